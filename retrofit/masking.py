@@ -1,0 +1,27 @@
+"""Personal data shown only to the roles that need it (community staff call and visit households)."""
+
+
+def mask_name(name: str) -> str:
+    """张三 → 张*, 欧阳明华 → 欧***: the family name stays so neighbours can still tell flats apart."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return name
+    return name[0] + "*" * (len(name) - 1)
+
+
+def mask_phone(phone: str) -> str:
+    """13812341234 → 138****1234."""
+    phone = (phone or "").strip()
+    if not phone:
+        return ""
+    if len(phone) < 7:
+        return "*" * len(phone)
+    return f"{phone[:3]}****{phone[-4:]}"
+
+
+def owner_for(user, name: str) -> str:
+    return name if user.can_see_names else mask_name(name)
+
+
+def phone_for(user, phone: str) -> str:
+    return phone if user.can_see_phones else mask_phone(phone)

@@ -1,0 +1,77 @@
+"""Accounts: one user model with a role and the part of the street it covers."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    STREET_LEADER = "street_leader", _("Street leader")
+    COMMUNITY_STAFF = "community_staff", _("Community staff")
+    UNIT_LEADER = "unit_leader", _("Unit leader")
+    VIEWER = "viewer", _("Read-only viewer")
+
+
+EDITING_ROLES = {Role.STREET_LEADER, Role.COMMUNITY_STAFF}
+PHONE_ROLES = {Role.STREET_LEADER, Role.COMMUNITY_STAFF}
+NAME_ROLES = {Role.STREET_LEADER, Role.COMMUNITY_STAFF, Role.UNIT_LEADER}
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
+    # A street leader (or a street-wide viewer) covers a street; community staff a community;
+    # a unit leader only the units that name them as leader.
+    street = models.ForeignKey(
+        "units.Street", on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("street")
+    )
+    community = models.ForeignKey(
+        "units.Community",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("community"),
+    )
+    display_name = models.CharField(_("display name"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=~(Q(street__isnull=False) & Q(community__isnull=False)),
+                name="user_one_scope_only",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="street_leader") | Q(street__isnull=False),
+                name="user_street_leader_has_street",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="community_staff") | Q(community__isnull=False),
+                name="user_community_staff_has_community",
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def can_edit(self) -> bool:
+        return self.is_superuser or self.role in EDITING_ROLES
+
+    @property
+    def can_see_names(self) -> bool:
+        return self.is_superuser or self.role in NAME_ROLES
+
+    @property
+    def can_see_phones(self) -> bool:
+        return self.is_superuser or self.role in PHONE_ROLES
+
+    @property
+    def scope_label(self) -> str:
+        if self.street_id:
+            return self.street.name
+        if self.community_id:
+            return self.community.name
+        return ""

@@ -1,0 +1,82 @@
+from decimal import Decimal
+from fractions import Fraction
+
+from django import template
+
+from retrofit import masking
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def owner_name(context, household):
+    return masking.owner_for(context["request"].user, household.owner_name)
+
+
+@register.simple_tag(takes_context=True)
+def owner_phone(context, household):
+    return masking.phone_for(context["request"].user, household.phone)
+
+
+@register.filter
+def percent(value):
+    """An exact ratio shown to people as a percentage with two decimals (display only, never compared)."""
+    if value is None:
+        return "—"
+    return f"{Decimal(value.numerator) / Decimal(value.denominator) * 100:.2f}%"
+
+
+@register.filter
+def fraction(value):
+    if value is None:
+        return "—"
+    value = Fraction(value)
+    return f"{value.numerator}/{value.denominator}"
+
+
+@register.filter
+def area(value):
+    return "—" if value is None else f"{value:.2f}"
+
+
+@register.filter
+def situation_name(code):
+    from consultations.situations import NAMES
+
+    return NAMES.get(code, "—")
+
+
+@register.filter
+def situation_style(code):
+    from consultations.situations import STYLES
+
+    return STYLES.get(code, "secondary")
+
+
+@register.filter
+def situation_action(code):
+    from consultations.situations import ACTIONS
+
+    return ACTIONS.get(code, "")
+
+
+@register.filter
+def vote_label(value):
+    from consultations.models import VoteValue
+
+    return VoteValue(value).label if value in VoteValue.values else "—"
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def phone_of(household, user):
+    return masking.phone_for(user, household.phone)
+
+
+@register.filter
+def add_class(field, css):
+    return field.as_widget(attrs={"class": css})

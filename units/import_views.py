@@ -1,0 +1,144 @@
+"""Upload, preview and confirm an estate ledger. The preview is a dry run of the very same import."""
+
+import secrets
+from io import BytesIO
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from retrofit.permissions import require_editor
+
+from . import imports
+
+ALLOWED_SUFFIXES = {".xlsx", ".xls"}
+SESSION_KEY = "pending_import"
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Ledger workbook (.xlsx or .xls)"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        suffix = Path(upload.name).suffix.lower()
+        if suffix not in ALLOWED_SUFFIXES:
+            raise forms.ValidationError(_("Only Excel workbooks (.xlsx or .xls) can be imported, not “%(name)s”.") % {"name": upload.name})
+        if upload.size > settings.ROSTER_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is %(size).1f MB; a ledger may be at most %(limit)d MB.")
+                % {"size": upload.size / 1024 / 1024, "limit": settings.ROSTER_MAX_BYTES // 1024 // 1024}
+            )
+        return upload
+
+
+def _pending_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _discard_pending(request) -> None:
+    pending = request.session.pop(SESSION_KEY, None)
+    if pending:
+        (_pending_dir() / pending["file"]).unlink(missing_ok=True)
+
+
+@login_required
+def import_upload(request):
+    require_editor(request.user)
+    form = RosterUploadForm()
+    context = {"form": form}
+    if request.method == "POST":
+        form = RosterUploadForm(request.POST, request.FILES)
+        context["form"] = form
+        if form.is_valid():
+            _discard_pending(request)
+            upload = form.cleaned_data["file"]
+            stored = f"{secrets.token_hex(16)}{Path(upload.name).suffix.lower()}"
+            path = _pending_dir() / stored
+            with path.open("wb") as fh:
+                for chunk in upload.chunks():
+                    fh.write(chunk)
+            try:
+                report = imports.import_roster(path, by=request.user, dry_run=True)
+            except imports.ImportFailed as failed:
+                path.unlink(missing_ok=True)
+                context.update(errors=failed.errors, filename=upload.name)
+                return render(request, "units/import_upload.html", context, status=422)
+            request.session[SESSION_KEY] = {"file": stored, "name": upload.name}
+            context.update(report=report, filename=upload.name)
+            return render(request, "units/import_preview.html", context)
+    return render(request, "units/import_upload.html", context)
+
+
+@login_required
+@require_POST
+def import_confirm(request):
+    require_editor(request.user)
+    pending = request.session.get(SESSION_KEY)
+    if request.POST.get("action") == "cancel" or not pending:
+        _discard_pending(request)
+        if pending:
+            messages.info(request, _("Import cancelled; nothing was written."))
+        else:
+            messages.warning(request, _("There is no import waiting for confirmation. Upload the workbook again."))
+        return redirect("import_upload")
+    path = _pending_dir() / pending["file"]
+    try:
+        report = imports.import_roster(path, by=request.user)
+    except (imports.ImportFailed, FileNotFoundError) as failed:
+        _discard_pending(request)
+        errors = getattr(failed, "errors", [imports.RowError(None, _("The uploaded file is gone. Upload it again."))])
+        return render(request, "units/import_upload.html", {"form": RosterUploadForm(), "errors": errors, "filename": pending["name"]}, status=422)
+    _discard_pending(request)
+    messages.success(
+        request,
+        _("Imported %(rows)d rows from %(name)s: %(created)d households created, %(updated)d updated, %(votes)d vote changes.")
+        % {"rows": report.rows, "name": pending["name"], "created": report.households_created, "updated": report.households_updated, "votes": report.votes_changed},
+    )
+    return redirect("home")
+
+
+@login_required
+def import_template(request):
+    """An empty ledger with the right columns, drop-down lists and one example row."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = imports.SHEET
+    sheet.append(list(imports.TEMPLATE_COLUMNS))
+    sheet.append(["红旗街道", "绵纺社区", "绵纺厂宿舍小区", "1", "1", "302", 3, 68.45, "张三", "13800001234", "自住", "同意", "", "否", "", "60-74岁"])
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="DDEBF7")
+    for index, cell in enumerate(sheet[1], start=1):
+        cell.font = bold
+        cell.fill = fill
+        sheet.column_dimensions[cell.column_letter].width = 14 if index != 13 else 24
+    sheet.freeze_panes = "A2"
+    column = {name: i for i, name in enumerate(imports.TEMPLATE_COLUMNS)}
+    for name, words in (
+        (imports.OCCUPANCY, imports.OCCUPANCY_WORDS),
+        (imports.VOTE, imports.VOTE_WORDS),
+        (imports.HARDSHIP, imports.HARDSHIP_WORDS),
+        (imports.AGE_BAND, imports.AGE_BAND_WORDS),
+    ):
+        letter = sheet.cell(row=1, column=column[name] + 1).column_letter
+        validation = DataValidation(type="list", formula1='"' + ",".join(w for w in words if w) + '"', allow_blank=True)
+        validation.add(f"{letter}2:{letter}5000")
+        sheet.add_data_validation(validation)
+    buffer = BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E4%BD%8F%E6%88%B7%E5%8F%B0%E8%B4%A6%E6%A8%A1%E6%9D%BF.xlsx"
+    return response

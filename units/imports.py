@@ -1,0 +1,507 @@
+"""Import of the estate ledger (住户台账) from Excel: all rows or nothing.
+
+The ledger is what staff keep today, so the import is forgiving about layout (columns found by name,
+in any order, extra columns ignored) and strict about content: any bad row fails the whole import,
+every error is listed with its row number, and the database is left as it was.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from consultations import rules
+from consultations.models import Vote, VoteChange, VoteSource
+
+from .models import AgeBand, Building, Community, Estate, Household, Occupancy, Street, Unit
+
+SHEET = "住户台账"
+
+# Column headers are the ledger's own words: they are data, not interface text.
+STREET, COMMUNITY, ESTATE, BUILDING, UNIT = "街道", "社区", "小区", "楼栋", "单元"
+ROOM, FLOOR, AREA, OWNER, PHONE = "房号", "楼层", "建筑面积", "业主姓名", "联系电话"
+OCCUPANCY, VOTE, REASON, HARDSHIP, NOTE, AGE_BAND = "居住情况", "意愿", "反对原因", "困难户", "备注", "年龄段"
+
+REQUIRED_COLUMNS = (STREET, COMMUNITY, ESTATE, BUILDING, UNIT, ROOM, FLOOR, AREA, OWNER, PHONE, OCCUPANCY, VOTE)
+OPTIONAL_COLUMNS = (REASON, HARDSHIP, NOTE, AGE_BAND)
+TEMPLATE_COLUMNS = (*REQUIRED_COLUMNS, REASON, HARDSHIP, NOTE, AGE_BAND)
+
+VOTE_WORDS = {
+    "同意": rules.AGREE,
+    "反对": rules.OPPOSE,
+    "弃权": rules.ABSTAIN,
+    "未表态": rules.UNDECIDED,
+    "联系不上": rules.UNREACHABLE,
+    "": rules.UNDECIDED,
+}
+OCCUPANCY_WORDS = {"自住": Occupancy.OWNER, "出租": Occupancy.RENTED, "空置": Occupancy.EMPTY}
+HARDSHIP_WORDS = {"是": True, "否": False, "": False}
+AGE_BAND_WORDS = {
+    "": "",
+    "40岁以下": AgeBand.UNDER_40,
+    "40-59岁": AgeBand.FROM_40,
+    "60-74岁": AgeBand.FROM_60,
+    "75岁及以上": AgeBand.OVER_75,
+}
+AGE_BAND_LABEL = {value: word for word, value in AGE_BAND_WORDS.items() if word}
+VOTE_LABEL = {value: word for word, value in VOTE_WORDS.items() if word}
+OCCUPANCY_LABEL = {value: word for word, value in OCCUPANCY_WORDS.items()}
+
+MAX_AREA = Decimal("10000")
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int | None  # the Excel row number, or None for a problem with the whole file
+    message: str
+
+    def __str__(self):
+        if self.row is None:
+            return self.message
+        return _("Row %(row)d: %(message)s") % {"row": self.row, "message": self.message}
+
+
+class ImportFailed(Exception):
+    def __init__(self, errors: list[RowError]):
+        super().__init__("\n".join(str(e) for e in errors))
+        self.errors = errors
+
+
+@dataclass
+class RosterRow:
+    row: int
+    street: str
+    community: str
+    estate: str
+    building: str
+    unit: str
+    room: str
+    floor: int
+    area: Decimal
+    owner_name: str
+    phone: str
+    occupancy: str
+    vote: str
+    reason: str
+    hardship: bool
+    note: str
+    age_band: str
+    has_age_band: bool
+
+    @property
+    def unit_key(self) -> tuple[str, str, str, str, str]:
+        return (self.street, self.community, self.estate, self.building, self.unit)
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    streets_created: int = 0
+    communities_created: int = 0
+    estates_created: int = 0
+    buildings_created: int = 0
+    units_created: int = 0
+    households_created: int = 0
+    households_updated: int = 0
+    households_unchanged: int = 0
+    votes_changed: int = 0
+    units: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def read_sheet(path: str | Path) -> list[list]:
+    """The ledger sheet as rows of Python values (python-calamine reads .xlsx and .xls)."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for anything that is not a workbook
+        raise ImportFailed([RowError(None, _("The file is not an Excel workbook (.xlsx or .xls) that can be read: %(error)s") % {"error": exc})]) from exc
+    if SHEET not in workbook.sheet_names:
+        raise ImportFailed(
+            [RowError(None, _("The workbook has no sheet named “%(sheet)s”. Sheets found: %(found)s") % {"sheet": SHEET, "found": "、".join(workbook.sheet_names) or "—"})]
+        )
+    try:
+        return workbook.get_sheet_by_name(SHEET).to_python(skip_empty_area=False)
+    except Exception as exc:
+        raise ImportFailed([RowError(None, _("The sheet “%(sheet)s” cannot be read: %(error)s") % {"sheet": SHEET, "error": exc})]) from exc
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (datetime, date, time)):
+        raise ValueError(_("is a date, expected text"))
+    return str(value).strip()
+
+
+def _integer(value, column: str) -> int:
+    if isinstance(value, bool) or isinstance(value, (datetime, date, time)):
+        raise ValueError(_("%(column)s must be a whole number") % {"column": column})
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError(_("%(column)s must be a whole number, not %(value)s") % {"column": column, "value": value})
+        return int(value)
+    text = str(value or "").strip().removesuffix("层").strip()
+    if not re.fullmatch(r"\d+", text):
+        raise ValueError(_("%(column)s must be a whole number, not “%(value)s”") % {"column": column, "value": value or ""})
+    return int(text)
+
+
+def _area(value) -> Decimal:
+    if isinstance(value, bool) or isinstance(value, (datetime, date, time)):
+        raise ValueError(_("%(column)s must be a number of square metres") % {"column": AREA})
+    try:
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError(_("%(column)s must be a number of square metres, not “%(value)s”") % {"column": AREA, "value": value}) from None
+    if not number.is_finite() or number <= 0:
+        raise ValueError(_("%(column)s must be greater than 0, not %(value)s") % {"column": AREA, "value": value})
+    if number >= MAX_AREA:
+        raise ValueError(_("%(column)s of %(value)s m² is not a flat's area") % {"column": AREA, "value": value})
+    if number != number.quantize(Decimal("0.01")):
+        raise ValueError(_("%(column)s has at most two decimals, not %(value)s") % {"column": AREA, "value": value})
+    return number.quantize(Decimal("0.01"))
+
+
+def _choice(value, words: dict, column: str):
+    text = _text(value)
+    if text not in words:
+        allowed = "、".join(w for w in words if w)
+        raise ValueError(_("%(column)s “%(value)s” is not one of: %(allowed)s") % {"column": column, "value": text, "allowed": allowed})
+    return words[text]
+
+
+def parse_table(table: list[list]) -> list[RosterRow]:
+    """Check every row; raise ImportFailed with all errors, or return the rows."""
+    if not table or not any(_safe_text(c) for c in table[0]):
+        raise ImportFailed([RowError(1, _("the header row is empty; the first row must hold the column names"))])
+    header = [_safe_text(c) for c in table[0]]
+    positions: dict[str, int] = {}
+    errors: list[RowError] = []
+    for index, name in enumerate(header):
+        if not name:
+            continue
+        if name in positions and name in TEMPLATE_COLUMNS:
+            errors.append(RowError(1, _("column “%(column)s” appears twice") % {"column": name}))
+        positions.setdefault(name, index)
+    missing = [c for c in REQUIRED_COLUMNS if c not in positions]
+    if missing:
+        errors.append(RowError(1, _("missing column(s): %(columns)s") % {"columns": "、".join(missing)}))
+    if errors:
+        raise ImportFailed(errors)
+
+    def cell(values, column):
+        index = positions.get(column)
+        if index is None or index >= len(values):
+            return None
+        return values[index]
+
+    rows: list[RosterRow] = []
+    for number, values in enumerate(table[1:], start=2):
+        if not any(_safe_text(v) for v in values):
+            continue  # blank lines between blocks are common in hand-kept ledgers
+        row_errors: list[str] = []
+
+        def read(column, parse, values=values, row_errors=row_errors):
+            try:
+                return parse(cell(values, column))
+            except ValueError as exc:
+                row_errors.append(str(exc))
+                return None
+
+        def required_text(column, values=values, row_errors=row_errors):
+            try:
+                text = _text(cell(values, column))
+            except ValueError as exc:
+                row_errors.append(_("%(column)s %(error)s") % {"column": column, "error": exc})
+                return ""
+            if not text:
+                row_errors.append(_("%(column)s is empty") % {"column": column})
+            elif len(text) > 100:
+                row_errors.append(_("%(column)s is longer than 100 characters") % {"column": column})
+            return text
+
+        def optional_text(column, limit=2000, values=values, row_errors=row_errors):
+            try:
+                text = _text(cell(values, column))
+            except ValueError as exc:
+                row_errors.append(_("%(column)s %(error)s") % {"column": column, "error": exc})
+                return ""
+            if len(text) > limit:
+                row_errors.append(_("%(column)s is longer than %(limit)d characters") % {"column": column, "limit": limit})
+            return text
+
+        street = required_text(STREET)
+        community = required_text(COMMUNITY)
+        estate = required_text(ESTATE)
+        building = required_text(BUILDING)
+        unit = required_text(UNIT)
+        room = required_text(ROOM)
+        floor = read(FLOOR, lambda v: _integer(v, FLOOR))
+        if floor is not None and not 1 <= floor <= 60:
+            row_errors.append(_("%(column)s %(value)s is outside 1–60") % {"column": FLOOR, "value": floor})
+            floor = None
+        area = read(AREA, _area)
+        owner = required_text(OWNER)
+        phone = optional_text(PHONE, limit=30)
+        occupancy = read(OCCUPANCY, lambda v: _choice(v, {**OCCUPANCY_WORDS, "": Occupancy.OWNER}, OCCUPANCY))
+        vote = read(VOTE, lambda v: _choice(v, VOTE_WORDS, VOTE))
+        hardship = read(HARDSHIP, lambda v: _choice(v, HARDSHIP_WORDS, HARDSHIP))
+        age_band = read(AGE_BAND, lambda v: _choice(v, AGE_BAND_WORDS, AGE_BAND))
+        reason = optional_text(REASON, limit=500)
+        note = optional_text(NOTE)
+        if row_errors:
+            errors.extend(RowError(number, message) for message in row_errors)
+            continue
+        rows.append(
+            RosterRow(
+                row=number,
+                street=street,
+                community=community,
+                estate=estate,
+                building=building,
+                unit=unit,
+                room=room,
+                floor=floor,
+                area=area,
+                owner_name=owner,
+                phone=phone,
+                occupancy=occupancy,
+                vote=vote,
+                reason=reason,
+                hardship=hardship,
+                note=note,
+                age_band=age_band,
+                has_age_band=AGE_BAND in positions,
+            )
+        )
+    if not rows and not errors:
+        errors.append(RowError(None, _("The sheet “%(sheet)s” has no households below its header row.") % {"sheet": SHEET}))
+    errors.extend(_check_rows_together(rows))
+    if errors:
+        raise ImportFailed(sorted(errors, key=lambda e: (e.row or 0)))
+    return rows
+
+
+def _safe_text(value) -> str:
+    try:
+        return _text(value)
+    except ValueError:
+        return "?"
+
+
+def _check_rows_together(rows: list[RosterRow]) -> list[RowError]:
+    """Rules across rows: one room per unit; one owner's flats carry one vote."""
+    errors: list[RowError] = []
+    seen: dict[tuple, int] = {}
+    for row in rows:
+        key = (*row.unit_key, row.room)
+        if key in seen:
+            errors.append(
+                RowError(row.row, _("room %(room)s appears again (first in row %(first)d)") % {"room": row.room, "first": seen[key]})
+            )
+        else:
+            seen[key] = row.row
+    return errors
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+class _Hierarchy:
+    """Finds or creates streets … units by name, once each, counting what it created."""
+
+    def __init__(self, user, report: ImportReport):
+        self.user = user
+        self.report = report
+        self.cache: dict[tuple, object] = {}
+
+    def _get(self, key, model, counter, **lookup):
+        if key not in self.cache:
+            obj = model.objects.filter(**lookup).first()
+            if obj is None:
+                obj = model.objects.create(**lookup, **self.defaults.get(key, {}))
+                setattr(self.report, counter, getattr(self.report, counter) + 1)
+            self.cache[key] = obj
+        return self.cache[key]
+
+    defaults: dict = {}
+
+    def unit(self, row: RosterRow, floors_by_building: dict) -> Unit:
+        street = self._get(("s", row.street), Street, "streets_created", name=row.street)
+        community = self._get(("c", row.street, row.community), Community, "communities_created", street=street, name=row.community)
+        estate = self._get(("e", *row.unit_key[:3]), Estate, "estates_created", community=community, name=row.estate)
+        building_key = ("b", *row.unit_key[:4])
+        if building_key not in self.cache:
+            building = Building.objects.filter(estate=estate, number=row.building).first()
+            if building is None:
+                building = Building.objects.create(estate=estate, number=row.building, floors=floors_by_building[row.unit_key[:4]])
+                self.report.buildings_created += 1
+            self.cache[building_key] = building
+        building = self.cache[building_key]
+        return self._get(("u", *row.unit_key), Unit, "units_created", building=building, number=row.unit)
+
+
+def _scope_errors(rows: list[RosterRow], user) -> list[RowError]:
+    if user is None or user.is_superuser:
+        return []
+    errors = []
+    for row in rows:
+        if user.street_id and row.street != user.street.name:
+            errors.append(RowError(row.row, _("street “%(street)s” is not yours (%(own)s)") % {"street": row.street, "own": user.street.name}))
+        elif user.community_id and (row.community != user.community.name or row.street != user.community.street.name):
+            errors.append(
+                RowError(row.row, _("community “%(community)s” is not yours (%(own)s)") % {"community": row.community, "own": user.community.name})
+            )
+    return errors
+
+
+def import_roster(path: str | Path, *, by=None, dry_run: bool = False) -> ImportReport:
+    """Read, check and write the ledger in one transaction. Raises ImportFailed, writing nothing."""
+    rows = parse_table(read_sheet(path))
+    return import_rows(rows, by=by, dry_run=dry_run)
+
+
+def import_rows(rows: list[RosterRow], *, by=None, dry_run: bool = False) -> ImportReport:
+    errors = _scope_errors(rows, by)
+    if errors:
+        raise ImportFailed(errors)
+    report = ImportReport(rows=len(rows), dry_run=dry_run)
+    with transaction.atomic():
+        _write(rows, by, report)
+        if dry_run:
+            transaction.set_rollback(True)
+    return report
+
+
+def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
+    floors_by_building: dict[tuple, int] = defaultdict(int)
+    for row in rows:
+        floors_by_building[row.unit_key[:4]] = max(floors_by_building[row.unit_key[:4]], row.floor)
+
+    hierarchy = _Hierarchy(by, report)
+    unit_of_row = {row.row: hierarchy.unit(row, floors_by_building) for row in rows}
+    units = {unit.pk: unit for unit in unit_of_row.values()}
+
+    errors: list[RowError] = []
+    for row in rows:
+        building = unit_of_row[row.row].building
+        if row.floor > building.floors:
+            errors.append(
+                RowError(row.row, _("floor %(floor)d is above the top floor of building %(building)s (%(floors)d)") % {"floor": row.floor, "building": building.number, "floors": building.floors})
+            )
+
+    existing: dict[tuple[int, str], Household] = {
+        (h.unit_id, h.room): h for h in Household.objects.filter(unit_id__in=units).select_related("vote")
+    }
+    errors.extend(_owner_conflicts(rows, unit_of_row, existing))
+    if errors:
+        raise ImportFailed(sorted(errors, key=lambda e: e.row or 0))
+
+    now = timezone.now()
+    fields = ("floor", "area", "owner_name", "phone", "occupancy", "hardship", "note")
+    to_create: list[tuple[Household, RosterRow]] = []
+    to_update: list[Household] = []
+    votes_to_update: list[Vote] = []
+    votes_to_create: list[Vote] = []
+    changes: list[VoteChange] = []
+    for row in rows:
+        unit = unit_of_row[row.row]
+        values = {
+            "floor": row.floor,
+            "area": row.area,
+            "owner_name": row.owner_name,
+            "phone": row.phone,
+            "occupancy": row.occupancy,
+            "hardship": row.hardship,
+            "note": row.note,
+        }
+        if row.has_age_band:
+            values["age_band"] = row.age_band
+        household = existing.get((unit.pk, row.room))
+        if household is None:
+            to_create.append((Household(unit=unit, room=row.room, **values), row))
+            continue
+        dirty = [name for name, value in values.items() if getattr(household, name) != value]
+        for name in dirty:
+            setattr(household, name, values[name])
+        vote = getattr(household, "vote", None) if _has_vote(household) else None
+        before = vote.value if vote else rules.UNDECIDED
+        vote_dirty = before != row.vote or (vote is not None and vote.reason != row.reason) or (vote is None and row.reason)
+        if dirty:
+            to_update.append(household)
+        if vote_dirty:
+            if vote is None:
+                votes_to_create.append(Vote(household=household, value=row.vote, reason=row.reason, recorded_by=by, recorded_at=now, version=1))
+            else:
+                vote.value, vote.reason, vote.recorded_by, vote.recorded_at = row.vote, row.reason, by, now
+                vote.version += 1
+                votes_to_update.append(vote)
+            if before != row.vote:
+                changes.append(VoteChange(household=household, before=before, after=row.vote, reason=row.reason, source=VoteSource.IMPORT, changed_by=by, changed_at=now))
+        if dirty or vote_dirty:
+            report.households_updated += 1
+        else:
+            report.households_unchanged += 1
+
+    if to_update:
+        Household.objects.bulk_update(to_update, [*fields, "age_band"], batch_size=500)
+    created = Household.objects.bulk_create([h for h, _row in to_create], batch_size=500)
+    for household, (_h, row) in zip(created, to_create, strict=True):
+        votes_to_create.append(Vote(household=household, value=row.vote, reason=row.reason, recorded_by=by, recorded_at=now, version=1))
+        changes.append(VoteChange(household=household, before="", after=row.vote, reason=row.reason, source=VoteSource.IMPORT, changed_by=by, changed_at=now))
+    Vote.objects.bulk_create(votes_to_create, batch_size=500)
+    if votes_to_update:
+        Vote.objects.bulk_update(votes_to_update, ["value", "reason", "recorded_by", "recorded_at", "version"], batch_size=500)
+    VoteChange.objects.bulk_create(changes, batch_size=500)
+
+    report.households_created = len(created)
+    report.votes_changed = sum(1 for c in changes if c.before and c.before != c.after)
+    report.units = sorted({str(u.building.estate) + " " + str(u) for u in units.values()})
+
+
+def _has_vote(household: Household) -> bool:
+    try:
+        return household.vote is not None
+    except Vote.DoesNotExist:
+        return False
+
+
+def _owner_conflicts(rows, unit_of_row, existing) -> list[RowError]:
+    """One owner, one vote: the flats an owner holds in a unit (in the file or already stored) must agree."""
+    final: dict[tuple[int, str], tuple[str, str, str, int | None]] = {}
+    for (unit_id, room), household in existing.items():
+        vote = household.vote.value if _has_vote(household) else rules.UNDECIDED
+        final[(unit_id, room)] = (household.owner_name, household.phone, vote, None)
+    for row in rows:
+        final[(unit_of_row[row.row].pk, row.room)] = (row.owner_name, row.phone, row.vote, row.row)
+    by_owner: dict[tuple, list[tuple[str, str, int | None]]] = defaultdict(list)
+    for (unit_id, room), (name, phone, vote, number) in final.items():
+        if phone:
+            by_owner[(unit_id, name, phone)].append((room, vote, number))
+    errors = []
+    for (_unit, name, _phone), flats in by_owner.items():
+        if len({vote for _room, vote, _n in flats}) > 1:
+            described = "、".join(f"{room}（{VOTE_LABEL.get(vote, vote)}）" for room, vote, _n in sorted(flats))
+            for _room, _vote, number in flats:
+                if number is not None:
+                    errors.append(
+                        RowError(number, _("owner %(owner)s holds several flats with different votes: %(flats)s; one owner has one vote") % {"owner": name, "flats": described})
+                    )
+    return errors

@@ -1,0 +1,133 @@
+"""Pages of the physical side: estates, units and their floor grid."""
+
+from collections import defaultdict
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from consultations import rules, situations
+from consultations.forms import VoteForm
+from consultations.models import VoteValue
+from consultations.selectors import consent_by_unit, evaluate_unit, households_of
+from consultations.services import StaleVote, current_vote, vote_record
+from retrofit.permissions import get_estate_for_user, get_rw_household_for_user, get_unit_for_user
+
+from .models import Estate, Unit
+
+
+@login_required
+def home(request):
+    """Every estate the user may see, grouped by community, with its unit count."""
+    estates = (
+        Estate.objects.visible_to(request.user)
+        .select_related("community__street")
+        .order_by("community__street__name", "community__name", "name")
+    )
+    units = list(Unit.objects.visible_to(request.user).for_listing())
+    consents = consent_by_unit(units)
+    per_estate = defaultdict(lambda: {"units": 0, "ready": 0, "households": 0})
+    for unit in units:
+        row = per_estate[unit.building.estate_id]
+        row["units"] += 1
+        result = consents[unit.pk]
+        if result.ok:
+            row["households"] += result.consent.households
+            row["ready"] += result.consent.situation == rules.READY
+    rows = [(estate, per_estate[estate.pk]) for estate in estates]
+    return render(request, "units/home.html", {"rows": rows})
+
+
+@login_required
+def estate_detail(request, pk):
+    estate = get_estate_for_user(request.user, pk)
+    units = list(Unit.objects.visible_to(request.user).for_listing().filter(building__estate=estate))
+    consents = consent_by_unit(units)
+    rows = [(unit, consents[unit.pk]) for unit in units]
+    counts = defaultdict(int)
+    for _unit, result in rows:
+        if result.ok and result.consent.situation:
+            counts[result.consent.situation] += 1
+    return render(
+        request,
+        "units/estate_detail.html",
+        {"estate": estate, "rows": rows, "situation_counts": dict(counts), "situations": situations},
+    )
+
+
+def _floor_grid(unit, households):
+    """Floors top to bottom, each a list of its flats; empty floors stay in the grid so gaps show."""
+    by_floor = defaultdict(list)
+    for household in households:
+        by_floor[household.floor].append(household)
+    top = max([unit.building.floors, *by_floor.keys()])
+    return [(floor, sorted(by_floor.get(floor, []), key=lambda h: h.room)) for floor in range(top, 0, -1)]
+
+
+def _unit_context(request, unit):
+    households = households_of([unit]).get(unit.pk, [])
+    for household in households:
+        household.current_vote = current_vote(household)
+    return {
+        "unit": unit,
+        "estate": unit.building.estate,
+        "grid": _floor_grid(unit, households),
+        "result": evaluate_unit(unit, households),
+        "policy": unit.street.consent_policy,
+        "situations": situations,
+        "can_edit": request.user.can_edit,
+        "vote_choices": VoteValue.choices,
+    }
+
+
+@login_required
+def unit_detail(request, pk):
+    unit = get_unit_for_user(request.user, pk)
+    return render(request, "units/unit_detail.html", _unit_context(request, unit))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_vote(request, pk):
+    """The vote form for one flat: a bottom sheet on the unit page (HTMX), or a page of its own."""
+    household = get_rw_household_for_user(request.user, pk)
+    vote = current_vote(household)
+    form = VoteForm(initial={"value": vote.value, "reason": vote.reason, "version": vote.version})
+    if request.method == "POST":
+        form = VoteForm(request.POST)
+        if form.is_valid():
+            try:
+                vote_record(
+                    household=household,
+                    value=form.cleaned_data["value"],
+                    reason=form.cleaned_data["reason"].strip(),
+                    by=request.user,
+                    expected_version=form.cleaned_data["version"],
+                )
+            except StaleVote as stale:
+                household.refresh_from_db()
+                vote = current_vote(household)
+                form = VoteForm(initial={"value": vote.value, "reason": vote.reason, "version": vote.version})
+                form.stale_message = str(stale)
+            else:
+                if not request.htmx:
+                    return redirect("unit_detail", pk=household.unit_id)
+                unit = get_unit_for_user(request.user, household.unit_id)
+                response = render(request, "units/includes/_unit_live.html", _unit_context(request, unit))
+                response["HX-Trigger"] = "voteSaved"
+                return response
+    history = household.vote_changes.select_related("changed_by")[:10]
+    context = {"household": household, "form": form, "vote": vote, "history": history}
+    if request.htmx:
+        response = render(request, "units/includes/_vote_form.html", context)
+        if request.method == "POST":
+            # Errors go back into the sheet, not over the grid.
+            response["HX-Retarget"] = "#vote-sheet-body"
+            response["HX-Reswap"] = "innerHTML"
+        return response
+    return render(request, "units/vote_page.html", context)
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
