@@ -87,3 +87,9 @@ def login(client):
 
 
 __all__ = ["Vote", "VoteChange", "make_unit", "add_flats", "make_user", "PASSWORD"]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # PBKDF2 costs ~0.3 s a user; tests create many.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,9 +30,14 @@ STREET, COMMUNITY, ESTATE, BUILDING, UNIT = "街道", "社区", "小区", "楼�
 ROOM, FLOOR, AREA, OWNER, PHONE = "房号", "楼层", "建筑面积", "业主姓名", "联系电话"
 OCCUPANCY, VOTE, REASON, HARDSHIP, NOTE, AGE_BAND = "居住情况", "意愿", "反对原因", "困难户", "备注", "年龄段"
 
-REQUIRED_COLUMNS = (STREET, COMMUNITY, ESTATE, BUILDING, UNIT, ROOM, FLOOR, AREA, OWNER, PHONE, OCCUPANCY, VOTE)
-OPTIONAL_COLUMNS = (REASON, HARDSHIP, NOTE, AGE_BAND)
-TEMPLATE_COLUMNS = (*REQUIRED_COLUMNS, REASON, HARDSHIP, NOTE, AGE_BAND)
+# Only 年龄段 may be left out: a ledger without 困难户 or 备注 would otherwise reset them on re-import.
+REQUIRED_COLUMNS = (
+    STREET, COMMUNITY, ESTATE, BUILDING, UNIT, ROOM, FLOOR, AREA, OWNER, PHONE, OCCUPANCY, VOTE, REASON, HARDSHIP, NOTE,
+)
+OPTIONAL_COLUMNS = (AGE_BAND,)
+TEMPLATE_COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
+# The model fields' max_length: longer text would fail in PostgreSQL instead of being reported.
+MAX_LENGTH = {STREET: 100, COMMUNITY: 100, ESTATE: 100, BUILDING: 20, UNIT: 20, ROOM: 20, OWNER: 50}
 
 VOTE_WORDS = {
     "同意": rules.AGREE,
@@ -122,6 +127,11 @@ class ImportReport:
 
 def read_sheet(path: str | Path) -> list[list]:
     """The ledger sheet as rows of Python values (python-calamine reads .xlsx and .xls)."""
+    return _read_sheet(path)[0]
+
+
+def _read_sheet(path: str | Path) -> tuple[list[list], list]:
+    """The ledger sheet's rows, and its merged cell ranges as ((first row, first col), (last row, last col))."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -133,7 +143,8 @@ def read_sheet(path: str | Path) -> list[list]:
             [RowError(None, _("The workbook has no sheet named “%(sheet)s”. Sheets found: %(found)s") % {"sheet": SHEET, "found": "、".join(workbook.sheet_names) or "—"})]
         )
     try:
-        return workbook.get_sheet_by_name(SHEET).to_python(skip_empty_area=False)
+        sheet = workbook.get_sheet_by_name(SHEET)
+        return sheet.to_python(skip_empty_area=False), list(sheet.merged_cell_ranges or ())
     except Exception as exc:
         raise ImportFailed([RowError(None, _("The sheet “%(sheet)s” cannot be read: %(error)s") % {"sheet": SHEET, "error": exc})]) from exc
 
@@ -149,6 +160,8 @@ def _text(value) -> str:
 
 
 def _integer(value, column: str) -> int:
+    if _is_blank(value):
+        raise ValueError(_("%(column)s is empty") % {"column": column})
     if isinstance(value, bool) or isinstance(value, (datetime, date, time)):
         raise ValueError(_("%(column)s must be a whole number") % {"column": column})
     if isinstance(value, int):
@@ -164,6 +177,8 @@ def _integer(value, column: str) -> int:
 
 
 def _area(value) -> Decimal:
+    if _is_blank(value):
+        raise ValueError(_("%(column)s is empty") % {"column": AREA})
     if isinstance(value, bool) or isinstance(value, (datetime, date, time)):
         raise ValueError(_("%(column)s must be a number of square metres") % {"column": AREA})
     try:
@@ -179,6 +194,11 @@ def _area(value) -> Decimal:
     return number.quantize(Decimal("0.01"))
 
 
+def _is_blank(value) -> bool:
+    # A formula saved without its value (written by a program, never opened in Excel) also reads as "".
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def _choice(value, words: dict, column: str):
     text = _text(value)
     if text not in words:
@@ -187,8 +207,37 @@ def _choice(value, words: dict, column: str):
     return words[text]
 
 
-def parse_table(table: list[list]) -> list[RosterRow]:
-    """Check every row; raise ImportFailed with all errors, or return the rows."""
+def _cell_name(row: int, column: int) -> str:
+    letters = ""
+    column += 1
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return f"{letters}{row + 1}"
+
+
+def _merged_errors(merged, header: list[str]) -> list[RowError]:
+    """A merged cell holds its value in its first row only: the rows below it would read as blank."""
+    errors = []
+    for (first_row, first_col), (last_row, last_col) in merged:
+        if last_row < 1:
+            continue  # merged header cells leave no row without its value
+        columns = "、".join(header[c] for c in range(first_col, last_col + 1) if c < len(header) and header[c])
+        errors.append(
+            RowError(
+                max(first_row, 1) + 1,
+                _("cells %(cells)s (%(columns)s) are merged; unmerge them and fill in every row")
+                % {"cells": f"{_cell_name(first_row, first_col)}:{_cell_name(last_row, last_col)}", "columns": columns or "—"},
+            )
+        )
+    return errors
+
+
+def parse_table(table: list[list], merged=()) -> list[RosterRow]:
+    """Check every row; raise ImportFailed with all errors, or return the rows.
+
+    ``merged`` lists the sheet's merged cell ranges (0-based, as python-calamine gives them).
+    """
     if not table or not any(_safe_text(c) for c in table[0]):
         raise ImportFailed([RowError(1, _("the header row is empty; the first row must hold the column names"))])
     header = [_safe_text(c) for c in table[0]]
@@ -205,6 +254,7 @@ def parse_table(table: list[list]) -> list[RosterRow]:
         errors.append(RowError(1, _("missing column(s): %(columns)s") % {"columns": "、".join(missing)}))
     if errors:
         raise ImportFailed(errors)
+    errors.extend(_merged_errors(merged, header))
 
     def cell(values, column):
         index = positions.get(column)
@@ -233,8 +283,8 @@ def parse_table(table: list[list]) -> list[RosterRow]:
                 return ""
             if not text:
                 row_errors.append(_("%(column)s is empty") % {"column": column})
-            elif len(text) > 100:
-                row_errors.append(_("%(column)s is longer than 100 characters") % {"column": column})
+            elif len(text) > MAX_LENGTH[column]:
+                row_errors.append(_("%(column)s is longer than %(limit)d characters") % {"column": column, "limit": MAX_LENGTH[column]})
             return text
 
         def optional_text(column, limit=2000, values=values, row_errors=row_errors):
@@ -307,17 +357,31 @@ def _safe_text(value) -> str:
 
 
 def _check_rows_together(rows: list[RosterRow]) -> list[RowError]:
-    """Rules across rows: one room per unit; one owner's flats carry one vote."""
+    """Rules across rows: one room per unit; one owner's flats carry one vote.
+
+    Flats already stored are checked again when writing (``_owner_conflicts``); checking the file here
+    lists these errors together with every other row error.
+    """
     errors: list[RowError] = []
     seen: dict[tuple, int] = {}
+    by_owner: dict[tuple, list[RosterRow]] = defaultdict(list)
     for row in rows:
         key = (*row.unit_key, row.room)
         if key in seen:
             errors.append(
                 RowError(row.row, _("room %(room)s appears again (first in row %(first)d)") % {"room": row.room, "first": seen[key]})
             )
-        else:
-            seen[key] = row.row
+            continue
+        seen[key] = row.row
+        if row.phone:
+            by_owner[(*row.unit_key, row.owner_name, row.phone)].append(row)
+    for flats in by_owner.values():
+        if len({row.vote for row in flats}) > 1:
+            described = "、".join(f"{row.room}（{VOTE_LABEL.get(row.vote, row.vote)}）" for row in sorted(flats, key=lambda r: r.room))
+            errors.extend(
+                RowError(row.row, _("owner %(owner)s holds several flats with different votes: %(flats)s; one owner has one vote") % {"owner": row.owner_name, "flats": described})
+                for row in flats
+            )
     return errors
 
 
@@ -338,6 +402,11 @@ class _Hierarchy:
             if obj is None:
                 obj = model.objects.create(**lookup, **self.defaults.get(key, {}))
                 setattr(self.report, counter, getattr(self.report, counter) + 1)
+            else:
+                # Keep the parent we looked up by: unit.building.estate must not cost a query per unit.
+                for name, value in lookup.items():
+                    if isinstance(value, models.Model):
+                        setattr(obj, name, value)
             self.cache[key] = obj
         return self.cache[key]
 
@@ -353,6 +422,8 @@ class _Hierarchy:
             if building is None:
                 building = Building.objects.create(estate=estate, number=row.building, floors=floors_by_building[row.unit_key[:4]])
                 self.report.buildings_created += 1
+            else:
+                building.estate = estate
             self.cache[building_key] = building
         building = self.cache[building_key]
         return self._get(("u", *row.unit_key), Unit, "units_created", building=building, number=row.unit)
@@ -361,6 +432,9 @@ class _Hierarchy:
 def _scope_errors(rows: list[RosterRow], user) -> list[RowError]:
     if user is None or user.is_superuser:
         return []
+    if not user.can_edit:
+        # The pages refuse these roles already; the service refuses them too, whoever calls it.
+        return [RowError(None, _("Your role can read this page but not change it."))]
     errors = []
     for row in rows:
         if user.street_id and row.street != user.street.name:
@@ -374,7 +448,8 @@ def _scope_errors(rows: list[RosterRow], user) -> list[RowError]:
 
 def import_roster(path: str | Path, *, by=None, dry_run: bool = False) -> ImportReport:
     """Read, check and write the ledger in one transaction. Raises ImportFailed, writing nothing."""
-    rows = parse_table(read_sheet(path))
+    table, merged = _read_sheet(path)
+    rows = parse_table(table, merged)
     return import_rows(rows, by=by, dry_run=dry_run)
 
 

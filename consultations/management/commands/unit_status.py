@@ -3,7 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from openpyxl import Workbook
 
-from consultations.reports import unit_status_rows, units_for_status
+from consultations.reports import STATUS_KEYS, unit_status_rows, units_for_status
 
 
 class Command(BaseCommand):
@@ -28,7 +28,7 @@ class Command(BaseCommand):
             raise CommandError("--output is required with --format xlsx")
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("unit_status")
-        keys = list(rows[0].keys()) if rows else []
+        keys = list(STATUS_KEYS)
         sheet.append(keys)
         for row in rows:
             sheet.append([row.get(k) for k in keys])

@@ -1,0 +1,77 @@
+"""Playwright on Debian's Chromium: a 390 px phone in Chinese by default.
+
+Every test here carries the ``browser`` mark, so ``pytest -m "not browser"`` leaves them out.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+# live_server runs Django in a thread while Playwright's sync API holds an event loop in this one.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+MISSING = "Chromium not installed: apt-get install chromium fonts-noto-cjk"
+PHONE = {"width": 390, "height": 844}
+HERE = Path(__file__).parent
+
+
+def pytest_configure(config):
+    # pytest-playwright 0.10 defines its session fixture `base_url` as a method; not ours to fix.
+    config.addinivalue_line("filterwarnings", "ignore:Session-scoped fixtures defined as instance methods")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if HERE in Path(item.path).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+# Session scope, so it runs before the session-scoped `browser` fixture tries to launch.
+@pytest.fixture(scope="session", autouse=True)
+def _require_chromium():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail(MISSING, pytrace=False)
+        pytest.skip(MISSING)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai", "viewport": PHONE}
+
+
+@pytest.fixture
+def log_in(live_server, page):
+    """Log in through the login form, as a person would."""
+    from tests.conftest import PASSWORD
+
+    def _log_in(user):
+        page.goto(f"{live_server.url}/login/")
+        page.fill("input[name=username]", user.username)
+        page.fill("input[name=password]", PASSWORD)
+        page.locator("form button[type=submit]").click()
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    return _log_in

@@ -1,0 +1,61 @@
+"""Community staff record a vote from the floor grid on a phone, and the figures update in place."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from consultations.selectors import evaluate_unit, households_of
+from tests.conftest import add_flats, make_unit
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _consent(unit):
+    return evaluate_unit(unit, households_of([unit])[unit.pk]).consent
+
+
+def _background(locator):
+    return locator.evaluate("el => getComputedStyle(el).backgroundColor")
+
+
+def test_staff_records_a_vote_in_the_bottom_sheet(world, live_server, log_in):
+    # A second unit in the staff's estate, short of consent: 4 agree, 1 opposes, 7 have not said.
+    unit = make_unit(world.community, estate=world.estate.name, building="2")
+    flats = add_flats(unit, ["agree"] * 4 + ["oppose"] + ["undecided"] * 7)
+    flat = flats[-1]  # 602, undecided
+    before = _consent(unit)
+    assert not before.threshold_met
+
+    page = log_in(world.users["staff"])
+    page.locator(f"a[href='/estates/{world.estate.pk}/']").click()
+    page.locator(f"a[href='/units/{unit.pk}/']").click()
+    agree_count = page.get_by_test_id("agree-count")
+    needed = page.get_by_test_id("agrees-needed")
+    expect(agree_count).to_contain_text(f"{before.agree}/{before.participants}")
+    expect(needed).to_have_text(str(before.agrees_needed))
+
+    cell = page.get_by_test_id(f"flat-{flat.room}")
+    expect(cell).to_have_class(re.compile(r"\bvote-undecided\b"))
+    colour_before, word_before = _background(cell), cell.locator(".flat-vote").inner_text()
+    agree_word = page.get_by_test_id("flat-101").locator(".flat-vote").inner_text()
+    page.evaluate("window.__sameDocument = true")  # gone if the save reloads the page
+    cell.click()
+
+    sheet = page.locator("#vote-sheet")
+    expect(sheet).to_be_visible()
+    expect(sheet.get_by_test_id("vote-form")).to_contain_text(flat.room)
+    sheet.locator("label.vote-agree").click()
+    sheet.get_by_test_id("save-vote").click()
+
+    expect(sheet).to_be_hidden()
+    cell = page.get_by_test_id(f"flat-{flat.room}")
+    expect(cell).to_have_class(re.compile(r"\bvote-agree\b"))
+    expect(cell.locator(".flat-vote")).to_have_text(agree_word)
+    assert agree_word != word_before
+    assert _background(cell) != colour_before
+    after = _consent(unit)
+    assert (after.agree, after.agrees_needed) == (before.agree + 1, before.agrees_needed - 1)
+    expect(agree_count).to_contain_text(f"{after.agree}/{after.participants}")
+    expect(needed).to_have_text(str(after.agrees_needed))
+    assert page.evaluate("window.__sameDocument") is True, "the page reloaded instead of swapping the figures"
