@@ -2,18 +2,26 @@
 
 from collections import defaultdict
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from consultations import rules, situations
 from consultations.forms import VoteForm
 from consultations.models import VoteValue
 from consultations.selectors import consent_by_unit, evaluate_unit, households_of
 from consultations.services import StaleVote, current_vote, vote_record
-from retrofit.permissions import get_estate_for_user, get_rw_household_for_user, get_unit_for_user
+from retrofit.permissions import (
+    get_estate_for_user,
+    get_rw_household_for_user,
+    get_rw_unit_for_user,
+    get_unit_for_user,
+)
 
+from . import lifecycle
 from .models import Estate, Unit
 
 
@@ -84,7 +92,10 @@ def _unit_context(request, unit):
 @login_required
 def unit_detail(request, pk):
     unit = get_unit_for_user(request.user, pk)
-    return render(request, "units/unit_detail.html", _unit_context(request, unit))
+    context = _unit_context(request, unit)
+    context["moves"] = lifecycle.moves_from(unit, request.user) if request.user.can_edit else []
+    context["stage_changes"] = unit.stage_changes.select_related("changed_by")[:20]
+    return render(request, "units/unit_detail.html", context)
 
 
 @login_required
@@ -131,3 +142,19 @@ def household_vote(request, pk):
 
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
+
+
+@login_required
+@require_POST
+def unit_move_view(request, pk):
+    """Move a unit to the next stage (or a side state); the lifecycle decides whether it may."""
+    unit = get_rw_unit_for_user(request.user, pk)
+    after = request.POST.get("after", "")
+    try:
+        lifecycle.unit_move(unit=unit, after=after, by=request.user, reason=request.POST.get("reason", ""))
+    except lifecycle.MoveRefused as refused:
+        for message in refused.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The unit moved to “%(stage)s”.") % {"stage": unit.get_stage_display()})
+    return redirect("unit_detail", pk=unit.pk)

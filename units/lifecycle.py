@@ -1,0 +1,155 @@
+"""A unit's life as an explicit state machine: which moves exist, who may make them, and what must hold.
+
+Guards are registered by the apps that own the evidence (the consultation app knows whether the
+notice period has run; the units app whether the contract is complete), so this table stays the one
+place that says how a unit moves. ``unit_move`` records every move with who, when, before, after and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from retrofit.models import Role
+
+from .models import Stage, StageChange, Unit
+
+STAFF = frozenset({Role.STREET_LEADER, Role.COMMUNITY_STAFF})
+LEADERS = frozenset({Role.STREET_LEADER})
+
+REASON_REQUIRED = _("Give a reason for this move.")
+NOT_ALLOWED = _("A unit cannot move from “%(before)s” to “%(after)s”.")
+ROLE_NOT_ALLOWED = _("Your role may not move a unit from “%(before)s” to “%(after)s”.")
+
+SEQUENCE = [
+    Stage.SURVEY,
+    Stage.CONSULTATION,
+    Stage.NOTICE,
+    Stage.SIGNING,
+    Stage.APPROVAL,
+    Stage.CONSTRUCTION,
+    Stage.ACCEPTANCE,
+    Stage.IN_SERVICE,
+    Stage.UPKEEP,
+]
+SIDE_STATES = [Stage.PAUSED, Stage.WITHDRAWN]
+
+Guard = Callable[[Unit], list[str]]
+
+
+@dataclass(frozen=True)
+class Move:
+    before: str
+    after: str
+    roles: frozenset = STAFF
+    guards: tuple[str, ...] = ()
+    needs_reason: bool = False
+
+    def get_after_display(self) -> str:
+        return _label(self.after)
+
+
+@dataclass
+class Machine:
+    moves: dict[tuple[str, str], Move] = field(default_factory=dict)
+    guards: dict[str, Guard] = field(default_factory=dict)
+
+    def add(self, move: Move) -> None:
+        self.moves[(move.before, move.after)] = move
+
+    def register_guard(self, name: str, guard: Guard) -> None:
+        self.guards[name] = guard
+
+
+MACHINE = Machine()
+# Forward, one step at a time. Guards are filled in by the owning apps (see their apps.py ready()).
+MACHINE.add(Move(Stage.SURVEY, Stage.CONSULTATION))
+MACHINE.add(Move(Stage.CONSULTATION, Stage.NOTICE, guards=("consent_ready",)))
+MACHINE.add(Move(Stage.NOTICE, Stage.SIGNING, guards=("notice_over",)))
+MACHINE.add(Move(Stage.SIGNING, Stage.APPROVAL, guards=("contract_complete",)))
+MACHINE.add(Move(Stage.APPROVAL, Stage.CONSTRUCTION, guards=("approval_done",)))
+MACHINE.add(Move(Stage.CONSTRUCTION, Stage.ACCEPTANCE, guards=("construction_complete",)))
+MACHINE.add(Move(Stage.ACCEPTANCE, Stage.IN_SERVICE, guards=("acceptance_passed",)))
+MACHINE.add(Move(Stage.IN_SERVICE, Stage.UPKEEP, guards=("registered",)))
+# Back: a notice that draws a sustained objection, or a failed acceptance, returns the unit.
+MACHINE.add(Move(Stage.NOTICE, Stage.CONSULTATION, needs_reason=True))
+MACHINE.add(Move(Stage.ACCEPTANCE, Stage.CONSTRUCTION, needs_reason=True))
+# Side states from anywhere in the sequence, each with a reason; a paused unit resumes where it was.
+for stage in SEQUENCE:
+    MACHINE.add(Move(stage, Stage.PAUSED, roles=STAFF, needs_reason=True))
+    MACHINE.add(Move(stage, Stage.WITHDRAWN, roles=LEADERS, needs_reason=True))
+    MACHINE.add(Move(Stage.PAUSED, stage, roles=STAFF, needs_reason=True))
+MACHINE.add(Move(Stage.PAUSED, Stage.WITHDRAWN, roles=LEADERS, needs_reason=True))
+
+
+class MoveRefused(ValidationError):
+    """The move exists but its guards do not hold; ``messages`` says why, each in words for staff."""
+
+
+def _label(stage: str) -> str:
+    return str(Stage(stage).label)
+
+
+def blockers(unit: Unit, after: str) -> list[str]:
+    """Why ``unit`` cannot move to ``after`` now (empty when it can), whatever the user's role."""
+    move = MACHINE.moves.get((unit.stage, after))
+    if move is None:
+        return [str(NOT_ALLOWED % {"before": _label(unit.stage), "after": _label(after)})]
+    reasons: list[str] = []
+    for name in move.guards:
+        guard = MACHINE.guards.get(name)
+        if guard is not None:
+            reasons.extend(guard(unit))
+    return reasons
+
+
+def moves_from(unit: Unit, user) -> list[tuple[Move, list[str]]]:
+    """The moves this user could make from the unit's stage, each with what still blocks it."""
+    result = []
+    for (before, _after), move in MACHINE.moves.items():
+        if before != unit.stage:
+            continue
+        if not (user.is_superuser or user.role in move.roles):
+            continue
+        if unit.stage == Stage.PAUSED and move.after != Stage.WITHDRAWN and move.after != _resume_stage(unit):
+            continue
+        result.append((move, blockers(unit, move.after)))
+    return result
+
+
+def _resume_stage(unit: Unit) -> str | None:
+    last = unit.stage_changes.filter(after=Stage.PAUSED).order_by("-changed_at", "-id").first()
+    return last.before if last else None
+
+
+def unit_move(*, unit: Unit, after: str, by, reason: str = "", when=None) -> StageChange:
+    """Move a unit to ``after`` if the machine allows it for this user; record who, when and why."""
+    move = MACHINE.moves.get((unit.stage, after))
+    if move is None:
+        raise MoveRefused(NOT_ALLOWED % {"before": _label(unit.stage), "after": _label(after)})
+    if by is not None and not (by.is_superuser or by.role in move.roles):
+        raise PermissionDenied(ROLE_NOT_ALLOWED % {"before": _label(unit.stage), "after": _label(after)})
+    reason = (reason or "").strip()
+    if move.needs_reason and not reason:
+        raise MoveRefused(REASON_REQUIRED)
+    if unit.stage == Stage.PAUSED and after != Stage.WITHDRAWN and after != _resume_stage(unit):
+        raise MoveRefused(NOT_ALLOWED % {"before": _label(unit.stage), "after": _label(after)})
+    when = when or timezone.now()
+    with transaction.atomic():
+        locked = Unit.objects.select_for_update().get(pk=unit.pk)
+        if locked.stage != unit.stage:
+            raise MoveRefused(_("Someone else moved this unit meanwhile; reload the page."))
+        problems = blockers(locked, after)
+        if problems:
+            raise MoveRefused(problems)
+        change = StageChange.objects.create(
+            unit=locked, before=locked.stage, after=after, reason=reason, changed_by=by, changed_at=when
+        )
+        Unit.objects.filter(pk=unit.pk).update(stage=after, stage_since=when)
+    unit.stage, unit.stage_since = after, when
+    return change
