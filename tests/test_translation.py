@@ -2,7 +2,7 @@
 
 Added or changed a user-facing string? Run `make messages` (collects the new English strings into
 locale/zh_Hans/LC_MESSAGES/django.po and compiles django.mo), translate the new empty entries in the
-.po with the words of docs/DESIGN.md (楼盘表, 还需同意户数, 条件成熟…), delete any `#, fuzzy` line,
+.po with the words it already uses (楼盘表, 还需同意户数, 条件成熟…), delete any `#, fuzzy` line,
 then run `make messages` again so the .mo matches. These tests fail until that is done.
 """
 
@@ -20,13 +20,16 @@ PO_FILE = LOCALE_DIR / "django.po"
 MO_FILE = LOCALE_DIR / "django.mo"
 SOURCE_DIRS = ("retrofit", "units", "consultations", "templates")
 
-HOW_TO_FIX = "run `make messages`, translate the new entries in locale/zh_Hans/LC_MESSAGES/django.po, run it again"
+HOW_TO_FIX = (
+    "run `make messages`, translate the new entries in locale/zh_Hans/LC_MESSAGES/django.po, run it again"
+)
 
 
 class Entry:
     def __init__(self, line):
         self.line = line
         self.flags: set[str] = set()
+        self.obsolete = False
         self.msgctxt: str | None = None
         self.msgid = ""
         self.msgid_plural: str | None = None
@@ -55,7 +58,6 @@ def read_po(path: Path) -> list[Entry]:
             continue
         if entry is None:
             entry = Entry(number)
-            entry.obsolete = False
         if line.startswith("#~"):
             entry.obsolete = True
         elif line.startswith("#,"):
@@ -144,7 +146,11 @@ def test_compiled_mo_matches_the_po(po):
                 got = catalog.ngettext(entry.msgid, entry.msgid_plural, 1)
             want = entry.msgstr_plural[0]
         else:
-            got = catalog.pgettext(entry.msgctxt, entry.msgid) if entry.msgctxt is not None else catalog.gettext(entry.msgid)
+            got = (
+                catalog.pgettext(entry.msgctxt, entry.msgid)
+                if entry.msgctxt is not None
+                else catalog.gettext(entry.msgid)
+            )
             want = entry.msgstr
         if got != want:
             stale.append(entry)
@@ -175,12 +181,27 @@ def test_simple_literal_strings_in_the_source_are_in_the_po(po):
 
 
 # English interface text that must never show on a Chinese page.
-ENGLISH = ["Floor grid", "Agrees needed", "Log out", "Taking part", "Consent reached", "Next step", "Estates", "Import ledger", "Situation", "Households"]
+ENGLISH = [
+    "Floor grid",
+    "Agrees needed",
+    "Log out",
+    "Taking part",
+    "Consent reached",
+    "Next step",
+    "Estates",
+    "Import ledger",
+    "Situation",
+    "Households",
+]
 
 
 def english_msgids(messages):
     """Every multi-word English msgid with no placeholder: none of them may appear once translated."""
-    return [e.msgid for e in messages if " " in e.msgid and "%" not in e.msgid and re.search(r"[A-Za-z]{3}", e.msgid)]
+    return [
+        e.msgid
+        for e in messages
+        if " " in e.msgid and "%" not in e.msgid and re.search(r"[A-Za-z]{3}", e.msgid)
+    ]
 
 
 def assert_chinese(html, messages, *expected):
@@ -194,14 +215,29 @@ def test_unit_page_is_in_chinese(world, login, po):
     _, messages = po
     client = login(world.users["staff"])
     html = client.get(reverse("unit_detail", args=[world.unit.pk])).content.decode()
-    assert_chinese(html, messages, "楼盘表", "还需同意户数", "表决情况", "参与表决", "退出登录", "1栋1单元", "6层", "同意", "未表态", "住户")
+    assert_chinese(
+        html,
+        messages,
+        "楼盘表",
+        "表决情况",
+        "已达到表决要求",
+        "条件成熟",
+        "参与表决",
+        "退出登录",
+        "1栋1单元",
+        "6层",
+        "未表态",
+        "住户",
+    )
 
 
 def test_estate_page_is_in_chinese(world, login, po):
     _, messages = po
     client = login(world.users["staff"])
     html = client.get(reverse("estate_detail", args=[world.estate.pk])).content.decode()
-    assert_chinese(html, messages, "还需同意户数", "参与表决", "1栋1单元", "摸排", "少数未同意", "意愿不足", "退出登录")
+    assert_chinese(
+        html, messages, "还需同意户数", "参与表决", "1栋1单元", "摸排", "少数未同意", "意愿不足", "退出登录"
+    )
 
 
 def test_home_and_vote_sheet_are_in_chinese(world, login, po):
@@ -209,7 +245,9 @@ def test_home_and_vote_sheet_are_in_chinese(world, login, po):
     client = login(world.users["staff"])
     home = client.get(reverse("home")).content.decode()
     assert_chinese(home, messages, "小区", "1 个单元", "12 户", "导入台账")
-    sheet = client.get(reverse("household_vote", args=[world.flats[0].pk]), HTTP_HX_REQUEST="true").content.decode()
+    sheet = client.get(
+        reverse("household_vote", args=[world.flats[0].pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert_chinese(sheet, messages, "保存意愿", "联系不上", "原因或备注")
 
 
