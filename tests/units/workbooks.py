@@ -98,7 +98,9 @@ def set_cached_values(path: Path, values: dict[str, str]) -> Path:
     sheet = "xl/worksheets/sheet1.xml"
     xml = parts[sheet].decode()
     for cell, value in values.items():
-        xml, found = re.subn(rf'(<c r="{cell}"[^>]*>)(<f>.*?</f>)(<v\s*/>|<v></v>)?', rf"\1\2<v>{value}</v>", xml)
+        xml, found = re.subn(
+            rf'(<c r="{cell}"[^>]*>)(<f>.*?</f>)(<v\s*/>|<v></v>)?', rf"\1\2<v>{value}</v>", xml
+        )
         assert found == 1, f"no formula in {cell}"
     parts[sheet] = xml.encode()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
@@ -115,7 +117,17 @@ def db_state() -> dict:
     state = {model.__name__: model.objects.count() for model in MODELS}
     state["households"] = list(
         Household.objects.order_by("pk").values_list(
-            "pk", "unit_id", "room", "floor", "area", "owner_name", "phone", "occupancy", "hardship", "age_band", "note"
+            "pk",
+            "unit_id",
+            "room",
+            "floor",
+            "area",
+            "owner_name",
+            "phone",
+            "occupancy",
+            "hardship",
+            "age_band",
+            "note",
         )
     )
     state["votes"] = list(Vote.objects.order_by("pk").values_list("pk", "value", "reason", "version"))
