@@ -75,3 +75,10 @@ def log_in(live_server, page):
         return page
 
     return _log_in
+
+
+def assert_fits_the_phone(page):
+    """Nothing sticks out sideways: the page does not scroll horizontally at phone width."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    phone = page.viewport_size["width"]
+    assert width <= phone, f"{page.url} is {width} px wide on a {phone} px phone"

@@ -27,3 +27,4 @@ def test_viewer_sees_masked_names_and_no_vote_sheet(world, live_server, log_in):
 
     response = page.goto(f"{live_server.url}/households/{flat.pk}/vote/")
     assert response.status == 403
+    expect(page.get_by_test_id("forbidden")).to_be_visible()  # a page in the site's frame, not a bare error

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from consultations.selectors import evaluate_unit, households_of
+from tests.browser.conftest import assert_fits_the_phone
 from tests.conftest import add_flats, make_unit
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -37,6 +38,9 @@ def test_staff_records_a_vote_in_the_bottom_sheet(world, live_server, log_in):
 
     cell = page.get_by_test_id(f"flat-{flat.room}")
     expect(cell).to_have_class(re.compile(r"\bvote-undecided\b"))
+    assert_fits_the_phone(page)
+    box = cell.bounding_box()
+    assert box["width"] >= 44 and box["height"] >= 44, f"a flat is too small to tap: {box}"
     colour_before, word_before = _background(cell), cell.locator(".flat-vote").inner_text()
     agree_word = page.get_by_test_id("flat-101").locator(".flat-vote").inner_text()
     page.evaluate("window.__sameDocument = true")  # gone if the save reloads the page
