@@ -4,12 +4,16 @@ from django.urls import include, path
 
 from units.views import healthz
 
+from . import views
+
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("dashboard/", views.dashboard_home, name="dashboard_home"),
+    path("dashboard/<str:level>/<int:pk>/", views.dashboard_view, name="dashboard"),
     path("", include("consultations.urls")),
     path("", include("units.urls")),
 ]

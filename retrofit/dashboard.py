@@ -1,0 +1,186 @@
+"""The leaders' figures for a street, a community or an estate, in a fixed number of queries.
+
+Everything here is read from whole querysets: per-unit consent from the stored tallies, stage counts
+in Python over the same unit rows, progress over time and the consent trend as database aggregates.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Count, Min, Q
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from consultations import rules
+from consultations.models import VoteChange
+from consultations.selectors import consent_by_unit
+from units.models import Stage, StageChange
+
+from . import attention
+
+SEQUENCE = [s.value for s in Stage][:9]
+REACHED = {
+    # a unit counts as signed once it has reached signing, installed once construction is complete…
+    "signed": Stage.APPROVAL.value,
+    "installed": Stage.ACCEPTANCE.value,
+    "accepted": Stage.IN_SERVICE.value,
+}
+TREND_WEEKS = 12
+
+
+def _stage_index(stage: str) -> int:
+    return SEQUENCE.index(stage) if stage in SEQUENCE else -1
+
+
+@dataclass
+class GroupRow:
+    """One community (or estate) in the lead-and-lag table."""
+
+    key: int
+    name: str
+    url: str = ""
+    units: int = 0
+    ready: int = 0
+    households: int = 0
+    agree: int = 0
+    owners: int = 0
+    signed: int = 0
+    installed: int = 0
+    accepted: int = 0
+
+    @property
+    def agree_share(self):
+        return None if not self.owners else (self.agree * 100 // self.owners)
+
+
+@dataclass
+class Dashboard:
+    units: list
+    consents: dict
+    stage_counts: list[tuple[str, str, int]] = field(default_factory=list)
+    situation_counts: dict[str, int] = field(default_factory=dict)
+    funnel: dict[str, int] = field(default_factory=dict)
+    groups: list[GroupRow] = field(default_factory=list)
+    progress: dict = field(default_factory=dict)
+    trend: dict = field(default_factory=dict)
+    attention: list = field(default_factory=list)
+    totals: GroupRow | None = None
+
+
+def build(units_qs, *, group_by: str, today: date | None = None) -> Dashboard:
+    """Figures for the units of ``units_qs``; ``group_by`` is "community", "estate" or "building"."""
+    today = today or timezone.localdate()
+    units = list(units_qs.for_listing().order_by("building__estate__name", "building__number", "number"))
+    consents = consent_by_unit(units)
+    board = Dashboard(units=units, consents=consents)
+
+    stages = Counter(u.stage for u in units)
+    board.stage_counts = [(s.value, s.label, stages.get(s.value, 0)) for s in Stage]
+    situations = Counter(c.consent.situation for c in consents.values() if c.ok and c.consent.situation)
+    board.situation_counts = {code: situations.get(code, 0) for code in rules.SITUATIONS}
+
+    funnel = Counter()
+    for result in consents.values():
+        if result.ok:
+            c = result.consent
+            funnel["households"] += c.households
+            funnel["owners"] += c.owners
+            funnel["voted"] += c.participants
+            funnel["agreed"] += c.agree
+    board.funnel = {k: funnel.get(k, 0) for k in ("households", "owners", "voted", "agreed")}
+
+    board.groups = _groups(units, consents, group_by)
+    board.totals = _groups(units, consents, "all")[0] if units else GroupRow(key=0, name="")
+    board.progress = _progress(units_qs)
+    board.trend = _trend(units_qs, today)
+    items = attention.attention_for(units_qs, today)
+    by_id = {u.pk: u for u in units}
+    board.attention = [(item, by_id[item.unit_id]) for item in items if item.unit_id in by_id]
+    return board
+
+
+def _groups(units, consents, group_by):
+    rows: dict[int, GroupRow] = {}
+    for unit in units:
+        estate = unit.building.estate
+        if group_by == "community":
+            key, name = estate.community_id, estate.community.name
+        elif group_by == "estate":
+            key, name = estate.pk, estate.name
+        elif group_by == "all":
+            key, name = 0, ""
+        else:
+            key, name = unit.building_id, str(unit.building)
+        row = rows.setdefault(key, GroupRow(key=key, name=name))
+        row.units += 1
+        result = consents[unit.pk]
+        if result.ok:
+            c = result.consent
+            row.households += c.households
+            row.owners += c.owners
+            row.agree += c.agree
+            row.ready += c.situation == rules.READY
+        index = _stage_index(unit.stage)
+        row.signed += index >= _stage_index(REACHED["signed"])
+        row.installed += index >= _stage_index(REACHED["installed"])
+        row.accepted += index >= _stage_index(REACHED["accepted"])
+    # Leaders first: most accepted, then installed, signed, then the share agreeing.
+    return sorted(
+        rows.values(), key=lambda r: (-r.accepted, -r.installed, -r.signed, -(r.agree_share or 0), r.name)
+    )
+
+
+def _progress(units_qs):
+    """Units that first reached signed / installed / accepted, month by month, cumulative."""
+    firsts = (
+        StageChange.objects.filter(unit__in=units_qs.values("pk"), after__in=list(REACHED.values()))
+        .values("unit_id", "after")
+        .annotate(first=Min("changed_at"))
+    )
+    by_month: dict[str, Counter] = defaultdict(Counter)
+    names = {v: k for k, v in REACHED.items()}
+    for row in firsts:
+        month = timezone.localtime(row["first"]).strftime("%Y-%m")
+        by_month[month][names[row["after"]]] += 1
+    months = sorted(by_month)
+    series = {name: [] for name in REACHED}
+    running = Counter()
+    for month in months:
+        running.update(by_month[month])
+        for name in REACHED:
+            series[name].append(running[name])
+    return {"months": months, **series}
+
+
+def _trend(units_qs, today):
+    """Owners agreeing, week by week: the net number of changes into and out of agree, accumulated."""
+    start = today - timedelta(weeks=TREND_WEEKS)
+    start_dt = timezone.make_aware(timezone.datetime.combine(start, timezone.datetime.min.time()))
+    changes = VoteChange.objects.filter(household__unit__in=units_qs.values("pk"))
+    before = changes.filter(changed_at__lt=start_dt).aggregate(
+        into=Count("pk", filter=Q(after=rules.AGREE) & ~Q(before=rules.AGREE)),
+        out=Count("pk", filter=Q(before=rules.AGREE) & ~Q(after=rules.AGREE)),
+    )
+    weekly = (
+        changes.filter(changed_at__gte=start_dt)
+        .annotate(week=TruncWeek("changed_at"))
+        .values("week")
+        .annotate(
+            into=Count("pk", filter=Q(after=rules.AGREE) & ~Q(before=rules.AGREE)),
+            out=Count("pk", filter=Q(before=rules.AGREE) & ~Q(after=rules.AGREE)),
+        )
+        .order_by("week")
+    )
+    net = {timezone.localtime(row["week"]).date() if hasattr(row["week"], "hour") else row["week"]: row["into"] - row["out"] for row in weekly}
+    level = before["into"] - before["out"]
+    weeks, values = [], []
+    monday = start - timedelta(days=start.weekday())
+    while monday <= today:
+        level += sum(v for k, v in net.items() if monday <= k < monday + timedelta(days=7))
+        weeks.append(monday.isoformat())
+        values.append(level)
+        monday += timedelta(days=7)
+    return {"weeks": weeks, "agreed": values}

@@ -1,0 +1,103 @@
+"""Cross-cutting pages: the leaders' dashboard at street, community, estate and building level."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from consultations import rules
+from units.models import Building, Community, Estate, Stage, Street, Unit
+
+from . import dashboard
+
+LEVELS = {
+    "street": (Street, "building__estate__community__street", "community"),
+    "community": (Community, "building__estate__community", "estate"),
+    "estate": (Estate, "building__estate", "building"),
+    "building": (Building, "building", "building"),
+}
+
+
+@login_required
+def dashboard_home(request):
+    """The dashboard of the user's own level: the street for leaders, the community for staff."""
+    user = request.user
+    if user.street_id:
+        return redirect("dashboard", level="street", pk=user.street_id)
+    if user.community_id:
+        return redirect("dashboard", level="community", pk=user.community_id)
+    first = Unit.objects.visible_to(user).for_listing().first()
+    if first is None:
+        return redirect("home")
+    if user.is_superuser:
+        return redirect("dashboard", level="street", pk=first.building.estate.community.street_id)
+    return redirect("dashboard", level="estate", pk=first.building.estate_id)
+
+
+def _trail(level, obj):
+    """Street → community → estate → building links for the breadcrumb, the current level last."""
+    chain = []
+    if level == "building":
+        chain = [("street", obj.estate.community.street), ("community", obj.estate.community), ("estate", obj.estate), ("building", obj)]
+    elif level == "estate":
+        chain = [("street", obj.community.street), ("community", obj.community), ("estate", obj)]
+    elif level == "community":
+        chain = [("street", obj.street), ("community", obj)]
+    else:
+        chain = [("street", obj)]
+    return [(reverse("dashboard", kwargs={"level": lvl, "pk": o.pk}), str(o)) for lvl, o in chain]
+
+
+@login_required
+def dashboard_view(request, level, pk):
+    if level not in LEVELS:
+        raise Http404
+    model, path, group_by = LEVELS[level]
+    select = {
+        "building": ("estate__community__street",),
+        "estate": ("community__street",),
+        "community": ("street",),
+        "street": (),
+    }[level]
+    obj = get_object_or_404(model.objects.select_related(*select), pk=pk)
+    units = Unit.objects.visible_to(request.user).filter(**{path: obj})
+    if not units.exists():
+        raise Http404  # nothing of it is in the user's scope
+    filters = {
+        "community": request.GET.get("community", ""),
+        "estate": request.GET.get("estate", ""),
+        "stage": request.GET.get("stage", ""),
+        "situation": request.GET.get("situation", ""),
+    }
+    options = {
+        "communities": Community.objects.filter(estates__buildings__units__in=units).distinct().order_by("name"),
+        "estates": Estate.objects.filter(buildings__units__in=units).distinct().order_by("name"),
+    }
+    filtered = units
+    if filters["community"].isdigit():
+        filtered = filtered.filter(building__estate__community_id=int(filters["community"]))
+    if filters["estate"].isdigit():
+        filtered = filtered.filter(building__estate_id=int(filters["estate"]))
+    if filters["stage"] in Stage.values:
+        filtered = filtered.filter(stage=filters["stage"])
+    board = dashboard.build(filtered, group_by=group_by, today=timezone.localdate())
+    rows = [(u, board.consents[u.pk]) for u in board.units]
+    if filters["situation"] in rules.SITUATIONS:
+        rows = [(u, r) for u, r in rows if r.ok and r.consent.situation == filters["situation"]]
+    next_level = {"street": "community", "community": "estate", "estate": "building"}.get(level)
+    context = {
+        "level": level,
+        "obj": obj,
+        "trail": _trail(level, obj),
+        "board": board,
+        "rows": rows,
+        "filters": filters,
+        "options": options,
+        "stages": Stage.choices,
+        "situations": rules.SITUATIONS,
+        "next_level": next_level,
+        "charts": {"progress": board.progress, "trend": board.trend},
+    }
+    template = "dashboard/includes/_body.html" if request.htmx else "dashboard/dashboard.html"
+    return render(request, template, context)
