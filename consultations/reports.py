@@ -3,19 +3,40 @@
 from __future__ import annotations
 
 from units.models import Unit
+from units.selectors import current_plans, shares_of
 
 from .selectors import consent_by_unit
 
+# The unit's current plan (units app): money as strings with two decimals, null without a plan. The
+# per-flat ``shares`` list goes to JSON only (a spreadsheet cell cannot hold a list).
+PLAN_KEYS = ("total_cost", "subsidy", "net_cost")
 STATUS_KEYS = (
     "street", "community", "estate", "building", "unit", "stage", "households", "owners", "area_total",
     "participants", "participant_area", "agree", "agree_area", "oppose", "abstain", "undecided", "unreachable",
-    "participation_met", "agreement_met", "threshold_met", "agrees_needed", "category",
+    "participation_met", "agreement_met", "threshold_met", "agrees_needed", "category", *PLAN_KEYS,
 )
 
 
+def _plan_figures(plan, shares) -> dict:
+    if plan is None:
+        return {"total_cost": None, "subsidy": None, "net_cost": None, "shares": []}
+    return {
+        "total_cost": f"{plan.total_cost:.2f}",
+        "subsidy": f"{plan.subsidy:.2f}",
+        "net_cost": f"{plan.net_cost:.2f}",
+        "shares": [
+            {"room": s.room, "floor": s.floor, "amount": f"{s.amount:.2f}"}
+            for s in sorted(shares, key=lambda s: (s.floor, s.room))
+        ],
+    }
+
+
 def unit_status_rows(units) -> list[dict]:
+    """One dict per unit. Queries: households with votes (1), current plans (1), their shares (1)."""
     units = list(units)
     consents = consent_by_unit(units)
+    plans = current_plans(units)
+    shares = shares_of(plans.values())
     rows = []
     for unit in units:
         building = unit.building
@@ -52,6 +73,8 @@ def unit_status_rows(units) -> list[dict]:
                 agrees_needed=c.agrees_needed,
                 category=c.situation,
             )
+        plan = plans[unit.pk]
+        row.update(_plan_figures(plan, shares.get(plan.pk, []) if plan else []))
         rows.append(row)
     return rows
 

@@ -11,6 +11,7 @@ class Role(models.TextChoices):
     COMMUNITY_STAFF = "community_staff", _("Community staff")
     UNIT_LEADER = "unit_leader", _("Unit leader")
     VIEWER = "viewer", _("Read-only viewer")
+    COMPANY = "company", _("Company")
 
 
 EDITING_ROLES = {Role.STREET_LEADER, Role.COMMUNITY_STAFF}
@@ -34,6 +35,15 @@ class User(AbstractUser):
         verbose_name=_("community"),
     )
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
+    # A company user (elevator, construction, third party) sees only the units assigned to its company.
+    company = models.ForeignKey(
+        "works.Company",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("company"),
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -50,6 +60,12 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=~Q(role="community_staff") | Q(community__isnull=False),
                 name="user_community_staff_has_community",
+            ),
+            # Both ways: visible_to() scopes by company first, so only company users may carry one.
+            models.CheckConstraint(
+                condition=(~Q(role="company") | Q(company__isnull=False))
+                & (Q(role="company") | Q(company__isnull=True)),
+                name="user_company_role_has_company",
             ),
         ]
 

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "retrofit",
     "units",
     "consultations",
+    "works",
 ]
 
 MIDDLEWARE = [

@@ -16,4 +16,5 @@ urlpatterns = [
     path("dashboard/<str:level>/<int:pk>/", views.dashboard_view, name="dashboard"),
     path("", include("consultations.urls")),
     path("", include("units.urls")),
+    path("", include("works.urls")),
 ]

@@ -1,11 +1,25 @@
 from django.contrib import admin
 
-from .models import Building, Community, Estate, Household, StageChange, Street, Unit
+from .models import (
+    Building,
+    Community,
+    Contract,
+    ContractChange,
+    Estate,
+    Household,
+    Plan,
+    PlanShare,
+    RunningCost,
+    Signature,
+    StageChange,
+    Street,
+    Unit,
+)
 
 
 @admin.register(Street)
 class StreetAdmin(admin.ModelAdmin):
-    list_display = ("name", "consent_rule", "few_holdouts_max", "notice_days")
+    list_display = ("name", "consent_rule", "few_holdouts_max", "notice_days", "subsidy_kind", "subsidy_percent", "subsidy_cap")
 
 
 @admin.register(Community)
@@ -60,3 +74,65 @@ class StageChangeAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Plans, shares, signatures and their history are written by the product, which records who and when."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PlanShareInline(admin.TabularInline):
+    model = PlanShare
+    extra = 0
+    fields = ("room", "floor", "area", "coefficient", "relief", "amount")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Plan)
+class PlanAdmin(ReadOnlyAdmin):
+    list_display = ("unit", "version", "entry_type", "total_cost", "subsidy", "method", "created_by", "created_at", "signed_at")
+    list_filter = ("method", "entry_type", "unit__building__estate")
+    list_select_related = ("unit__building", "created_by")
+    inlines = [PlanShareInline]
+
+
+class SignatureInline(admin.TabularInline):
+    model = Signature
+    extra = 0
+    fields = ("household", "status", "signed_on", "note")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Contract)
+class ContractAdmin(ReadOnlyAdmin):
+    list_display = ("unit", "plan", "amount", "signed_on", "elevator_company", "construction_company")
+    list_select_related = ("unit__building", "plan")
+    inlines = [SignatureInline]
+
+
+@admin.register(ContractChange)
+class ContractChangeAdmin(ReadOnlyAdmin):
+    list_display = ("contract", "field", "household", "before", "after", "changed_by", "changed_at")
+    list_select_related = ("contract__unit__building", "household", "changed_by")
+
+
+@admin.register(RunningCost)
+class RunningCostAdmin(ReadOnlyAdmin):
+    list_display = ("unit", "period", "electricity", "maintenance", "method", "created_by", "created_at")
+    list_select_related = ("unit__building", "created_by")

@@ -135,6 +135,7 @@ def import_template(request):
         validation = DataValidation(type="list", formula1='"' + ",".join(w for w in words if w) + '"', allow_blank=True)
         validation.add(f"{letter}2:{letter}5000")
         sheet.add_data_validation(validation)
+    imports.add_plan_sheet(workbook)
     buffer = BytesIO()
     workbook.save(buffer)
     response = HttpResponse(

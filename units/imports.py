@@ -3,6 +3,11 @@
 The ledger is what staff keep today, so the import is forgiving about layout (columns found by name,
 in any order, extra columns ignored) and strict about content: any bad row fails the whole import,
 every error is listed with its row number, and the database is left as it was.
+
+An optional second sheet, 单元方案, holds one plan per unit (entry type, total cost, subsidy, split
+method, coefficients); the ledger's optional column 困难减免 gives a flat hardship relief in that plan.
+Each row becomes the unit's next plan version (units.plans.plan_save), in the same transaction, so a bad
+plan row fails the whole import too; its errors name the sheet.
 """
 
 from __future__ import annotations
@@ -21,20 +26,45 @@ from django.utils.translation import gettext as _
 from consultations import rules
 from consultations.models import Vote, VoteChange, VoteSource
 
-from .models import AgeBand, Building, Community, Estate, Household, Occupancy, Street, Unit
+from . import plans
+from .models import (
+    AgeBand,
+    Building,
+    Community,
+    EntryType,
+    Estate,
+    Household,
+    Occupancy,
+    Plan,
+    SplitMethod,
+    Street,
+    Unit,
+)
 
 SHEET = "住户台账"
+PLAN_SHEET = "单元方案"  # optional: one row per unit with its plan (一单元一策)
 
 # Column headers are the ledger's own words: they are data, not interface text.
 STREET, COMMUNITY, ESTATE, BUILDING, UNIT = "街道", "社区", "小区", "楼栋", "单元"
 ROOM, FLOOR, AREA, OWNER, PHONE = "房号", "楼层", "建筑面积", "业主姓名", "联系电话"
 OCCUPANCY, VOTE, REASON, HARDSHIP, NOTE, AGE_BAND = "居住情况", "意愿", "反对原因", "困难户", "备注", "年龄段"
+RELIEF = "困难减免"  # yuan off this flat's share in the plan of sheet 单元方案
+ENTRY, TOTAL_COST, SUBSIDY, METHOD, COEFFICIENTS = "入户方式", "工程总价", "政府补助", "分摊方式", "楼层系数"
 
 # Only 年龄段 may be left out: a ledger without 困难户 or 备注 would otherwise reset them on re-import.
 REQUIRED_COLUMNS = (
     STREET, COMMUNITY, ESTATE, BUILDING, UNIT, ROOM, FLOOR, AREA, OWNER, PHONE, OCCUPANCY, VOTE, REASON, HARDSHIP, NOTE,
 )
 OPTIONAL_COLUMNS = (AGE_BAND,)
+# Read when present, for the plans of sheet 单元方案; not part of the plain ledger template.
+PLAN_LEDGER_COLUMNS = (RELIEF,)
+# 政府补助 empty: the street's rule; 楼层系数 empty: the street's default table.
+PLAN_REQUIRED_COLUMNS = (STREET, COMMUNITY, ESTATE, BUILDING, UNIT, ENTRY, TOTAL_COST, METHOD)
+PLAN_OPTIONAL_COLUMNS = (SUBSIDY, COEFFICIENTS)
+PLAN_TEMPLATE_COLUMNS = (STREET, COMMUNITY, ESTATE, BUILDING, UNIT, ENTRY, TOTAL_COST, SUBSIDY, METHOD, COEFFICIENTS)
+ENTRY_WORDS = {"平层入户": EntryType.FLAT, "半层入户": EntryType.HALF}
+METHOD_WORDS = {"按楼层系数": SplitMethod.FLOOR, "按楼层系数×面积": SplitMethod.FLOOR_AREA}
+MAX_MONEY = Decimal("10000000000")  # the fields hold 12 digits with 2 decimals
 TEMPLATE_COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
 # The model fields' max_length: longer text would fail in PostgreSQL instead of being reported.
 MAX_LENGTH = {STREET: 100, COMMUNITY: 100, ESTATE: 100, BUILDING: 20, UNIT: 20, ROOM: 20, OWNER: 50}
@@ -100,6 +130,7 @@ class RosterRow:
     note: str
     age_band: str
     has_age_band: bool
+    relief: Decimal = Decimal("0")
 
     @property
     def unit_key(self) -> tuple[str, str, str, str, str]:
@@ -118,6 +149,8 @@ class ImportReport:
     households_updated: int = 0
     households_unchanged: int = 0
     votes_changed: int = 0
+    plans_created: int = 0
+    plans_unchanged: int = 0
     units: list[str] = field(default_factory=list)
     dry_run: bool = False
 
@@ -132,6 +165,12 @@ def read_sheet(path: str | Path) -> list[list]:
 
 def _read_sheet(path: str | Path) -> tuple[list[list], list]:
     """The ledger sheet's rows, and its merged cell ranges as ((first row, first col), (last row, last col))."""
+    table, merged, _plan = _read_workbook(path)
+    return table, merged
+
+
+def _read_workbook(path: str | Path) -> tuple[list[list], list, tuple[list[list], list] | None]:
+    """The ledger sheet (rows, merged ranges), and the plan sheet likewise when the workbook has one."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -142,11 +181,18 @@ def _read_sheet(path: str | Path) -> tuple[list[list], list]:
         raise ImportFailed(
             [RowError(None, _("The workbook has no sheet named “%(sheet)s”. Sheets found: %(found)s") % {"sheet": SHEET, "found": "、".join(workbook.sheet_names) or "—"})]
         )
-    try:
-        sheet = workbook.get_sheet_by_name(SHEET)
-        return sheet.to_python(skip_empty_area=False), list(sheet.merged_cell_ranges or ())
-    except Exception as exc:
-        raise ImportFailed([RowError(None, _("The sheet “%(sheet)s” cannot be read: %(error)s") % {"sheet": SHEET, "error": exc})]) from exc
+    sheets = []
+    for name in (SHEET, PLAN_SHEET):
+        if name not in workbook.sheet_names:
+            sheets.append(None)
+            continue
+        try:
+            sheet = workbook.get_sheet_by_name(name)
+            sheets.append((sheet.to_python(skip_empty_area=False), list(sheet.merged_cell_ranges or ())))
+        except Exception as exc:
+            raise ImportFailed([RowError(None, _("The sheet “%(sheet)s” cannot be read: %(error)s") % {"sheet": name, "error": exc})]) from exc
+    (table, merged), plan = sheets
+    return table, merged, plan
 
 
 def _text(value) -> str:
@@ -191,6 +237,33 @@ def _area(value) -> Decimal:
         raise ValueError(_("%(column)s of %(value)s m² is not a flat's area") % {"column": AREA, "value": value})
     if number != number.quantize(Decimal("0.01")):
         raise ValueError(_("%(column)s has at most two decimals, not %(value)s") % {"column": AREA, "value": value})
+    return number.quantize(Decimal("0.01"))
+
+
+def _money(value, column: str, *, required: bool = True, blank: Decimal | None = None) -> Decimal | None:
+    """An amount in yuan, at most two decimals; "560,000" and "560000元" are read too.
+
+    A blank cell is an error when ``required``, else it gives ``blank``.
+    """
+    if _is_blank(value):
+        if not required:
+            return blank
+        raise ValueError(_("%(column)s is empty") % {"column": column})
+    if isinstance(value, bool) or isinstance(value, (datetime, date, time)):
+        raise ValueError(_("%(column)s must be an amount in yuan") % {"column": column})
+    try:
+        if isinstance(value, float):
+            number = Decimal(repr(value))
+        else:
+            number = Decimal(str(value).strip().replace(",", "").replace("，", "").removesuffix("元").strip())
+    except InvalidOperation:
+        raise ValueError(_("%(column)s must be an amount in yuan, not “%(value)s”") % {"column": column, "value": value}) from None
+    if not number.is_finite() or number < 0:
+        raise ValueError(_("%(column)s must be an amount of at least 0, not %(value)s") % {"column": column, "value": value})
+    if number >= MAX_MONEY:
+        raise ValueError(_("%(column)s of %(value)s yuan is too large") % {"column": column, "value": value})
+    if number != number.quantize(Decimal("0.01")):
+        raise ValueError(_("%(column)s has at most two decimals, not %(value)s") % {"column": column, "value": value})
     return number.quantize(Decimal("0.01"))
 
 
@@ -246,7 +319,7 @@ def parse_table(table: list[list], merged=()) -> list[RosterRow]:
     for index, name in enumerate(header):
         if not name:
             continue
-        if name in positions and name in TEMPLATE_COLUMNS:
+        if name in positions and (name in TEMPLATE_COLUMNS or name in PLAN_LEDGER_COLUMNS):
             errors.append(RowError(1, _("column “%(column)s” appears twice") % {"column": name}))
         positions.setdefault(name, index)
     missing = [c for c in REQUIRED_COLUMNS if c not in positions]
@@ -316,6 +389,7 @@ def parse_table(table: list[list], merged=()) -> list[RosterRow]:
         age_band = read(AGE_BAND, lambda v: _choice(v, AGE_BAND_WORDS, AGE_BAND))
         reason = optional_text(REASON, limit=500)
         note = optional_text(NOTE)
+        relief = read(RELIEF, lambda v: _money(v, RELIEF, required=False, blank=Decimal("0")))
         if row_errors:
             errors.extend(RowError(number, message) for message in row_errors)
             continue
@@ -339,6 +413,7 @@ def parse_table(table: list[list], merged=()) -> list[RosterRow]:
                 note=note,
                 age_band=age_band,
                 has_age_band=AGE_BAND in positions,
+                relief=relief,
             )
         )
     if not rows and not errors:
@@ -383,6 +458,192 @@ def _check_rows_together(rows: list[RosterRow]) -> list[RowError]:
                 for row in flats
             )
     return errors
+
+
+# --- the plan sheet (单元方案) ------------------------------------------------------------------------
+
+
+@dataclass
+class PlanRow:
+    row: int
+    street: str
+    community: str
+    estate: str
+    building: str
+    unit: str
+    entry_type: str
+    total_cost: Decimal
+    subsidy: Decimal | None  # None: the street's rule
+    method: str
+    coefficients: dict[int, Decimal] | None  # None: the street's default table
+
+    @property
+    def unit_key(self) -> tuple[str, str, str, str, str]:
+        return (self.street, self.community, self.estate, self.building, self.unit)
+
+
+def _in_plan_sheet(error: RowError) -> RowError:
+    """The same error, its message naming the plan sheet (row numbers alone would point at the ledger)."""
+    return RowError(error.row, _("sheet “%(sheet)s”: %(message)s") % {"sheet": PLAN_SHEET, "message": error.message})
+
+
+def _method_word(value) -> str:
+    text = _text(value).replace(" ", "")
+    for sign in ("x", "X", "*", "＊", "乘"):
+        text = text.replace(sign, "×")
+    return text
+
+
+def parse_plan_table(table: list[list], merged=()) -> list[PlanRow]:
+    """Check every row of sheet 单元方案; raise ImportFailed with all errors (naming the sheet), or return the rows."""
+    if not table or not any(_safe_text(c) for c in table[0]):
+        raise ImportFailed([_in_plan_sheet(RowError(1, _("the header row is empty; the first row must hold the column names")))])
+    header = [_safe_text(c) for c in table[0]]
+    positions: dict[str, int] = {}
+    errors: list[RowError] = []
+    for index, name in enumerate(header):
+        if name in positions and name in PLAN_TEMPLATE_COLUMNS:
+            errors.append(RowError(1, _("column “%(column)s” appears twice") % {"column": name}))
+        if name:
+            positions.setdefault(name, index)
+    missing = [c for c in PLAN_REQUIRED_COLUMNS if c not in positions]
+    if missing:
+        errors.append(RowError(1, _("missing column(s): %(columns)s") % {"columns": "、".join(missing)}))
+    if errors:
+        raise ImportFailed([_in_plan_sheet(e) for e in errors])
+    errors.extend(_merged_errors(merged, header))
+
+    def cell(values, column):
+        index = positions.get(column)
+        return None if index is None or index >= len(values) else values[index]
+
+    rows: list[PlanRow] = []
+    seen: dict[tuple, int] = {}
+    for number, values in enumerate(table[1:], start=2):
+        if not any(_safe_text(v) for v in values):
+            continue
+        row_errors: list[str] = []
+
+        def read(column, parse, values=values, row_errors=row_errors):
+            try:
+                return parse(cell(values, column))
+            except ValueError as exc:
+                row_errors.append(str(exc))
+                return None
+
+        def required_text(column, values=values, row_errors=row_errors):
+            try:
+                text = _text(cell(values, column))
+            except ValueError as exc:
+                row_errors.append(_("%(column)s %(error)s") % {"column": column, "error": exc})
+                return ""
+            if not text:
+                row_errors.append(_("%(column)s is empty") % {"column": column})
+            elif len(text) > MAX_LENGTH[column]:
+                row_errors.append(_("%(column)s is longer than %(limit)d characters") % {"column": column, "limit": MAX_LENGTH[column]})
+            return text
+
+        key = tuple(required_text(c) for c in (STREET, COMMUNITY, ESTATE, BUILDING, UNIT))
+        entry_type = read(ENTRY, lambda v: _choice(v, ENTRY_WORDS, ENTRY))
+        total = read(TOTAL_COST, lambda v: _money(v, TOTAL_COST))
+        if total is not None and total <= 0:
+            row_errors.append(_("%(column)s must be more than 0") % {"column": TOTAL_COST})
+        subsidy = read(SUBSIDY, lambda v: _money(v, SUBSIDY, required=False))
+        if subsidy is not None and total is not None and subsidy > total:
+            row_errors.append(_("%(column)s is more than %(total)s") % {"column": SUBSIDY, "total": TOTAL_COST})
+        method = read(METHOD, lambda v: _choice(_method_word(v), METHOD_WORDS, METHOD))
+        coefficients = None
+        text = _safe_text(cell(values, COEFFICIENTS))
+        if text:
+            try:
+                coefficients = plans.parse_coefficient_text(text)
+            except plans.ShareProblem as problem:
+                row_errors.append(_("%(column)s: %(error)s") % {"column": COEFFICIENTS, "error": problem.message})
+        if all(key) and not row_errors:
+            if key in seen:
+                row_errors.append(_("this unit appears again (first in row %(first)d)") % {"first": seen[key]})
+            seen.setdefault(key, number)
+        if row_errors:
+            errors.extend(RowError(number, message) for message in row_errors)
+            continue
+        rows.append(PlanRow(number, *key, entry_type, total, subsidy, method, coefficients))
+    if errors:
+        raise ImportFailed([_in_plan_sheet(e) for e in sorted(errors, key=lambda e: e.row or 0)])
+    return rows
+
+
+def _write_plans(plan_rows: list[PlanRow], rows: list[RosterRow], by, report: ImportReport) -> None:
+    """A new plan version for each row of 单元方案, with the ledger's 困难减免; all or nothing."""
+    errors: list[RowError] = []
+    planned = {row.unit_key for row in plan_rows}
+    reliefs: dict[tuple, list[RosterRow]] = defaultdict(list)
+    for row in rows:
+        if row.relief:
+            if row.unit_key not in planned:
+                errors.append(
+                    RowError(row.row, _("%(column)s is given but the unit has no row in sheet “%(sheet)s”") % {"column": RELIEF, "sheet": PLAN_SHEET})
+                )
+            reliefs[row.unit_key].append(row)
+    for plan_row in plan_rows:
+        street, community, estate, building, number = plan_row.unit_key
+        unit = (
+            Unit.objects.for_listing()
+            .filter(
+                number=number,
+                building__number=building,
+                building__estate__name=estate,
+                building__estate__community__name=community,
+                building__estate__community__street__name=street,
+            )
+            .first()
+        )
+        if unit is None:
+            errors.append(_in_plan_sheet(RowError(plan_row.row, _("this unit is neither in sheet “%(sheet)s” nor stored yet") % {"sheet": SHEET})))
+            continue
+        households = sorted(unit.households.all(), key=lambda h: (-h.floor, plans.natural_key(h.room)))
+        by_room = {h.room: h for h in households}
+        floors = plans.floors_of(unit, households)
+        draft = plans.PlanDraft(
+            total_cost=plan_row.total_cost,
+            subsidy=plan_row.subsidy,
+            coefficients=plan_row.coefficients or unit.street.coefficients_for(len(floors)),
+            method=plan_row.method,
+            entry_type=plan_row.entry_type,
+            stops=unit.building.floors,
+            floor_height=unit.building.floor_height,
+            spacing=unit.building.spacing,
+            reliefs={by_room[r.room].pk: r.relief for r in reliefs.get(plan_row.unit_key, [])},
+            note=_("Imported from sheet “%(sheet)s”") % {"sheet": PLAN_SHEET},
+        )
+        relief_rows = {by_room[r.room].pk: r.row for r in reliefs.get(plan_row.unit_key, [])}
+        try:
+            plans.plan_save(unit=unit, draft=draft, by=by, households=households, check_stale=False)
+        except plans.ShareProblem as problem:
+            pk = int(problem.field.removeprefix("relief_")) if problem.field.startswith("relief_") else None
+            if pk in relief_rows:
+                errors.append(RowError(relief_rows[pk], _("%(column)s: %(error)s") % {"column": RELIEF, "error": problem.message}))
+            else:
+                errors.append(_in_plan_sheet(RowError(plan_row.row, problem.message)))
+        except plans.NothingChanged:
+            report.plans_unchanged += 1
+        except plans.PlanFrozen:
+            signed = Plan.objects.filter(unit=unit, signed_at__isnull=False).values_list("version", flat=True).first()
+            errors.append(
+                _in_plan_sheet(RowError(plan_row.row, _("plan version %(version)d of this unit is signed and cannot change") % {"version": signed or 0}))
+            )
+        else:
+            report.plans_created += 1
+    if errors:
+        raise ImportFailed(errors)
+
+
+def add_plan_sheet(workbook) -> None:
+    """Add an example sheet 单元方案 to an openpyxl workbook (the ledger template)."""
+    sheet = workbook.create_sheet(PLAN_SHEET)
+    sheet.append(list(PLAN_TEMPLATE_COLUMNS))
+    sheet.append(["红旗街道", "绵纺社区", "绵纺厂宿舍小区", "1", "1", "平层入户", 620000, "", "按楼层系数", "1:0, 2:1.5, 3:4, 4:9, 5:15, 6:20.5"])
+    for index, cell in enumerate(sheet[1], start=1):
+        sheet.column_dimensions[cell.column_letter].width = 36 if index == len(PLAN_TEMPLATE_COLUMNS) else 14
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -447,19 +708,38 @@ def _scope_errors(rows: list[RosterRow], user) -> list[RowError]:
 
 
 def import_roster(path: str | Path, *, by=None, dry_run: bool = False) -> ImportReport:
-    """Read, check and write the ledger in one transaction. Raises ImportFailed, writing nothing."""
-    table, merged = _read_sheet(path)
-    rows = parse_table(table, merged)
-    return import_rows(rows, by=by, dry_run=dry_run)
+    """Read, check and write the ledger (and its plan sheet) in one transaction. Raises ImportFailed, writing nothing.
+
+    Errors of the ledger come first, then those of the plan sheet, each list in row order.
+    """
+    table, merged, plan_sheet = _read_workbook(path)
+    errors: list[RowError] = []
+    rows: list[RosterRow] = []
+    plan_rows: list[PlanRow] = []
+    try:
+        rows = parse_table(table, merged)
+    except ImportFailed as failed:
+        errors.extend(failed.errors)
+    if plan_sheet is not None:
+        try:
+            plan_rows = parse_plan_table(*plan_sheet)
+        except ImportFailed as failed:
+            errors.extend(failed.errors)
+    if errors:
+        raise ImportFailed(errors)
+    return import_rows(rows, by=by, dry_run=dry_run, plan_rows=plan_rows)
 
 
-def import_rows(rows: list[RosterRow], *, by=None, dry_run: bool = False) -> ImportReport:
+def import_rows(rows: list[RosterRow], *, by=None, dry_run: bool = False, plan_rows: list[PlanRow] = ()) -> ImportReport:
     errors = _scope_errors(rows, by)
+    if plan_rows and not (errors and errors[0].row is None):
+        errors.extend(_in_plan_sheet(e) for e in _scope_errors(plan_rows, by))
     if errors:
         raise ImportFailed(errors)
     report = ImportReport(rows=len(rows), dry_run=dry_run)
     with transaction.atomic():
         _write(rows, by, report)
+        _write_plans(plan_rows, rows, by, report)
         if dry_run:
             transaction.set_rollback(True)
     return report

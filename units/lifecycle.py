@@ -78,7 +78,8 @@ MACHINE.add(Move(Stage.ACCEPTANCE, Stage.IN_SERVICE, guards=("acceptance_passed"
 MACHINE.add(Move(Stage.IN_SERVICE, Stage.UPKEEP, guards=("registered",)))
 # Back: a notice that draws a sustained objection, or a failed acceptance, returns the unit.
 MACHINE.add(Move(Stage.NOTICE, Stage.CONSULTATION, needs_reason=True))
-MACHINE.add(Move(Stage.ACCEPTANCE, Stage.CONSTRUCTION, needs_reason=True))
+# A failed acceptance level sends the unit back; the company that records the failure may make this move.
+MACHINE.add(Move(Stage.ACCEPTANCE, Stage.CONSTRUCTION, roles=STAFF | {Role.COMPANY}, needs_reason=True))
 # Side states from anywhere in the sequence, each with a reason; a paused unit resumes where it was.
 for stage in SEQUENCE:
     MACHINE.add(Move(stage, Stage.PAUSED, roles=STAFF, needs_reason=True))

@@ -6,16 +6,29 @@ objects, so a user of another street or community gets a 404, never someone else
 
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from consultations import rules
+
+from . import costshare
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+PERIOD_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+
+
+class SubsidyKind(models.TextChoices):
+    FIXED = costshare.FIXED, _("Fixed sum")
+    PERCENT = costshare.PERCENT, _("Percentage of the total cost, with a cap")
 
 
 class Street(models.Model):
@@ -39,6 +52,36 @@ class Street(models.Model):
         help_text=_("A failing unit that needs at most this many more agreements has 'a few holdouts'."),
     )
     notice_days = models.PositiveSmallIntegerField(_("notice period (days)"), default=20)
+    # The subsidy for one elevator (DESIGN.md "Cost share"): a fixed sum, or a percentage with a cap.
+    subsidy_kind = models.CharField(
+        _("subsidy rule"), max_length=10, choices=SubsidyKind.choices, default=SubsidyKind.PERCENT
+    )
+    subsidy_amount = models.DecimalField(
+        _("fixed subsidy (yuan)"), **MONEY, default=Decimal("200000.00"), validators=[MinValueValidator(0)]
+    )
+    subsidy_percent = models.DecimalField(
+        _("subsidy percentage"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("40.00"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    subsidy_cap = models.DecimalField(
+        _("subsidy cap (yuan)"),
+        **MONEY,
+        null=True,
+        blank=True,
+        default=Decimal("280000.00"),
+        validators=[MinValueValidator(0)],
+        help_text=_("Leave empty for no cap."),
+    )
+    # Written as the ledger writes it ("1:0, 2:1.5, 3:4"); empty means DESIGN.md's example table.
+    default_coefficients = models.CharField(
+        _("default floor coefficients"),
+        max_length=500,
+        blank=True,
+        help_text=_("Floor:coefficient pairs, e.g. 1:0, 2:1.5, 3:4. Empty: 1F 0, 2F 1.5, 3F 4, 4F 9, 5F 15, 6F 20.5."),
+    )
 
     class Meta:
         verbose_name = _("street")
@@ -53,10 +96,54 @@ class Street(models.Model):
                 & Q(agreement_numerator__gt=0),
                 name="street_policy_fractions_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(subsidy_kind__in=SubsidyKind.values)
+                & Q(subsidy_amount__gte=0)
+                & Q(subsidy_percent__gte=0)
+                & Q(subsidy_percent__lte=100)
+                & (Q(subsidy_cap__isnull=True) | Q(subsidy_cap__gte=0)),
+                name="street_subsidy_valid",
+            ),
         ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if self.default_coefficients.strip():
+            try:
+                costshare.parse_coefficients(self.default_coefficients)
+            except costshare.CostShareError as error:
+                raise ValidationError({"default_coefficients": str(error)}) from None
+
+    @property
+    def subsidy_rule(self) -> costshare.SubsidyRule:
+        if self.subsidy_kind == SubsidyKind.FIXED:
+            return costshare.SubsidyRule(costshare.FIXED, amount=self.subsidy_amount)
+        return costshare.SubsidyRule(costshare.PERCENT, percent=self.subsidy_percent, cap=self.subsidy_cap)
+
+    def coefficients_for(self, floors: int) -> dict[int, Decimal]:
+        """The street's default table for floors 1..``floors``.
+
+        Floors the street's table does not list continue its last step (as DESIGN.md's example does
+        above 6F), so a 7-floor unit under a 6-floor table still gets a rising 7F value.
+        """
+        if not self.default_coefficients.strip():
+            return costshare.default_coefficients(floors)
+        table = costshare.parse_coefficients(self.default_coefficients)
+        result: dict[int, Decimal] = {}
+        known = sorted(table)
+        step = table[known[-1]] - table[known[-2]] if len(known) > 1 else Decimal("0")
+        for floor in range(1, floors + 1):
+            if floor in table:
+                result[floor] = table[floor]
+            elif floor > known[-1]:
+                result[floor] = result.get(floor - 1, table[known[-1]]) + max(step, Decimal("0"))
+            else:
+                below = [f for f in known if f < floor]
+                result[floor] = table[below[-1]] if below else Decimal("0")
+        return result
 
     @property
     def consent_policy(self) -> rules.Policy:
@@ -164,6 +251,9 @@ class UnitQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self
+        if user.company_id:
+            # A company user (works app) sees only the units assigned to its company.
+            return self.filter(assignments__company_id=user.company_id)
         if user.street_id:
             return self.filter(building__estate__community__street_id=user.street_id)
         if user.community_id:
@@ -258,3 +348,308 @@ class Household(models.Model):
 
     def __str__(self):
         return self.room
+
+
+# --- one unit, one plan (一单元一策) ---------------------------------------------------------------
+
+
+class EntryType(models.TextChoices):
+    FLAT = "flat", _("Flat-floor entry")
+    HALF = "half", _("Half-floor entry")
+
+
+class SplitMethod(models.TextChoices):
+    FLOOR = costshare.FLOOR, _("By floor coefficient")
+    FLOOR_AREA = costshare.FLOOR_AREA, _("By floor coefficient × area")
+
+
+class PlanQuerySet(models.QuerySet):
+    def current(self):
+        """The latest version of each unit's plan (a signed plan is always the latest: nothing follows it)."""
+        latest = Plan.objects.filter(unit=models.OuterRef("unit")).order_by("-version").values("version")[:1]
+        return self.filter(version=models.Subquery(latest))
+
+
+class Plan(models.Model):
+    """One version of a unit's installation plan and cost share. Versions are never edited, only added.
+
+    The version a contract is made from gets ``signed_at``: from then on it is frozen and the unit gets
+    no newer version (the service refuses, and so does the database: migration 0004).
+    """
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="plans", verbose_name=_("unit"))
+    version = models.PositiveSmallIntegerField(_("version"), validators=[MinValueValidator(1)])
+    entry_type = models.CharField(_("entry type"), max_length=10, choices=EntryType.choices, default=EntryType.FLAT)
+    stops = models.PositiveSmallIntegerField(_("stops"), validators=[MinValueValidator(1), MaxValueValidator(60)])
+    shaft_position = models.CharField(_("shaft position"), max_length=100, blank=True)
+    floor_height = models.DecimalField(_("floor height (m)"), max_digits=4, decimal_places=2, null=True, blank=True)
+    spacing = models.DecimalField(
+        _("spacing to the next building (m)"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    total_cost = models.DecimalField(_("total cost (yuan)"), **MONEY)
+    subsidy = models.DecimalField(_("subsidy (yuan)"), **MONEY)
+    # False when staff typed the subsidy instead of taking the street's rule.
+    subsidy_from_policy = models.BooleanField(_("subsidy from the street's policy"), default=True)
+    method = models.CharField(_("split method"), max_length=12, choices=SplitMethod.choices, default=SplitMethod.FLOOR)
+    # {"1": "0", "2": "1.5", …}: floor → coefficient as a decimal string, so nothing is lost to floats.
+    coefficients = models.JSONField(_("floor coefficients"), default=dict)
+    note = models.CharField(_("what changed"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("saved by"),
+    )
+    created_at = models.DateTimeField(_("saved at"))
+    signed_at = models.DateTimeField(_("signed (frozen) at"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("frozen by"),
+    )
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+        ordering = ["unit", "-version"]
+        constraints = [
+            # Also serves "latest version of a unit" (unit, version desc) for current_plans().
+            models.UniqueConstraint(fields=["unit", "version"], name="plan_unique_version_in_unit"),
+            models.UniqueConstraint(
+                fields=["unit"], condition=Q(signed_at__isnull=False), name="plan_one_signed_per_unit"
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="plan_version_positive"),
+            models.CheckConstraint(condition=Q(stops__gte=1) & Q(stops__lte=60), name="plan_stops_range"),
+            models.CheckConstraint(
+                condition=Q(total_cost__gte=0) & Q(subsidy__gte=0) & Q(subsidy__lte=F("total_cost")),
+                name="plan_money_valid",
+            ),
+            models.CheckConstraint(condition=Q(method__in=SplitMethod.values), name="plan_method_valid"),
+            models.CheckConstraint(condition=Q(entry_type__in=EntryType.values), name="plan_entry_type_valid"),
+        ]
+
+    def __str__(self):
+        return _("%(unit)s, plan v%(version)d") % {"unit": self.unit, "version": self.version}
+
+    @property
+    def net_cost(self) -> Decimal:
+        return self.total_cost - self.subsidy
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+    @property
+    def coefficient_table(self) -> dict[int, Decimal]:
+        return {int(floor): Decimal(value) for floor, value in sorted(self.coefficients.items(), key=lambda kv: int(kv[0]))}
+
+
+class PlanShare(models.Model):
+    """One flat's share in one plan version, as computed when the version was saved.
+
+    Room, floor and area are copied: a signed plan keeps the figures it was signed with even if the
+    roster changes later, and exports and the public notice read these rows, never a recomputation.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="shares", verbose_name=_("plan"))
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="plan_shares", verbose_name=_("household")
+    )
+    room = models.CharField(_("room"), max_length=20)
+    floor = models.PositiveSmallIntegerField(_("floor"))
+    area = models.DecimalField(_("registered area (m²)"), max_digits=8, decimal_places=2)
+    coefficient = models.DecimalField(_("coefficient"), max_digits=12, decimal_places=4)
+    relief = models.DecimalField(_("hardship relief (yuan)"), **MONEY, default=Decimal("0"))
+    amount = models.DecimalField(_("share (yuan)"), **MONEY)
+
+    class Meta:
+        verbose_name = _("cost share")
+        verbose_name_plural = _("cost shares")
+        ordering = ["plan", "-floor", "room"]
+        constraints = [
+            # Also serves "the shares of these plans" (plan_id IN …).
+            models.UniqueConstraint(fields=["plan", "household"], name="planshare_unique_household"),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0) & Q(relief__gte=0) & Q(coefficient__gte=0), name="planshare_amounts_valid"
+            ),
+        ]
+        indexes = [
+            # shares_by_household(): a household's shares across versions.
+            models.Index(fields=["household"], name="planshare_household"),
+        ]
+
+    def __str__(self):
+        return f"{self.room}: {self.amount}"
+
+
+class RunningCost(models.Model):
+    """A period's electricity and maintenance bill, split among the flats of a plan.
+
+    The split is not stored: it is a pure function of these inputs and of the basis plan's frozen flat
+    rows (room, floor, area), so recomputing it always gives the same fen.
+    """
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="running_costs", verbose_name=_("unit"))
+    plan = models.ForeignKey(
+        Plan, on_delete=models.PROTECT, related_name="running_costs", verbose_name=_("basis plan")
+    )
+    # The same "2026-10" form as the charges of the works app, so a split can become its charges.
+    period = models.CharField(
+        _("period"), max_length=7, validators=[RegexValidator(PERIOD_PATTERN)], help_text=_("Year and month, e.g. 2026-10.")
+    )
+    electricity = models.DecimalField(_("electricity (yuan)"), **MONEY, default=Decimal("0"))
+    maintenance = models.DecimalField(_("maintenance (yuan)"), **MONEY, default=Decimal("0"))
+    method = models.CharField(_("split method"), max_length=12, choices=SplitMethod.choices, default=SplitMethod.FLOOR)
+    coefficients = models.JSONField(_("floor coefficients"), default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("saved by"),
+    )
+    created_at = models.DateTimeField(_("saved at"))
+
+    class Meta:
+        verbose_name = _("running cost")
+        verbose_name_plural = _("running costs")
+        ordering = ["unit", "-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "period"], name="runningcost_unique_period"),
+            models.CheckConstraint(
+                condition=Q(electricity__gte=0) & Q(maintenance__gte=0), name="runningcost_amounts_valid"
+            ),
+            models.CheckConstraint(condition=Q(method__in=SplitMethod.values), name="runningcost_method_valid"),
+            models.CheckConstraint(condition=Q(period__regex=PERIOD_PATTERN), name="runningcost_period_format"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} {self.period}"
+
+    @property
+    def total(self) -> Decimal:
+        return self.electricity + self.maintenance
+
+    @property
+    def coefficient_table(self) -> dict[int, Decimal]:
+        return {int(floor): Decimal(value) for floor, value in sorted(self.coefficients.items(), key=lambda kv: int(kv[0]))}
+
+
+# --- the three-party contract (三方协议) -----------------------------------------------------------
+
+
+def contract_scan_path(instance, filename: str) -> str:
+    # A random name: the file is only ever served through the scope-checking view.
+    return f"contracts/{secrets.token_hex(16)}{Path(filename).suffix.lower()}"
+
+
+class Contract(models.Model):
+    """Residents, the community, the elevator company and the construction company: one per unit.
+
+    Made from the unit's current plan, which it freezes. A party has signed when its date is set.
+    """
+
+    unit = models.OneToOneField(Unit, on_delete=models.PROTECT, related_name="contract", verbose_name=_("unit"))
+    plan = models.OneToOneField(Plan, on_delete=models.PROTECT, related_name="contract", verbose_name=_("signed plan"))
+    amount = models.DecimalField(_("contract amount (yuan)"), **MONEY, validators=[MinValueValidator(0)])
+    signed_on = models.DateField(_("contract date"), null=True, blank=True)
+    elevator_company = models.CharField(_("elevator company"), max_length=100, blank=True)
+    construction_company = models.CharField(_("construction company"), max_length=100, blank=True)
+    community_signed_on = models.DateField(_("community signed on"), null=True, blank=True)
+    elevator_company_signed_on = models.DateField(_("elevator company signed on"), null=True, blank=True)
+    construction_company_signed_on = models.DateField(_("construction company signed on"), null=True, blank=True)
+    scan = models.FileField(_("scanned copy"), upload_to=contract_scan_path, blank=True)
+    scan_name = models.CharField(_("file name"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="contract_amount_valid"),
+            # A company signs under its name.
+            models.CheckConstraint(
+                condition=Q(elevator_company_signed_on__isnull=True) | ~Q(elevator_company=""),
+                name="contract_elevator_company_named",
+            ),
+            models.CheckConstraint(
+                condition=Q(construction_company_signed_on__isnull=True) | ~Q(construction_company=""),
+                name="contract_construction_company_named",
+            ),
+        ]
+
+    def __str__(self):
+        return _("Contract of %(unit)s") % {"unit": self.unit}
+
+    PARTY_FIELDS = ("community_signed_on", "elevator_company_signed_on", "construction_company_signed_on")
+
+
+class SignatureStatus(models.TextChoices):
+    PENDING = "pending", _("Not signed yet")
+    SIGNED = "signed", _("Signed")
+    REFUSED = "refused", _("Refused")
+
+
+class Signature(models.Model):
+    """A paying household's signature on the contract (share > 0 in the signed plan)."""
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="signatures", verbose_name=_("contract")
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="signatures", verbose_name=_("household")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=SignatureStatus.choices, default=SignatureStatus.PENDING
+    )
+    signed_on = models.DateField(_("date"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+        ordering = ["contract", "-household__floor", "household__room"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "household"], name="signature_unique_household"),
+            models.CheckConstraint(condition=Q(status__in=SignatureStatus.values), name="signature_status_valid"),
+            # Signed means a date; not signed yet means none (a refusal may carry the day it was said).
+            models.CheckConstraint(
+                condition=~Q(status=SignatureStatus.SIGNED) | Q(signed_on__isnull=False),
+                name="signature_signed_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=SignatureStatus.PENDING) | Q(signed_on__isnull=True),
+                name="signature_pending_has_no_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.household}: {self.get_status_display()}"
+
+
+class ContractChange(models.Model):
+    """Every change to a contract or one of its signatures: who, when, which field, before and after."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="changes")
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("household")
+    )
+    field = models.CharField(_("field"), max_length=40)
+    before = models.TextField(_("before"), blank=True)
+    after = models.TextField(_("after"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("changed by")
+    )
+    changed_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        verbose_name = _("contract change")
+        verbose_name_plural = _("contract changes")
+        ordering = ["-changed_at", "-id"]
+        indexes = [
+            # The history list on the contract page.
+            models.Index(fields=["contract", "-changed_at"], name="contractchange_contract_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.field}: {self.before or '—'} → {self.after or '—'}"

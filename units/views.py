@@ -14,6 +14,7 @@ from consultations.forms import VoteForm
 from consultations.models import VoteValue
 from consultations.selectors import consent_by_unit, evaluate_unit, households_of
 from consultations.services import StaleVote, current_vote, vote_record
+from retrofit.models import Role
 from retrofit.permissions import (
     get_estate_for_user,
     get_rw_household_for_user,
@@ -28,6 +29,8 @@ from .models import Estate, Unit
 @login_required
 def home(request):
     """Every estate the user may see, grouped by community, with its unit count."""
+    if request.user.role == Role.COMPANY:
+        return redirect("works_home")
     estates = (
         Estate.objects.visible_to(request.user)
         .select_related("community__street")
@@ -50,6 +53,9 @@ def home(request):
 @login_required
 def estate_detail(request, pk):
     estate = get_estate_for_user(request.user, pk)
+    if request.user.role == Role.COMPANY:
+        # Companies see their plan, construction and acceptance records, not the residents' votes.
+        return redirect("works_home")
     units = list(Unit.objects.visible_to(request.user).for_listing().filter(building__estate=estate))
     consents = consent_by_unit(units)
     rows = [(unit, consents[unit.pk]) for unit in units]
@@ -92,6 +98,8 @@ def _unit_context(request, unit):
 @login_required
 def unit_detail(request, pk):
     unit = get_unit_for_user(request.user, pk)
+    if request.user.role == Role.COMPANY:
+        return redirect("unit_works", pk=unit.pk)
     context = _unit_context(request, unit)
     context["moves"] = lifecycle.moves_from(unit, request.user) if request.user.can_edit else []
     context["stage_changes"] = unit.stage_changes.select_related("changed_by")[:20]

@@ -36,3 +36,8 @@ class Command(BaseCommand):
                 "units": report.units_created,
             }
         )
+        if report.plans_created or report.plans_unchanged:
+            self.stdout.write(
+                _("Unit plans: %(created)d new versions, %(unchanged)d unchanged.")
+                % {"created": report.plans_created, "unchanged": report.plans_unchanged}
+            )

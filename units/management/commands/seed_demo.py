@@ -1,7 +1,7 @@
 """Demo data: the old mill dormitory estate of the pilot report, plus a second community."""
 
 import random
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand
@@ -11,7 +11,22 @@ from django.utils import timezone
 from consultations import rules
 from consultations.models import Vote, VoteChange, VoteSource
 from retrofit.models import Role, User
-from units.models import Building, Community, Estate, Household, Occupancy, Stage, Street, Unit
+from units import contracts, plans
+from units.models import (
+    Building,
+    Community,
+    EntryType,
+    Estate,
+    Household,
+    Occupancy,
+    SignatureStatus,
+    SplitMethod,
+    Stage,
+    StageChange,
+    Street,
+    SubsidyKind,
+    Unit,
+)
 
 DEMO_PASSWORD = "retrofit-demo"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢"
@@ -47,7 +62,7 @@ class Command(BaseCommand):
                 self.stdout.write("数据库已有数据，跳过演示数据。")
         else:
             with transaction.atomic():
-                self._build(random.Random(seed))
+                self._build(random.Random(seed), random.Random(seed + 1))
             self.stdout.write(self.style.SUCCESS("演示数据已载入：红旗街道 · 绵纺厂宿舍小区（试点）"))
         self._print_logins()
 
@@ -59,8 +74,15 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<9} {label}")
         self.stdout.write("")
 
-    def _build(self, rng: random.Random):
-        street = Street.objects.create(name="红旗街道")
+    def _build(self, rng: random.Random, plan_rng: random.Random):
+        # The street's policy: 40 % of the cost, at most 280,000 yuan; DESIGN.md's example coefficients.
+        street = Street.objects.create(
+            name="红旗街道",
+            subsidy_kind=SubsidyKind.PERCENT,
+            subsidy_percent=Decimal("40"),
+            subsidy_cap=Decimal("280000"),
+            default_coefficients="1:0, 2:1.5, 3:4, 4:9, 5:15, 6:20.5",
+        )
         mill = Community.objects.create(street=street, name="绵纺社区")
         guanghua = Community.objects.create(street=street, name="光华社区")
         estate = Estate.objects.create(
@@ -89,7 +111,8 @@ class Command(BaseCommand):
                 unit = Unit.objects.create(building=building, number=str(index), stage=Stage.SURVEY, stage_since=now)
                 units.append(unit)
                 self._households(rng, unit, floors, profile, now)
-        self._users(street, mill, guanghua, units[0])
+        users = self._users(street, mill, guanghua, units[0])
+        self._plans(plan_rng, units, users, now)
 
     def _households(self, rng, unit, floors, profile, now):
         agree, oppose, undecided = PROFILES[profile]
@@ -154,7 +177,76 @@ class Command(BaseCommand):
             "unitlead": {},
             "viewer": {"street": street},
         }
+        users = {}
         for username, label, role in USERS:
             user = User.objects.create_user(username, "", DEMO_PASSWORD, role=role, display_name=label, **scopes[username])
+            users[username] = user
             if role == Role.UNIT_LEADER:
                 first_unit.leaders.add(user)
+        return users
+
+    def _plans(self, rng, units, users, now):
+        """Every unit gets a plan (一单元一策); a few show versions, the area method, relief and a contract."""
+        shafts = ["北侧楼梯间外", "南侧入户门外", "东侧山墙", "北侧平台外"]
+        for index, unit in enumerate(units):
+            households = list(unit.households.order_by("-floor", "room"))
+            staff = users["staff"] if unit.building.estate.community.name == "绵纺社区" else users["staff2"]
+            entry = EntryType.HALF if index % 3 == 1 else EntryType.FLAT
+            # Half-floor entry is cheaper (DESIGN.md): 450–560 thousand, flat-floor 590–700 thousand.
+            low, high = (4500, 5600) if entry == EntryType.HALF else (5900, 7000)
+            draft = plans.draft_for(unit, households)
+            draft.total_cost = Decimal(rng.randrange(low, high + 1) * 100)
+            draft.entry_type = entry
+            draft.shaft_position = shafts[index % len(shafts)]
+            draft.note = "第三方团队初步方案"
+            if index == 5:
+                draft.method = SplitMethod.FLOOR_AREA
+                draft.note = "按楼层系数×面积分摊（单元会议决定）"
+            when = now - timedelta(days=40 - index)
+            plans.plan_save(unit=unit, draft=draft, by=staff, households=households, when=when, check_stale=False)
+            if index == 0:
+                # What-if kept: the top floor pays about 10 % more.
+                top = max(draft.coefficients)
+                draft.coefficients[top] = (draft.coefficients[top] * Decimal("1.1")).quantize(Decimal("0.01"))
+                draft.note = "顶层系数上调10%"
+                plans.plan_save(unit=unit, draft=draft, by=staff, households=households, when=when + timedelta(days=3), check_stale=False)
+            if index == 2:
+                # Hardship relief for flat 302: 3,000 yuan, taken over by the other paying flats.
+                flat = next(h for h in households if h.room == "302")
+                Household.objects.filter(pk=flat.pk).update(hardship=True)
+                draft.reliefs = {flat.pk: Decimal("3000")}
+                draft.note = "302困难户减免3000元"
+                plans.plan_save(unit=unit, draft=draft, by=staff, households=households, when=when + timedelta(days=5), check_stale=False)
+        self._contract(units[3], users["staff"], now)
+
+    def _contract(self, unit, staff, now):
+        """One unit has passed its notice and is collecting signatures."""
+        moves = [Stage.SURVEY, Stage.CONSULTATION, Stage.NOTICE, Stage.SIGNING]
+        for step, (before, after) in enumerate(zip(moves, moves[1:], strict=False)):
+            StageChange.objects.create(
+                unit=unit, before=before, after=after, reason="演示数据", changed_by=staff,
+                changed_at=now - timedelta(days=30 - 10 * step),
+            )
+        Unit.objects.filter(pk=unit.pk).update(stage=Stage.SIGNING, stage_since=now - timedelta(days=10))
+        unit.refresh_from_db()
+        contract = contracts.contract_start(unit=unit, by=staff, when=now - timedelta(days=9))
+        today = timezone.localdate()
+        contracts.contract_update(
+            contract=contract,
+            data={
+                "elevator_company": "蜀通电梯有限公司",
+                "construction_company": "锦城建设工程有限公司",
+                "community_signed_on": today - timedelta(days=8),
+                "elevator_company_signed_on": today - timedelta(days=8),
+            },
+            by=staff,
+            when=now - timedelta(days=8),
+        )
+        for number, signature in enumerate(contract.signatures.select_related("household").order_by("-household__floor", "household__room")):
+            if number < 6:
+                status, day = SignatureStatus.SIGNED, today - timedelta(days=7 - number)
+            elif number == 6:
+                status, day = SignatureStatus.REFUSED, today - timedelta(days=2)
+            else:
+                continue
+            contracts.signature_set(signature=signature, status=status, signed_on=day, by=staff, when=now - timedelta(days=7 - number))

@@ -1,0 +1,126 @@
+"""Every works guard, both ways, through the lifecycle's unit_move."""
+
+from datetime import date
+
+import pytest
+
+from units import lifecycle
+from units.models import Stage
+from works import services
+from works.models import AcceptanceCheck, Approval, Construction, Registration
+
+from .conftest import at_stage
+
+D = date(2026, 9, 1)
+
+
+def move(unit, after, by):
+    return lifecycle.unit_move(unit=unit, after=after, by=by)
+
+
+def refused(unit, after, by) -> list[str]:
+    with pytest.raises(lifecycle.MoveRefused) as error:
+        move(unit, after, by)
+    unit.refresh_from_db()
+    return error.value.messages
+
+
+def test_the_works_guards_are_registered(db):
+    for name in ("approval_done", "construction_complete", "acceptance_passed", "registered"):
+        assert name in lifecycle.MACHINE.guards
+
+
+def test_approval_done_needs_permit_and_market_notice(works):
+    staff = works.users["staff"]
+    unit = at_stage(works.unit, Stage.APPROVAL)
+    assert len(refused(unit, Stage.CONSTRUCTION, staff)) == 2
+    Approval.objects.create(unit=unit, permit_number="锦规联审〔2026〕017号", permit_date=D)
+    assert len(refused(unit, Stage.CONSTRUCTION, staff)) == 1
+    assert unit.stage == Stage.APPROVAL
+    Approval.objects.filter(unit=unit).update(market_notice_date=D)
+    move(unit, Stage.CONSTRUCTION, staff)
+    assert unit.stage == Stage.CONSTRUCTION
+
+
+def test_construction_complete_needs_completion_and_the_whole_checklist(works):
+    staff = works.users["staff"]
+    unit = at_stage(works.unit, Stage.CONSTRUCTION)
+    assert len(refused(unit, Stage.ACCEPTANCE, staff)) == 4  # completion + three checklist items
+    construction = Construction.objects.create(
+        unit=unit, started_on=D, completed_on=date(2026, 10, 1), meter_boxes=True, pipes=True
+    )
+    assert len(refused(unit, Stage.ACCEPTANCE, staff)) == 1  # the drainage ditch
+    construction.drainage_ditch = True
+    construction.save()
+    move(unit, Stage.ACCEPTANCE, staff)
+    assert unit.stage == Stage.ACCEPTANCE
+
+
+def check(unit, level, result, day, remarks=""):
+    return AcceptanceCheck.objects.create(
+        unit=unit, level=level, result=result, date=day, inspector="张工", remarks=remarks
+    )
+
+
+def test_acceptance_passed_needs_every_level_latest_passed_in_order(works):
+    staff = works.users["staff"]
+    unit = at_stage(works.unit, Stage.ACCEPTANCE)
+    assert len(refused(unit, Stage.IN_SERVICE, staff)) == 3
+    check(unit, "supervisory", "pass", date(2026, 9, 10))
+    check(unit, "district", "pass", date(2026, 9, 9))  # before the supervisory inspection
+    check(unit, "city", "pass", date(2026, 9, 20))
+    assert len(refused(unit, Stage.IN_SERVICE, staff)) == 1
+    check(unit, "district", "fail", date(2026, 9, 12), remarks="底坑积水")
+    assert len(refused(unit, Stage.IN_SERVICE, staff)) == 1
+    check(unit, "district", "pass", date(2026, 9, 15))
+    move(unit, Stage.IN_SERVICE, staff)
+    assert unit.stage == Stage.IN_SERVICE
+
+
+def test_registered_needs_the_use_registration(works):
+    staff = works.users["staff"]
+    unit = at_stage(works.unit, Stage.IN_SERVICE)
+    assert len(refused(unit, Stage.UPKEEP, staff)) == 1
+    Registration.objects.create(unit=unit, number="梯11川A2026·0001", registered_on=D, user_unit="全体业主")
+    move(unit, Stage.UPKEEP, staff)
+    assert unit.stage == Stage.UPKEEP
+
+
+def test_a_whole_run_from_approval_to_upkeep_through_the_services(works):
+    """The forms' services produce exactly the evidence the guards ask for."""
+    staff, company = works.users["staff"], works.users["company"]
+    unit = at_stage(works.unit, Stage.APPROVAL)
+    services.approval_save(
+        unit=unit, by=company, permit_number="017", permit_date=D, market_notice_date=date(2026, 9, 5)
+    )
+    move(unit, Stage.CONSTRUCTION, staff)
+    services.construction_save(
+        unit=unit,
+        by=company,
+        started_on=date(2026, 9, 6),
+        completed_on=date(2026, 10, 6),
+        meter_boxes=True,
+        pipes=True,
+        drainage_ditch=True,
+    )
+    move(unit, Stage.ACCEPTANCE, staff)
+    for level, day in [("supervisory", 10), ("district", 12), ("city", 14)]:
+        services.acceptance_record(
+            unit=unit, by=company, level=level, result="pass", date=date(2026, 10, day), inspector="张工"
+        )
+    move(unit, Stage.IN_SERVICE, staff)
+    services.registration_save(
+        unit=unit,
+        by=staff,
+        number="梯11",
+        registered_on=date(2026, 10, 20),
+        leader=works.users["unit_leader"],
+    )
+    move(unit, Stage.UPKEEP, staff)
+    assert unit.stage == Stage.UPKEEP
+    assert list(unit.stage_changes.values_list("after", flat=True)) == [
+        "upkeep",
+        "in_service",
+        "acceptance",
+        "construction",
+    ]

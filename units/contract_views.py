@@ -1,0 +1,132 @@
+"""The contract page: parties, amount, date and scan; each paying household's signature, flat by flat."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from retrofit.permissions import get_rw_unit_for_user, get_unit_for_user
+
+from . import contracts
+from .forms import ContractForm, SignatureForm, scan_type
+from .models import Contract, Signature
+from .plans import natural_key
+
+NAMES_NEEDED = gettext_lazy("Your role cannot see residents' names, so it cannot open the signed contract.")
+
+
+def _contract_or_404(unit) -> Contract:
+    contract = Contract.objects.filter(unit=unit).select_related("plan__created_by", "created_by").first()
+    if contract is None:
+        raise Http404(_("This unit has no contract yet."))
+    return contract
+
+
+def _live_context(request, unit, contract):
+    signatures = list(contract.signatures.select_related("household"))
+    amounts = {s.household_id: s.amount for s in contract.plan.shares.all()}
+    for signature in signatures:
+        signature.share = amounts.get(signature.household_id)
+    signatures.sort(key=lambda s: (-s.household.floor, natural_key(s.household.room)))
+    return {
+        "unit": unit,
+        "contract": contract,
+        "signatures": signatures,
+        "progress": contracts.progress(contract, signatures),
+        "can_edit": request.user.can_edit,
+        "statuses": Signature._meta.get_field("status").choices,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_contract(request, pk):
+    unit = get_rw_unit_for_user(request.user, pk) if request.method == "POST" else get_unit_for_user(request.user, pk)
+    contract = _contract_or_404(unit)
+    form = ContractForm(instance=contract) if request.user.can_edit else None
+    status = 200
+    if request.method == "POST":
+        form = ContractForm(request.POST, request.FILES, instance=Contract.objects.get(pk=contract.pk))
+        if form.is_valid():
+            changes = contracts.contract_update(contract=contract, data=form.cleaned_data, by=request.user)
+            if changes:
+                messages.success(request, _("Contract saved."))
+            else:
+                messages.info(request, _("Nothing changed."))
+            return redirect("unit_contract", pk=unit.pk)
+        status = 422
+    context = _live_context(request, unit, contract)
+    context.update(
+        estate=unit.building.estate,
+        form=form,
+        changes=contract.changes.select_related("changed_by", "household")[:100],
+        field_labels={k: str(v) for k, v in contracts.FIELD_LABELS.items()},
+        party_rows=[
+            (contracts.PARTY_LABELS["community_signed_on"], unit.building.estate.community.name, contract.community_signed_on),
+            (contracts.PARTY_LABELS["elevator_company_signed_on"], contract.elevator_company, contract.elevator_company_signed_on),
+            (contracts.PARTY_LABELS["construction_company_signed_on"], contract.construction_company, contract.construction_company_signed_on),
+        ],
+    )
+    return render(request, "units/contract.html", context, status=status)
+
+
+@login_required
+@require_POST
+def contract_start(request, pk):
+    unit = get_rw_unit_for_user(request.user, pk)
+    try:
+        contracts.contract_start(unit=unit, by=request.user)
+    except contracts.ContractRefused as refused:
+        for message in refused.messages:
+            messages.error(request, message)
+        return redirect("unit_plan", pk=unit.pk)
+    messages.success(request, _("Contract started; the plan is now frozen."))
+    return redirect("unit_contract", pk=unit.pk)
+
+
+@login_required
+@require_POST
+def signature_update(request, pk, household_pk):
+    """One household's signature; HTMX swaps the signature list, a plain POST returns to the page."""
+    unit = get_rw_unit_for_user(request.user, pk)
+    contract = _contract_or_404(unit)
+    signature = get_object_or_404(Signature.objects.select_related("household"), contract=contract, household_id=household_pk)
+    form = SignatureForm(request.POST)
+    error = None
+    if form.is_valid():
+        contracts.signature_set(
+            signature=signature, status=form.cleaned_data["status"], signed_on=form.cleaned_data["signed_on"],
+            note=form.cleaned_data["note"], by=request.user,
+        )
+    else:
+        error = (signature.household_id, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    if not request.htmx:
+        if error:
+            messages.error(request, f"{signature.household.room}: {error[1]}")
+        return redirect("unit_contract", pk=unit.pk)
+    context = _live_context(request, unit, contract)
+    context["row_error"] = error
+    return render(request, "units/includes/_plan_contract_live.html", context)
+
+
+@login_required
+def contract_scan(request, pk):
+    """The scanned contract, only for roles that may see residents' names, never as a public file."""
+    unit = get_unit_for_user(request.user, pk)
+    if not request.user.can_see_names:
+        raise PermissionDenied(NAMES_NEEDED)
+    contract = _contract_or_404(unit)
+    if not contract.scan:
+        raise Http404(_("No scan has been uploaded."))
+    handle = contract.scan.open("rb")
+    content_type = scan_type(handle.read(8)) or "application/octet-stream"
+    handle.seek(0)
+    response = FileResponse(handle, content_type=content_type, filename=contract.scan_name or None)
+    response["Cache-Control"] = "private, no-store"
+    return response

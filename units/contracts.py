@@ -1,0 +1,211 @@
+"""The three-party contract: residents, the community, and the elevator and construction companies.
+
+When it is made. The notice period shows the plan and the draft signatures (草签, the consultation
+app's notice flow). Once the unit has moved on to the signing stage, staff start the contract from the
+unit's current plan: that version is frozen there and then (``Plan.signed_at``), no newer version can
+follow, and every household with a share above zero in it gets a signature line. A unit sent back from
+the notice to the consultation can still change its plan, because no contract exists yet.
+
+When it is complete: every paying household has signed and so have the community and both companies.
+The lifecycle guard ``contract_complete`` (registered in apps.py) keeps the unit in the signing stage
+until then. Every change is recorded in ``ContractChange``: who, when, which field, before and after.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Contract, ContractChange, Plan, Signature, SignatureStatus, Stage, Unit
+from .plans import roster_changed
+
+NOT_IN_SIGNING = _("A contract is started in the signing stage; this unit is in “%(stage)s”.")
+NO_PLAN = _("The unit has no plan yet. Save a plan first.")
+CONTRACT_EXISTS = _("This unit already has a contract.")
+ROSTER_CHANGED = _("The roster changed since plan version %(version)d was saved. Save a new version first.")
+NO_PAYERS = _("Nobody pays in plan version %(version)d, so there is nobody to sign.")
+
+# Guard messages.
+GUARD_NO_CONTRACT = _("There is no contract yet: start it from the plan page.")
+GUARD_HOUSEHOLDS = _("%(count)d paying households have not signed: %(rooms)s.")
+GUARD_PARTY = _("%(party)s has not signed.")
+
+PARTY_LABELS = {
+    "community_signed_on": _("The community"),
+    "elevator_company_signed_on": _("The elevator company"),
+    "construction_company_signed_on": _("The construction company"),
+}
+# What the history shows for each recorded field.
+FIELD_LABELS = {
+    "created": _("Contract started"),
+    "amount": _("Contract amount"),
+    "signed_on": _("Contract date"),
+    "elevator_company": _("Elevator company"),
+    "construction_company": _("Construction company"),
+    "community_signed_on": _("Community signed on"),
+    "elevator_company_signed_on": _("Elevator company signed on"),
+    "construction_company_signed_on": _("Construction company signed on"),
+    "scan": _("Scanned copy"),
+    "signature": _("Signature"),
+}
+CONTRACT_FIELDS = (
+    "amount",
+    "signed_on",
+    "elevator_company",
+    "construction_company",
+    "community_signed_on",
+    "elevator_company_signed_on",
+    "construction_company_signed_on",
+)
+
+
+class ContractRefused(ValidationError):
+    """The contract cannot be started now; the message says why."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    households_signed: int
+    households: int
+    refused: int
+    parties_signed: int
+    parties: int = 3
+
+    @property
+    def complete(self) -> bool:
+        return self.households_signed == self.households and self.parties_signed == self.parties
+
+
+def contract_start(*, unit: Unit, by, when=None) -> Contract:
+    """Start the unit's contract from its current plan, freezing that version."""
+    when = when or timezone.now()
+    with transaction.atomic():
+        locked = Unit.objects.select_for_update().get(pk=unit.pk)
+        if locked.stage != Stage.SIGNING:
+            raise ContractRefused(NOT_IN_SIGNING, params={"stage": locked.get_stage_display()})
+        if Contract.objects.filter(unit=locked).exists():
+            raise ContractRefused(CONTRACT_EXISTS)
+        plan = locked.plans.order_by("-version").prefetch_related("shares").first()
+        if plan is None:
+            raise ContractRefused(NO_PLAN)
+        if roster_changed(plan, list(locked.households.all())):
+            raise ContractRefused(ROSTER_CHANGED, params={"version": plan.version})
+        payers = [share for share in plan.shares.all() if share.amount > 0]
+        if not payers:
+            raise ContractRefused(NO_PAYERS, params={"version": plan.version})
+        Plan.objects.filter(pk=plan.pk).update(signed_at=when, signed_by=by)
+        plan.signed_at, plan.signed_by = when, by
+        contract = Contract.objects.create(unit=locked, plan=plan, amount=plan.total_cost, created_by=by, created_at=when)
+        Signature.objects.bulk_create(Signature(contract=contract, household_id=share.household_id) for share in payers)
+        ContractChange.objects.create(
+            contract=contract, field="created", before="", after=f"v{plan.version}", changed_by=by, changed_at=when
+        )
+    return contract
+
+
+def _text(value) -> str:
+    if value is None or value == "":
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def contract_update(*, contract: Contract, data: dict, by, when=None) -> list[ContractChange]:
+    """Write the parties' fields and the scan; record one change per field that moved."""
+    when = when or timezone.now()
+    changes = []
+    for name in CONTRACT_FIELDS:
+        if name not in data:
+            continue
+        before, after = getattr(contract, name), data[name]
+        if isinstance(after, str):
+            after = after.strip()
+        if before != after:
+            setattr(contract, name, after)
+            changes.append(
+                ContractChange(contract=contract, field=name, before=_text(before), after=_text(after), changed_by=by, changed_at=when)
+            )
+    scan = data.get("scan")
+    old_scan = contract.scan.name if contract.scan else ""
+    if scan is False and old_scan:
+        changes.append(ContractChange(contract=contract, field="scan", before=contract.scan_name, after="", changed_by=by, changed_at=when))
+        contract.scan, contract.scan_name = None, ""
+    elif scan and hasattr(scan, "content_type"):
+        changes.append(ContractChange(contract=contract, field="scan", before=contract.scan_name, after=scan.name, changed_by=by, changed_at=when))
+        contract.scan_name = scan.name[:200]
+        contract.scan.save(scan.name, scan, save=False)
+    if not changes:
+        return []
+    with transaction.atomic():
+        contract.full_clean(exclude=["unit", "plan", "created_by"])
+        contract.save()
+        ContractChange.objects.bulk_create(changes)
+    if old_scan and old_scan != (contract.scan.name if contract.scan else ""):
+        contract.scan.storage.delete(old_scan)
+    return changes
+
+
+def signature_set(*, signature: Signature, status: str, signed_on=None, note: str = "", by, when=None) -> ContractChange | None:
+    """Record a household's signature (or refusal, or back to pending) with who, when, before, after."""
+    when = when or timezone.now()
+    if status == SignatureStatus.PENDING:
+        signed_on = None
+    before = _signature_text(signature.status, signature.signed_on)
+    after = _signature_text(status, signed_on)
+    note = (note or "").strip()
+    if before == after and note == signature.note:
+        return None
+    with transaction.atomic():
+        signature.status, signature.signed_on, signature.note = status, signed_on, note
+        signature.full_clean(exclude=["contract", "household"])
+        signature.save(update_fields=["status", "signed_on", "note"])
+        change = ContractChange.objects.create(
+            contract_id=signature.contract_id,
+            household_id=signature.household_id,
+            field="signature",
+            before=before,
+            after=after + (f" ({note})" if note else ""),
+            changed_by=by,
+            changed_at=when,
+        )
+    return change
+
+
+def _signature_text(status: str, signed_on) -> str:
+    label = str(SignatureStatus(status).label)
+    return f"{label} {signed_on.isoformat()}" if signed_on else label
+
+
+def progress(contract: Contract, signatures=None) -> Progress:
+    signatures = list(contract.signatures.all()) if signatures is None else signatures
+    return Progress(
+        households_signed=sum(1 for s in signatures if s.status == SignatureStatus.SIGNED),
+        households=len(signatures),
+        refused=sum(1 for s in signatures if s.status == SignatureStatus.REFUSED),
+        parties_signed=sum(1 for name in Contract.PARTY_FIELDS if getattr(contract, name)),
+    )
+
+
+def contract_blockers(unit: Unit) -> list[str]:
+    """What keeps the contract from being complete; empty when it is. Registered as "contract_complete"."""
+    contract = Contract.objects.filter(unit_id=unit.pk).first()
+    if contract is None:
+        return [str(GUARD_NO_CONTRACT)]
+    reasons = []
+    unsigned = (
+        contract.signatures.exclude(status=SignatureStatus.SIGNED)
+        .select_related("household")
+        .order_by("household__floor", "household__room")
+    )
+    rooms = [s.household.room for s in unsigned]
+    if rooms:
+        reasons.append(str(GUARD_HOUSEHOLDS) % {"count": len(rooms), "rooms": "、".join(rooms)})
+    for name, label in PARTY_LABELS.items():
+        if not getattr(contract, name):
+            reasons.append(str(GUARD_PARTY) % {"party": label})
+    return reasons

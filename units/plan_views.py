@@ -1,0 +1,272 @@
+"""The plan page (one unit, one plan): versions, the what-if table, the printable share table, and
+the running-cost split after handover."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from retrofit.permissions import get_rw_unit_for_user, get_unit_for_user
+
+from . import plans
+from .forms import PlanForm, RunningCostForm
+from .models import Contract, Household, Plan, SplitMethod, Stage
+
+
+def _households(unit) -> list[Household]:
+    households = list(Household.objects.filter(unit=unit))
+    households.sort(key=lambda h: (-h.floor, plans.natural_key(h.room)))
+    return households
+
+
+def _versions(unit) -> list[Plan]:
+    return list(unit.plans.select_related("created_by", "signed_by").prefetch_related("shares").order_by("-version"))
+
+
+def _errors_by_slot(form: PlanForm | None, problem: plans.ShareProblem | None = None) -> dict[str, str]:
+    """Error text for every slot next to a field (empty slots clear old errors in the preview)."""
+    slots = {name: "" for name in form.fields} if form is not None else {}
+    slots.update({"coefficients": "", "relief": "", "all": ""})
+    if form is not None and form.is_bound:
+        for name, errors in form.errors.items():
+            slots["all" if name == "__all__" else name] = " ".join(str(e) for e in errors)
+    if problem is not None:
+        slot = "all" if problem.field == "__all__" else problem.field
+        slots[slot] = problem.message
+    return slots
+
+
+def _plan_context(request, unit, households, versions, *, form=None, table=None, problem=None, shown=None):
+    current = versions[0] if versions else None
+    contract = Contract.objects.filter(unit=unit).first()
+    by_pk = {h.pk: h for h in households}
+    if shown is None:
+        shown = current
+    if table is None and shown is not None:
+        older = [p for p in versions if p.version < shown.version]
+        table = plans.table_of(shown, by_pk, compare=older[0] if older else None)
+    return {
+        "unit": unit,
+        "estate": unit.building.estate,
+        "households": households,
+        "versions": versions,
+        "current": current,
+        "shown": shown,
+        "table": table,
+        "form": form,
+        "slots": _errors_by_slot(form, problem),
+        "problem": problem,
+        "history": plans.history(versions),
+        "contract": contract,
+        "can_edit": request.user.can_edit,
+        "can_start_contract": request.user.can_edit
+        and contract is None
+        and current is not None
+        and unit.stage == Stage.SIGNING,
+        "roster_changed": current is not None and plans.roster_changed(current, households),
+        "subsidy_rule": plans.describe_subsidy_rule(unit),
+    }
+
+
+def _new_form(unit, households, current, data=None):
+    draft = plans.draft_for(unit, households, current)
+    floors = plans.floors_of(unit, households)
+    initial = PlanForm.initial_from(draft, current.version if current else None)
+    return PlanForm(data, unit=unit, households=households, floors=floors, initial=initial)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_plan(request, pk):
+    """GET: the current plan (or ?version=N) with its share table; staff get the what-if form.
+    POST: save the form as the next version."""
+    unit = get_rw_unit_for_user(request.user, pk) if request.method == "POST" else get_unit_for_user(request.user, pk)
+    households = _households(unit)
+    versions = _versions(unit)
+    current = versions[0] if versions else None
+    editable = request.user.can_edit and not (current and current.is_signed)
+
+    if request.method == "POST":
+        form = _new_form(unit, households, current, request.POST)
+        problem = None
+        if not editable:
+            messages.error(request, plans.PLAN_FROZEN % {"version": current.version})
+            return redirect("unit_plan", pk=unit.pk)
+        if form.is_valid():
+            try:
+                plan = plans.plan_save(
+                    unit=unit, draft=form.draft(), by=request.user,
+                    base_version=form.cleaned_data.get("base_version"), households=households,
+                )
+            except plans.ShareProblem as error:
+                problem = error
+            except (plans.StalePlan, plans.PlanFrozen, plans.NothingChanged) as refused:
+                for message in refused.messages:
+                    messages.warning(request, message)
+                return redirect("unit_plan", pk=unit.pk)
+            else:
+                messages.success(request, _("Plan version %(version)d saved.") % {"version": plan.version})
+                return redirect("unit_plan", pk=unit.pk)
+        context = _plan_context(request, unit, households, versions, form=form, problem=problem)
+        context["previewing"] = True
+        return render(request, "units/plan.html", context, status=422)
+
+    shown = current
+    if request.GET.get("version"):
+        try:
+            shown = next(p for p in versions if p.version == int(request.GET["version"]))
+        except (ValueError, StopIteration):
+            raise Http404(_("No such version.")) from None
+    form = _new_form(unit, households, current) if editable and shown == current else None
+    return render(request, "units/plan.html", _plan_context(request, unit, households, versions, form=form, shown=shown))
+
+
+@login_required
+@require_POST
+def plan_preview(request, pk):
+    """What-if: recompute the share table from the form as it stands, save nothing (HTMX fragment)."""
+    unit = get_rw_unit_for_user(request.user, pk)
+    households = _households(unit)
+    current = unit.plans.order_by("-version").prefetch_related("shares").first()
+    form = _new_form(unit, households, current, request.POST)
+    table, problem = None, None
+    if form.is_valid():
+        try:
+            table = plans.compute(unit, households, form.draft(), compare=current)
+        except plans.ShareProblem as error:
+            problem = error
+    context = {
+        "unit": unit,
+        "table": table,
+        "problem": problem,
+        "form_invalid": not form.is_valid(),
+        "slots": _errors_by_slot(form, problem),
+        "previewing": True,
+        "current": current,
+        "floors": plans.floors_of(unit, households),
+        "oob": True,
+    }
+    return render(request, "units/includes/_plan_table.html", context)
+
+
+@login_required
+def plan_print(request, pk):
+    """The share table of a version (default: the current one) on A4, for the notice board."""
+    unit = get_unit_for_user(request.user, pk)
+    versions = _versions(unit)
+    if not versions:
+        raise Http404(_("This unit has no plan yet."))
+    shown = versions[0]
+    if request.GET.get("version"):
+        shown = next((p for p in versions if str(p.version) == request.GET["version"]), None)
+        if shown is None:
+            raise Http404(_("No such version."))
+    households = {h.pk: h for h in Household.objects.filter(unit=unit)}
+    return render(
+        request,
+        "units/plan_print.html",
+        {
+            "unit": unit,
+            "estate": unit.building.estate,
+            "plan": shown,
+            "table": plans.table_of(shown, households),
+            "coefficients": [(floor, value) for floor, value in sorted(shown.coefficient_table.items(), reverse=True)],
+            "today": timezone.localdate(),
+        },
+    )
+
+
+# --- running costs --------------------------------------------------------------------------------
+
+
+def _basis_plan(unit) -> Plan | None:
+    """The signed plan, or else the current one: its flats and method are the running costs' default."""
+    return unit.plans.order_by("-version").prefetch_related("shares").first()
+
+
+def _running_form(unit, basis, data=None):
+    floors = sorted({s.floor for s in basis.shares.all()} | set(basis.coefficient_table))
+    initial = {
+        "method": basis.method,
+        "period": timezone.localdate().strftime("%Y-%m"),
+        **{f"coef_{f}": v for f, v in basis.coefficient_table.items()},
+    }
+    return RunningCostForm(data, floors=floors, initial=initial)
+
+
+def _running_table(basis, form):
+    data = form.cleaned_data
+    return plans.running_split(
+        basis, electricity=data["electricity"], maintenance=data["maintenance"],
+        method=data["method"], coefficients=form.coefficients(),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def running_costs(request, pk):
+    """Electricity and maintenance split among the flats, the plan's way unless staff choose another."""
+    unit = get_rw_unit_for_user(request.user, pk) if request.method == "POST" else get_unit_for_user(request.user, pk)
+    basis = _basis_plan(unit)
+    saved = list(unit.running_costs.select_related("created_by", "plan").order_by("-period"))
+    context = {"unit": unit, "estate": unit.building.estate, "basis": basis, "saved": saved, "can_edit": request.user.can_edit}
+    if basis is None:
+        return render(request, "units/plan_running.html", context)
+    form = _running_form(unit, basis, request.POST if request.method == "POST" else None) if request.user.can_edit else None
+    problem = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = plans.running_cost_save(
+                unit=unit, plan=basis, period=form.cleaned_data["period"], electricity=form.cleaned_data["electricity"],
+                maintenance=form.cleaned_data["maintenance"], method=form.cleaned_data["method"],
+                coefficients=form.coefficients(), by=request.user,
+            )
+        except plans.ShareProblem as error:
+            problem = error
+        except plans.PeriodTaken as taken:
+            form.add_error("period", taken.messages[0])
+        else:
+            messages.success(request, _("Running costs for %(period)s saved.") % {"period": record.period})
+            return redirect(f"{request.path}?period={record.period}")
+    shown = None
+    wanted = request.GET.get("period")
+    if saved:
+        shown = next((r for r in saved if r.period == wanted), saved[0])
+    shown_table = None
+    if shown is not None:
+        shown_table = plans.running_split(
+            shown.plan, electricity=shown.electricity, maintenance=shown.maintenance,
+            method=shown.method, coefficients=shown.coefficient_table,
+        )
+    context.update(
+        form=form, problem=problem, shown=shown, shown_table=shown_table,
+        slots=_errors_by_slot(form, problem), methods=SplitMethod,
+    )
+    return render(request, "units/plan_running.html", context, status=422 if request.method == "POST" else 200)
+
+
+@login_required
+@require_POST
+def running_costs_preview(request, pk):
+    unit = get_rw_unit_for_user(request.user, pk)
+    basis = _basis_plan(unit)
+    if basis is None:
+        raise Http404(_("This unit has no plan yet."))
+    form = _running_form(unit, basis, request.POST)
+    table, problem = None, None
+    if form.is_valid():
+        try:
+            table = _running_table(basis, form)
+        except plans.ShareProblem as error:
+            problem = error
+    return render(
+        request,
+        "units/includes/_plan_running_table.html",
+        {"running": table, "problem": problem, "form_invalid": not form.is_valid(), "slots": _errors_by_slot(form, problem), "oob": True},
+    )
+

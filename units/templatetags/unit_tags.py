@@ -1,0 +1,71 @@
+"""Money and plan display for the units pages, and the plan panel of the unit page."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+from django.db.models import Count, Q
+
+from units import contracts
+from units.models import Contract, SignatureStatus
+from units.plans import plain_number
+from units.selectors import current_plans
+
+register = template.Library()
+
+
+@register.filter
+def yuan(value):
+    """1234567.8 → "1,234,567.80": amounts always with two decimals and thousands separators."""
+    if value is None or value == "":
+        return "—"
+    return f"{Decimal(value):,.2f}"
+
+
+@register.filter
+def yuan_change(value):
+    """A change of share: "+12.30", "−5.00", or "" when nothing moved."""
+    if value is None or value == 0:
+        return ""
+    sign = "+" if value > 0 else "−"
+    return f"{sign}{abs(Decimal(value)):,.2f}"
+
+
+@register.filter
+def coefficient(value):
+    return "—" if value is None else plain_number(Decimal(value))
+
+
+@register.filter
+def slot(slots, name):
+    """The error text for the slot next to a field."""
+    return (slots or {}).get(name, "")
+
+
+@register.inclusion_tag("units/includes/_plan_panel.html", takes_context=True)
+def unit_plan_panel(context, unit):
+    """The unit page's summary of its plan and contract: 2 queries (current plan; contract with its counts)."""
+    plan = current_plans([unit])[unit.pk]
+    signed = Q(signatures__status=SignatureStatus.SIGNED)
+    refused = Q(signatures__status=SignatureStatus.REFUSED)
+    contract = (
+        Contract.objects.filter(unit=unit)
+        .annotate(n=Count("signatures"), n_signed=Count("signatures", filter=signed), n_refused=Count("signatures", filter=refused))
+        .first()
+    )
+    progress = None
+    if contract is not None:
+        progress = contracts.Progress(
+            households_signed=contract.n_signed,
+            households=contract.n,
+            refused=contract.n_refused,
+            parties_signed=sum(1 for name in Contract.PARTY_FIELDS if getattr(contract, name)),
+        )
+    return {
+        "unit": unit,
+        "plan": plan,
+        "contract": contract,
+        "progress": progress,
+        "can_edit": context["request"].user.can_edit,
+    }

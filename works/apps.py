@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WorksConfig(AppConfig):
+    name = "works"
+    verbose_name = _("Works and upkeep")
+
+    def ready(self):
+        from retrofit import attention as attention_list
+        from units.lifecycle import MACHINE
+
+        from . import attention, guards
+
+        MACHINE.register_guard("approval_done", guards.approval_done)
+        MACHINE.register_guard("construction_complete", guards.construction_complete)
+        MACHINE.register_guard("acceptance_passed", guards.acceptance_passed)
+        MACHINE.register_guard("registered", guards.registered)
+        if attention.works_attention not in attention_list.SOURCES:
+            attention_list.register(attention.works_attention)

@@ -1,0 +1,61 @@
+"""The works app's reasons for the attention list (retrofit/attention.py): overdue maintenance, an
+inspection due within 30 days or overdue, and a failed acceptance level not passed since.
+
+Two queries for any number of units: the units in service with their upkeep figures, and the
+acceptance checks of the units in construction or acceptance.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils.translation import gettext_lazy as _
+
+from retrofit.attention import Attention
+from units.models import Stage
+
+from . import rules, upkeep
+from .models import AcceptanceCheck, AcceptanceLevel
+from .selectors import SERVICE_STAGES, with_works_records
+
+LAST_VISIT = _("last visit %(date)s")
+NO_VISIT = _("no visit since registration on %(date)s")
+INSPECTION_DUE = _("inspection due %(date)s")
+LEVEL_FAILED = _("%(level)s failed on %(date)s: %(defects)s")
+
+
+def works_attention(units, today: date) -> list[Attention]:
+    items: list[Attention] = []
+    in_service = with_works_records(units.filter(stage__in=SERVICE_STAGES)).values_list(
+        "pk", "last_visit", "next_inspection_due", "registration__registered_on"
+    )
+    for pk, last_visit, next_due, registered_on in in_service:
+        visits = [last_visit] if last_visit else []
+        if any(gap.open for gap in upkeep.maintenance_gaps(visits, today=today, since=registered_on)):
+            detail = LAST_VISIT % {"date": last_visit} if last_visit else NO_VISIT % {"date": registered_on}
+            due = upkeep.next_visit_due(last_visit or registered_on)
+            items.append(Attention(pk, "maintenance_overdue", str(detail), due))
+        if upkeep.inspection_status(next_due, today=today) in (
+            upkeep.INSPECTION_DUE_SOON,
+            upkeep.INSPECTION_OVERDUE,
+        ):
+            items.append(Attention(pk, "inspection_due", str(INSPECTION_DUE % {"date": next_due}), next_due))
+    latest: dict[int, dict[str, AcceptanceCheck]] = {}
+    checks = AcceptanceCheck.objects.filter(
+        unit__in=units.filter(stage__in=(Stage.CONSTRUCTION, Stage.ACCEPTANCE))
+    ).order_by("date", "id")
+    for check in checks:
+        latest.setdefault(check.unit_id, {})[check.level] = check
+    labels = dict(AcceptanceLevel.choices)
+    for pk, by_level in latest.items():
+        for level in rules.LEVELS:
+            check = by_level.get(level)
+            if check is not None and check.result == rules.FAIL:
+                detail = LEVEL_FAILED % {
+                    "level": labels[level],
+                    "date": check.date,
+                    "defects": check.remarks[:80],
+                }
+                items.append(Attention(pk, "acceptance_failed", str(detail)))
+                break
+    return items

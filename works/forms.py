@@ -1,0 +1,278 @@
+"""Forms of the works page. They validate; the services in services.py write."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import photos
+from .models import (
+    PERIOD_PATTERN,
+    AcceptanceCheck,
+    Approval,
+    ChargeKind,
+    Company,
+    Construction,
+    Inspection,
+    MaintenanceVisit,
+    Registration,
+    Result,
+    Subsidy,
+)
+from .services import FAIL_NEEDS_DEFECTS, PHOTO_NOT_IMAGE, PHOTO_TOO_BIG
+
+IN_FUTURE = _("This date is in the future.")
+PERMIT_DATE_NEEDS_NUMBER = _("A permit date needs the permit or joint review number.")
+COMPLETED_BEFORE_START = _("Construction cannot be completed before it started.")
+COMPLETED_WITHOUT_START = _("Record when construction started first.")
+STARTED_BEFORE_NOTICE = _("Work may start only after the notice to market supervision (%(date)s).")
+NAME_USER_UNIT_OR_LEADER = _("Name the user unit or a building leader.")
+NEXT_DUE_NOT_AFTER = _("The next inspection must be due after this one.")
+BAD_PERIOD = _("Write the period as year-month, e.g. 2026-10.")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def _not_in_future(value):
+    if value and value > timezone.localdate():
+        raise forms.ValidationError(IN_FUTURE)
+    return value
+
+
+class ApprovalForm(forms.ModelForm):
+    class Meta:
+        model = Approval
+        fields = ["permit_number", "permit_date", "market_notice_date", "notes"]
+        widgets = {
+            "permit_date": DateInput(),
+            "market_notice_date": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def clean_market_notice_date(self):
+        return _not_in_future(self.cleaned_data.get("market_notice_date"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("permit_date") and not (data.get("permit_number") or "").strip():
+            self.add_error("permit_number", PERMIT_DATE_NEEDS_NUMBER)
+        return data
+
+    def _post_clean(self):
+        # The service runs full_clean with the user stamped; don't validate a half-built instance here.
+        pass
+
+
+class ConstructionForm(forms.ModelForm):
+    class Meta:
+        model = Construction
+        fields = ["started_on", "completed_on", "meter_boxes", "pipes", "drainage_ditch", "others"]
+        widgets = {
+            "started_on": DateInput(),
+            "completed_on": DateInput(),
+            "others": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, notice_date=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.notice_date = notice_date
+
+    def clean_started_on(self):
+        return _not_in_future(self.cleaned_data.get("started_on"))
+
+    def clean_completed_on(self):
+        return _not_in_future(self.cleaned_data.get("completed_on"))
+
+    def clean(self):
+        data = super().clean()
+        started, completed = data.get("started_on"), data.get("completed_on")
+        if completed and not started:
+            self.add_error("started_on", COMPLETED_WITHOUT_START)
+        elif completed and started and completed < started:
+            self.add_error("completed_on", COMPLETED_BEFORE_START)
+        if started and self.notice_date and started < self.notice_date:
+            self.add_error("started_on", STARTED_BEFORE_NOTICE % {"date": self.notice_date.isoformat()})
+        return data
+
+    def _post_clean(self):
+        pass
+
+
+class LogEntryForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    text = forms.CharField(
+        label=_("What was done"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    photo = forms.FileField(
+        label=_("Photo"),
+        required=False,
+        help_text=_("JPEG or PNG, at most 5 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate
+
+    def clean_date(self):
+        return _not_in_future(self.cleaned_data.get("date"))
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if not photo:
+            return photo
+        if photo.size > photos.MAX_PHOTO_BYTES:
+            raise forms.ValidationError(PHOTO_TOO_BIG)
+        if photos.sniff_file(photo) is None:
+            raise forms.ValidationError(PHOTO_NOT_IMAGE)
+        return photo
+
+
+class AcceptanceForm(forms.ModelForm):
+    class Meta:
+        model = AcceptanceCheck
+        fields = ["level", "result", "date", "inspector", "remarks"]
+        widgets = {
+            "date": DateInput(),
+            "result": forms.RadioSelect(),
+            "remarks": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate
+        self.fields["result"].choices = Result.choices  # no empty choice in a radio list
+
+    def clean_date(self):
+        return _not_in_future(self.cleaned_data.get("date"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("result") == Result.FAIL and not (data.get("remarks") or "").strip():
+            self.add_error("remarks", FAIL_NEEDS_DEFECTS)
+        return data
+
+    def _post_clean(self):
+        pass
+
+
+class SubsidyForm(forms.ModelForm):
+    class Meta:
+        model = Subsidy
+        fields = ["paid_on", "amount"]
+        widgets = {"paid_on": DateInput()}
+
+    def clean_paid_on(self):
+        return _not_in_future(self.cleaned_data.get("paid_on"))
+
+    def _post_clean(self):
+        pass
+
+
+class RegistrationForm(forms.ModelForm):
+    class Meta:
+        model = Registration
+        fields = ["number", "registered_on", "user_unit", "leader", "maintenance_company"]
+        widgets = {"registered_on": DateInput()}
+
+    def __init__(self, *args, unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = unit.leaders.order_by("username")
+        self.fields["maintenance_company"].queryset = Company.objects.order_by("name")
+
+    def clean_registered_on(self):
+        return _not_in_future(self.cleaned_data.get("registered_on"))
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("user_unit") or "").strip() and not data.get("leader"):
+            raise forms.ValidationError(NAME_USER_UNIT_OR_LEADER)
+        return data
+
+    def _post_clean(self):
+        pass
+
+
+class VisitForm(forms.ModelForm):
+    class Meta:
+        model = MaintenanceVisit
+        fields = ["date", "company", "notes"]
+        widgets = {"date": DateInput(), "notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, default_company=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate
+        self.fields["company"].queryset = Company.objects.order_by("name")
+        if default_company is not None:
+            self.fields["company"].initial = default_company.pk
+
+    def clean_date(self):
+        return _not_in_future(self.cleaned_data.get("date"))
+
+    def _post_clean(self):
+        pass
+
+
+class InspectionForm(forms.ModelForm):
+    class Meta:
+        model = Inspection
+        fields = ["date", "result", "next_due", "remarks"]
+        widgets = {
+            "date": DateInput(),
+            "next_due": DateInput(),
+            "result": forms.RadioSelect(),
+            "remarks": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["result"].choices = Result.choices
+
+    def clean_date(self):
+        return _not_in_future(self.cleaned_data.get("date"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date") and data.get("next_due") and data["next_due"] <= data["date"]:
+            self.add_error("next_due", NEXT_DUE_NOT_AFTER)
+        return data
+
+    def _post_clean(self):
+        pass
+
+
+class ChargeForm(forms.Form):
+    period = forms.RegexField(
+        label=_("Period"),
+        regex=PERIOD_PATTERN,
+        max_length=7,
+        error_messages={"invalid": BAD_PERIOD},
+        widget=forms.TextInput(attrs={"placeholder": "2026-10", "inputmode": "numeric"}),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=ChargeKind.choices)
+    amount = forms.DecimalField(
+        label=_("Amount per household (yuan)"), max_digits=10, decimal_places=2, min_value=Decimal("0.01")
+    )
+    household = forms.ModelChoiceField(
+        label=_("Household"), queryset=None, required=False, empty_label=_("Every household of the unit")
+    )
+
+    def __init__(self, *args, unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["household"].queryset = unit.households.order_by("floor", "room")
+        self.fields["period"].initial = timezone.localdate().strftime("%Y-%m")
+
+
+class PaidForm(forms.Form):
+    paid_on = forms.DateField(label=_("Paid on"), widget=DateInput())
+
+    def clean_paid_on(self):
+        return _not_in_future(self.cleaned_data.get("paid_on"))

@@ -1,0 +1,413 @@
+"""After signing: approval, construction, acceptance and upkeep records, and the companies doing the work.
+
+Each unit has at most one approval, construction, subsidy and registration record (one-to-one, created
+on first save) and any number of log entries, acceptance checks, maintenance visits, inspections and
+charges. Who wrote a record and when is kept on every one of them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from units.models import Household, Street, Unit
+
+from . import photos, rules
+
+PERIOD_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+
+
+class CompanyKind(models.TextChoices):
+    ELEVATOR = "elevator", _("Elevator company")
+    CONSTRUCTION = "construction", _("Construction company")
+    THIRD_PARTY = "third_party", _("Third-party professional team")
+
+
+class Company(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=CompanyKind.choices)
+    # The street that registered the company; companies may still be assigned to units anywhere.
+    street = models.ForeignKey(
+        Street,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="companies",
+        verbose_name=_("street"),
+    )
+    contact = models.CharField(_("contact person and phone"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Assignment(models.Model):
+    """A company working on a unit. Its users see and edit that unit's works records (Unit.visible_to)."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("unit")
+    )
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("company")
+    )
+    kind = models.CharField(_("role on this unit"), max_length=20, choices=CompanyKind.choices)
+    assigned_on = models.DateField(_("assigned on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("company assignment")
+        verbose_name_plural = _("company assignments")
+        ordering = ["unit", "kind"]
+        constraints = [
+            # Also the index that Unit.visible_to() uses for company users (filter on company_id goes
+            # through the FK index on company).
+            models.UniqueConstraint(fields=["unit", "company"], name="assignment_unique_company_per_unit"),
+        ]
+
+    def __str__(self):
+        return f"{self.company} · {self.unit}"
+
+
+class Recorded(models.Model):
+    """Who wrote a record and when."""
+
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Approval(Recorded):
+    unit = models.OneToOneField(
+        Unit, on_delete=models.CASCADE, related_name="approval", verbose_name=_("unit")
+    )
+    permit_number = models.CharField(_("permit / joint review number"), max_length=100, blank=True)
+    permit_date = models.DateField(_("permit / joint review date"), null=True, blank=True)
+    market_notice_date = models.DateField(
+        _("notice to market supervision"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The installer's written notice to the market supervision department, before work starts."
+        ),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("approval")
+        verbose_name_plural = _("approvals")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(permit_date__isnull=True) | ~Q(permit_number=""),
+                name="approval_permit_date_has_number",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.unit_id)
+
+    @property
+    def missing(self) -> list[str]:
+        return rules.approval_missing(
+            permit_number=self.permit_number,
+            permit_date=self.permit_date,
+            market_notice_date=self.market_notice_date,
+        )
+
+
+class Construction(Recorded):
+    unit = models.OneToOneField(
+        Unit, on_delete=models.CASCADE, related_name="construction", verbose_name=_("unit")
+    )
+    started_on = models.DateField(_("construction started"), null=True, blank=True)
+    completed_on = models.DateField(_("construction completed"), null=True, blank=True)
+    # Stairwell micro-renovation 楼道微更新.
+    meter_boxes = models.BooleanField(_("meter boxes moved"), default=False)
+    pipes = models.BooleanField(_("pipes moved"), default=False)
+    drainage_ditch = models.BooleanField(_("drainage ditch repaired"), default=False)
+    others = models.TextField(_("other micro-renovation work"), blank=True)
+
+    class Meta:
+        verbose_name = _("construction")
+        verbose_name_plural = _("constructions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(completed_on__isnull=True)
+                | (Q(started_on__isnull=False) & Q(completed_on__gte=F("started_on"))),
+                name="construction_completed_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.unit_id)
+
+    @property
+    def checklist(self) -> dict[str, bool]:
+        return {item: getattr(self, item) for item in rules.CHECKLIST}
+
+    @property
+    def missing(self) -> list[str]:
+        return rules.construction_missing(completed_on=self.completed_on, checklist=self.checklist)
+
+
+def _photo_path(entry: ConstructionLogEntry, filename: str) -> str:
+    # The name is ours, never the uploader's: random, with the extension of the sniffed type.
+    return f"works/log/{entry.unit_id}/{uuid.uuid4().hex}{photos.EXTENSIONS.get(entry.photo_type, '')}"
+
+
+class ConstructionLogEntry(models.Model):
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="log_entries", verbose_name=_("unit")
+    )
+    date = models.DateField(_("date"))
+    text = models.TextField(_("what was done"))
+    photo = models.FileField(_("photo"), upload_to=_photo_path, blank=True, max_length=200)
+    photo_type = models.CharField(_("photo type"), max_length=20, blank=True, editable=False)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("construction log entry")
+        verbose_name_plural = _("construction log entries")
+        ordering = ["-date", "-id"]
+        # The log on the works page: one unit's entries, newest first.
+        indexes = [models.Index(fields=["unit", "-date"], name="logentry_unit_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(photo="", photo_type="")
+                | (~Q(photo="") & Q(photo_type__in=["image/jpeg", "image/png"])),
+                name="logentry_photo_has_type",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.date} {self.text[:30]}"
+
+
+class AcceptanceLevel(models.TextChoices):
+    SUPERVISORY = rules.SUPERVISORY, _("Supervisory inspection")
+    DISTRICT = rules.DISTRICT, _("District acceptance")
+    CITY = rules.CITY, _("City acceptance")
+
+
+class Result(models.TextChoices):
+    PASS = rules.PASS, _("Passed")
+    FAIL = rules.FAIL, _("Failed")
+
+
+class AcceptanceCheck(Recorded):
+    """One attempt at one level; a failed level is checked again later, so a unit keeps every attempt."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="acceptance_checks", verbose_name=_("unit")
+    )
+    level = models.CharField(_("level"), max_length=20, choices=AcceptanceLevel.choices)
+    result = models.CharField(_("result"), max_length=10, choices=Result.choices)
+    date = models.DateField(_("date"))
+    inspector = models.CharField(_("inspector"), max_length=100)
+    remarks = models.TextField(_("remarks / defects"), blank=True)
+
+    class Meta:
+        verbose_name = _("acceptance check")
+        verbose_name_plural = _("acceptance checks")
+        ordering = ["date", "id"]
+        # The acceptance guard and table: one unit's attempts in date order.
+        indexes = [models.Index(fields=["unit", "date"], name="acceptance_unit_date")]
+        constraints = [
+            # A failed check must say what to fix: the defects go back to construction with the unit.
+            models.CheckConstraint(
+                condition=~Q(result="fail") | ~Q(remarks=""), name="acceptance_fail_lists_defects"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_level_display()} {self.date} {self.get_result_display()}"
+
+    @property
+    def attempt(self) -> rules.Attempt:
+        return rules.Attempt(self.level, self.result, self.date, self.pk or 0)
+
+
+class Subsidy(Recorded):
+    unit = models.OneToOneField(
+        Unit, on_delete=models.CASCADE, related_name="subsidy", verbose_name=_("unit")
+    )
+    paid_on = models.DateField(_("subsidy paid on"))
+    amount = models.DecimalField(
+        _("amount (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+
+    class Meta:
+        verbose_name = _("subsidy payment")
+        verbose_name_plural = _("subsidy payments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gt=0), name="subsidy_amount_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.paid_on)
+
+
+class Registration(Recorded):
+    """Use registration 使用登记 (before use or within 30 days), naming who runs the elevator day to day."""
+
+    unit = models.OneToOneField(
+        Unit, on_delete=models.CASCADE, related_name="registration", verbose_name=_("unit")
+    )
+    number = models.CharField(_("use registration number"), max_length=100)
+    registered_on = models.DateField(_("registered on"))
+    user_unit = models.CharField(_("user unit"), max_length=100, blank=True)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("building leader"),
+    )
+    maintenance_company = models.ForeignKey(
+        Company,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="maintained_registrations",
+        verbose_name=_("maintenance company"),
+    )
+
+    class Meta:
+        verbose_name = _("use registration")
+        verbose_name_plural = _("use registrations")
+        constraints = [
+            models.CheckConstraint(condition=~Q(number=""), name="registration_has_number"),
+            models.CheckConstraint(
+                condition=~Q(user_unit="") | Q(leader__isnull=False),
+                name="registration_names_user_unit_or_leader",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class MaintenanceVisit(Recorded):
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="maintenance_visits", verbose_name=_("unit")
+    )
+    date = models.DateField(_("date"))
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("company")
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("maintenance visit")
+        verbose_name_plural = _("maintenance visits")
+        ordering = ["-date", "-id"]
+        # The visit list and the 15-day check (latest visit per unit).
+        indexes = [models.Index(fields=["unit", "-date"], name="visit_unit_date")]
+
+    def __str__(self):
+        return str(self.date)
+
+
+class Inspection(Recorded):
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="inspections", verbose_name=_("unit")
+    )
+    date = models.DateField(_("inspection date"))
+    result = models.CharField(_("result"), max_length=10, choices=Result.choices)
+    next_due = models.DateField(_("next inspection due"))
+    remarks = models.TextField(_("remarks"), blank=True)
+
+    class Meta:
+        verbose_name = _("periodic inspection")
+        verbose_name_plural = _("periodic inspections")
+        ordering = ["-date", "-id"]
+        # Latest inspection per unit (its next due date drives the warning).
+        indexes = [models.Index(fields=["unit", "-date"], name="inspection_unit_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(next_due__gt=F("date")), name="inspection_next_due_after_date"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.date)
+
+
+class ChargeKind(models.TextChoices):
+    ELECTRICITY = "electricity", _("Electricity fee")
+    REPAIR_FUND = "repair_fund", _("Repair fund")
+
+
+class UtilityCharge(Recorded):
+    """What one household owes for one period; unpaid charges are the arrears."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="charges", verbose_name=_("unit"))
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="charges", verbose_name=_("household")
+    )
+    period = models.CharField(
+        _("period"),
+        max_length=7,
+        validators=[RegexValidator(PERIOD_PATTERN)],
+        help_text=_("Year and month, e.g. 2026-10."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ChargeKind.choices)
+    amount = models.DecimalField(
+        _("amount (yuan)"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    paid_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("payment recorded by"),
+    )
+
+    class Meta:
+        verbose_name = _("charge")
+        verbose_name_plural = _("charges")
+        ordering = ["-period", "household__floor", "household__room", "kind"]
+        # The charges table of a unit by period, and the arrears (unpaid) of a unit.
+        indexes = [
+            models.Index(fields=["unit", "-period"], name="charge_unit_period"),
+            models.Index(fields=["unit"], condition=Q(paid_on__isnull=True), name="charge_unit_unpaid"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "period", "kind"], name="charge_unique_per_period"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="charge_amount_positive"),
+            models.CheckConstraint(condition=Q(period__regex=PERIOD_PATTERN), name="charge_period_format"),
+        ]
+
+    def __str__(self):
+        return f"{self.period} {self.get_kind_display()} {self.amount}"

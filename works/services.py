@@ -1,0 +1,256 @@
+"""Every write to a works record goes through here: keyword-only, atomic, validated, with who and when."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from units import lifecycle
+from units.models import Stage, StageChange, Unit
+
+from . import photos, rules
+from .models import (
+    AcceptanceCheck,
+    AcceptanceLevel,
+    Approval,
+    Company,
+    Construction,
+    ConstructionLogEntry,
+    Inspection,
+    MaintenanceVisit,
+    Registration,
+    Result,
+    Subsidy,
+    UtilityCharge,
+)
+
+FAIL_NEEDS_DEFECTS = _("List the defects found: the construction team needs them to fix the unit.")
+FAILED_REASON = _("%(level)s failed on %(date)s (%(inspector)s). Defects: %(defects)s")
+SUBSIDY_BEFORE_ACCEPTANCE = _(
+    "The subsidy is paid after acceptance: all three levels must have passed first."
+)
+LEADER_NOT_OF_UNIT = _("The building leader must be one of this unit's leaders.")
+HOUSEHOLD_NOT_OF_UNIT = _("That household is not in this unit.")
+ALREADY_PAID = _("This charge is already paid.")
+PHOTO_TOO_BIG = _("A photo may be at most 5 MB.")
+PHOTO_NOT_IMAGE = _("Only JPEG or PNG photos can be uploaded.")
+
+
+def _stamp(record, by) -> None:
+    record.recorded_by = by
+    record.recorded_at = timezone.now()
+
+
+@transaction.atomic
+def approval_save(
+    *,
+    unit: Unit,
+    by,
+    permit_number: str,
+    permit_date: date | None,
+    market_notice_date: date | None,
+    notes: str = "",
+) -> Approval:
+    approval = Approval.objects.select_for_update().filter(unit=unit).first() or Approval(unit=unit)
+    approval.permit_number = permit_number.strip()
+    approval.permit_date = permit_date
+    approval.market_notice_date = market_notice_date
+    approval.notes = notes.strip()
+    _stamp(approval, by)
+    approval.full_clean()
+    approval.save()
+    return approval
+
+
+@transaction.atomic
+def construction_save(
+    *,
+    unit: Unit,
+    by,
+    started_on: date | None,
+    completed_on: date | None,
+    meter_boxes: bool,
+    pipes: bool,
+    drainage_ditch: bool,
+    others: str = "",
+) -> Construction:
+    construction = Construction.objects.select_for_update().filter(unit=unit).first() or Construction(
+        unit=unit
+    )
+    construction.started_on = started_on
+    construction.completed_on = completed_on
+    construction.meter_boxes = meter_boxes
+    construction.pipes = pipes
+    construction.drainage_ditch = drainage_ditch
+    construction.others = others.strip()
+    _stamp(construction, by)
+    construction.full_clean()
+    construction.save()
+    return construction
+
+
+@transaction.atomic
+def log_entry_add(*, unit: Unit, by, date: date, text: str, photo=None) -> ConstructionLogEntry:
+    """A log entry, with a photo that must be a JPEG or PNG (by its bytes) of at most 5 MB."""
+    entry = ConstructionLogEntry(unit=unit, by=by, date=date, text=text.strip(), created_at=timezone.now())
+    if photo:
+        if photo.size > photos.MAX_PHOTO_BYTES:
+            raise ValidationError({"photo": PHOTO_TOO_BIG})
+        entry.photo_type = photos.sniff_file(photo) or ""
+        if not entry.photo_type:
+            raise ValidationError({"photo": PHOTO_NOT_IMAGE})
+        # upload_to names the file from photo_type, so it is set before the file is saved.
+        entry.photo.save("photo", photo, save=False)
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+def _move_back(*, unit: Unit, by, reason: str, when=None) -> StageChange:
+    """Acceptance → construction. The move is the consequence of a recorded failure, not a decision.
+
+    A company user may record a failed check but may not make stage moves on the unit page, so the
+    move runs as the system and is then attributed to the person who recorded the failure.
+    """
+    move = lifecycle.MACHINE.moves[(Stage.ACCEPTANCE, Stage.CONSTRUCTION)]
+    if by is None or by.is_superuser or by.role in move.roles:
+        return lifecycle.unit_move(unit=unit, after=Stage.CONSTRUCTION, by=by, reason=reason, when=when)
+    change = lifecycle.unit_move(unit=unit, after=Stage.CONSTRUCTION, by=None, reason=reason, when=when)
+    StageChange.objects.filter(pk=change.pk).update(changed_by=by)
+    change.changed_by = by
+    return change
+
+
+@transaction.atomic
+def acceptance_record(
+    *, unit: Unit, by, level: str, result: str, date: date, inspector: str, remarks: str = "", when=None
+) -> AcceptanceCheck:
+    """Record one acceptance check. A failure while the unit is in acceptance sends it back to
+    construction, with the defects as the reason of the move (dated ``when``, default now)."""
+    remarks = remarks.strip()
+    if result == Result.FAIL and not remarks:
+        raise ValidationError({"remarks": FAIL_NEEDS_DEFECTS})
+    check = AcceptanceCheck(
+        unit=unit, level=level, result=result, date=date, inspector=inspector.strip(), remarks=remarks
+    )
+    _stamp(check, by)
+    check.full_clean()
+    check.save()
+    if result == Result.FAIL and unit.stage == Stage.ACCEPTANCE:
+        reason = FAILED_REASON % {
+            "level": AcceptanceLevel(level).label,
+            "date": date.isoformat(),
+            "inspector": check.inspector,
+            "defects": remarks,
+        }
+        _move_back(unit=unit, by=by, reason=str(reason), when=when)
+    return check
+
+
+@transaction.atomic
+def subsidy_record(*, unit: Unit, by, paid_on: date, amount: Decimal | None = None) -> Subsidy:
+    attempts = [check.attempt for check in AcceptanceCheck.objects.filter(unit=unit)]
+    if rules.acceptance_blockers(attempts):
+        raise ValidationError(SUBSIDY_BEFORE_ACCEPTANCE)
+    subsidy = Subsidy.objects.select_for_update().filter(unit=unit).first() or Subsidy(unit=unit)
+    subsidy.paid_on = paid_on
+    subsidy.amount = amount
+    _stamp(subsidy, by)
+    subsidy.full_clean()
+    subsidy.save()
+    return subsidy
+
+
+@transaction.atomic
+def registration_save(
+    *,
+    unit: Unit,
+    by,
+    number: str,
+    registered_on: date,
+    user_unit: str = "",
+    leader=None,
+    maintenance_company: Company | None = None,
+) -> Registration:
+    if leader is not None and not unit.leaders.filter(pk=leader.pk).exists():
+        raise ValidationError({"leader": LEADER_NOT_OF_UNIT})
+    registration = Registration.objects.select_for_update().filter(unit=unit).first() or Registration(
+        unit=unit
+    )
+    registration.number = number.strip()
+    registration.registered_on = registered_on
+    registration.user_unit = user_unit.strip()
+    registration.leader = leader
+    registration.maintenance_company = maintenance_company
+    _stamp(registration, by)
+    registration.full_clean()
+    registration.save()
+    return registration
+
+
+@transaction.atomic
+def visit_add(
+    *, unit: Unit, by, date: date, company: Company | None = None, notes: str = ""
+) -> MaintenanceVisit:
+    visit = MaintenanceVisit(unit=unit, date=date, company=company, notes=notes.strip())
+    _stamp(visit, by)
+    visit.full_clean()
+    visit.save()
+    return visit
+
+
+@transaction.atomic
+def inspection_add(
+    *, unit: Unit, by, date: date, result: str, next_due: date, remarks: str = ""
+) -> Inspection:
+    inspection = Inspection(unit=unit, date=date, result=result, next_due=next_due, remarks=remarks.strip())
+    _stamp(inspection, by)
+    inspection.full_clean()
+    inspection.save()
+    return inspection
+
+
+@transaction.atomic
+def charges_add(
+    *, unit: Unit, by, period: str, kind: str, amount: Decimal, household=None
+) -> tuple[list[UtilityCharge], int]:
+    """Charge one household, or every household of the unit, ``amount`` for ``period``.
+
+    Households already charged for that period and kind are left as they are; returns the new
+    charges and how many were skipped.
+    """
+    if household is not None and household.unit_id != unit.pk:
+        raise ValidationError({"household": HOUSEHOLD_NOT_OF_UNIT})
+    households = [household] if household is not None else list(unit.households.all())
+    charged = set(
+        UtilityCharge.objects.filter(unit=unit, period=period, kind=kind).values_list(
+            "household_id", flat=True
+        )
+    )
+    now = timezone.now()
+    new = [
+        UtilityCharge(
+            unit=unit, household=h, period=period, kind=kind, amount=amount, recorded_by=by, recorded_at=now
+        )
+        for h in households
+        if h.pk not in charged
+    ]
+    if new:
+        new[0].full_clean(exclude=["unit", "household"], validate_unique=False)
+    return UtilityCharge.objects.bulk_create(new), len(households) - len(new)
+
+
+@transaction.atomic
+def charge_mark_paid(*, charge: UtilityCharge, by, paid_on: date) -> UtilityCharge:
+    locked = UtilityCharge.objects.select_for_update().get(pk=charge.pk)
+    if locked.paid_on is not None:
+        raise ValidationError(ALREADY_PAID)
+    locked.paid_on = paid_on
+    locked.paid_recorded_by = by
+    locked.save(update_fields=["paid_on", "paid_recorded_by"])
+    return locked
