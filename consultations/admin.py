@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import VoteChange
+from .models import ActionItem, ConsultationRound, Contact, Holdout, Meeting, Notice, Objection, VoteChange
 
 
 @admin.register(VoteChange)
@@ -19,3 +19,62 @@ class VoteChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ConsultationRound)
+class ConsultationRoundAdmin(admin.ModelAdmin):
+    list_display = ("unit", "number", "opened_on", "deadline", "status")
+    list_filter = ("status",)
+    raw_id_fields = ("unit",)
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ("household", "channel", "outcome", "made_by", "contacted_at")
+    list_filter = ("channel", "outcome")
+    raw_id_fields = ("household", "round")
+    # The opinion form is served only through the scoped view; the admin shows that it exists.
+    exclude = ("opinion_form",)
+    readonly_fields = ("opinion_form_type",)
+
+
+@admin.register(Holdout)
+class HoldoutAdmin(admin.ModelAdmin):
+    list_display = ("household", "reason", "degree", "relief_amount", "updated_at")
+    list_filter = ("reason", "degree")
+    raw_id_fields = ("household", "neighbour")
+
+
+class ActionItemInline(admin.TabularInline):
+    model = ActionItem
+    extra = 0
+    fields = readonly_fields = ("text", "owner", "due_on", "done", "done_at")
+
+    # Items are added and ticked in the product, which keeps done_at and done_by in step.
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = ("held_on", "kind", "street", "community", "place")
+    list_filter = ("kind", "street")
+    inlines = [ActionItemInline]
+    filter_horizontal = ("units",)
+
+
+class ObjectionInline(admin.TabularInline):
+    model = Objection
+    extra = 0
+    fields = readonly_fields = ("objector", "received_on", "content", "resolution", "settled_on", "settled_by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ("unit", "draft_signed_on", "starts_on", "days", "status")
+    list_filter = ("status",)
+    raw_id_fields = ("unit", "round")
+    inlines = [ObjectionInline]

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,7 +9,18 @@ class ConsultationsConfig(AppConfig):
 
     def ready(self):
         from units.lifecycle import MACHINE
+        from units.models import StageChange
 
         from . import guards
 
         MACHINE.register_guard("consent_ready", guards.consent_ready)
+        MACHINE.register_guard("notice_over", guards.notice_over)
+        # Moves come from the lifecycle (the unit page's stage panel too); the notice follows them.
+        post_save.connect(_notice_follows_stage, sender=StageChange, dispatch_uid="consultations_notice_follows_stage")
+
+
+def _notice_follows_stage(sender, instance, created, **kwargs):
+    if created:
+        from .services import notice_follow_stage
+
+        notice_follow_stage(instance)

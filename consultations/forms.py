@@ -1,7 +1,54 @@
+from datetime import timedelta
+
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import VoteValue
+from retrofit.masking import mask_name
+
+from . import services
+from .models import (
+    Channel,
+    Contact,
+    ContactChannel,
+    ContactOutcome,
+    Degree,
+    HoldoutReason,
+    MeetingKind,
+    VoteValue,
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%H:%M")
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+def contact_label(contact: Contact) -> str:
+    local = timezone.localtime(contact.contacted_at)
+    return f"{local:%Y-%m-%d %H:%M} · {contact.get_channel_display()} · {contact.get_outcome_display()}"
+
+
+class ContactChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return contact_label(obj)
 
 
 class VoteForm(forms.Form):
@@ -13,3 +60,238 @@ class VoteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("e.g. worried about noise; wants a lower share")}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    contact = ContactChoiceField(
+        label=_("Given in contact"),
+        queryset=Contact.objects.none(),
+        required=False,
+        empty_label=_("— not tied to a contact —"),
+    )
+
+    RECENT_CONTACTS = 5
+    RECENT_DAYS = 30
+
+    def __init__(self, *args, household=None, **kwargs):
+        """``household``: offer its recent contacts (last 30 days, at most 5) for the vote to cite."""
+        super().__init__(*args, **kwargs)
+        if household is not None:
+            since = timezone.now() - timedelta(days=self.RECENT_DAYS)
+            recent = Contact.objects.filter(household=household, contacted_at__gte=since).order_by(
+                "-contacted_at", "-id"
+            )
+            ids = list(recent.values_list("pk", flat=True)[: self.RECENT_CONTACTS])
+            self.fields["contact"].queryset = Contact.objects.filter(pk__in=ids).order_by("-contacted_at", "-id")
+
+
+class RoundForm(forms.Form):
+    deadline = forms.DateField(label=_("Feedback deadline"), widget=DateInput)
+    channels = forms.MultipleChoiceField(
+        label=_("Channels used"), choices=Channel.choices, widget=forms.CheckboxSelectMultiple
+    )
+    hotline = forms.CharField(label=_("Policy hotline number"), required=False, max_length=30)
+
+
+class HoldForm(forms.Form):
+    note = forms.CharField(
+        label=_("Why hold this unit for the leadership group?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ResumeForm(forms.Form):
+    decision = forms.CharField(
+        label=_("The leadership group's decision"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    deadline = forms.DateField(label=_("New feedback deadline"), required=False, widget=DateInput)
+
+
+VOTE_UNCHANGED = ""
+
+
+class ContactForm(forms.Form):
+    """A contact in a few taps: channel, outcome, and — if they said so — their vote."""
+
+    channel = forms.ChoiceField(label=_("How"), choices=ContactChannel.choices, widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=ContactOutcome.choices, widget=forms.RadioSelect)
+    vote = forms.ChoiceField(
+        label=_("Vote given"),
+        choices=[(VOTE_UNCHANGED, _("No change")), *VoteValue.choices],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("What they said; what to bring next time")}),
+    )
+    companions = forms.CharField(
+        label=_("Together with"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. neighbour in 302 and cadre Li")}),
+    )
+    contacted_at = forms.DateTimeField(label=_("When"), required=False, widget=DateTimeLocalInput)
+    opinion_form = forms.FileField(
+        label=_("Photo of the signed opinion form"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"}),
+        help_text=_("JPEG, PNG or PDF, at most 5 MB."),
+    )
+
+    def clean_opinion_form(self):
+        upload = self.cleaned_data.get("opinion_form")
+        if upload:
+            services.opinion_form_type(upload)  # raises ValidationError with the reason
+        return upload
+
+
+class HouseholdChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        unit = obj.unit
+        return f"{unit.building.number}-{unit.number}-{obj.room} {mask_name(obj.owner_name)}"
+
+
+class NamedHouseholdChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.room} {obj.owner_name}"
+
+
+class HoldoutForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Main reason"), choices=[("", "---------"), *HoldoutReason.choices])
+    degree = forms.ChoiceField(label=_("Degree of objection"), choices=Degree.choices, widget=forms.RadioSelect)
+    detail = forms.CharField(
+        label=_("In their words"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    relief_amount = forms.DecimalField(
+        label=_("Relief to propose (yuan)"),
+        required=False,
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
+        help_text=_("Taken off this household's share and spread over the other paying households."),
+    )
+    neighbour = HouseholdChoiceField(
+        label=_("Neighbour to visit with"),
+        queryset=None,
+        required=False,
+        help_text=_("Same floor, same unit or same building; ideally one who agrees."),
+    )
+    cadre = forms.ModelChoiceField(label=_("Cadre on the joint visit"), queryset=None, required=False)
+    visit_planned_on = forms.DateField(label=_("Joint visit on"), required=False, widget=DateInput)
+
+    def __init__(self, *args, household, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Agreeing neighbours first, same floor next: they can tell why they said yes.
+        self.fields["neighbour"].queryset = self._agreeing_first(household)
+        self.fields["cadre"].queryset = services.cadres_for(household.unit).order_by("username")
+
+    @staticmethod
+    def _agreeing_first(household):
+        from django.db.models import Case, IntegerField, Value, When
+
+        return (
+            services.neighbours_for(household)
+            .select_related("unit__building")
+            .annotate(
+                agrees=Case(When(vote__value=VoteValue.AGREE, then=Value(0)), default=Value(1), output_field=IntegerField()),
+                same_floor=Case(
+                    When(floor=household.floor, then=Value(0)), default=Value(1), output_field=IntegerField()
+                ),
+            )
+            .order_by("agrees", "same_floor", "unit__building__number", "unit__number", "floor", "room")
+        )
+
+
+class UnitsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.building.estate.name} · {obj}"
+
+
+class MeetingForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=MeetingKind.choices)
+    community = forms.ModelChoiceField(
+        label=_("Community"), queryset=None, required=False, empty_label=_("— the whole street —")
+    )
+    held_on = forms.DateField(label=_("Date"), widget=DateInput)
+    starts_at = forms.TimeField(label=_("Time"), required=False, widget=TimeInput)
+    place = forms.CharField(label=_("Place"), required=False, max_length=200)
+    attendees = forms.CharField(
+        label=_("Attendees"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    minutes = forms.CharField(label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    decisions = forms.CharField(label=_("Decisions"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    units = UnitsField(label=_("Units concerned"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, communities, units, community_required=False, **kwargs):
+        """``community_required``: community staff hold their own community's meetings, never street-wide ones."""
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities
+        self.fields["units"].queryset = units
+        if community_required:
+            self.fields["community"].required = True
+            self.fields["community"].empty_label = None
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return str(obj)
+
+
+class ActionItemForm(forms.Form):
+    text = forms.CharField(label=_("Action"), max_length=300)
+    owner = UserChoiceField(label=_("Owner"), queryset=None)
+    due_on = forms.DateField(label=_("Due"), widget=DateInput)
+    units = UnitsField(label=_("Units concerned"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, owners, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners
+        self.fields["units"].queryset = units
+
+
+class NoticeStartForm(forms.Form):
+    draft_signed_on = forms.DateField(label=_("Agreement draft-signed on"), widget=DateInput)
+    starts_on = forms.DateField(label=_("Notice starts on"), widget=DateInput)
+    days = forms.IntegerField(label=_("Notice period (days)"), min_value=1, max_value=366)
+    plan_summary = forms.CharField(
+        label=_("Plan"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Installation method, cost estimate, subsidy and how the cost is split."),
+        max_length=4000,
+    )
+    contact_phone = forms.CharField(label=_("Phone for objections"), required=False, max_length=30)
+    posted_at_entrance = forms.BooleanField(label=_("Posted at the unit entrance"), required=False, initial=True)
+    posted_on_board = forms.BooleanField(label=_("Posted on the estate notice board"), required=False, initial=True)
+
+    def clean(self):
+        data = super().clean()
+        signed, starts = data.get("draft_signed_on"), data.get("starts_on")
+        if signed and starts and starts < signed:
+            raise ValidationError(services.NOTICE_BEFORE_DRAFT)
+        return data
+
+
+class NoticeEditForm(forms.Form):
+    days = forms.IntegerField(label=_("Notice period (days)"), min_value=1, max_value=366)
+    plan_summary = forms.CharField(label=_("Plan"), widget=forms.Textarea(attrs={"rows": 5}), max_length=4000)
+    contact_phone = forms.CharField(label=_("Phone for objections"), required=False, max_length=30)
+
+
+class ObjectionForm(forms.Form):
+    objector = forms.CharField(label=_("Objector (real name)"), max_length=50)
+    household = NamedHouseholdChoiceField(
+        label=_("Their flat"), queryset=None, required=False, empty_label=_("— not an owner in this unit —")
+    )
+    received_on = forms.DateField(label=_("Received on"), widget=DateInput)
+    content = forms.CharField(label=_("Objection"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+
+    def __init__(self, *args, households, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["household"].queryset = households
+
+
+class SettleForm(forms.Form):
+    resolution = forms.CharField(
+        label=_("How it was settled"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )

@@ -1,7 +1,10 @@
 """Lifecycle guards whose evidence lives in the consultation app."""
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import campaign
+from .models import Notice, NoticeStatus
 from .selectors import consent_by_unit
 
 
@@ -15,3 +18,26 @@ def consent_ready(unit) -> list[str]:
     if consent.agrees_needed is None:
         return [_("The unit has no households on its roster.")]
     return [_("Consent is not reached: %(n)d more owners must agree.") % {"n": consent.agrees_needed}]
+
+
+def notice_over(unit, today=None) -> list[str]:
+    """Notice → signing: the period has run (its last day included) and no objection is still open.
+
+    A 20-day notice posted on 1 March runs through 20 March; signing may start on 21 March.
+    """
+    today = today or timezone.localdate()
+    notice = Notice.objects.filter(unit=unit, status=NoticeStatus.RUNNING).first()
+    if notice is None:
+        return [_("No public notice is running for this unit.")]
+    problems = []
+    if not campaign.notice_period_over(today, notice.starts_on, notice.days):
+        problems.append(
+            _("The public notice runs until %(day)s; signing can start the day after.")
+            % {"day": f"{notice.last_day:%Y-%m-%d}"}
+        )
+    open_objections = notice.objections.filter(settled_on__isnull=True).count()
+    if open_objections:
+        problems.append(
+            _("%(n)d objection(s) to the notice are still open; settle them first.") % {"n": open_objections}
+        )
+    return problems

@@ -1,4 +1,5 @@
-"""The residents' voice: each household's current vote and every change to it."""
+"""The residents' voice: votes and their history, consultation rounds, contacts, holdouts, meetings,
+the public notice and its objections."""
 
 from django.conf import settings
 from django.db import models
@@ -61,6 +62,11 @@ class VoteChange(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("changed by")
     )
     changed_at = models.DateTimeField(_("changed at"))
+    # The visit, call or meeting in which the household gave this vote, when staff cite one.
+    contact = models.ForeignKey(
+        "Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="vote_changes",
+        verbose_name=_("given in contact"),
+    )
 
     class Meta:
         verbose_name = _("vote change")
@@ -75,3 +81,489 @@ class VoteChange(models.Model):
 
     def __str__(self):
         return f"{self.household} {self.before or '—'} → {self.after}"
+
+
+# --- consultation rounds --------------------------------------------------------------------------
+
+
+class Channel(models.TextChoices):
+    """How a round is publicised (DESIGN.md, stage 2; the pilot report's 宣传方式)."""
+
+    NOTICE = "notice", _("Posted notice")
+    YARD_MEETING = "yard_meeting", _("Yard meeting")
+    DOOR_TO_DOOR = "door_to_door", _("Door-to-door visits")
+    GROUP_CHAT = "group_chat", _("WeChat group")
+    HOTLINE = "hotline", _("Policy hotline")
+
+
+class RoundStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ON_HOLD = "on_hold", _("On hold for the leadership group's review")
+    CLOSED = "closed", _("Closed")
+
+
+class RoundQuerySet(models.QuerySet):
+    def current(self):
+        """Rounds still being worked on or waiting for review (at most one per unit, by constraint)."""
+        return self.exclude(status=RoundStatus.CLOSED)
+
+    def overdue(self, today):
+        return self.filter(status=RoundStatus.OPEN, deadline__lt=today)
+
+
+class ConsultationRound(models.Model):
+    """One round of asking a unit's households, with a feedback deadline 意见反馈截止时间."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="rounds", verbose_name=_("unit"))
+    number = models.PositiveSmallIntegerField(_("round"), default=1)
+    opened_on = models.DateField(_("opened on"))
+    deadline = models.DateField(_("feedback deadline"))
+    # One flag per channel: a CheckConstraint can then insist on at least one, which a list could not.
+    by_notice = models.BooleanField(Channel.NOTICE.label, default=False)
+    by_yard_meeting = models.BooleanField(Channel.YARD_MEETING.label, default=False)
+    by_door_to_door = models.BooleanField(Channel.DOOR_TO_DOOR.label, default=False)
+    by_group_chat = models.BooleanField(Channel.GROUP_CHAT.label, default=False)
+    by_hotline = models.BooleanField(Channel.HOTLINE.label, default=False)
+    hotline = models.CharField(_("policy hotline number"), max_length=30, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=RoundStatus.choices, default=RoundStatus.OPEN)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("opened by")
+    )
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    held_at = models.DateTimeField(_("put on hold at"), null=True, blank=True)
+    held_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    hold_note = models.TextField(_("why it is on hold"), blank=True)
+    review_decision = models.TextField(_("leadership group's decision"), blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = RoundQuerySet.as_manager()
+
+    CHANNEL_FIELDS = {
+        Channel.NOTICE: "by_notice",
+        Channel.YARD_MEETING: "by_yard_meeting",
+        Channel.DOOR_TO_DOOR: "by_door_to_door",
+        Channel.GROUP_CHAT: "by_group_chat",
+        Channel.HOTLINE: "by_hotline",
+    }
+
+    class Meta:
+        verbose_name = _("consultation round")
+        verbose_name_plural = _("consultation rounds")
+        ordering = ["unit", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "number"], name="round_unique_number_in_unit"),
+            # A unit is consulted one round at a time.
+            models.UniqueConstraint(
+                fields=["unit"], condition=~Q(status="closed"), name="round_one_current_per_unit"
+            ),
+            models.CheckConstraint(condition=Q(deadline__gte=models.F("opened_on")), name="round_deadline_after_open"),
+            models.CheckConstraint(
+                condition=Q(by_notice=True)
+                | Q(by_yard_meeting=True)
+                | Q(by_door_to_door=True)
+                | Q(by_group_chat=True)
+                | Q(by_hotline=True),
+                name="round_has_a_channel",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "on_hold", "closed"]), name="round_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(status="closed"), name="round_closed_on_only_when_closed"
+            ),
+        ]
+        indexes = [
+            # Overdue rounds across a street: status = open and deadline < today.
+            models.Index(fields=["status", "deadline"], name="round_status_deadline"),
+        ]
+
+    def __str__(self):
+        return _("%(unit)s, round %(number)s") % {"unit": self.unit, "number": self.number}
+
+    @property
+    def channels(self) -> list[str]:
+        return [channel for channel, name in self.CHANNEL_FIELDS.items() if getattr(self, name)]
+
+    @property
+    def channel_labels(self) -> list[str]:
+        return [Channel(channel).label for channel in self.channels]
+
+    def is_overdue(self, today) -> bool:
+        return self.status == RoundStatus.OPEN and self.deadline < today
+
+
+# --- contacts with households ---------------------------------------------------------------------
+
+
+class ContactChannel(models.TextChoices):
+    VISIT = "visit", _("Home visit")  # 入户
+    PHONE = "phone", _("Phone call")  # 电话
+    WECHAT = "wechat", _("WeChat")  # 微信
+    YARD_MEETING = "yard_meeting", _("Yard meeting")  # 坝坝会
+    QA_MEETING = "qa_meeting", _("On-site Q&A")  # 现场答疑会
+    NOTICE = "notice", _("Posted notice")  # 公告
+
+
+class ContactOutcome(models.TextChoices):
+    TALKED = "talked", _("Talked it through")
+    FORM_SIGNED = "form_signed", _("Opinion form signed")
+    CALL_BACK = "call_back", _("Come back later")
+    NO_ANSWER = "no_answer", _("Nobody home / no answer")
+    REFUSED = "refused", _("Refused to talk")
+
+
+def opinion_form_path(instance, filename):
+    # Never the uploaded name: it may carry a resident's name, and must not choose the path.
+    import uuid
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return f"opinion_forms/{today:%Y/%m}/{uuid.uuid4().hex}{instance.form_extension}"
+
+
+class Contact(models.Model):
+    """One contact with a household: a visit, a call, a message, a meeting they came to."""
+
+    household = models.ForeignKey(
+        "units.Household", on_delete=models.CASCADE, related_name="contacts", verbose_name=_("household")
+    )
+    round = models.ForeignKey(
+        ConsultationRound, on_delete=models.SET_NULL, null=True, blank=True, related_name="contacts",
+        verbose_name=_("round"),
+    )
+    channel = models.CharField(_("channel"), max_length=12, choices=ContactChannel.choices)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=ContactOutcome.choices)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contacts_made", verbose_name=_("by")
+    )
+    companions = models.CharField(
+        _("together with"), max_length=200, blank=True,
+        help_text=_("e.g. the neighbour and the cadre on a joint visit"),
+    )
+    contacted_at = models.DateTimeField(_("when"))
+    note = models.TextField(_("note"), blank=True)
+    opinion_form = models.FileField(
+        _("signed opinion form (photo or PDF)"), upload_to=opinion_form_path, blank=True, max_length=200
+    )
+    # Taken from the file's first bytes, never from its name or the browser's claim.
+    opinion_form_type = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["-contacted_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(channel__in=["visit", "phone", "wechat", "yard_meeting", "qa_meeting", "notice"]),
+                name="contact_channel_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__in=["talked", "form_signed", "call_back", "no_answer", "refused"]),
+                name="contact_outcome_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(opinion_form="", opinion_form_type="")
+                | (~Q(opinion_form="") & Q(opinion_form_type__in=["image/jpeg", "image/png", "application/pdf"])),
+                name="contact_form_type_known",
+            ),
+        ]
+        indexes = [
+            # The last contact of each household on the visit list and the unit page.
+            models.Index(fields=["household", "-contacted_at"], name="contact_household_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.household} {self.get_channel_display()} {self.contacted_at:%Y-%m-%d}"
+
+    @property
+    def form_extension(self) -> str:
+        return {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}.get(self.opinion_form_type, "")
+
+
+# --- holdouts -------------------------------------------------------------------------------------
+
+
+class HoldoutReason(models.TextChoices):
+    HARDSHIP = "hardship", _("Cannot afford the share")
+    MISUNDERSTANDING = "misunderstanding", _("Misunderstands the policy")
+    LOW_FLOOR = "low_floor", _("Low floor: no benefit")
+    NOISE_LIGHT = "noise_light", _("Noise, light or privacy")
+    COST_SPLIT = "cost_split", _("Disagrees with the cost split")
+    OTHER = "other", _("Other")
+
+
+class Degree(models.TextChoices):
+    SOFT = "soft", _("Soft: could be won over")
+    STRONG = "strong", _("Strong: firmly against")
+
+
+class Holdout(models.Model):
+    """Why a household holds out, how strongly, and the plan for it (the pilot report's 分类施策)."""
+
+    household = models.OneToOneField(
+        "units.Household", on_delete=models.CASCADE, related_name="holdout", verbose_name=_("household")
+    )
+    reason = models.CharField(_("main reason"), max_length=20, choices=HoldoutReason.choices)
+    degree = models.CharField(_("degree of objection"), max_length=10, choices=Degree.choices)
+    detail = models.TextField(_("in their words"), blank=True)
+    # Hardship: relief proposed for the cost-share plan, in yuan, to be spread over the other payers.
+    relief_amount = models.DecimalField(
+        _("proposed relief (yuan)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    # Misunderstanding: a joint visit with a neighbour from the same floor, unit or building and a cadre.
+    neighbour = models.ForeignKey(
+        "units.Household", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("neighbour to visit with"),
+    )
+    cadre = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("cadre"),
+    )
+    visit_planned_on = models.DateField(_("joint visit planned on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        verbose_name = _("holdout")
+        verbose_name_plural = _("holdouts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reason__in=[c for c, _label in HoldoutReason.choices]), name="holdout_reason_valid"
+            ),
+            models.CheckConstraint(condition=Q(degree__in=["soft", "strong"]), name="holdout_degree_valid"),
+            models.CheckConstraint(
+                condition=Q(relief_amount__isnull=True) | (Q(reason="hardship") & Q(relief_amount__gt=0)),
+                name="holdout_relief_only_for_hardship",
+            ),
+            models.CheckConstraint(
+                condition=(Q(neighbour__isnull=True) & Q(cadre__isnull=True) & Q(visit_planned_on__isnull=True))
+                | Q(reason="misunderstanding"),
+                name="holdout_joint_visit_only_for_misunderstanding",
+            ),
+            models.CheckConstraint(condition=~Q(neighbour=models.F("household")), name="holdout_neighbour_not_self"),
+        ]
+
+    def __str__(self):
+        return f"{self.household}: {self.get_reason_display()} ({self.get_degree_display()})"
+
+
+# --- meetings -------------------------------------------------------------------------------------
+
+
+class MeetingKind(models.TextChoices):
+    REGULAR = "regular", _("Regular meeting")  # 例会
+    COORDINATION = "coordination", _("Special coordination meeting")  # 专题协调会
+    JOINT = "joint", _("Joint meeting")  # 联席会
+    YARD = "yard", _("Yard meeting")  # 坝坝会
+    QA = "qa", _("On-site Q&A meeting")  # 现场答疑会
+
+
+LEADERSHIP_KINDS = (MeetingKind.REGULAR, MeetingKind.COORDINATION, MeetingKind.JOINT)
+RESIDENT_KINDS = (MeetingKind.YARD, MeetingKind.QA)
+
+
+class MeetingQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A street's meetings for its leadership; a community's own and street-wide ones for its staff;
+        for a unit leader, the meetings about their units."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        if user.street_id:
+            return self.filter(street_id=user.street_id)
+        if user.community_id:
+            # A subquery, not a join through street.communities, which would repeat each meeting.
+            from units.models import Community
+
+            street_of_community = Community.objects.filter(pk=user.community_id).values("street_id")
+            return self.filter(
+                Q(community_id=user.community_id) | Q(community__isnull=True, street_id__in=street_of_community)
+            )
+        return self.filter(pk__in=Meeting.objects.filter(units__leaders=user).values("pk"))
+
+
+class Meeting(models.Model):
+    street = models.ForeignKey(
+        "units.Street", on_delete=models.PROTECT, related_name="meetings", verbose_name=_("street")
+    )
+    community = models.ForeignKey(
+        "units.Community", on_delete=models.PROTECT, null=True, blank=True, related_name="meetings",
+        verbose_name=_("community"),
+    )
+    kind = models.CharField(_("kind"), max_length=14, choices=MeetingKind.choices)
+    held_on = models.DateField(_("date"))
+    starts_at = models.TimeField(_("time"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    attendees = models.TextField(_("attendees"), blank=True)
+    minutes = models.TextField(_("minutes"), blank=True)
+    decisions = models.TextField(_("decisions"), blank=True)
+    units = models.ManyToManyField("units.Unit", blank=True, related_name="meetings", verbose_name=_("units"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"))
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["-held_on", "-starts_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["regular", "coordination", "joint", "yard", "qa"]), name="meeting_kind_valid"
+            ),
+        ]
+        indexes = [
+            # The meetings list of a street, newest first.
+            models.Index(fields=["street", "-held_on"], name="meeting_street_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.held_on:%Y-%m-%d} {self.get_kind_display()}"
+
+    @property
+    def is_leadership(self) -> bool:
+        return self.kind in LEADERSHIP_KINDS
+
+
+class ActionItem(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="action_items")
+    text = models.CharField(_("action"), max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="action_items", verbose_name=_("owner")
+    )
+    due_on = models.DateField(_("due"))
+    units = models.ManyToManyField("units.Unit", blank=True, related_name="action_items", verbose_name=_("units"))
+    done = models.BooleanField(_("done"), default=False)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("action item")
+        verbose_name_plural = _("action items")
+        ordering = ["done", "due_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(done=True) & Q(done_at__isnull=False)) | (Q(done=False) & Q(done_at__isnull=True)),
+                name="action_done_at_when_done",
+            ),
+        ]
+        indexes = [
+            # "My action items": an owner's open items by due date.
+            models.Index(fields=["owner", "done", "due_on"], name="action_owner_open_due"),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    def is_overdue(self, today) -> bool:
+        return not self.done and self.due_on < today
+
+
+# --- public notice 公示 ----------------------------------------------------------------------------
+
+
+class NoticeStatus(models.TextChoices):
+    RUNNING = "running", _("Posted")
+    COMPLETED = "completed", _("Completed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Notice(models.Model):
+    """The draft agreement and consent list posted at the unit entrance and the estate board.
+
+    The period is ``days`` calendar days counted from ``starts_on`` inclusive: a 20-day notice posted on
+    1 March runs through 20 March (``last_day``), and the unit may move to signing from 21 March.
+    """
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="notices", verbose_name=_("unit"))
+    round = models.ForeignKey(
+        ConsultationRound, on_delete=models.SET_NULL, null=True, blank=True, related_name="notices"
+    )
+    draft_signed_on = models.DateField(_("agreement draft-signed on"))
+    starts_on = models.DateField(_("notice starts on"))
+    days = models.PositiveSmallIntegerField(_("notice period (days)"))
+    plan_summary = models.TextField(
+        _("plan"), help_text=_("Installation method, cost estimate, subsidy and how the cost is split.")
+    )
+    posted_at_entrance = models.BooleanField(_("posted at the unit entrance"), default=True)
+    posted_on_board = models.BooleanField(_("posted on the estate notice board"), default=True)
+    contact_phone = models.CharField(_("phone for objections"), max_length=30, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.RUNNING)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("public notice")
+        verbose_name_plural = _("public notices")
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit"], condition=Q(status="running"), name="notice_one_running_per_unit"),
+            models.CheckConstraint(condition=Q(days__gte=1) & Q(days__lte=366), name="notice_days_range"),
+            models.CheckConstraint(
+                condition=Q(starts_on__gte=models.F("draft_signed_on")), name="notice_starts_after_draft_signing"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["running", "completed", "withdrawn"]), name="notice_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return _("Public notice for %(unit)s") % {"unit": self.unit}
+
+    @property
+    def last_day(self):
+        from . import campaign
+
+        return campaign.notice_last_day(self.starts_on, self.days)
+
+
+class Objection(models.Model):
+    """A written, real-name objection to a notice, and how the street or community settled it."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="objections")
+    household = models.ForeignKey(
+        "units.Household", on_delete=models.SET_NULL, null=True, blank=True, related_name="objections",
+        verbose_name=_("household"),
+    )
+    objector = models.CharField(_("objector (real name)"), max_length=50)
+    received_on = models.DateField(_("received on"))
+    content = models.TextField(_("objection"))
+    resolution = models.TextField(_("resolution"), blank=True)
+    settled_on = models.DateField(_("settled on"), null=True, blank=True)
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        ordering = ["received_on", "id"]
+        constraints = [
+            # Settled means someone wrote down how.
+            models.CheckConstraint(
+                condition=Q(settled_on__isnull=True) | ~Q(resolution=""), name="objection_settled_with_resolution"
+            ),
+            models.CheckConstraint(condition=~Q(objector=""), name="objection_real_name"),
+        ]
+        indexes = [
+            # notice_over: open objections of a notice.
+            models.Index(fields=["notice", "settled_on"], name="objection_notice_open"),
+        ]
+
+    def __str__(self):
+        return f"{self.objector} {self.received_on:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.settled_on is None

@@ -1,15 +1,36 @@
-"""Reads for the consultation screens: consent figures for many units in a fixed number of queries."""
+"""Reads for the consultation screens, each in a fixed number of queries whatever the number of households."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from fractions import Fraction
 
-from units.models import Household, Unit
+from django.db.models import Count, OuterRef, Subquery
+from django.utils import timezone
 
-from . import rules
-from .services import flats_for_rules
+from units.models import AgeBand, Household, Occupancy, Stage, Unit
+
+from . import campaign, rules
+from .models import (
+    ActionItem,
+    ConsultationRound,
+    Contact,
+    ContactChannel,
+    ContactOutcome,
+    Holdout,
+    HoldoutReason,
+    Meeting,
+    MeetingKind,
+    Notice,
+    NoticeStatus,
+    Objection,
+    RoundStatus,
+)
+from .services import current_vote, flats_for_rules, owner_key
 
 
 @dataclass(frozen=True)
@@ -45,3 +66,357 @@ def consent_by_unit(units: Iterable[Unit]) -> dict[int, UnitConsent]:
     units = list(units)
     grouped = households_of(units)
     return {unit.pk: evaluate_unit(unit, grouped.get(unit.pk, [])) for unit in units}
+
+
+# --- the visit list -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LastContact:
+    at: datetime
+    channel: str
+    outcome: str
+    note: str
+
+    def get_channel_display(self) -> str:
+        return ContactChannel(self.channel).label if self.channel in ContactChannel.values else self.channel
+
+    def get_outcome_display(self) -> str:
+        return ContactOutcome(self.outcome).label if self.outcome in ContactOutcome.values else self.outcome
+
+
+@dataclass
+class VisitRow:
+    """One owner to visit: their first flat in the unit stands for all their flats there."""
+
+    rank: int
+    unit: Unit
+    consent: rules.Consent
+    household: Household
+    rooms: list[str]
+    vote: str
+    in_minimal_set: bool
+    holdout: Holdout | None
+    last_contact: LastContact | None
+    days_since: int | None
+    current_round: ConsultationRound | None
+
+
+@dataclass
+class VisitList:
+    rows: list[VisitRow]
+    units: list[tuple[Unit, rules.Consent, ConsultationRound | None]]  # failing units, fewest needed first
+    ready: list[Unit]  # units that pass and still sit in survey or consultation: start their notice
+    on_hold: list[tuple[Unit, ConsultationRound]]
+    conflicts: list[tuple[Unit, rules.OwnerConflict]]
+    overdue: list[ConsultationRound]
+
+
+VISIT_STAGES = (Stage.SURVEY, Stage.CONSULTATION)
+
+
+def _last_contact_field(field: str):
+    latest = Contact.objects.filter(household=OuterRef("pk")).order_by("-contacted_at", "-id")
+    return Subquery(latest.values(field)[:1])
+
+
+def households_for_visits(units: Iterable[Unit]) -> dict[int, list[Household]]:
+    """Households of these units with vote, holdout and last contact, in one query, grouped by unit."""
+    grouped: dict[int, list[Household]] = defaultdict(list)
+    queryset = (
+        Household.objects.filter(unit_id__in=[u.pk for u in units])
+        .select_related("vote", "holdout")
+        .annotate(
+            last_contact_at=_last_contact_field("contacted_at"),
+            last_contact_channel=_last_contact_field("channel"),
+            last_contact_outcome=_last_contact_field("outcome"),
+            last_contact_note=_last_contact_field("note"),
+        )
+        .order_by("floor", "room")
+    )
+    for household in queryset:
+        grouped[household.unit_id].append(household)
+    return grouped
+
+
+def _holdout_of(household: Household) -> Holdout | None:
+    try:
+        return household.holdout
+    except Holdout.DoesNotExist:
+        return None
+
+
+def visit_list(units: Iterable[Unit], today: date | None = None, now: datetime | None = None) -> VisitList:
+    """Owners to visit, best visit first (see ``campaign.visit_order_key``), in a fixed number of queries.
+
+    ``units`` must come with ``building__estate__community__street`` selected. Only units in survey or
+    consultation that are physically eligible take part; a unit whose round is on hold waits for the
+    leadership group and is listed apart.
+    """
+    today = today or timezone.localdate()
+    now = now or timezone.now()
+    units = [u for u in units if u.stage in VISIT_STAGES and u.eligible]
+    rounds = {
+        r.unit_id: r
+        for r in ConsultationRound.objects.current().filter(unit_id__in=[u.pk for u in units])
+    }
+    grouped = households_for_visits(units)
+    result = VisitList(rows=[], units=[], ready=[], on_hold=[], conflicts=[], overdue=[])
+    candidates: list[tuple[tuple, VisitRow]] = []
+    for unit in units:
+        current_round = rounds.get(unit.pk)
+        if current_round is not None and current_round.is_overdue(today):
+            result.overdue.append(current_round)
+        if current_round is not None and current_round.status == RoundStatus.ON_HOLD:
+            result.on_hold.append((unit, current_round))
+            continue
+        households = grouped.get(unit.pk, [])
+        answer = evaluate_unit(unit, households)
+        if not answer.ok:
+            result.conflicts.append((unit, answer.conflict))
+            continue
+        consent = answer.consent
+        if consent.agrees_needed is None:
+            continue
+        if consent.threshold_met:
+            result.ready.append(unit)
+            continue
+        result.units.append((unit, consent, current_round))
+        minimal = set(consent.to_convert)
+        owners: dict[tuple, list[Household]] = {}
+        for household in households:
+            if current_vote(household).value != rules.AGREE:
+                owners.setdefault(owner_key(household), []).append(household)
+        for key, flats in owners.items():
+            first = flats[0]
+            latest = max(
+                (h for h in flats if h.last_contact_at is not None), key=lambda h: h.last_contact_at, default=None
+            )
+            last = None
+            if latest is not None:
+                last = LastContact(
+                    latest.last_contact_at,
+                    latest.last_contact_channel,
+                    latest.last_contact_outcome,
+                    latest.last_contact_note or "",
+                )
+            holdout = next((h for h in map(_holdout_of, flats) if h is not None), None)
+            row = VisitRow(
+                rank=0,
+                unit=unit,
+                consent=consent,
+                household=first,
+                rooms=[h.room for h in flats],
+                vote=current_vote(first).value,
+                in_minimal_set=key in minimal,
+                holdout=holdout,
+                last_contact=last,
+                days_since=None if last is None else (today - timezone.localtime(last.at).date()).days,
+                current_round=current_round,
+            )
+            order = campaign.visit_order_key(
+                campaign.VisitCandidate(
+                    agrees_needed=consent.agrees_needed,
+                    in_minimal_set=row.in_minimal_set,
+                    degree=holdout.degree if holdout else None,
+                    last_contact=None if last is None else last.at,
+                    unit_label=f"{unit.building.estate.name}/{unit.building.number}/{unit.number}",
+                    room=first.room,
+                )
+            )
+            candidates.append((order, row))
+    candidates.sort(key=lambda pair: pair[0])
+    for rank, (_order, row) in enumerate(candidates, start=1):
+        row.rank = rank
+        result.rows.append(row)
+    result.units.sort(key=lambda item: (item[1].agrees_needed, str(item[0])))
+    return result
+
+
+# --- support pattern ------------------------------------------------------------------------------
+
+AGREE_BUCKET, OPPOSE_BUCKET, OTHER_BUCKET = "agree", "oppose", "other"
+
+
+@dataclass
+class SupportRow:
+    key: str
+    label: str
+    agree: int = 0
+    oppose: int = 0
+    other: int = 0  # abstain, undecided, unreachable: not yet for or against
+
+    @property
+    def total(self) -> int:
+        return self.agree + self.oppose + self.other
+
+    def share(self, part: int) -> Fraction | None:
+        return Fraction(part, self.total) if self.total else None
+
+    @property
+    def agree_share(self) -> Fraction | None:
+        return self.share(self.agree)
+
+    @property
+    def oppose_share(self) -> Fraction | None:
+        return self.share(self.oppose)
+
+    @property
+    def other_share(self) -> Fraction | None:
+        return self.share(self.other)
+
+
+@dataclass
+class SupportPattern:
+    by_floor: list[SupportRow]
+    by_occupancy: list[SupportRow]
+    by_age: list[SupportRow]
+    households: int
+
+
+def _bucket(vote: str | None) -> str:
+    if vote == rules.AGREE:
+        return AGREE_BUCKET
+    if vote == rules.OPPOSE:
+        return OPPOSE_BUCKET
+    return OTHER_BUCKET  # abstain, undecided, unreachable, or no vote row yet
+
+
+def support_pattern(units) -> SupportPattern:
+    """Agree / oppose / not yet by floor band, occupancy and age group, counted in flats, in one query.
+
+    ``units`` is a queryset of units (already scoped to the user).
+    """
+    from django.utils.translation import gettext_lazy as _
+
+    floor_labels = {
+        campaign.LOW: _("Floors 1–2"),
+        campaign.MIDDLE: _("Floors 3–4"),
+        campaign.HIGH: _("Floor 5 and up"),
+    }
+    by_floor = {band: SupportRow(band, floor_labels[band]) for band in campaign.FLOOR_BANDS}
+    by_occupancy = {value: SupportRow(value, label) for value, label in Occupancy.choices}
+    by_age = {value: SupportRow(value, label) for value, label in AgeBand.choices}
+    by_age[""] = SupportRow("", _("Age not recorded"))
+    total = 0
+    groups = (
+        Household.objects.filter(unit__in=units)
+        .values("floor", "occupancy", "age_band", "vote__value")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for group in groups:
+        bucket, n = _bucket(group["vote__value"]), group["n"]
+        total += n
+        for table, key in (
+            (by_floor, campaign.floor_band(group["floor"])),
+            (by_occupancy, group["occupancy"]),
+            (by_age, group["age_band"] or ""),
+        ):
+            row = table.get(key)
+            if row is not None:
+                setattr(row, bucket, getattr(row, bucket) + n)
+    return SupportPattern(
+        by_floor=list(by_floor.values()),
+        by_occupancy=list(by_occupancy.values()),
+        by_age=[row for row in by_age.values() if row.key or row.total],
+        households=total,
+    )
+
+
+# --- the consultation panel of a unit page ----------------------------------------------------------
+
+
+@dataclass
+class HoldoutLine:
+    household: Household
+    vote: str
+    holdout: Holdout | None
+    in_minimal_set: bool
+
+
+@dataclass
+class UnitPanel:
+    unit: Unit
+    result: UnitConsent
+    latest_round: ConsultationRound | None
+    holdouts: list[HoldoutLine]
+    contacts: list[Contact]
+    notice: Notice | None
+    objections: list[Objection]
+    meetings: list[Meeting]
+    action_items: list[ActionItem]
+    today: date
+
+    @property
+    def situation(self) -> str | None:
+        return self.result.consent.situation if self.result.ok else None
+
+    @property
+    def current_round(self) -> ConsultationRound | None:
+        r = self.latest_round
+        return r if r is not None and r.status != RoundStatus.CLOSED else None
+
+    @property
+    def round_overdue(self) -> bool:
+        return self.current_round is not None and self.current_round.is_overdue(self.today)
+
+    @property
+    def running_notice(self) -> Notice | None:
+        return self.notice if self.notice is not None and self.notice.status == NoticeStatus.RUNNING else None
+
+    @property
+    def open_objections(self) -> int:
+        return sum(1 for o in self.objections if o.is_open)
+
+    @property
+    def notice_days_left(self) -> int | None:
+        n = self.running_notice
+        return None if n is None else campaign.notice_days_left(self.today, n.starts_on, n.days)
+
+    @property
+    def upcoming_qa(self) -> list[Meeting]:
+        return [m for m in self.meetings if m.kind == MeetingKind.QA]
+
+
+def unit_panel(unit: Unit, today: date | None = None) -> UnitPanel:
+    """Everything the consultation panel of a unit page shows, in a fixed number of queries."""
+    today = today or timezone.localdate()
+    households = list(
+        Household.objects.filter(unit=unit)
+        .select_related("vote", "holdout__neighbour", "holdout__cadre")
+        .order_by("floor", "room")
+    )
+    result = evaluate_unit(unit, households)
+    minimal = set(result.consent.to_convert) if result.ok else set()
+    holdouts = [
+        HoldoutLine(h, current_vote(h).value, _holdout_of(h), owner_key(h) in minimal)
+        for h in households
+        if current_vote(h).value != rules.AGREE
+    ]
+    holdouts.sort(key=lambda line: (not line.in_minimal_set, campaign.degree_rank(line.holdout and line.holdout.degree)))
+    latest_round = ConsultationRound.objects.filter(unit=unit).order_by("-number").first()
+    contacts = list(
+        Contact.objects.filter(household__unit=unit).select_related("household", "made_by").order_by(
+            "-contacted_at", "-id"
+        )[:8]
+    )
+    notice = Notice.objects.filter(unit=unit).order_by("-started_at", "-id").first()
+    objections = list(notice.objections.select_related("household")) if notice else []
+    meetings = list(Meeting.objects.filter(units=unit, held_on__gte=today).order_by("held_on", "starts_at")[:5])
+    action_items = list(
+        ActionItem.objects.filter(units=unit, done=False).select_related("owner").order_by("due_on")[:5]
+    )
+    return UnitPanel(unit, result, latest_round, holdouts, contacts, notice, objections, meetings, action_items, today)
+
+
+# --- for the cost-share plan ------------------------------------------------------------------------
+
+
+def proposed_reliefs(unit: Unit) -> dict[int, Decimal]:
+    """Hardship relief proposed on holdout records: household id → yuan (two decimals), in one query.
+
+    Kept after the household agrees: the relief is often why it did.
+    """
+    rows = Holdout.objects.filter(household__unit=unit, reason=HoldoutReason.HARDSHIP, relief_amount__isnull=False)
+    return dict(rows.values_list("household_id", "relief_amount"))

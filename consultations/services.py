@@ -1,24 +1,49 @@
-"""Writes to the residents' voice. Every change lands in the vote history, in one transaction."""
+"""Writes to the residents' voice: votes (every change lands in the history), rounds, contacts, holdouts,
+meetings, the public notice and its objections."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from units.models import Household
+from units.lifecycle import unit_move
+from units.models import Household, Stage, Unit
 
-from . import rules
-from .models import Vote, VoteChange, VoteSource, VoteValue
+from . import campaign, rules
+from .models import (
+    ActionItem,
+    Channel,
+    ConsultationRound,
+    Contact,
+    Holdout,
+    HoldoutReason,
+    Meeting,
+    MeetingKind,
+    Notice,
+    NoticeStatus,
+    Objection,
+    RoundStatus,
+    Vote,
+    VoteChange,
+    VoteSource,
+    VoteValue,
+)
 
 STALE_VOTE = _(
     "Someone else changed this household's vote while you were editing it. "
     "The form now shows the latest vote; check it and save again."
 )
 UNKNOWN_VOTE = _("Unknown vote value.")
+CONTACT_OF_ANOTHER_OWNER = _("A vote can only cite a contact with the same owner.")
 
 
 class StaleVote(Exception):
@@ -66,11 +91,14 @@ def vote_record(
     by,
     expected_version: int | None = None,
     source: str = VoteSource.PAGE,
+    contact=None,
 ) -> VoteResult:
     """Record a household's vote, and the same vote for every other flat its owner holds in the unit.
 
     One owner counts once and casts one vote (DESIGN.md, Consent), so their flats never disagree.
     ``expected_version`` is the version the editor saw; if the vote moved on since, nothing is written.
+    ``contact``, when given, is the visit, call or meeting in which the vote was given: it must be a
+    contact with one of this owner's flats, and every history entry written here cites it.
     """
     if value not in rules.VOTES:
         raise ValueError(UNKNOWN_VOTE)
@@ -82,7 +110,10 @@ def vote_record(
         version = vote.version if vote else 0
         if expected_version is not None and expected_version != version:
             raise StaleVote(STALE_VOTE)
-        for flat in same_owner_households(locked):
+        flats = same_owner_households(locked)
+        if contact is not None and contact.household_id not in {flat.pk for flat in flats}:
+            raise ValueError(CONTACT_OF_ANOTHER_OWNER)
+        for flat in flats:
             flat_vote = Vote.objects.select_for_update().filter(household=flat).first()
             before = flat_vote.value if flat_vote else VoteValue.UNDECIDED
             if flat_vote and before == value and flat_vote.reason == reason:
@@ -96,7 +127,14 @@ def vote_record(
             flat_vote.version += 1
             flat_vote.save()
             VoteChange.objects.create(
-                household=flat, before=before, after=value, reason=reason, source=source, changed_by=by, changed_at=now
+                household=flat,
+                before=before,
+                after=value,
+                reason=reason,
+                source=source,
+                changed_by=by,
+                changed_at=now,
+                contact=contact,
             )
             changed.append(flat)
     return VoteResult(changed=changed)
@@ -114,3 +152,486 @@ def flats_for_rules(households: Iterable[Household]) -> list[rules.Flat]:
         )
         for h in households
     ]
+
+
+# --- consultation rounds --------------------------------------------------------------------------
+
+ROUND_WRONG_STAGE = _("A consultation round can be opened only for a unit in survey or consultation.")
+ROUND_NOT_ELIGIBLE = _("This unit is not physically eligible for an elevator; the survey says so.")
+ROUND_ALREADY_CURRENT = _("This unit already has a round that is open or on hold.")
+ROUND_DEADLINE_BEFORE_OPEN = _("The feedback deadline cannot be before the day the round opens.")
+ROUND_NO_CHANNEL = _("Choose at least one channel.")
+ROUND_NOT_OPEN = _("Only an open round can be put on hold.")
+ROUND_NOT_HELD = _("Only a round on hold can be resumed.")
+ROUND_CLOSED = _("This round is closed.")
+HOLD_NOTE_REQUIRED = _("Say why the unit is put on hold.")
+DECISION_REQUIRED = _("Write down the leadership group's decision.")
+
+
+def _round_channel_flags(channels) -> dict[str, bool]:
+    channels = set(channels or ())
+    unknown = channels - set(Channel.values)
+    if unknown:
+        raise ValidationError(ROUND_NO_CHANNEL)
+    if not channels:
+        raise ValidationError(ROUND_NO_CHANNEL)
+    return {name: channel in channels for channel, name in ConsultationRound.CHANNEL_FIELDS.items()}
+
+
+def round_open(*, unit: Unit, deadline: date, channels, hotline: str = "", opened_on: date | None = None, by):
+    """Open a consultation round; a unit still in survey moves to consultation (recorded by the lifecycle)."""
+    opened_on = opened_on or timezone.localdate()
+    if unit.stage not in (Stage.SURVEY, Stage.CONSULTATION):
+        raise ValidationError(ROUND_WRONG_STAGE)
+    if not unit.eligible:
+        raise ValidationError(ROUND_NOT_ELIGIBLE)
+    if deadline < opened_on:
+        raise ValidationError(ROUND_DEADLINE_BEFORE_OPEN)
+    flags = _round_channel_flags(channels)
+    with transaction.atomic():
+        Unit.objects.select_for_update().get(pk=unit.pk)
+        if ConsultationRound.objects.current().filter(unit=unit).exists():
+            raise ValidationError(ROUND_ALREADY_CURRENT)
+        number = (ConsultationRound.objects.filter(unit=unit).aggregate(n=Max("number"))["n"] or 0) + 1
+        consultation_round = ConsultationRound(
+            unit=unit, number=number, opened_on=opened_on, deadline=deadline, hotline=hotline.strip(),
+            opened_by=by, **flags,
+        )
+        consultation_round.full_clean()
+        consultation_round.save()
+        if unit.stage == Stage.SURVEY:
+            unit_move(
+                unit=unit,
+                after=Stage.CONSULTATION,
+                by=by,
+                reason=gettext("Consultation round %(n)d opened, feedback by %(deadline)s")
+                % {"n": number, "deadline": f"{deadline:%Y-%m-%d}"},
+            )
+    return consultation_round
+
+
+def round_update(*, consultation_round: ConsultationRound, deadline: date, channels, hotline: str = "", by):
+    """Change a current round's deadline (usually to extend it) or its channels."""
+    if consultation_round.status == RoundStatus.CLOSED:
+        raise ValidationError(ROUND_CLOSED)
+    if deadline < consultation_round.opened_on:
+        raise ValidationError(ROUND_DEADLINE_BEFORE_OPEN)
+    for name, value in _round_channel_flags(channels).items():
+        setattr(consultation_round, name, value)
+    consultation_round.deadline = deadline
+    consultation_round.hotline = hotline.strip()
+    consultation_round.full_clean()
+    consultation_round.save()
+    return consultation_round
+
+
+def round_close(*, consultation_round: ConsultationRound, by, on: date | None = None):
+    if consultation_round.status == RoundStatus.CLOSED:
+        raise ValidationError(ROUND_CLOSED)
+    consultation_round.status = RoundStatus.CLOSED
+    consultation_round.closed_on = on or timezone.localdate()
+    consultation_round.save(update_fields=["status", "closed_on"])
+    return consultation_round
+
+
+def round_hold(*, consultation_round: ConsultationRound, note: str, by):
+    """The "unlikely" action: stop visiting and hand the unit to the street leadership group."""
+    if consultation_round.status != RoundStatus.OPEN:
+        raise ValidationError(ROUND_NOT_OPEN)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError(HOLD_NOTE_REQUIRED)
+    consultation_round.status = RoundStatus.ON_HOLD
+    consultation_round.hold_note = note
+    consultation_round.held_at = timezone.now()
+    consultation_round.held_by = by
+    consultation_round.review_decision, consultation_round.reviewed_at, consultation_round.reviewed_by = "", None, None
+    consultation_round.save()
+    return consultation_round
+
+
+def round_resume(*, consultation_round: ConsultationRound, decision: str, deadline: date | None = None, by):
+    """The leadership group has reviewed the unit: record its decision and reopen the round."""
+    if consultation_round.status != RoundStatus.ON_HOLD:
+        raise ValidationError(ROUND_NOT_HELD)
+    decision = (decision or "").strip()
+    if not decision:
+        raise ValidationError(DECISION_REQUIRED)
+    if deadline is not None:
+        if deadline < consultation_round.opened_on:
+            raise ValidationError(ROUND_DEADLINE_BEFORE_OPEN)
+        consultation_round.deadline = deadline
+    consultation_round.status = RoundStatus.OPEN
+    consultation_round.review_decision = decision
+    consultation_round.reviewed_at = timezone.now()
+    consultation_round.reviewed_by = by
+    consultation_round.save()
+    return consultation_round
+
+
+# --- contacts -------------------------------------------------------------------------------------
+
+FORM_TOO_BIG = _("The opinion form file is larger than 5 MB. Take the photo at a lower resolution.")
+FORM_BAD_TYPE = _("The opinion form must be a JPEG or PNG photo or a PDF.")
+CONTACT_IN_FUTURE = _("A contact cannot be logged in the future.")
+
+
+def opinion_form_type(upload) -> str:
+    """Check an uploaded opinion form by size and by its first bytes; return its real content type."""
+    if upload.size > campaign.MAX_FORM_BYTES:
+        raise ValidationError(FORM_TOO_BIG)
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    kind = campaign.sniff_form_type(head)
+    if kind is None:
+        raise ValidationError(FORM_BAD_TYPE)
+    return kind
+
+
+def contact_log(
+    *,
+    household: Household,
+    channel: str,
+    outcome: str,
+    by,
+    note: str = "",
+    companions: str = "",
+    contacted_at=None,
+    opinion_form=None,
+    vote: str = "",
+    vote_reason: str = "",
+) -> Contact:
+    """Log one contact with a household. A vote given in it is recorded too, citing the contact."""
+    now = timezone.now()
+    contacted_at = contacted_at or now
+    # A minute of slack for a phone whose clock runs ahead of the server's.
+    if contacted_at > now + timedelta(minutes=1):
+        raise ValidationError(CONTACT_IN_FUTURE)
+    form_type = opinion_form_type(opinion_form) if opinion_form else ""
+    with transaction.atomic():
+        current_round = ConsultationRound.objects.current().filter(unit_id=household.unit_id).first()
+        contact = Contact(
+            household=household,
+            round=current_round,
+            channel=channel,
+            outcome=outcome,
+            made_by=by,
+            companions=companions.strip(),
+            contacted_at=contacted_at,
+            note=note.strip(),
+            opinion_form_type=form_type,
+        )
+        if opinion_form:
+            contact.opinion_form = opinion_form
+        contact.full_clean(exclude=["opinion_form"])
+        contact.save()
+        if vote and vote != current_vote(household).value:
+            vote_record(household=household, value=vote, reason=(vote_reason or note).strip(), by=by, contact=contact)
+    return contact
+
+
+# --- holdouts -------------------------------------------------------------------------------------
+
+HOLDOUT_AGREES = _("This household agrees; only owners who do not agree are holdouts.")
+RELIEF_POSITIVE = _("The relief must be more than 0 yuan.")
+NEIGHBOUR_NOT_NEAR = _("Choose a neighbour from the same floor, unit or building.")
+NEIGHBOUR_SELF = _("The neighbour must be another household.")
+CADRE_OUT_OF_SCOPE = _("The cadre must be a staff member or leader of this street.")
+
+
+def cadres_for(unit: Unit):
+    """Users who can go on a joint visit as the cadre: editors whose scope covers the unit."""
+    from retrofit.models import EDITING_ROLES, User
+
+    community = unit.building.estate.community
+    return User.objects.filter(is_active=True, role__in=EDITING_ROLES).filter(
+        Q(street_id=community.street_id) | Q(community_id=community.pk)
+    )
+
+
+def neighbours_for(household: Household):
+    """Households that count as neighbours for a joint visit: same building, or same floor in the estate."""
+    unit = household.unit
+    return Household.objects.filter(unit__building__estate_id=unit.building.estate_id).filter(
+        Q(unit__building_id=unit.building_id) | Q(floor=household.floor)
+    ).exclude(pk=household.pk)
+
+
+def holdout_save(
+    *,
+    household: Household,
+    reason: str,
+    degree: str,
+    by,
+    detail: str = "",
+    relief_amount: Decimal | None = None,
+    neighbour: Household | None = None,
+    cadre=None,
+    visit_planned_on: date | None = None,
+) -> Holdout:
+    """Record why and how strongly a household holds out, with the plan its reason calls for.
+
+    Hardship → relief proposed for the cost-share plan; misunderstanding → a joint visit with a named
+    neighbour and a cadre. Plan fields that do not belong to the reason are dropped.
+    """
+    if current_vote(household).value == VoteValue.AGREE:
+        raise ValidationError(HOLDOUT_AGREES)
+    if reason != HoldoutReason.HARDSHIP:
+        relief_amount = None
+    if reason != HoldoutReason.MISUNDERSTANDING:
+        neighbour, cadre, visit_planned_on = None, None, None
+    if relief_amount is not None and relief_amount <= 0:
+        raise ValidationError(RELIEF_POSITIVE)
+    if neighbour is not None:
+        if neighbour.pk == household.pk:
+            raise ValidationError(NEIGHBOUR_SELF)
+        if not neighbours_for(household).filter(pk=neighbour.pk).exists():
+            raise ValidationError(NEIGHBOUR_NOT_NEAR)
+    if cadre is not None and not cadres_for(household.unit).filter(pk=cadre.pk).exists():
+        raise ValidationError(CADRE_OUT_OF_SCOPE)
+    holdout = Holdout.objects.filter(household=household).first() or Holdout(household=household)
+    holdout.reason, holdout.degree, holdout.detail = reason, degree, detail.strip()
+    holdout.relief_amount = None if relief_amount is None else relief_amount.quantize(Decimal("0.01"))
+    holdout.neighbour, holdout.cadre, holdout.visit_planned_on = neighbour, cadre, visit_planned_on
+    holdout.recorded_by, holdout.updated_at = by, timezone.now()
+    holdout.full_clean()
+    holdout.save()
+    return holdout
+
+
+# --- meetings -------------------------------------------------------------------------------------
+
+MEETING_COMMUNITY_ELSEWHERE = _("The community is not in this street.")
+MEETING_UNIT_ELSEWHERE = _("A unit linked to this meeting lies outside its street or community.")
+QA_AFTER_DEADLINE = _(
+    "An on-site Q&A meeting must be held by the feedback deadline of %(unit)s (%(deadline)s). "
+    "Choose an earlier date or extend the round first."
+)
+OWNER_OUT_OF_SCOPE = _("The owner of an action item must work in this street.")
+
+
+def action_owners_for(street):
+    """Users who can own an action item of a street's meeting: its leaders, community staff, unit leaders."""
+    from retrofit.models import User
+
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(street=street)
+            | Q(community__street=street)
+            | Q(led_units__building__estate__community__street=street)
+        )
+        .distinct()
+    )
+
+
+def _check_meeting_units(*, street, community, kind, held_on, units) -> None:
+    for unit in units:
+        unit_community = unit.building.estate.community
+        if unit_community.street_id != street.pk or (community is not None and unit_community.pk != community.pk):
+            raise ValidationError(MEETING_UNIT_ELSEWHERE)
+    if kind == MeetingKind.QA and units:
+        rounds = ConsultationRound.objects.current().filter(unit__in=units, deadline__lt=held_on)
+        late = rounds.select_related("unit__building").order_by("deadline").first()
+        if late is not None:
+            raise ValidationError(QA_AFTER_DEADLINE % {"unit": late.unit, "deadline": f"{late.deadline:%Y-%m-%d}"})
+
+
+def meeting_save(
+    *,
+    street,
+    kind: str,
+    held_on: date,
+    by,
+    meeting: Meeting | None = None,
+    community=None,
+    starts_at=None,
+    place: str = "",
+    attendees: str = "",
+    minutes: str = "",
+    decisions: str = "",
+    units=(),
+) -> Meeting:
+    """Create or update a meeting of the leadership group or of residents, linked to the units it concerns."""
+    if community is not None and community.street_id != street.pk:
+        raise ValidationError(MEETING_COMMUNITY_ELSEWHERE)
+    units = list(units)
+    _check_meeting_units(street=street, community=community, kind=kind, held_on=held_on, units=units)
+    with transaction.atomic():
+        meeting = meeting or Meeting(created_by=by, created_at=timezone.now())
+        meeting.street, meeting.community, meeting.kind = street, community, kind
+        meeting.held_on, meeting.starts_at, meeting.place = held_on, starts_at, place.strip()
+        meeting.attendees, meeting.minutes, meeting.decisions = attendees.strip(), minutes.strip(), decisions.strip()
+        meeting.full_clean()
+        meeting.save()
+        meeting.units.set(units)
+    return meeting
+
+
+def action_item_add(*, meeting: Meeting, text: str, owner, due_on: date, units=(), by) -> ActionItem:
+    if not action_owners_for(meeting.street).filter(pk=owner.pk).exists():
+        raise ValidationError(OWNER_OUT_OF_SCOPE)
+    units = list(units)
+    _check_meeting_units(street=meeting.street, community=meeting.community, kind="", held_on=due_on, units=units)
+    with transaction.atomic():
+        item = ActionItem(meeting=meeting, text=text.strip(), owner=owner, due_on=due_on)
+        item.full_clean()
+        item.save()
+        item.units.set(units)
+    return item
+
+
+def action_item_set_done(*, item: ActionItem, done: bool, by) -> ActionItem:
+    if done and not item.done:
+        item.done, item.done_at, item.done_by = True, timezone.now(), by
+    elif not done and item.done:
+        item.done, item.done_at, item.done_by = False, None, None
+    item.save(update_fields=["done", "done_at", "done_by"])
+    return item
+
+
+# --- public notice 公示 ----------------------------------------------------------------------------
+
+NOTICE_WRONG_STAGE = _("The notice can start only for a unit in consultation, or in notice with no notice on record.")
+NOTICE_BEFORE_DRAFT = _("The notice cannot start before the agreement is draft-signed.")
+NOTICE_DAYS_RANGE = _("The notice period must be between 1 and 366 days.")
+NOTICE_SHORTENED = _("A notice already posted can be lengthened but not shortened.")
+NOTICE_NOT_RUNNING = _("This notice is no longer running.")
+NOTICE_PLAN_REQUIRED = _("Describe the plan that is being posted.")
+OBJECTION_SETTLED = _("This objection is already settled.")
+RESOLUTION_REQUIRED = _("Write down how the objection was settled.")
+OBJECTION_HOUSEHOLD_ELSEWHERE = _("The objector's flat must be in this unit.")
+
+
+def notice_start(
+    *,
+    unit: Unit,
+    draft_signed_on: date,
+    starts_on: date,
+    plan_summary: str,
+    by,
+    days: int | None = None,
+    contact_phone: str = "",
+    posted_at_entrance: bool = True,
+    posted_on_board: bool = True,
+) -> Notice:
+    """Draft-sign the agreement and post it: the unit moves to notice (only if consent is reached),
+    the current round closes, and the notice period starts.
+
+    A unit already moved to notice from the stage panel, with no notice on record, gets its notice here
+    without a second move (consent is checked again all the same).
+    """
+    from .guards import consent_ready
+
+    days = unit.street.notice_days if days is None else days
+    already_moved = unit.stage == Stage.NOTICE and not Notice.objects.filter(unit=unit, status=NoticeStatus.RUNNING).exists()
+    if unit.stage != Stage.CONSULTATION and not already_moved:
+        raise ValidationError(NOTICE_WRONG_STAGE)
+    if starts_on < draft_signed_on:
+        raise ValidationError(NOTICE_BEFORE_DRAFT)
+    if not 1 <= days <= 366:
+        raise ValidationError(NOTICE_DAYS_RANGE)
+    if not plan_summary.strip():
+        raise ValidationError(NOTICE_PLAN_REQUIRED)
+    with transaction.atomic():
+        current_round = ConsultationRound.objects.current().filter(unit=unit).first()
+        if already_moved:
+            problems = consent_ready(unit)
+            if problems:
+                raise ValidationError(problems)
+        else:
+            unit_move(
+                unit=unit,
+                after=Stage.NOTICE,
+                by=by,
+                reason=gettext("Agreement draft-signed on %(signed)s; public notice of %(days)d days from %(start)s")
+                % {"signed": f"{draft_signed_on:%Y-%m-%d}", "days": days, "start": f"{starts_on:%Y-%m-%d}"},
+            )
+        if current_round is not None:
+            round_close(consultation_round=current_round, by=by)
+        notice = Notice(
+            unit=unit,
+            round=current_round,
+            draft_signed_on=draft_signed_on,
+            starts_on=starts_on,
+            days=days,
+            plan_summary=plan_summary.strip(),
+            contact_phone=contact_phone.strip(),
+            posted_at_entrance=posted_at_entrance,
+            posted_on_board=posted_on_board,
+            started_by=by,
+            started_at=timezone.now(),
+        )
+        notice.full_clean()
+        notice.save()
+    return notice
+
+
+def notice_update(
+    *, notice: Notice, days: int, plan_summary: str, contact_phone: str = "", by, today: date | None = None
+) -> Notice:
+    """Edit a running notice. Once posted, its period may grow but never shrink: residents were told a date."""
+    today = today or timezone.localdate()
+    if notice.status != NoticeStatus.RUNNING:
+        raise ValidationError(NOTICE_NOT_RUNNING)
+    if not 1 <= days <= 366:
+        raise ValidationError(NOTICE_DAYS_RANGE)
+    if days < notice.days and today >= notice.starts_on:
+        raise ValidationError(NOTICE_SHORTENED)
+    if not plan_summary.strip():
+        raise ValidationError(NOTICE_PLAN_REQUIRED)
+    notice.days, notice.plan_summary, notice.contact_phone = days, plan_summary.strip(), contact_phone.strip()
+    notice.full_clean()
+    notice.save()
+    return notice
+
+
+def objection_log(
+    *, notice: Notice, objector: str, received_on: date, content: str, by, household: Household | None = None
+) -> Objection:
+    if notice.status != NoticeStatus.RUNNING:
+        raise ValidationError(NOTICE_NOT_RUNNING)
+    if household is not None and household.unit_id != notice.unit_id:
+        raise ValidationError(OBJECTION_HOUSEHOLD_ELSEWHERE)
+    objection = Objection(
+        notice=notice,
+        household=household,
+        objector=objector.strip(),
+        received_on=received_on,
+        content=content.strip(),
+        recorded_by=by,
+        recorded_at=timezone.now(),
+    )
+    objection.full_clean()
+    objection.save()
+    return objection
+
+
+def objection_settle(*, objection: Objection, resolution: str, by, settled_on: date | None = None) -> Objection:
+    if objection.settled_on is not None:
+        raise ValidationError(OBJECTION_SETTLED)
+    resolution = (resolution or "").strip()
+    if not resolution:
+        raise ValidationError(RESOLUTION_REQUIRED)
+    objection.resolution = resolution
+    objection.settled_on = settled_on or timezone.localdate()
+    objection.settled_by = by
+    objection.full_clean()
+    objection.save()
+    return objection
+
+
+def notice_follow_stage(change) -> None:
+    """Keep the running notice in step with the unit's moves (called for every new StageChange).
+
+    Signing completes it; going back to consultation, or withdrawing the unit, withdraws it. A pause
+    leaves it running: a unit resumes where it was.
+    """
+    if change.after == Stage.SIGNING and change.before == Stage.NOTICE:
+        status = NoticeStatus.COMPLETED
+    elif change.after == Stage.WITHDRAWN or (change.before == Stage.NOTICE and change.after == Stage.CONSULTATION):
+        status = NoticeStatus.WITHDRAWN
+    else:
+        return
+    Notice.objects.filter(unit_id=change.unit_id, status=NoticeStatus.RUNNING).update(status=status)

@@ -169,13 +169,14 @@ def test_estate_page_query_count_does_not_grow_with_households(client, world, dj
 
     client.force_login(world.users["staff"])
     url = reverse("estate_detail", args=[world.estate.pk])
-    # session, user, estate, units, households with votes, the user's community (menu bar)
-    with django_assert_num_queries(6):
+    # session, user, estate, units, households with votes, support pattern, the user's community and
+    # overdue action items (menu bar)
+    with django_assert_num_queries(8):
         client.get(url)
     for number in range(2, 6):
         unit = make_unit(world.community, estate="绵纺厂宿舍小区", building="2", unit=str(number))
         add_flats(unit, ["agree", "oppose"] * 6, owner_prefix=f"U{number}-")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         client.get(url)
 
 
@@ -185,9 +186,9 @@ def test_unit_page_query_count_does_not_grow_with_households(client, world, djan
     client.force_login(world.users["staff"])
     small = make_unit(world.community, estate="绵纺厂宿舍小区", building="3", unit="1", floors=2)
     add_flats(small, ["agree", "oppose"])
-    # session, user, unit (with building, estate, community, street), households with votes, menu bar,
-    # plan panel (current plan, contract), stage history
-    with django_assert_num_queries(8):
+    # session, user, unit (with building, estate, community, street), households with votes, menu bar (2),
+    # consultation panel (6), plan panel (current plan, contract), stage history
+    with django_assert_num_queries(15):
         client.get(reverse("unit_detail", args=[small.pk]))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(15):
         client.get(reverse("unit_detail", args=[world.unit.pk]))

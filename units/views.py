@@ -112,9 +112,9 @@ def household_vote(request, pk):
     """The vote form for one flat: a bottom sheet on the unit page (HTMX), or a page of its own."""
     household = get_rw_household_for_user(request.user, pk)
     vote = current_vote(household)
-    form = VoteForm(initial={"value": vote.value, "reason": vote.reason, "version": vote.version})
+    form = VoteForm(initial={"value": vote.value, "reason": vote.reason, "version": vote.version}, household=household)
     if request.method == "POST":
-        form = VoteForm(request.POST)
+        form = VoteForm(request.POST, household=household)
         if form.is_valid():
             try:
                 vote_record(
@@ -123,11 +123,12 @@ def household_vote(request, pk):
                     reason=form.cleaned_data["reason"].strip(),
                     by=request.user,
                     expected_version=form.cleaned_data["version"],
+                    contact=form.cleaned_data.get("contact"),
                 )
             except StaleVote as stale:
                 household.refresh_from_db()
                 vote = current_vote(household)
-                form = VoteForm(initial={"value": vote.value, "reason": vote.reason, "version": vote.version})
+                form = VoteForm(initial={"value": vote.value, "reason": vote.reason, "version": vote.version}, household=household)
                 form.stale_message = str(stale)
             else:
                 if not request.htmx:

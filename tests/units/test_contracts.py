@@ -310,10 +310,10 @@ def test_contract_page_query_count_does_not_grow(client, world, contract, django
     client.force_login(world.users["staff"])
     url = reverse("unit_contract", args=[world.unit.pk])
     # session, user, unit, contract+plan, signatures, plan shares, history, user's community (navbar)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         client.get(url)
     sign_everything(contract, world.users["staff"])
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         client.get(url)
 
 

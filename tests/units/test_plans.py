@@ -379,7 +379,7 @@ def test_plan_page_query_count_does_not_grow(client, world):
     Household.objects.create(unit=world.unit, room="603", floor=6, area=Decimal("50"), owner_name="新业主")
     save(world.unit, base=1, total="650000")
     # session, user, unit, households, versions, their shares, contract, the user's community (navbar)
-    assert count() == before == 8
+    assert count() == before == 9
 
 
 def test_unit_plan_panel_tag(rf, world, django_assert_num_queries):

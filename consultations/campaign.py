@@ -1,0 +1,118 @@
+"""Plain rules of the consultation campaign: the notice period, the order of the visit list, floor bands
+and what an uploaded opinion form really is. No Django here; views and services call these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+# --- public notice period -------------------------------------------------------------------------
+
+
+def notice_last_day(starts_on: date, days: int) -> date:
+    """The last day of a notice of ``days`` calendar days that starts on ``starts_on``.
+
+    The first day counts: a 20-day notice posted on 1 March runs 1–20 March. Day counts of local
+    policies (Guangzhou "不少于20日") are read this way, so the last day is still inside the period.
+    """
+    if days < 1:
+        raise ValueError("a notice period lasts at least one day")
+    return starts_on + timedelta(days=days - 1)
+
+
+def notice_period_over(today: date, starts_on: date, days: int) -> bool:
+    """True from the day after the last day: on the last day itself the notice is still running."""
+    return today > notice_last_day(starts_on, days)
+
+
+def notice_days_left(today: date, starts_on: date, days: int) -> int:
+    """Days of the period still to run, today included; 0 once it is over."""
+    last = notice_last_day(starts_on, days)
+    if today > last:
+        return 0
+    return (last - max(today, starts_on)).days + 1
+
+
+# --- floor bands for the support pattern ----------------------------------------------------------
+
+LOW, MIDDLE, HIGH = "low", "middle", "high"
+FLOOR_BANDS = (LOW, MIDDLE, HIGH)
+
+
+def floor_band(floor: int) -> str:
+    """1–2F low, 3–4F middle, 5F and up high: the split the pilot report draws (低层 vs 高楼层).
+
+    Old walk-up blocks have 5–7 floors, so fixed bands keep estates comparable with each other.
+    """
+    if floor <= 2:
+        return LOW
+    if floor <= 4:
+        return MIDDLE
+    return HIGH
+
+
+# --- visit order ----------------------------------------------------------------------------------
+
+SOFT_DEGREE, UNASSESSED, STRONG_DEGREE = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class VisitCandidate:
+    """What the visit order needs to know about one owner not yet agreeing, in a unit that fails."""
+
+    agrees_needed: int  # of the owner's unit
+    in_minimal_set: bool  # among the owners whose agreement alone would carry the unit
+    degree: str | None  # "soft", "strong" or None when nobody has assessed them yet
+    last_contact: datetime | None  # None: never contacted
+    unit_label: str = ""
+    room: str = ""
+
+
+def degree_rank(degree: str | None) -> int:
+    # A soft holdout is the likelier win; an owner nobody has asked yet sits between soft and strong.
+    return {"soft": SOFT_DEGREE, "strong": STRONG_DEGREE}.get(degree or "", UNASSESSED)
+
+
+def visit_order_key(candidate: VisitCandidate) -> tuple:
+    """Sort key: the visit that moves a unit closest to passing comes first.
+
+    1. the unit's agrees needed, smaller first (one short beats twenty short);
+    2. owners in the unit's minimal set first (their agreement alone carries it);
+    3. soft objection, then not yet assessed, then strong;
+    4. longest since the last contact first, never contacted before everyone;
+    5. unit and room, so that equal keys keep a stable, readable order.
+    """
+    never = candidate.last_contact is None
+    stamp = 0.0 if never else candidate.last_contact.timestamp()
+    return (
+        candidate.agrees_needed,
+        0 if candidate.in_minimal_set else 1,
+        degree_rank(candidate.degree),
+        0 if never else 1,
+        stamp,
+        candidate.unit_label,
+        candidate.room,
+    )
+
+
+# --- uploaded opinion forms 意见征询表 -------------------------------------------------------------
+
+MAX_FORM_BYTES = 5 * 1024 * 1024
+JPEG, PNG, PDF = "image/jpeg", "image/png", "application/pdf"
+_SIGNATURES = (
+    (b"\xff\xd8\xff", JPEG),
+    (b"\x89PNG\r\n\x1a\n", PNG),
+    (b"%PDF-", PDF),
+)
+
+
+def sniff_form_type(head: bytes) -> str | None:
+    """The file's real type from its first bytes (JPEG, PNG or PDF), or None for anything else.
+
+    The name and the browser's Content-Type are the sender's claim; the magic bytes are the file.
+    """
+    for signature, kind in _SIGNATURES:
+        if head.startswith(signature):
+            return kind
+    return None

@@ -1,0 +1,82 @@
+"""Consultation sections for pages owned by the units app, and small filters for the consultation pages.
+
+Each inclusion tag runs a fixed number of queries, whatever the number of households:
+``unit_consultation_panel`` 6 (7 when the unit has a notice), ``estate_support_pattern`` 1,
+``overdue_action_count`` 1.
+"""
+
+from django import template
+from django.utils import timezone
+
+from consultations import campaign, selectors
+from consultations.models import ActionItem
+from units.models import Stage, Unit
+
+register = template.Library()
+
+
+@register.inclusion_tag("consultations/includes/_unit_panel.html", takes_context=True)
+def unit_consultation_panel(context, unit):
+    user = context["request"].user
+    panel = selectors.unit_panel(unit)
+    return {
+        "request": context["request"],
+        "user": user,
+        "csrf_token": context.get("csrf_token"),
+        "panel": panel,
+        "unit": unit,
+        "can_edit": user.can_edit,
+        "can_open_round": unit.stage in (Stage.SURVEY, Stage.CONSULTATION) and unit.eligible,
+        "in_consultation": unit.stage in (Stage.SURVEY, Stage.CONSULTATION),
+        "Stage": Stage,
+    }
+
+
+@register.inclusion_tag("consultations/includes/_support_pattern.html", takes_context=True)
+def estate_support_pattern(context, estate):
+    user = context["request"].user
+    units = Unit.objects.visible_to(user).filter(building__estate=estate)
+    return {"pattern": selectors.support_pattern(units), "estate": estate}
+
+
+@register.simple_tag(takes_context=True)
+def overdue_action_count(context) -> int:
+    """Open action items of the signed-in user that are past due: for a badge in the menu bar."""
+    user = context["request"].user
+    if not user.is_authenticated:
+        return 0
+    return ActionItem.objects.filter(owner=user, done=False, due_on__lt=timezone.localdate()).count()
+
+
+@register.filter
+def share_percent(value):
+    """A Fraction as a whole percentage for bars and labels (display only)."""
+    if value is None:
+        return 0
+    return round(value * 100)
+
+
+@register.filter
+def days_left(notice):
+    return campaign.notice_days_left(timezone.localdate(), notice.starts_on, notice.days)
+
+
+@register.filter
+def yuan(value):
+    return "—" if value is None else f"{value:,.2f}"
+
+
+@register.filter
+def name_for(name, user):
+    """A person's name as this user may see it (张三 → 张* for roles without the right)."""
+    from retrofit.masking import owner_for
+
+    return owner_for(user, name)
+
+
+@register.filter
+def masked(name):
+    """Always masked (张*), whoever prints: for sheets posted in public."""
+    from retrofit.masking import mask_name
+
+    return mask_name(name)
