@@ -91,3 +91,21 @@ class User(AbstractUser):
         if self.community_id:
             return self.community.name
         return ""
+
+
+class LoginFailure(models.Model):
+    """A failed login, kept briefly so repeated guessing is slowed down (see retrofit/forms.py)."""
+
+    username = models.CharField(max_length=150)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            # "failures for this username since …" and "failures from this address since …"
+            models.Index(fields=["username", "at"], name="loginfailure_user_time"),
+            models.Index(fields=["ip", "at"], name="loginfailure_ip_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.username} {self.ip} {self.at:%Y-%m-%d %H:%M}"
