@@ -11,7 +11,7 @@ class ConsultationsConfig(AppConfig):
         from units.lifecycle import MACHINE
         from units.models import StageChange
 
-        from . import guards
+        from . import guards, signals  # noqa: F401  (signals registers the tally receivers)
 
         MACHINE.register_guard("consent_ready", guards.consent_ready)
         MACHINE.register_guard("notice_over", guards.notice_over)

@@ -9,7 +9,7 @@ from .selectors import consent_by_unit
 
 
 def consent_ready(unit) -> list[str]:
-    result = consent_by_unit([unit])[unit.pk]
+    result = consent_by_unit([unit], live=True)[unit.pk]
     if not result.ok:
         return [_("The roster has a conflict: %(conflict)s") % {"conflict": result.conflict}]
     consent = result.consent

@@ -567,3 +567,38 @@ class Objection(models.Model):
     @property
     def is_open(self) -> bool:
         return self.settled_on is None
+
+
+class UnitTally(models.Model):
+    """The consent engine's figures for one unit, stored so lists and dashboards need not load households.
+
+    A derived copy: deleted whenever a household, a vote or the street's policy changes (signals.py and
+    the import), and recomputed on the next read (selectors.consent_by_unit). Guards never read it.
+    """
+
+    unit = models.OneToOneField("units.Unit", on_delete=models.CASCADE, primary_key=True, related_name="tally")
+    households = models.PositiveIntegerField(default=0)
+    owners = models.PositiveIntegerField(default=0)
+    area_total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    participants = models.PositiveIntegerField(default=0)
+    participant_area = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    agree = models.PositiveIntegerField(default=0)
+    agree_area = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    oppose = models.PositiveIntegerField(default=0)
+    abstain = models.PositiveIntegerField(default=0)
+    undecided = models.PositiveIntegerField(default=0)
+    unreachable = models.PositiveIntegerField(default=0)
+    participation_met = models.BooleanField(default=False)
+    agreement_met = models.BooleanField(default=False)
+    threshold_met = models.BooleanField(default=False)
+    agrees_needed = models.PositiveIntegerField(null=True, blank=True)
+    situation = models.CharField(max_length=20, blank=True)
+    conflict = models.TextField(blank=True)  # the roster conflict that stops the engine, if any
+    computed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.unit_id}: {self.agree}/{self.owners}"
+
+    @property
+    def ok(self) -> bool:
+        return not self.conflict

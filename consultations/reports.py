@@ -71,7 +71,7 @@ def unit_status_rows(units) -> list[dict]:
                 agreement_met=c.agreement_met,
                 threshold_met=c.threshold_met,
                 agrees_needed=c.agrees_needed,
-                category=c.situation,
+                category=c.situation or None,
             )
         plan = plans[unit.pk]
         row.update(_plan_figures(plan, shares.get(plan.pk, []) if plan else []))

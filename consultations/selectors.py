@@ -29,6 +29,7 @@ from .models import (
     NoticeStatus,
     Objection,
     RoundStatus,
+    UnitTally,
 )
 from .services import current_vote, flats_for_rules, owner_key
 
@@ -61,11 +62,55 @@ def households_of(units: Iterable[Unit]) -> dict[int, list[Household]]:
     return grouped
 
 
-def consent_by_unit(units: Iterable[Unit]) -> dict[int, UnitConsent]:
-    """Consent for each unit; units must come with ``building__estate__community__street`` selected."""
+def consent_by_unit(units: Iterable[Unit], *, live: bool = False) -> dict[int, UnitConsent]:
+    """Consent for each unit; units must come with ``building__estate__community__street`` selected.
+
+    By default from the stored tallies (one query), computing and storing the missing ones from their
+    households (one more query and a bulk insert). ``live=True`` always evaluates the households: the
+    lifecycle guards use it, so a move is never decided on a stored copy.
+    """
     units = list(units)
-    grouped = households_of(units)
-    return {unit.pk: evaluate_unit(unit, grouped.get(unit.pk, [])) for unit in units}
+    if live:
+        grouped = households_of(units)
+        return {unit.pk: evaluate_unit(unit, grouped.get(unit.pk, [])) for unit in units}
+    stored = {t.unit_id: t for t in UnitTally.objects.filter(unit_id__in=[u.pk for u in units])}
+    missing = [u for u in units if u.pk not in stored]
+    if missing:
+        fresh = consent_by_unit(missing, live=True)
+        tallies = [_tally(unit.pk, fresh[unit.pk]) for unit in missing]
+        UnitTally.objects.bulk_create(tallies, ignore_conflicts=True)
+        stored.update((t.unit_id, t) for t in tallies)
+    return {
+        unit.pk: UnitConsent(stored[unit.pk], None) if stored[unit.pk].ok else UnitConsent(None, stored[unit.pk].conflict)
+        for unit in units
+    }
+
+
+def _tally(unit_id: int, result: UnitConsent) -> UnitTally:
+    now = timezone.now()
+    if not result.ok:
+        return UnitTally(unit_id=unit_id, conflict=str(result.conflict), computed_at=now)
+    c = result.consent
+    return UnitTally(
+        unit_id=unit_id,
+        households=c.households,
+        owners=c.owners,
+        area_total=c.area_total,
+        participants=c.participants,
+        participant_area=c.participant_area,
+        agree=c.agree,
+        agree_area=c.agree_area,
+        oppose=c.oppose,
+        abstain=c.abstain,
+        undecided=c.undecided,
+        unreachable=c.unreachable,
+        participation_met=c.participation_met,
+        agreement_met=c.agreement_met,
+        threshold_met=c.threshold_met,
+        agrees_needed=c.agrees_needed,
+        situation=c.situation or "",
+        computed_at=now,
+    )
 
 
 # --- the visit list -------------------------------------------------------------------------------

@@ -169,15 +169,27 @@ def test_estate_page_query_count_does_not_grow_with_households(client, world, dj
 
     client.force_login(world.users["staff"])
     url = reverse("estate_detail", args=[world.estate.pk])
-    # session, user, estate, units, households with votes, support pattern, the user's community and
+    client.get(url)  # computes and stores the units' tallies
+    # session, user, estate, units, stored tallies, support pattern, the user's community and
     # overdue action items (menu bar)
     with django_assert_num_queries(8):
         client.get(url)
     for number in range(2, 6):
         unit = make_unit(world.community, estate="绵纺厂宿舍小区", building="2", unit=str(number))
         add_flats(unit, ["agree", "oppose"] * 6, owner_prefix=f"U{number}-")
+    client.get(url)
     with django_assert_num_queries(8):
         client.get(url)
+
+
+def test_stored_tallies_follow_every_vote(client, world):
+    client.force_login(world.users["staff"])
+    url = reverse("estate_detail", args=[world.estate.pk])
+    before = dict(client.get(url).context["rows"])[world.unit].consent.agree
+    flat = world.flats[9]
+    client.post(reverse("household_vote", args=[flat.pk]), {"value": "agree", "version": 1})
+    after = dict(client.get(url).context["rows"])[world.unit].consent.agree
+    assert (before, after) == (8, 9)
 
 
 def test_unit_page_query_count_does_not_grow_with_households(client, world, django_assert_num_queries):

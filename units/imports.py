@@ -829,6 +829,10 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
     report.households_created = len(created)
     report.votes_changed = sum(1 for c in changes if c.before and c.before != c.after)
     report.units = sorted({str(u.building.estate) + " " + str(u) for u in units.values()})
+    # Bulk writes send no signals: drop the stored consent figures of every unit touched.
+    from consultations.signals import drop_tallies
+
+    drop_tallies(units)
 
 
 def _has_vote(household: Household) -> bool:
