@@ -149,7 +149,7 @@ def test_htmx_vote_returns_the_updated_figures_without_a_reload(client, world):
     assert response.status_code == 200
     assert response["HX-Trigger"] == "voteSaved"
     assert response.context["result"].consent.agree == 9
-    assert 'id="unit-live"' in response.content.decode()
+    assert 'id="consent-card" hx-swap-oob="true"' in response.content.decode()
 
 
 def test_stale_vote_form_is_refused_and_says_so(client, world):
