@@ -145,14 +145,24 @@ def _progress(units_qs):
     for row in firsts:
         month = timezone.localtime(row["first"]).strftime("%Y-%m")
         by_month[month][names[row["after"]]] += 1
-    months = sorted(by_month)
+    months = _month_range(min(by_month), max(by_month)) if by_month else []
     series = {name: [] for name in REACHED}
     running = Counter()
     for month in months:
-        running.update(by_month[month])
+        running.update(by_month.get(month, Counter()))
         for name in REACHED:
             series[name].append(running[name])
     return {"months": months, **series}
+
+
+def _month_range(first: str, last: str) -> list[str]:
+    """Every month from ``first`` to ``last`` ("YYYY-MM"), so the chart's axis is evenly spaced."""
+    year, month = map(int, first.split("-"))
+    months = []
+    while f"{year:04d}-{month:02d}" <= last:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
 
 
 def _trend(units_qs, today):

@@ -109,3 +109,55 @@ class LoginFailure(models.Model):
 
     def __str__(self):
         return f"{self.username} {self.ip} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ExportKind(models.TextChoices):
+    UNIT_SHEET = "unit_sheet", _("Unit status sheet")
+    CONSENT_FORM = "consent_form", _("Consent form for signing")
+    PROGRESS = "progress", _("Progress workbook")
+    DISTRICT_REPORT = "district_report", _("Report to the district")
+
+
+class ExportFormat(models.TextChoices):
+    XLSX = "xlsx", "Excel (.xlsx)"
+    PDF = "pdf", "PDF"
+    DOCX = "docx", "Word (.docx)"
+    PRINT = "print", _("Print page")
+
+
+class ExportLog(models.Model):
+    """Every export: who took which data out of the product, in which format, and when.
+
+    ``user`` is empty for the command line (``manage.py export_units``), which runs with the server's
+    own access. ``object_ids`` names what went out: the level and id of the scope, the units, filters.
+    """
+
+    user = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="exports",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ExportKind.choices)
+    scope = models.CharField(_("scope"), max_length=300)
+    object_ids = models.JSONField(_("objects"), default=dict, blank=True)
+    format = models.CharField(_("format"), max_length=10, choices=ExportFormat.choices)
+    at = models.DateTimeField(_("exported at"))
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=ExportKind.values), name="exportlog_kind_valid"),
+            models.CheckConstraint(condition=Q(format__in=ExportFormat.values), name="exportlog_format_valid"),
+        ]
+        indexes = [
+            # "What did this user export, newest first" (the audit question).
+            models.Index(fields=["user", "-at"], name="exportlog_user_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user or '—'} {self.kind} {self.format}"

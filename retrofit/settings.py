@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "units",
     "consultations",
     "works",
+    "residents",
+    "payments",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -85,6 +88,12 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers wait for each other instead of failing at once with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Several gunicorn workers write at once (bench/load.py): a transaction takes the write lock when it
+    # begins, so it waits its turn instead of failing when it upgrades a read lock held since its first
+    # SELECT; in WAL mode readers never wait for a writer.
+    DATABASES["default"]["OPTIONS"].update(
+        transaction_mode="IMMEDIATE", init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "retrofit.User"

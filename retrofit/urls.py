@@ -22,4 +22,8 @@ urlpatterns = [
     path("", include("consultations.urls")),
     path("", include("units.urls")),
     path("", include("works.urls")),
+    path("", include("retrofit.exports.urls")),
+    path("", include("residents.urls")),
+    path("", include("payments.urls")),
+    path("", include("reminders.urls")),
 ]

@@ -7,9 +7,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consultations import rules
+from consultations.selectors import support_pattern
 from units.models import Building, Community, Estate, Stage, Street, Unit
 
 from . import dashboard
+from .models import Role
 
 LEVELS = {
     "street": (Street, "building__estate__community__street", "community"),
@@ -23,6 +25,8 @@ LEVELS = {
 def dashboard_home(request):
     """The dashboard of the user's own level: the street for leaders, the community for staff."""
     user = request.user
+    if user.role == Role.COMPANY:
+        return redirect("works_home")
     if user.street_id:
         return redirect("dashboard", level="street", pk=user.street_id)
     if user.community_id:
@@ -51,8 +55,8 @@ def _trail(level, obj):
 
 @login_required
 def dashboard_view(request, level, pk):
-    if level not in LEVELS:
-        raise Http404
+    if level not in LEVELS or request.user.role == Role.COMPANY:
+        raise Http404  # companies see their works records, not the street's progress
     model, path, group_by = LEVELS[level]
     select = {
         "building": ("estate__community__street",),
@@ -98,6 +102,7 @@ def dashboard_view(request, level, pk):
         "situations": rules.SITUATIONS,
         "next_level": next_level,
         "charts": {"progress": board.progress, "trend": board.trend},
+        "pattern": support_pattern(filtered),
     }
     template = "dashboard/includes/_body.html" if request.htmx else "dashboard/dashboard.html"
     return render(request, template, context)

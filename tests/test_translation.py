@@ -18,7 +18,12 @@ from django.urls import reverse
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES"
 PO_FILE = LOCALE_DIR / "django.po"
 MO_FILE = LOCALE_DIR / "django.mo"
-SOURCE_DIRS = ("retrofit", "units", "consultations", "templates")
+# Every app of the project (a folder with an apps.py) and the templates: a new app is checked without
+# anyone having to remember to add it here.
+SOURCE_DIRS = (
+    *sorted(path.parent.name for path in Path(settings.BASE_DIR).glob("*/apps.py")),
+    "templates",
+)
 
 HOW_TO_FIX = (
     "run `make messages`, translate the new entries in locale/zh_Hans/LC_MESSAGES/django.po, run it again"
@@ -192,6 +197,11 @@ ENGLISH = [
     "Import ledger",
     "Situation",
     "Households",
+    "Dashboard",
+    "Meetings",
+    "Visit list",
+    "Plan and cost share",
+    "Cost share",
 ]
 
 
@@ -249,6 +259,35 @@ def test_home_and_vote_sheet_are_in_chinese(world, login, po):
         reverse("household_vote", args=[world.flats[0].pk]), HTTP_HX_REQUEST="true"
     ).content.decode()
     assert_chinese(sheet, messages, "保存意愿", "联系不上", "原因或备注")
+
+
+def test_plan_page_is_in_chinese(world, login, po):
+    _, messages = po
+    client = login(world.users["staff"])
+    html = client.get(reverse("unit_plan", args=[world.unit.pk])).content.decode()
+    assert_chinese(
+        html, messages, "方案与费用分摊", "平层入户", "工程总价（元）", "按楼层系数", "困难减免", "另存为新版本", "退出登录"
+    )
+
+
+def test_visit_list_is_in_chinese(world, login, po):
+    from tests.conftest import add_flats, make_unit
+
+    _, messages = po
+    unit = make_unit(world.community, estate="绵纺厂宿舍小区", building="2")
+    add_flats(unit, ["agree"] * 3 + ["oppose"] * 3)  # 5 of 6 must agree: 2 short
+    client = login(world.users["staff"])
+    html = client.get(reverse("unit_visits", args=[unit.pk])).content.decode()
+    assert_chinese(html, messages, "走访清单", "还差 2 户同意", "记录走访", "从未联系", "反对", "退出登录")
+    printed = client.get(reverse("unit_visits_print", args=[unit.pk])).content.decode()
+    assert_chinese(printed, messages, "走访清单", "需走访 3 户业主", "差户数")
+
+
+def test_dashboard_is_in_chinese(world, login, po):
+    _, messages = po
+    client = login(world.users["leader"])
+    html = client.get(reverse("dashboard", kwargs={"level": "street", "pk": world.street.pk})).content.decode()
+    assert_chinese(html, messages, "进度看板", "意愿漏斗", "各阶段单元数", "今日需关注", "条件成熟", "摸排", "退出登录")
 
 
 def test_import_errors_read_as_chinese(db):

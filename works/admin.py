@@ -70,7 +70,7 @@ class AcceptanceCheckAdmin(UnitRecordAdmin):
 
 @admin.register(Subsidy)
 class SubsidyAdmin(UnitRecordAdmin):
-    list_display = ("unit", "paid_on", "amount")
+    list_display = ("unit", "applied_on", "amount_applied", "approved_on", "amount_approved", "paid_on", "amount")
 
 
 @admin.register(Registration)

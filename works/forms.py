@@ -32,6 +32,7 @@ STARTED_BEFORE_NOTICE = _("Work may start only after the notice to market superv
 NAME_USER_UNIT_OR_LEADER = _("Name the user unit or a building leader.")
 NEXT_DUE_NOT_AFTER = _("The next inspection must be due after this one.")
 BAD_PERIOD = _("Write the period as year-month, e.g. 2026-10.")
+APPROVAL_INCOMPLETE = _("An approval needs both its date and the amount approved.")
 
 
 class DateInput(forms.DateInput):
@@ -170,8 +171,40 @@ class SubsidyForm(forms.ModelForm):
         fields = ["paid_on", "amount"]
         widgets = {"paid_on": DateInput()}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The model allows no payment date (an application not paid yet); this form records a payment.
+        self.fields["paid_on"].required = True
+
     def clean_paid_on(self):
         return _not_in_future(self.cleaned_data.get("paid_on"))
+
+    def _post_clean(self):
+        pass
+
+
+class SubsidyApplicationForm(forms.ModelForm):
+    class Meta:
+        model = Subsidy
+        fields = ["applied_on", "amount_applied", "approved_on", "amount_approved"]
+        widgets = {"applied_on": DateInput(), "approved_on": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["applied_on"].required = True
+        self.fields["amount_applied"].required = True
+
+    def clean_applied_on(self):
+        return _not_in_future(self.cleaned_data.get("applied_on"))
+
+    def clean_approved_on(self):
+        return _not_in_future(self.cleaned_data.get("approved_on"))
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("approved_on") is None) != (data.get("amount_approved") is None):
+            raise forms.ValidationError(APPROVAL_INCOMPLETE)
+        return data
 
     def _post_clean(self):
         pass

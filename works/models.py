@@ -249,10 +249,32 @@ class AcceptanceCheck(Recorded):
 
 
 class Subsidy(Recorded):
+    """The unit's elevator subsidy: the application (date, amount asked for, amount approved) and the
+    payment, which comes only after acceptance (the service checks that)."""
+
     unit = models.OneToOneField(
         Unit, on_delete=models.CASCADE, related_name="subsidy", verbose_name=_("unit")
     )
-    paid_on = models.DateField(_("subsidy paid on"))
+    applied_on = models.DateField(_("applied on"), null=True, blank=True)
+    amount_applied = models.DecimalField(
+        _("amount applied for (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    approved_on = models.DateField(_("approved on"), null=True, blank=True)
+    amount_approved = models.DecimalField(
+        _("amount approved (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    # Empty while the subsidy is applied for but not paid yet.
+    paid_on = models.DateField(_("subsidy paid on"), null=True, blank=True)
     amount = models.DecimalField(
         _("amount (yuan)"),
         max_digits=12,
@@ -263,16 +285,60 @@ class Subsidy(Recorded):
     )
 
     class Meta:
-        verbose_name = _("subsidy payment")
-        verbose_name_plural = _("subsidy payments")
+        verbose_name = _("subsidy")
+        verbose_name_plural = _("subsidies")
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount__isnull=True) | Q(amount__gt=0), name="subsidy_amount_positive"
             ),
+            models.CheckConstraint(
+                condition=(Q(amount_applied__isnull=True) | Q(amount_applied__gt=0))
+                & (Q(amount_approved__isnull=True) | Q(amount_approved__gt=0)),
+                name="subsidy_application_amounts_positive",
+            ),
+            # An application has a date and an amount; an approval follows an application.
+            models.CheckConstraint(
+                condition=Q(applied_on__isnull=True, amount_applied__isnull=True)
+                | Q(applied_on__isnull=False, amount_applied__isnull=False),
+                name="subsidy_application_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_on__isnull=True, amount_approved__isnull=True)
+                | Q(approved_on__isnull=False, amount_approved__isnull=False, applied_on__isnull=False),
+                name="subsidy_approval_after_application",
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_on__isnull=True) | Q(approved_on__gte=F("applied_on")),
+                name="subsidy_approved_not_before_applied",
+            ),
+            models.CheckConstraint(
+                condition=Q(paid_on__isnull=False) | Q(applied_on__isnull=False),
+                name="subsidy_applied_or_paid",
+            ),
         ]
 
     def __str__(self):
-        return str(self.paid_on)
+        return str(self.paid_on or self.applied_on)
+
+    @property
+    def status(self) -> str:
+        if self.paid_on:
+            return SubsidyStatus.PAID
+        if self.approved_on:
+            return SubsidyStatus.APPROVED
+        if self.applied_on:
+            return SubsidyStatus.APPLIED
+        return SubsidyStatus.NONE
+
+    def get_status_display(self) -> str:
+        return SubsidyStatus(self.status).label
+
+
+class SubsidyStatus(models.TextChoices):
+    NONE = "none", _("Not applied for")
+    APPLIED = "applied", _("Applied for")
+    APPROVED = "approved", _("Approved")
+    PAID = "paid", _("Paid")
 
 
 class Registration(Recorded):

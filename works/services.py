@@ -166,6 +166,41 @@ def subsidy_record(*, unit: Unit, by, paid_on: date, amount: Decimal | None = No
     return subsidy
 
 
+APPROVAL_WITHOUT_APPLICATION = _("Record the application before its approval.")
+APPROVED_BEFORE_APPLIED = _("The approval cannot be dated before the application.")
+APPLICATION_IN_FUTURE = _("This date is in the future.")
+
+
+@transaction.atomic
+def subsidy_application_save(
+    *,
+    unit: Unit,
+    by,
+    applied_on: date,
+    amount_applied: Decimal,
+    approved_on: date | None = None,
+    amount_approved: Decimal | None = None,
+) -> Subsidy:
+    """Record the subsidy application and, once it comes, its approval. The payment stays as it is:
+    it is recorded after acceptance by ``subsidy_record``."""
+    today = timezone.localdate()
+    if applied_on > today or (approved_on is not None and approved_on > today):
+        raise ValidationError(APPLICATION_IN_FUTURE)
+    if (approved_on is None) != (amount_approved is None):
+        raise ValidationError(APPROVAL_WITHOUT_APPLICATION)
+    if approved_on is not None and approved_on < applied_on:
+        raise ValidationError({"approved_on": APPROVED_BEFORE_APPLIED})
+    subsidy = Subsidy.objects.select_for_update().filter(unit=unit).first() or Subsidy(unit=unit)
+    subsidy.applied_on = applied_on
+    subsidy.amount_applied = amount_applied
+    subsidy.approved_on = approved_on
+    subsidy.amount_approved = amount_approved
+    _stamp(subsidy, by)
+    subsidy.full_clean()
+    subsidy.save()
+    return subsidy
+
+
 @transaction.atomic
 def registration_save(
     *,

@@ -10,6 +10,11 @@ urlpatterns = [
     path("units/<int:pk>/works/log/", views.log_add, name="works_log_add"),
     path("units/<int:pk>/works/acceptance/", views.acceptance_add, name="works_acceptance_add"),
     path("units/<int:pk>/works/subsidy/", views.subsidy_edit, name="works_subsidy"),
+    path(
+        "units/<int:pk>/works/subsidy/application/",
+        views.subsidy_application_edit,
+        name="works_subsidy_application",
+    ),
     path("units/<int:pk>/works/registration/", views.registration_edit, name="works_registration"),
     path("units/<int:pk>/works/visits/", views.visit_add, name="works_visit_add"),
     path("units/<int:pk>/works/inspections/", views.inspection_add, name="works_inspection_add"),

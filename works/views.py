@@ -177,6 +177,9 @@ def _page_context(request, unit: Unit, bound: dict | None = None, saved: str = "
         context["acceptance_form"] = bound.get("acceptance_form") or forms.AcceptanceForm()
     if SUBSIDY in editable:
         context["subsidy_form"] = bound.get("subsidy_form") or forms.SubsidyForm(instance=summary.subsidy)
+        context["subsidy_application_form"] = bound.get("subsidy_application_form") or forms.SubsidyApplicationForm(
+            instance=summary.subsidy
+        )
     if show_upkeep:
         context["visits"], context["visit_count"] = _visits(unit, summary, today)
         context["inspections"] = list(unit.inspections.select_related("recorded_by")[:10])
@@ -342,6 +345,27 @@ def subsidy_edit(request, pk):
         permission=SUBSIDY,
         section="acceptance",
         form_name="subsidy_form",
+        make_form=make_form,
+        save=save,
+    )
+
+
+@login_required
+@require_POST
+def subsidy_application_edit(request, pk):
+    def make_form(unit):
+        return forms.SubsidyApplicationForm(request.POST, instance=Subsidy.objects.filter(unit=unit).first())
+
+    def save(unit, data):
+        services.subsidy_application_save(unit=unit, by=request.user, **data)
+        return _("Subsidy application saved.")
+
+    return _handle(
+        request,
+        pk,
+        permission=SUBSIDY,
+        section="acceptance",
+        form_name="subsidy_application_form",
         make_form=make_form,
         save=save,
     )

@@ -1,0 +1,116 @@
+"""Money the households pay into the unit's dedicated account for their share of the elevator.
+
+One append-only ledger per unit. A payment, a refund and the reversal of a wrong entry are each a row;
+nothing is edited or deleted (the database refuses updates: migration 0002), so the ledger is its own
+history. Amounts are signed: a payment adds to what the household has paid in, a refund takes away,
+a reversal cancels exactly the entry it names.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+ZERO = Decimal("0.00")
+
+
+class Kind(models.TextChoices):
+    PAYMENT = "payment", _("Payment")
+    REFUND = "refund", _("Refund")
+    REVERSAL = "reversal", _("Reversal")
+
+
+class Fund(models.TextChoices):
+    """Where the household's money comes from."""
+
+    OWN = "own", _("Own money")
+    PROVIDENT = "provident_fund", _("Housing provident fund withdrawal")
+    REPAIR = "repair_fund", _("Housing repair fund")
+
+
+class Method(models.TextChoices):
+    BANK = "bank_transfer", _("Bank transfer")
+    CASH = "cash", _("Cash")
+    MOBILE = "mobile", _("WeChat / Alipay")
+    PROVIDENT = "provident_fund", _("Provident fund transfer")
+    REPAIR = "repair_fund", _("Repair fund transfer")
+
+
+class LedgerEntry(models.Model):
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="ledger", verbose_name=_("unit"))
+    household = models.ForeignKey(
+        "units.Household", on_delete=models.PROTECT, related_name="ledger", verbose_name=_("household")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # Signed: payments > 0, refunds < 0, a reversal the opposite of the entry it reverses.
+    amount = models.DecimalField(_("amount (yuan)"), **MONEY)
+    on = models.DateField(_("date"))
+    method = models.CharField(_("method"), max_length=20, choices=Method.choices)
+    fund = models.CharField(_("fund"), max_length=20, choices=Fund.choices, default=Fund.OWN)
+    receipt_no = models.CharField(_("receipt number"), max_length=40, blank=True)
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversal", verbose_name=_("reverses")
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        ordering = ["-recorded_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=Kind.values), name="ledger_kind_valid"),
+            models.CheckConstraint(condition=Q(fund__in=Fund.values), name="ledger_fund_valid"),
+            models.CheckConstraint(condition=Q(method__in=Method.values), name="ledger_method_valid"),
+            models.CheckConstraint(
+                condition=(Q(kind="payment") & Q(amount__gt=0) & ~Q(receipt_no="") & Q(reverses__isnull=True))
+                | (Q(kind="refund") & Q(amount__lt=0) & Q(reverses__isnull=True))
+                | (Q(kind="reversal") & ~Q(amount=0) & Q(reverses__isnull=False) & ~Q(note="")),
+                name="ledger_kind_shape",
+            ),
+            # Provident-fund money arrives by a provident-fund transfer and by nothing else.
+            models.CheckConstraint(
+                condition=(Q(method="provident_fund") & Q(fund="provident_fund"))
+                | (~Q(method="provident_fund") & ~Q(fund="provident_fund")),
+                name="ledger_provident_fund_by_transfer",
+            ),
+            models.CheckConstraint(
+                condition=(Q(method="repair_fund") & Q(fund="repair_fund"))
+                | (~Q(method="repair_fund") & ~Q(fund="repair_fund")),
+                name="ledger_repair_fund_by_transfer",
+            ),
+            models.CheckConstraint(condition=~Q(reverses=F("id")), name="ledger_not_reversing_itself"),
+            # A receipt number is used once in a unit, even on a payment later reversed: a voided
+            # receipt stays void and the corrected payment gets a new receipt.
+            models.UniqueConstraint(
+                fields=["unit", "receipt_no"], condition=Q(kind="payment"), name="ledger_receipt_unique_in_unit"
+            ),
+        ]
+        indexes = [
+            # The ledger list of a unit page, newest first, and the sums by household and fund.
+            models.Index(fields=["unit", "-recorded_at"], name="ledger_unit_time"),
+            # What one household has paid (arrears list, the household's own page).
+            models.Index(fields=["household", "fund"], name="ledger_household_fund"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.amount} {self.on:%Y-%m-%d}"
+
+    @property
+    def magnitude(self) -> Decimal:
+        return abs(self.amount)
+
+    @property
+    def is_reversed(self) -> bool:
+        try:
+            return self.reversal is not None
+        except LedgerEntry.DoesNotExist:
+            return False

@@ -1,0 +1,132 @@
+"""Staff pages for the money: a unit's payments flat by flat, and the arrears across the user's units.
+
+Company users never see money (404, as if the page did not exist); read-only roles see it; street and
+community staff record payments, refunds and reversals.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from retrofit.permissions import get_unit_for_user, require_editor
+from units.models import Community, Unit
+
+from . import selectors, services
+from .forms import PaymentForm, RefundForm, ReverseForm
+from .models import LedgerEntry
+
+
+def _money_unit(user, pk: int) -> Unit:
+    if user.company_id:
+        raise Http404
+    return get_unit_for_user(user, pk)
+
+
+def _attach(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else NON_FIELD_ERRORS, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _page(request, unit: Unit, *, payment_form=None, refund_form=None, status=200):
+    money = selectors.unit_money(unit)
+    can_edit = request.user.can_edit
+    context = {"unit": unit, "estate": unit.building.estate, "money": money, "can_edit": can_edit}
+    if can_edit:
+        households = unit.households.all()
+        context["payment_form"] = payment_form or PaymentForm(households=households)
+        if money.totals.refund_owed or refund_form is not None:
+            context["refund_form"] = refund_form or RefundForm(households=households)
+        context["reverse_form"] = ReverseForm()
+    return render(request, "payments/unit_payments.html", context, status=status)
+
+
+@login_required
+def unit_payments(request, pk):
+    unit = _money_unit(request.user, pk)
+    return _page(request, unit)
+
+
+def _record(request, pk, form_class, service, form_name: str, done: str):
+    unit = _money_unit(request.user, pk)
+    require_editor(request.user)
+    form = form_class(request.POST, households=unit.households.all())
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            service(**data, by=request.user)
+        except ValidationError as error:
+            _attach(form, error)
+        else:
+            messages.success(request, done % {"room": data["household"].room, "amount": f"{data['amount']:,.2f}"})
+            return redirect(f"{reverse('unit_payments', args=[unit.pk])}#ledger")
+    return _page(request, unit, **{form_name: form}, status=200)
+
+
+@login_required
+@require_POST
+def payment_add(request, pk):
+    return _record(
+        request, pk, PaymentForm, services.payment_record, "payment_form",
+        _("Payment of %(amount)s yuan from %(room)s recorded."),
+    )
+
+
+@login_required
+@require_POST
+def refund_add(request, pk):
+    return _record(
+        request, pk, RefundForm, services.refund_record, "refund_form",
+        _("Refund of %(amount)s yuan to %(room)s recorded."),
+    )
+
+
+@login_required
+@require_POST
+def entry_reverse(request, pk):
+    if request.user.company_id:
+        raise Http404
+    entry = get_object_or_404(
+        LedgerEntry.objects.filter(unit__in=Unit.objects.visible_to(request.user)).select_related("household"), pk=pk
+    )
+    require_editor(request.user)
+    form = ReverseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.entry_reverse(entry=entry, reason=form.cleaned_data["reason"], by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The entry was reversed."))
+    else:
+        messages.error(request, _("Say why the entry is reversed."))
+    return redirect(f"{reverse('unit_payments', args=[entry.unit_id])}#ledger")
+
+
+@login_required
+def arrears_list(request):
+    """Who still owes on a signed plan, and who is owed a refund, across the user's units."""
+    if request.user.company_id:
+        raise Http404
+    units = Unit.objects.visible_to(request.user)
+    communities = list(Community.objects.filter(estates__buildings__units__in=units).distinct().order_by("name"))
+    community = None
+    if request.GET.get("community", "").isdecimal():
+        community = next((c for c in communities if c.pk == int(request.GET["community"])), None)
+        if community is None:
+            raise Http404
+        units = units.filter(building__estate__community=community)
+    return render(
+        request,
+        "payments/arrears.html",
+        {"arrears": selectors.arrears(units), "communities": communities, "community": community},
+    )

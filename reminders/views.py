@@ -1,0 +1,25 @@
+"""The reminders page and the menu badge."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import timezone
+
+from .models import Reminder
+from .selectors import reminders_for
+from .services import reminders_store, unseen_count
+
+
+@login_required
+def reminder_list(request):
+    """What needs doing in the user's scope, computed now. Opening the page marks it all as seen."""
+    today = timezone.localdate()
+    items = reminders_for(request.user, today)
+    unseen = set(Reminder.objects.filter(user=request.user, seen_at__isnull=True).values_list("key", flat=True))
+    reminders_store(user=request.user, items=items, seen=True)
+    return render(request, "reminders/list.html", {"items": items, "unseen": unseen, "today": today})
+
+
+@login_required
+def reminder_badge(request):
+    """The number in the menu, loaded after the page (so pages do not pay for it)."""
+    return render(request, "reminders/includes/_badge.html", {"n": unseen_count(request.user)})

@@ -1,0 +1,269 @@
+"""Writes of the residents' side: public links, household codes, the community contact, and what a
+household does on its own page (confirm or change its vote, object to the notice).
+
+A household's vote goes through ``consultations.services.vote_record`` with the source "resident
+page" and no staff user, so it lands in the same history as every other vote.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from consultations import services as consultation_services
+from consultations.models import Notice, NoticeStatus, Objection, VoteSource, VoteValue
+from units.models import Community, Household, Stage, Unit
+
+from . import throttle
+from .models import CommunityContact, HouseholdCode, UnitPublicLink
+
+TOKEN_BYTES = 18  # 24 URL-safe characters
+CODE_DIGITS = 8
+CODE_VALID = timedelta(days=14)
+# How long a household's page stays open after its code was entered.
+HOUSEHOLD_SESSION = timedelta(minutes=30)
+
+# Stages in which a household may still change its vote here; during the notice it may confirm it
+# or object in writing (the notice's own channel), afterwards its row is read-only.
+VOTE_STAGES = (Stage.SURVEY, Stage.CONSULTATION)
+CONFIRM_STAGES = (Stage.SURVEY, Stage.CONSULTATION, Stage.NOTICE)
+RESIDENT_VOTES = (VoteValue.AGREE, VoteValue.OPPOSE)
+
+CODE_WRONG = _("This code is wrong, expired or already used. Ask your community worker for a new one.")
+CODE_THROTTLED = _("Too many wrong codes. Wait 15 minutes and try again, or ask your community worker.")
+HOUSEHOLD_ELSEWHERE = _("A household code can only be issued for a household of this unit.")
+VOTE_CLOSED = _("Votes can no longer be changed on this page at this stage.")
+CONFIRM_CLOSED = _("There is no vote to confirm at this stage.")
+OPPOSE_NEEDS_REASON = _("Please say why you oppose.")
+NOT_A_RESIDENT_VOTE = _("Choose agree or oppose.")
+OBJECTION_CLOSED = _("Objections are taken while the public notice is running.")
+OBJECTION_EMPTY = _("Write your objection.")
+CONTACT_REQUIRED = _("Give the community worker's name and phone.")
+CONFIRMED_REASON = _("Confirmed by the household on the resident page.")
+
+
+# --- public links ---------------------------------------------------------------------------------
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def public_link_current(unit: Unit) -> UnitPublicLink | None:
+    return UnitPublicLink.objects.filter(unit=unit, revoked_at__isnull=True).first()
+
+
+def public_link_issue(*, unit: Unit, by, when: datetime | None = None) -> UnitPublicLink:
+    """A new link for the unit; the current one (if any) stops working at once."""
+    when = when or timezone.now()
+    with transaction.atomic():
+        Unit.objects.select_for_update().filter(pk=unit.pk).first()
+        UnitPublicLink.objects.filter(unit=unit, revoked_at__isnull=True).update(revoked_at=when, revoked_by=by)
+        return UnitPublicLink.objects.create(unit=unit, token=new_token(), created_by=by, created_at=when)
+
+
+def public_link_ensure(*, unit: Unit, by) -> UnitPublicLink:
+    """The current link, made on first need (the notice printout carries the QR code)."""
+    link = public_link_current(unit)
+    if link is not None:
+        return link
+    try:
+        with transaction.atomic():
+            return UnitPublicLink.objects.create(unit=unit, token=new_token(), created_by=by, created_at=timezone.now())
+    except IntegrityError:  # made by someone else meanwhile
+        return public_link_current(unit)
+
+
+def public_link_revoke(*, unit: Unit, by, when: datetime | None = None) -> int:
+    """Stop the unit's link; the QR codes already posted lead nowhere until a new one is made."""
+    when = when or timezone.now()
+    return UnitPublicLink.objects.filter(unit=unit, revoked_at__isnull=True).update(revoked_at=when, revoked_by=by)
+
+
+# --- community contact ----------------------------------------------------------------------------
+
+
+def community_contact_save(
+    *, community: Community, name: str, phone: str, office: str = "", hours: str = "", by
+) -> CommunityContact:
+    name, phone = (name or "").strip(), (phone or "").strip()
+    if not name or not phone:
+        raise ValidationError(CONTACT_REQUIRED)
+    contact = CommunityContact.objects.filter(community=community).first() or CommunityContact(community=community)
+    contact.name, contact.phone = name, phone
+    contact.office, contact.hours = (office or "").strip(), (hours or "").strip()
+    contact.updated_by, contact.updated_at = by, timezone.now()
+    contact.full_clean()
+    contact.save()
+    return contact
+
+
+# --- household codes ------------------------------------------------------------------------------
+
+
+def code_hash(unit_id: int, code: str) -> str:
+    """HMAC of the code, keyed with the server's secret and bound to the unit.
+
+    A code has only 10^8 values, so a plain hash could be reversed by trying them all; with the
+    secret key it cannot, and guessing online is throttled. (A new SECRET_KEY voids the open codes.)
+    """
+    message = f"household-code:{unit_id}:{code}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def normalize_code(text: str) -> str:
+    """What a person types ("1234 5678", "1234-5678", full-width digits) → "12345678"."""
+    return "".join(str(int(ch)) for ch in (text or "") if ch.isdecimal())
+
+
+def format_code(code: str) -> str:
+    return f"{code[:4]} {code[4:]}"
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    household: Household
+    code: str  # shown once, on the slip; only its hash is stored
+    record: HouseholdCode
+
+    @property
+    def display(self) -> str:
+        return format_code(self.code)
+
+
+def household_codes_issue(*, unit: Unit, households, by, now: datetime | None = None) -> list[IssuedCode]:
+    """A fresh code for each household; their earlier unused codes stop working."""
+    now = now or timezone.now()
+    households = list(households)
+    if any(h.unit_id != unit.pk for h in households):
+        raise ValidationError(HOUSEHOLD_ELSEWHERE)
+    issued = []
+    with transaction.atomic():
+        HouseholdCode.objects.filter(household__in=households, used_at__isnull=True, revoked_at__isnull=True).update(
+            revoked_at=now
+        )
+        for household in households:
+            for _attempt in range(5):
+                code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+                digest = code_hash(unit.pk, code)
+                # A clash needs the same unit and code: vanishingly rare, but then draw again.
+                if not HouseholdCode.objects.filter(code_hash=digest).exists():
+                    break
+            record = HouseholdCode.objects.create(
+                household=household, code_hash=digest, issued_by=by, issued_at=now, expires_at=now + CODE_VALID
+            )
+            issued.append(IssuedCode(household, code, record))
+    return issued
+
+
+class CodeRefused(Exception):
+    def __init__(self, message, *, throttled: bool = False):
+        super().__init__(str(message))
+        self.message = message
+        self.throttled = throttled
+
+
+def household_code_redeem(*, unit: Unit, code: str, ip: str | None, now: datetime | None = None) -> HouseholdCode:
+    """Exchange a code for its household: the code is used up. Raises CodeRefused (throttled or wrong)."""
+    now = now or timezone.now()
+    if throttle.code_throttled(unit_id=unit.pk, ip=ip, now=now):
+        raise CodeRefused(CODE_THROTTLED, throttled=True)
+    digits = normalize_code(code)
+    record = None
+    if len(digits) == CODE_DIGITS:
+        record = (
+            HouseholdCode.objects.live(now)
+            .filter(code_hash=code_hash(unit.pk, digits), household__unit=unit)
+            .select_related("household")
+            .first()
+        )
+    # Used up in one statement, so two requests with the same code cannot both get in.
+    if record is None or not HouseholdCode.objects.filter(pk=record.pk, used_at__isnull=True).update(used_at=now):
+        throttle.code_failed(unit_id=unit.pk, ip=ip, now=now)
+        raise CodeRefused(CODE_WRONG)
+    record.used_at = now
+    return record
+
+
+def household_session_open(record: HouseholdCode, now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return record.used_at is not None and record.revoked_at is None and now < record.used_at + HOUSEHOLD_SESSION
+
+
+# --- what a household does on its page ------------------------------------------------------------
+
+
+def resident_vote(
+    *, household: Household, value: str, reason: str = "", expected_version: int | None = None
+) -> consultation_services.VoteResult:
+    """The household changes its vote (agree or oppose, with a reason when it opposes)."""
+    if household.unit.stage not in VOTE_STAGES:
+        raise ValidationError(VOTE_CLOSED)
+    if value not in RESIDENT_VOTES:
+        raise ValidationError(NOT_A_RESIDENT_VOTE)
+    reason = (reason or "").strip()
+    if value == VoteValue.OPPOSE and not reason:
+        raise ValidationError(OPPOSE_NEEDS_REASON)
+    return consultation_services.vote_record(
+        household=household,
+        value=value,
+        reason=reason,
+        by=None,
+        expected_version=expected_version,
+        source=VoteSource.RESIDENT,
+    )
+
+
+def resident_confirm(
+    *, household: Household, note: str = "", expected_version: int | None = None
+) -> consultation_services.VoteResult:
+    """The household confirms the vote staff recorded for it; the confirmation is a history entry.
+
+    vote_record writes nothing when neither value nor reason moves, so the confirmation carries its
+    own reason (the household's note, or a standard sentence).
+    """
+    if household.unit.stage not in CONFIRM_STAGES:
+        raise ValidationError(CONFIRM_CLOSED)
+    vote = consultation_services.current_vote(household)
+    reason = (note or "").strip() or str(CONFIRMED_REASON)
+    return consultation_services.vote_record(
+        household=household,
+        value=vote.value,
+        reason=reason,
+        by=None,
+        expected_version=expected_version,
+        source=VoteSource.RESIDENT,
+    )
+
+
+def resident_objection(*, household: Household, content: str, code: HouseholdCode) -> Objection:
+    """A written, real-name objection to the running notice, in the owner's name on the roster.
+
+    The objection is recorded as received by the worker who issued the household's code: the
+    objection list has no "nobody" for who took it in.
+    """
+    content = (content or "").strip()
+    if not content:
+        raise ValidationError(OBJECTION_EMPTY)
+    notice = Notice.objects.filter(unit_id=household.unit_id, status=NoticeStatus.RUNNING).first()
+    if notice is None or household.unit.stage != Stage.NOTICE:
+        raise ValidationError(OBJECTION_CLOSED)
+    text = gettext("(Sent on the resident page) %(content)s") % {"content": content}
+    return consultation_services.objection_log(
+        notice=notice,
+        objector=household.owner_name,
+        received_on=timezone.localdate(),
+        content=text,
+        by=code.issued_by,
+        household=household,
+    )

@@ -1,0 +1,314 @@
+"""The residents' pages (no account: a link, and for a household a one-time code) and the staff's
+controls for them: the link and its QR code, household code slips, the community's public contact.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from consultations.services import StaleVote, current_vote
+from payments.selectors import household_money
+from retrofit.forms import client_ip
+from retrofit.masking import mask_name
+from retrofit.permissions import get_rw_unit_for_user, get_unit_for_user, require_editor
+from units.models import Community, Household, Stage, Unit
+from units.plans import natural_key
+
+from . import qr, selectors, services, throttle
+from .forms import CodeForm, CommunityContactForm, ConfirmForm, ObjectionForm, VoteChangeForm
+from .models import CommunityContact, HouseholdCode, UnitPublicLink
+
+SESSION_KEY = "resident_household"
+SLIPS_KEY = "resident_slips"
+TOKEN_MAX = 64
+
+
+def _no_store(response):
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _too_many(request):
+    response = render(request, "residents/throttled.html", status=429)
+    response["Retry-After"] = str(throttle.PAGE_WINDOW)
+    return _no_store(response)
+
+
+def public(view):
+    """Find the current link by its token (404 if unknown or revoked) and count the request against
+    the address's limit for that link (429 beyond it). The view gets the link instead of the token."""
+
+    @wraps(view)
+    def wrapper(request, token, *args, **kwargs):
+        link = None
+        if len(token) <= TOKEN_MAX:
+            link = (
+                UnitPublicLink.objects.filter(token=token, revoked_at__isnull=True)
+                .select_related("unit__building__estate__community__street")
+                .first()
+            )
+        if not throttle.page_hit(f"page:{client_ip(request)}:{link.pk if link else '-'}"):
+            return _too_many(request)
+        if link is None:
+            raise Http404
+        return _no_store(view(request, link, *args, **kwargs))
+
+    return wrapper
+
+
+def _public_context(link: UnitPublicLink, **extra) -> dict:
+    return {"link": link, "page": selectors.public_page(link.unit), **extra}
+
+
+@public
+def resident_unit(request, link):
+    return render(request, "residents/unit_public.html", _public_context(link, code_form=CodeForm()))
+
+
+@require_POST
+@public
+def resident_code(request, link):
+    form = CodeForm(request.POST)
+    status = 200
+    if form.is_valid():
+        try:
+            record = services.household_code_redeem(unit=link.unit, code=form.cleaned_data["code"], ip=client_ip(request))
+        except services.CodeRefused as refused:
+            form.add_error("code", refused.message)
+            status = 429 if refused.throttled else 200
+        else:
+            request.session.cycle_key()
+            request.session[SESSION_KEY] = {"code": record.pk, "link": link.pk}
+            return redirect("resident_household", token=link.token)
+    context = _public_context(link, code_form=form)
+    return render(request, "residents/unit_public.html", context, status=status)
+
+
+def _household_code(request, link) -> HouseholdCode | None:
+    data = request.session.get(SESSION_KEY) or {}
+    if data.get("link") != link.pk:
+        return None
+    record = (
+        HouseholdCode.objects.filter(pk=data.get("code"), household__unit_id=link.unit_id)
+        .select_related("household", "issued_by")
+        .first()
+    )
+    if record is None or not services.household_session_open(record):
+        request.session.pop(SESSION_KEY, None)
+        return None
+    record.household.unit = link.unit
+    return record
+
+
+def _household_context(link, record, **forms) -> dict:
+    household = record.household
+    vote = current_vote(household)
+    stage = link.unit.stage
+    account, plan = household_money(household)
+    context = {
+        "link": link,
+        "unit": link.unit,
+        "household": household,
+        "masked_name": mask_name(household.owner_name),
+        "vote": vote,
+        "account": account,
+        "plan": plan,
+        "can_vote": stage in services.VOTE_STAGES,
+        "can_confirm": stage in services.CONFIRM_STAGES,
+        "can_object": stage == Stage.NOTICE,
+        "session_until": record.used_at + services.HOUSEHOLD_SESSION,
+    }
+    if context["can_confirm"]:
+        context["confirm_form"] = forms.get("confirm_form") or ConfirmForm(initial={"version": vote.version})
+    if context["can_vote"]:
+        initial = {"version": vote.version, "value": vote.value if vote.value in services.RESIDENT_VOTES else None}
+        context["vote_form"] = forms.get("vote_form") or VoteChangeForm(initial=initial)
+    if context["can_object"]:
+        context["objection_form"] = forms.get("objection_form") or ObjectionForm()
+    return context
+
+
+@require_http_methods(["GET", "POST"])
+@public
+def resident_household(request, link):
+    record = _household_code(request, link)
+    if record is None:
+        messages.info(request, _("Enter your household code to see your own row."))
+        return redirect("resident_unit", token=link.token)
+    household = record.household
+    if request.method == "GET":
+        return render(request, "residents/household.html", _household_context(link, record))
+    action = request.POST.get("action")
+    forms = {}
+    try:
+        if action == "leave":
+            request.session.pop(SESSION_KEY, None)
+            return redirect("resident_unit", token=link.token)
+        if action == "confirm":
+            form = forms["confirm_form"] = ConfirmForm(request.POST)
+            if form.is_valid():
+                services.resident_confirm(
+                    household=household, note=form.cleaned_data["note"], expected_version=form.cleaned_data["version"]
+                )
+                return _done(request, link, _("Thank you: your vote is confirmed."))
+        elif action == "vote":
+            form = forms["vote_form"] = VoteChangeForm(request.POST)
+            if form.is_valid():
+                services.resident_vote(
+                    household=household,
+                    value=form.cleaned_data["value"],
+                    reason=form.cleaned_data["reason"],
+                    expected_version=form.cleaned_data["version"],
+                )
+                return _done(request, link, _("Thank you: your vote is recorded."))
+        elif action == "object":
+            form = forms["objection_form"] = ObjectionForm(request.POST)
+            if form.is_valid():
+                services.resident_objection(household=household, content=form.cleaned_data["content"], code=record)
+                return _done(request, link, _("Thank you: your objection is recorded. The community will contact you."))
+        else:
+            raise Http404
+    except ValidationError as error:
+        form.add_error(None, error)
+    except StaleVote:
+        household.refresh_from_db()
+        household.unit = link.unit
+        messages.warning(request, _("Your vote was changed meanwhile. Check it below and send again."))
+        return render(request, "residents/household.html", _household_context(link, record))
+    return render(request, "residents/household.html", _household_context(link, record, **forms))
+
+
+def _done(request, link, message):
+    """One action per code: the household's page closes once it has done something."""
+    request.session.pop(SESSION_KEY, None)
+    messages.success(request, message)
+    return redirect("resident_unit", token=link.token)
+
+
+# --- staff --------------------------------------------------------------------------------------
+
+
+def _staff_unit(user, pk, *, write=False) -> Unit:
+    if user.company_id:
+        raise Http404
+    unit = get_rw_unit_for_user(user, pk) if write else get_unit_for_user(user, pk)
+    return unit
+
+
+@login_required
+@require_POST
+def public_link_action(request, pk):
+    unit = _staff_unit(request.user, pk, write=True)
+    action = request.POST.get("action")
+    if action == "regenerate":
+        services.public_link_issue(unit=unit, by=request.user)
+        messages.success(request, _("A new public link was made. The old QR code no longer works: print the new one."))
+    elif action == "revoke":
+        services.public_link_revoke(unit=unit, by=request.user)
+        messages.success(request, _("The public link was switched off."))
+    else:
+        raise Http404
+    return redirect(f"{reverse('unit_detail', args=[unit.pk])}#public-link")
+
+
+@login_required
+def public_link_qr(request, pk):
+    """The current link's QR code as a PNG to post in the stairwell."""
+    unit = _staff_unit(request.user, pk)
+    link = services.public_link_current(unit)
+    if link is None:
+        raise Http404
+    response = HttpResponse(qr.png(qr.public_url(request, link)), content_type="image/png")
+    name = f"unit-{unit.pk}-qr.png"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def household_codes_issue(request, pk):
+    """Issue codes (one household, or every household) and show them once, on printable slips."""
+    unit = _staff_unit(request.user, pk, write=True)
+    households = Household.objects.filter(unit=unit)
+    if request.POST.get("household") != "all":
+        households = households.filter(pk=request.POST.get("household") or 0)
+    households = list(households)
+    if not households:
+        messages.error(request, _("Choose a household."))
+        return redirect(f"{reverse('unit_detail', args=[unit.pk])}#public-link")
+    services.public_link_ensure(unit=unit, by=request.user)
+    issued = services.household_codes_issue(unit=unit, households=households, by=request.user)
+    request.session[SLIPS_KEY] = {
+        "unit": unit.pk,
+        "codes": [[item.household.pk, item.code] for item in issued],
+        "expires": issued[0].record.expires_at.isoformat(),
+    }
+    return redirect("household_code_slips", pk=unit.pk)
+
+
+@login_required
+def household_code_slips(request, pk):
+    """The slips with the codes just issued. Shown once: the codes are stored only as hashes."""
+    unit = _staff_unit(request.user, pk, write=True)
+    data = request.session.pop(SLIPS_KEY, None)
+    slips = []
+    expires = None
+    if data and data.get("unit") == unit.pk:
+        by_pk = {h.pk: h for h in Household.objects.filter(unit=unit)}
+        for household_pk, code in data["codes"]:
+            household = by_pk.get(household_pk)
+            if household is not None:
+                slips.append({"household": household, "code": services.format_code(code)})
+        slips.sort(key=lambda s: (-s["household"].floor, natural_key(s["household"].room)))
+        expires = timezone.datetime.fromisoformat(data["expires"])
+    link = services.public_link_current(unit)
+    url = qr.public_url(request, link) if link else ""
+    context = {
+        "unit": unit,
+        "estate": unit.building.estate,
+        "slips": slips,
+        "expires": expires,
+        "url": url,
+        "qr": qr.svg_data_uri(url, scale=3) if url else "",
+        "contact": CommunityContact.objects.filter(community_id=unit.building.estate.community_id).first(),
+    }
+    response = render(request, "residents/slips.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def community_contact_edit(request, pk):
+    """The community's public contact, shown on every public unit page of the community."""
+    if request.user.company_id:
+        raise Http404
+    units = Unit.objects.visible_to(request.user).filter(building__estate__community_id=pk)
+    community = get_object_or_404(Community.objects.filter(pk__in=units.values("building__estate__community")), pk=pk)
+    require_editor(request.user)
+    back = units.filter(pk=request.GET.get("unit") or 0).first()
+    contact = CommunityContact.objects.filter(community=community).first()
+    form = CommunityContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.community_contact_save(community=community, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The public contact was saved."))
+            if back is not None:
+                return redirect(f"{reverse('unit_detail', args=[back.pk])}#public-link")
+            return redirect("home")
+    return render(request, "residents/contact_form.html", {"form": form, "community": community, "back": back})

@@ -1,0 +1,222 @@
+"""What every export shares: who may take data out, the record of it, and the file formats' small print.
+
+Scope comes from ``Unit.objects.visible_to`` as on the pages, so an export never holds a unit its user
+could not open. Company users see plan and works records but not the residents' votes: every export
+here carries votes or consent figures, so they get a 404, as they would on the unit page's roster.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime
+from decimal import Decimal
+from fractions import Fraction
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from retrofit.models import ExportLog, Role
+from retrofit.permissions import get_unit_for_user
+from units.models import Building, Community, Estate, Street, Unit
+
+# level → (model, the unit field that reaches it, what the workbook's sheets are per)
+LEVELS = {
+    "street": (Street, "building__estate__community__street", "community"),
+    "community": (Community, "building__estate__community", "estate"),
+    "estate": (Estate, "building__estate", "estate"),
+}
+LEVEL_SELECT = {"street": (), "community": ("street",), "estate": ("community__street",)}
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF_TYPE = "application/pdf"
+
+# Number formats people read in Excel and WPS alike.
+MONEY_FORMAT = "#,##0.00"
+AREA_FORMAT = "0.00"
+PERCENT_FORMAT = "0.00%"
+DATE_FORMAT = "yyyy-mm-dd"
+INT_FORMAT = "0"
+
+YES, NO = "是", "否"  # the ledger's own words for yes and no (units.imports.HARDSHIP_WORDS)
+
+
+def require_roster_access(user) -> None:
+    """Companies may not see votes, so none of these exports exists for them."""
+    if not user.is_superuser and user.role == Role.COMPANY:
+        raise Http404
+
+
+def get_export_unit(user, pk: int) -> Unit:
+    require_roster_access(user)
+    return get_unit_for_user(user, pk)
+
+
+def get_scope(user, level: str, pk: int):
+    """The street, community or estate, and the user's units in it: 404 outside their scope."""
+    if level not in LEVELS:
+        raise Http404
+    require_roster_access(user)
+    model, path, _group = LEVELS[level]
+    obj = get_object_or_404(model.objects.select_related(*LEVEL_SELECT[level]), pk=pk)
+    units = Unit.objects.visible_to(user).filter(**{path: obj})
+    if not units.exists():
+        raise Http404
+    return obj, units
+
+
+def apply_filters(units, params) -> tuple[object, dict]:
+    """The dashboard's filters (community, estate, stage), so an export holds what the page showed.
+
+    The situation filter needs the consent engine and is applied row by row by the caller.
+    """
+    from consultations import rules
+    from units.models import Stage
+
+    filters = {key: (params.get(key) or "") for key in ("community", "estate", "stage", "situation")}
+    if filters["community"].isdigit():
+        units = units.filter(building__estate__community_id=int(filters["community"]))
+    else:
+        filters["community"] = ""
+    if filters["estate"].isdigit():
+        units = units.filter(building__estate_id=int(filters["estate"]))
+    else:
+        filters["estate"] = ""
+    if filters["stage"] not in Stage.values:
+        filters["stage"] = ""
+    if filters["stage"]:
+        units = units.filter(stage=filters["stage"])
+    if filters["situation"] not in rules.SITUATIONS:
+        filters["situation"] = ""
+    return units, {k: v for k, v in filters.items() if v}
+
+
+def scope_label(obj) -> str:
+    if isinstance(obj, Street):
+        return obj.name
+    if isinstance(obj, Community):
+        return f"{obj.street.name} {obj.name}"
+    if isinstance(obj, Estate):
+        return f"{obj.community.street.name} {obj.community.name} {obj.name}"
+    if isinstance(obj, Building):
+        return f"{obj.estate.name} {obj}"
+    return str(obj)
+
+
+def unit_label(unit: Unit) -> str:
+    """绵纺厂宿舍小区 1栋1单元: the estate, building and unit as staff say it."""
+    return f"{unit.building.estate.name} {unit.building.number}栋{unit.number}单元"
+
+
+def export_log_record(*, by, kind: str, scope: str, object_ids: dict, format: str, when=None) -> ExportLog:
+    """Record one export. ``by`` is None for the command line."""
+    return ExportLog.objects.create(
+        user=by if by is not None and by.is_authenticated else None,
+        kind=kind,
+        scope=scope[:300],
+        object_ids=object_ids,
+        format=format,
+        at=when or timezone.now(),
+    )
+
+
+# --- spreadsheets -----------------------------------------------------------------------------------
+
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_title(name: str, taken: set[str]) -> str:
+    """A sheet name Excel and WPS accept: no []:*?/\\, at most 31 characters, unique in the workbook."""
+    base = _SHEET_FORBIDDEN.sub("_", name).strip("'") or "_"
+    base = base[:31]
+    title, n = base, 2
+    while title.lower() in taken:
+        suffix = f"({n})"
+        title = base[: 31 - len(suffix)] + suffix
+        n += 1
+    taken.add(title.lower())
+    return title
+
+
+def text_width(value) -> int:
+    """Columns a value needs: a Chinese character is about two Latin ones wide."""
+    if value is None:
+        return 0
+    if isinstance(value, datetime | date):
+        return 10
+    if isinstance(value, Decimal | float):
+        return len(f"{value:,.2f}")
+    text = str(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def width_for(header: str, samples=(), *, minimum: int = 6, maximum: int = 40) -> float:
+    widest = max([text_width(header), *(text_width(s) for s in samples)])
+    return float(min(max(widest + 2, minimum), maximum))
+
+
+def ratio_value(value: Fraction | None) -> Decimal | None:
+    """An exact ratio as a decimal for a percent-formatted cell (display only; the test is exact)."""
+    if value is None:
+        return None
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.000001"))
+
+
+def fraction_text(value: Fraction | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value.numerator}/{value.denominator}"
+
+
+def yes_no(flag) -> str:
+    if flag is None:
+        return ""
+    return YES if flag else NO
+
+
+# --- PDF ------------------------------------------------------------------------------------------
+
+
+def render_pdf(template: str, context: dict, output) -> None:
+    """Render a template to PDF with WeasyPrint.
+
+    Nothing is fetched: the stylesheets are passed in as text (print.css and the export sheet CSS), and
+    the templates link no images, so the PDF is the same on an intranet machine without internet.
+    """
+    import logging
+
+    from django.contrib.staticfiles import finders
+    from weasyprint import CSS, HTML
+
+    html = render_to_string(template, context)
+    stylesheets = []
+    path = finders.find("css/print.css")
+    if path:
+        with open(path, encoding="utf-8") as fh:
+            stylesheets.append(CSS(string=fh.read()))
+    stylesheets.append(CSS(string=render_to_string("exports/includes/_sheet.css", {"pdf": True})))
+    # Fonts are looked up by fontconfig; WeasyPrint logs every font subset at INFO and would also
+    # warn about the (absent) base URL: keep its chatter out of the server log.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    HTML(string=html, base_url=None).write_pdf(output, stylesheets=stylesheets)
+
+
+def _ratio(part, whole) -> Fraction | None:
+    return Fraction(part) / Fraction(whole) if whole else None
+
+
+def consent_ratios(c, policy) -> tuple[Fraction | None, Fraction | None, Fraction | None, Fraction | None]:
+    """Participation and agreement by headcount and by area, exact, for a ``rules.Consent`` or a stored
+    ``UnitTally`` (which keeps the counts but not the ratios): the bases are the policy's, as on the page.
+    """
+    by_all = policy.agreement_of == "all"
+    return (
+        _ratio(c.participants, c.owners),
+        _ratio(c.participant_area, c.area_total),
+        _ratio(c.agree, c.owners if by_all else c.participants),
+        _ratio(c.agree_area, c.area_total if by_all else c.participant_area),
+    )

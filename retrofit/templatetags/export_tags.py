@@ -1,0 +1,67 @@
+"""The 导出 (export) menus of the unit page and the dashboard, and a lookup the report templates use."""
+
+from django import template
+from django.urls import reverse
+
+from consultations.models import Notice
+from retrofit.models import Role
+
+register = template.Library()
+
+
+@register.filter
+def figure(figures, key):
+    return figures.get(key) if figures else None
+
+
+def _can_export(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.role != Role.COMPANY)
+
+
+@register.inclusion_tag("exports/includes/_unit_export_menu.html", takes_context=True)
+def unit_export_menu(context, unit):
+    """Status sheet (Excel, PDF, print), consent forms, and the unit's latest public notice. One query."""
+    user = context["request"].user
+    if not _can_export(user):
+        return {"show": False}
+    notice = Notice.objects.filter(unit=unit).order_by("-started_at", "-id").only("pk").first()
+    return {"show": True, "unit": unit, "notice": notice}
+
+
+def _covers_report(user, level, obj) -> bool:
+    if user.is_superuser:
+        return True
+    if level == "street":
+        return user.street_id == obj.pk
+    if level == "community":
+        return user.street_id == obj.street_id or user.community_id == obj.pk
+    return False
+
+
+@register.inclusion_tag("exports/includes/_dashboard_export_menu.html", takes_context=True)
+def dashboard_export_menu(context, level, obj):
+    """The progress workbook of this level (with the page's filters), and the report to the district."""
+    request = context["request"]
+    user = request.user
+    if not _can_export(user):
+        return {"show": False}
+    if level == "building":
+        level, obj = "estate", obj.estate
+    workbook = reverse("progress_workbook", kwargs={"level": level, "pk": obj.pk})
+    query = request.GET.urlencode()
+    report = _covers_report(user, level, obj)
+    return {
+        "show": True,
+        "workbook_url": f"{workbook}?{query}" if query else workbook,
+        "report": report,
+        "report_print": reverse("district_report_print", kwargs={"level": level, "pk": obj.pk}) if report else "",
+        "report_docx": reverse("district_report_docx", kwargs={"level": level, "pk": obj.pk}) if report else "",
+    }
+
+
+@register.filter
+def money(value):
+    """Yuan with thousands separators and two decimals: 612,100.00."""
+    if value is None or value == "":
+        return ""
+    return f"{value:,.2f}"
