@@ -1,10 +1,13 @@
 """Demo data: the pilot estate of the street's report, five months in, with its history (units/demo.py)."""
 
+import random
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from units import demo
+from units.demo_money import seed_money
 from units.models import Street
 
 
@@ -25,6 +28,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 demo.Demo(seed).build()
                 call_command("seed_works_demo", stdout=self.stdout)
+                seed_money(random.Random(seed))
             self.stdout.write(
                 self.style.SUCCESS(f"演示数据已载入：{demo.STREET} · {demo.PILOT_ESTATE}（试点）")
             )
