@@ -19,7 +19,7 @@ from consultations.models import ActionItem, ConsultationRound, Contact, Meeting
 from payments.models import LedgerEntry
 from residents.services import public_link_ensure
 from retrofit.models import Role, User
-from units.models import Community, Estate, Household, Street, Unit
+from units.models import Street, Unit
 from works.models import ConstructionLogEntry, UtilityCharge
 
 PUBLIC = {"login", "logout", "healthz", "resident_unit", "resident_code", "resident_household"}
