@@ -4,8 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+WORKERS ?= $(shell echo $$(( $$(nproc) * 2 + 1 )))
 
-.PHONY: install run test test-fast lint migrations messages clean
+.PHONY: install run test test-fast lint migrations messages clean serve bench
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +21,22 @@ run: install
 	$(PY) manage.py seed_demo --if-empty
 	@echo "打开 http://$(HOST):$(PORT)/ 并用上面的演示账号登录"
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production: gunicorn behind the office's TLS proxy, static files served by whitenoise, PostgreSQL.
+# Needs SECRET_KEY and DATABASE_URL in the environment (README, Production; docs/operations.md).
+serve: install
+	@test -n "$$SECRET_KEY" || { echo "SECRET_KEY must be set for make serve"; exit 1; }
+	@test -n "$$DATABASE_URL" || { echo "DATABASE_URL must be set for make serve (postgres://...)"; exit 1; }
+	RETROFIT_ENV=production $(PY) manage.py check --deploy
+	RETROFIT_ENV=production $(PY) manage.py collectstatic --noinput -v0
+	RETROFIT_ENV=production $(PY) manage.py migrate --noinput
+	RETROFIT_ENV=production $(VENV)/bin/gunicorn retrofit.wsgi:application --bind $(HOST):$(PORT) \
+		--workers $(WORKERS) --timeout 60 --access-logfile - --error-logfile -
+
+# Seeds throwaway SQLite and PostgreSQL databases (10,000 then 100,000 households) and prints every
+# measure of docs/benchmarks.md as `name value unit`; about 10 minutes. BENCH_ARGS="--only sqlite" etc.
+bench: install
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 test: install
 	$(PY) -m pytest

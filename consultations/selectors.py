@@ -9,6 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 
+from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
@@ -32,6 +33,7 @@ from .models import (
     UnitTally,
 )
 from .services import current_vote, flats_for_rules, owner_key
+from .signals import lock_units
 
 
 @dataclass(frozen=True)
@@ -76,9 +78,14 @@ def consent_by_unit(units: Iterable[Unit], *, live: bool = False) -> dict[int, U
     stored = {t.unit_id: t for t in UnitTally.objects.filter(unit_id__in=[u.pk for u in units])}
     missing = [u for u in units if u.pk not in stored]
     if missing:
-        fresh = consent_by_unit(missing, live=True)
-        tallies = [_tally(unit.pk, fresh[unit.pk]) for unit in missing]
-        UnitTally.objects.bulk_create(tallies, ignore_conflicts=True)
+        with transaction.atomic():
+            # Lock the units before reading their households (see signals.lock_units): a vote being
+            # written now either committed before this read, or drops the tally after this insert.
+            # Without it, a tally read before a writer's commit and stored after its delete stayed stale.
+            lock_units([u.pk for u in missing])
+            fresh = consent_by_unit(missing, live=True)
+            tallies = [_tally(unit.pk, fresh[unit.pk]) for unit in missing]
+            UnitTally.objects.bulk_create(tallies, ignore_conflicts=True)
         stored.update((t.unit_id, t) for t in tallies)
     return {
         unit.pk: UnitConsent(stored[unit.pk], None) if stored[unit.pk].ok else UnitConsent(None, stored[unit.pk].conflict)

@@ -1,20 +1,38 @@
-"""Keep stored tallies honest: any change to a household, a vote or a street's policy drops them."""
+"""Keep stored tallies honest: any change to a household, a vote or a street's policy drops them.
 
+Writers and the reader that stores a missing tally (selectors.consent_by_unit) both lock the unit rows
+first (``lock_units``), so a tally is never computed from households read before a writer commits and
+stored after that writer dropped it. On SQLite the write lock taken by BEGIN IMMEDIATE does the same.
+"""
+
+from django.db import connection
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from units.models import Household, Street
+from units.models import Household, Street, Unit
 
 from .models import UnitTally, Vote
 
 
+def lock_units(unit_ids=None, *, household_id=None) -> None:
+    """Lock these units' rows (or the unit of ``household_id``) until the transaction ends, in id order so
+    that two lockers never deadlock. Outside a transaction there is nothing to hold a lock for."""
+    if connection.get_autocommit() or not connection.features.has_select_for_update:
+        return  # SQLite: BEGIN IMMEDIATE already holds the database's write lock
+    units = Unit.objects.select_for_update(of=("self",))
+    units = units.filter(households=household_id) if household_id is not None else units.filter(pk__in=list(unit_ids))
+    list(units.order_by("pk").values_list("pk", flat=True))
+
+
 @receiver([post_save, post_delete], sender=Household)
 def household_changed(sender, instance, **kwargs):
+    lock_units([instance.unit_id])
     UnitTally.objects.filter(unit_id=instance.unit_id).delete()
 
 
 @receiver([post_save, post_delete], sender=Vote)
 def vote_changed(sender, instance, **kwargs):
+    lock_units(household_id=instance.household_id)
     UnitTally.objects.filter(unit__households=instance.household_id).delete()
 
 
@@ -25,4 +43,6 @@ def street_changed(sender, instance, **kwargs):
 
 def drop_tallies(unit_ids) -> None:
     """For bulk writes, which send no signals."""
-    UnitTally.objects.filter(unit_id__in=list(unit_ids)).delete()
+    unit_ids = list(unit_ids)
+    lock_units(unit_ids)
+    UnitTally.objects.filter(unit_id__in=unit_ids).delete()

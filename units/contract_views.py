@@ -33,6 +33,7 @@ def _live_context(request, unit, contract):
     amounts = {s.household_id: s.amount for s in contract.plan.shares.all()}
     for signature in signatures:
         signature.share = amounts.get(signature.household_id)
+        signature.seen = contracts.signature_token(signature)
     signatures.sort(key=lambda s: (-s.household.floor, natural_key(s.household.room)))
     return {
         "unit": unit,
@@ -100,10 +101,13 @@ def signature_update(request, pk, household_pk):
     form = SignatureForm(request.POST)
     error = None
     if form.is_valid():
-        contracts.signature_set(
-            signature=signature, status=form.cleaned_data["status"], signed_on=form.cleaned_data["signed_on"],
-            note=form.cleaned_data["note"], by=request.user,
-        )
+        try:
+            contracts.signature_set(
+                signature=signature, status=form.cleaned_data["status"], signed_on=form.cleaned_data["signed_on"],
+                note=form.cleaned_data["note"], by=request.user, expected=form.cleaned_data["seen"] or None,
+            )
+        except contracts.StaleSignature as stale:
+            error = (signature.household_id, str(stale))
     else:
         error = (signature.household_id, " ".join(str(e) for errors in form.errors.values() for e in errors))
     if not request.htmx:

@@ -13,6 +13,7 @@ until then. Every change is recorded in ``ContractChange``: who, when, which fie
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -150,17 +151,43 @@ def contract_update(*, contract: Contract, data: dict, by, when=None) -> list[Co
     return changes
 
 
-def signature_set(*, signature: Signature, status: str, signed_on=None, note: str = "", by, when=None) -> ContractChange | None:
-    """Record a household's signature (or refusal, or back to pending) with who, when, before, after."""
+class StaleSignature(Exception):
+    """The signature changed after the form was drawn: nothing was written."""
+
+
+STALE_SIGNATURE = _(
+    "Someone else changed this signature while you were editing it. "
+    "The list now shows the latest; check it and save again."
+)
+
+
+def signature_token(signature: Signature) -> str:
+    """What the editor saw (status, date and note), as the short token the form sends back as ``seen``."""
+    seen = f"{signature.status}|{signature.signed_on.isoformat() if signature.signed_on else ''}|{signature.note}"
+    return hashlib.sha256(seen.encode()).hexdigest()[:16]
+
+
+def signature_set(
+    *, signature: Signature, status: str, signed_on=None, note: str = "", by, when=None, expected: str | None = None
+) -> ContractChange | None:
+    """Record a household's signature (or refusal, or back to pending) with who, when, before, after.
+
+    ``expected`` is the ``signature_token`` of what the editor saw; when the stored signature has moved on
+    since (someone else saved first), nothing is written and StaleSignature is raised. The row is locked,
+    so of two editors saving from the same form one wins and the other is told.
+    """
     when = when or timezone.now()
     if status == SignatureStatus.PENDING:
         signed_on = None
-    before = _signature_text(signature.status, signature.signed_on)
-    after = _signature_text(status, signed_on)
     note = (note or "").strip()
-    if before == after and note == signature.note:
-        return None
     with transaction.atomic():
+        locked = Signature.objects.select_for_update().get(pk=signature.pk)
+        if expected is not None and signature_token(locked) != expected:
+            raise StaleSignature(STALE_SIGNATURE)
+        before = _signature_text(locked.status, locked.signed_on)
+        after = _signature_text(status, signed_on)
+        if before == after and note == locked.note:
+            return None
         signature.status, signature.signed_on, signature.note = status, signed_on, note
         signature.full_clean(exclude=["contract", "household"])
         signature.save(update_fields=["status", "signed_on", "note"])

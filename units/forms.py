@@ -227,6 +227,8 @@ class SignatureForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=SignatureStatus.choices)
     signed_on = forms.DateField(label=_("Date"), required=False, widget=_date_widget())
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
+    # contracts.signature_token of the signature the form was drawn from: a stale form is refused.
+    seen = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def clean(self):
         data = super().clean()

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from units import demo
 from units.demo_money import seed_money
+from units.district import seed_district
 from units.models import Street
 
 
@@ -19,8 +20,14 @@ class Command(BaseCommand):
             "--if-empty", action="store_true", help="do nothing but print logins if data exists"
         )
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--households",
+            type=int,
+            default=0,
+            help="also build a district of this many households, for benchmarks (units/district.py)",
+        )
 
-    def handle(self, *args, if_empty, seed, **options):
+    def handle(self, *args, if_empty, seed, households, **options):
         if Street.objects.exists():
             if not if_empty:
                 self.stdout.write("数据库已有数据，跳过演示数据。")
@@ -29,6 +36,8 @@ class Command(BaseCommand):
                 demo.Demo(seed).build()
                 call_command("seed_works_demo", stdout=self.stdout)
                 seed_money(random.Random(seed))
+                if households:
+                    seed_district(households=households, seed=seed, stdout=self.stdout)
             self.stdout.write(
                 self.style.SUCCESS(f"演示数据已载入：{demo.STREET} · {demo.PILOT_ESTATE}（试点）")
             )

@@ -1,0 +1,293 @@
+"""One bench step against the database of ``DATABASE_URL``; prints `name value unit` lines.
+
+    python -m bench.steps seed --households 10000 --label 10k --prefix sqlite
+    python -m bench.steps pages --label 10k --prefix sqlite
+    python -m bench.steps tallies --prefix sqlite
+    python -m bench.steps import --prefix sqlite
+    python -m bench.steps export --prefix sqlite
+
+Run by bench/run.py, which makes the throwaway databases; each step is its own process so that the
+database settings come from the environment as in production.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import time
+import tracemalloc
+from pathlib import Path
+
+from .common import Timer, emit, log, median, p95, setup_django
+
+REPEAT = 20
+WARMUP = 2
+ROSTER_ROWS = 10_000
+
+
+def step_seed(args) -> None:
+    from units.district import seed_district
+
+    with Timer() as timer:
+        report = seed_district(households=args.households, seed=2026)
+    log(f"seeded: {report}")
+    emit(f"{args.prefix}.seed.{args.label}", timer.seconds, "s")
+    from django.db import connection
+
+    # What autovacuum would do on its own after a while; SQLite never does it by itself.
+    with Timer() as timer, connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    emit(f"{args.prefix}.analyze.{args.label}", timer.seconds, "s")
+
+
+def step_tallies(args) -> None:
+    """Store every missing tally in one pass (the alternative to computing them on first read)."""
+    from consultations.models import UnitTally
+    from units.district import store_tallies
+    from units.models import Unit
+
+    missing = Unit.objects.exclude(pk__in=UnitTally.objects.values("unit_id"))
+    count = missing.count()
+    with Timer() as timer:
+        store_tallies(missing)
+    emit(f"{args.prefix}.tallies_bulk.{count}_units", timer.seconds, "s")
+
+
+def targets():
+    """The same street, estate, unit and community at every size (street 1 is built first, the same way)."""
+    from django.db.models import Count
+
+    from retrofit.models import User
+    from units.models import Estate, Stage, Street, Unit
+
+    street = Street.objects.order_by("pk").first()
+    community = street.communities.order_by("pk").first()
+    estate = (
+        Estate.objects.filter(community=community).annotate(n=Count("buildings__units")).order_by("-n", "pk").first()
+    )
+    unit = (
+        Unit.objects.filter(building__estate=estate, stage=Stage.CONSULTATION)
+        .annotate(n=Count("households"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    leader = User.objects.filter(street=street, role="street_leader").order_by("pk").first()
+    staff = User.objects.filter(community=community, role="community_staff").order_by("pk").first()
+    return {
+        "street_dashboard": (leader, f"/dashboard/street/{street.pk}/"),
+        "estate_page": (leader, f"/estates/{estate.pk}/"),
+        "unit_page": (leader, f"/units/{unit.pk}/"),
+        # /visits/ sends community staff here.
+        "visit_list": (staff, f"/communities/{community.pk}/visits/"),
+    }
+
+
+def step_pages(args) -> None:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    for name, (user, url) in targets().items():
+        client = Client()
+        client.force_login(user)
+        if name == "visit_list":
+            landing = client.get("/visits/")
+            assert landing.status_code == 302 and landing["Location"] == url, (landing.status_code, landing.get("Location"))
+        with Timer() as first:
+            response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        for _ in range(WARMUP):
+            client.get(url)
+        samples = []
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            response = client.get(url)
+            samples.append(time.perf_counter() - start)
+            assert response.status_code == 200
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        prefix = f"{args.prefix}.{name}.{args.label}"
+        emit(f"{prefix}.first", first.seconds * 1000, "ms")
+        emit(f"{prefix}.median", median(samples) * 1000, "ms")
+        emit(f"{prefix}.p95", p95(samples) * 1000, "ms")
+        emit(f"{prefix}.queries", len(queries), "queries")
+        log(f"{name}: {url} ({len(response.content)} bytes)")
+
+
+# --- import ------------------------------------------------------------------------------------------
+
+
+def write_roster(path: Path, street: str, rows: int = ROSTER_ROWS, seed: int = 7) -> Path:
+    """A realistic 10,000-row ledger (sheet 住户台账, the template's columns) for a new street."""
+    import random
+
+    from openpyxl import Workbook
+
+    from units import imports
+    from units.district import GIVEN, SURNAMES
+
+    rng = random.Random(seed)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(imports.SHEET)
+    sheet.append(list(imports.TEMPLATE_COLUMNS))
+    written, estate, building = 0, 0, 0
+    votes = ["同意"] * 6 + ["反对", "弃权", "未表态", "联系不上", ""]
+    while written < rows:
+        estate += 1
+        for building in range(1, 7):
+            floors, per_floor = rng.choice((5, 6, 7)), rng.choice((2, 3))
+            for unit in range(1, 4):
+                for floor in range(1, floors + 1):
+                    for side in range(1, per_floor + 1):
+                        if written >= rows:
+                            break
+                        vote = rng.choice(votes)
+                        values = {
+                            imports.STREET: street,
+                            imports.COMMUNITY: f"导入{estate % 10 + 1}社区",
+                            imports.ESTATE: f"导入{estate}小区",
+                            imports.BUILDING: str(building),
+                            imports.UNIT: str(unit),
+                            imports.ROOM: f"{floor}{side:02d}",
+                            imports.FLOOR: floor,
+                            imports.AREA: rng.randrange(5000, 12000) / 100,
+                            imports.OWNER: rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
+                            imports.PHONE: f"1{rng.choice('3589')}{rng.randrange(10**9):09d}",
+                            imports.OCCUPANCY: rng.choice(("自住", "自住", "自住", "出租", "空置")),
+                            imports.VOTE: vote,
+                            imports.REASON: "担心噪音" if vote == "反对" else "",
+                            imports.HARDSHIP: "是" if rng.random() < 0.05 else "否",
+                            imports.NOTE: "",
+                            imports.AGE_BAND: rng.choice(("40岁以下", "40-59岁", "60-74岁", "75岁及以上", "")),
+                        }
+                        sheet.append([values[c] for c in imports.TEMPLATE_COLUMNS])
+                        written += 1
+    workbook.save(path)
+    return path
+
+
+def bare_read(path: Path) -> list[list]:
+    from python_calamine import CalamineWorkbook
+
+    from units import imports
+
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(imports.SHEET).to_python()
+
+
+def step_import(args) -> None:
+    from units.imports import import_roster
+    from units.models import Household
+
+    reads, imports_ = [], []
+    for attempt in range(args.rounds):
+        # A street of its own each time (also on a kept database): every row is a new flat.
+        street = f"导入街道{Household.objects.values('unit__building__estate__community__street').distinct().count() + 1}"
+        path = write_roster(Path(f"/tmp/retrofit-bench-roster-{attempt}.xlsx"), street=street)
+        assert len(bare_read(path)) == ROSTER_ROWS + 1
+        with Timer() as read:
+            bare_read(path)
+        before = Household.objects.count()
+        with Timer() as whole:
+            report = import_roster(path)
+        assert report.households_created == ROSTER_ROWS and Household.objects.count() == before + ROSTER_ROWS
+        reads.append(read.seconds)
+        imports_.append(whole.seconds)
+        log(f"import {attempt + 1}: read {read.seconds:.3f} s, import {whole.seconds:.3f} s")
+        path.unlink()
+    emit(f"{args.prefix}.roster_read_10000_rows", median(reads), "s")
+    emit(f"{args.prefix}.roster_import_10000_rows", median(imports_), "s")
+    emit(f"{args.prefix}.roster_import_ratio", median(imports_) / median(reads), "x")
+
+
+# --- export ------------------------------------------------------------------------------------------
+
+
+def _read_back(data: bytes) -> list[tuple[str, list[list]]]:
+    from python_calamine import CalamineWorkbook
+
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    return [(name, workbook.get_sheet_by_name(name).to_python()) for name in workbook.sheet_names]
+
+
+def bare_write(sheets: list[tuple[str, list[list]]], output) -> None:
+    """The same cells with openpyxl's write-only mode and nothing else: the floor any export can reach."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    for name, rows in sheets:
+        sheet = workbook.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    workbook.save(output)
+
+
+def _peak(fn) -> int:
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def step_export(args) -> None:
+    try:
+        from retrofit.exports.progress import write_progress_workbook
+    except ImportError as missing:
+        log(f"export skipped: {missing}")
+        emit(f"{args.prefix}.export_street_workbook", "skipped", "-")
+        return
+    from units.models import Street, Unit
+
+    street = Street.objects.order_by("pk").first()
+    units = Unit.objects.filter(building__estate__community__street=street)
+
+    def export():
+        buffer = io.BytesIO()
+        write_progress_workbook(units, buffer, title=street.name, group_by="community")
+        return buffer.getvalue()
+
+    try:
+        data = export()  # warm: tallies stored, templates and translations loaded
+    except Exception as error:  # the export is someone else's work in progress: report, don't stop the bench
+        log(f"export failed: {error!r}")
+        emit(f"{args.prefix}.export_street_workbook", "failed", "-")
+        return
+    sheets = _read_back(data)
+    cells = sum(len(r) for _n, rows in sheets for r in rows)
+    export_times, bare_times = [], []
+    for _ in range(args.rounds):
+        with Timer() as timer:
+            export()
+        export_times.append(timer.seconds)
+        with Timer() as timer:
+            bare_write(sheets, io.BytesIO())
+        bare_times.append(timer.seconds)
+    export_peak = _peak(export)
+    bare_peak = _peak(lambda: bare_write(sheets, io.BytesIO()))
+    emit(f"{args.prefix}.export_street_cells", cells, "cells")
+    emit(f"{args.prefix}.export_street_workbook", median(export_times), "s")
+    emit(f"{args.prefix}.export_bare_write", median(bare_times), "s")
+    emit(f"{args.prefix}.export_ratio", median(export_times) / median(bare_times), "x")
+    emit(f"{args.prefix}.export_peak_memory", export_peak / 2**20, "MiB")
+    emit(f"{args.prefix}.export_bare_peak_memory", bare_peak / 2**20, "MiB")
+
+
+STEPS = {"seed": step_seed, "tallies": step_tallies, "pages": step_pages, "import": step_import, "export": step_export}
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("step", choices=sorted(STEPS))
+    parser.add_argument("--prefix", default="db")
+    parser.add_argument("--label", default="")
+    parser.add_argument("--households", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=REPEAT)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args(argv)
+    setup_django()
+    STEPS[args.step](args)
+
+
+if __name__ == "__main__":
+    main()

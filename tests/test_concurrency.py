@@ -1,0 +1,263 @@
+"""Two people saving the same vote, signature or plan at once: the second is told, nothing is overwritten.
+
+The races need two real database connections: each test runs its writers in threads (every thread has
+its own Django connection) against a transactional test database, on PostgreSQL only. SQLite lets one
+writer at a time into the database (BEGIN IMMEDIATE, retrofit/settings.py), so there the same
+guarantees come from the version checks alone, which the double-click tests check on both databases.
+
+Most races are made deterministic: the first writer holds its transaction open after writing, the
+second is started and must wait (it is still running after a pause), then the first commits and the
+second must be refused.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from decimal import Decimal
+
+import pytest
+from django.db import connection, connections, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from consultations.models import UnitTally, Vote, VoteChange
+from consultations.selectors import consent_by_unit
+from consultations.services import StaleVote, vote_record
+from units import contracts, plans
+from units.models import ContractChange, Household, Plan, Signature, SignatureStatus, Stage, Unit
+
+pg_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="two concurrent writers need PostgreSQL: SQLite admits one writer at a time "
+    "(run with DATABASE_URL=postgres://postgres@127.0.0.1:5432/retrofit)",
+)
+WAIT = 10  # seconds: a bound on every wait, so a broken lock fails the test instead of hanging it
+
+
+class Writer(threading.Thread):
+    """Runs ``work`` on its own connection. With ``hold``, keeps its transaction open until ``commit()``."""
+
+    def __init__(self, work, *, hold: bool = False, barrier: threading.Barrier | None = None):
+        super().__init__(daemon=True)
+        self.work, self.hold, self.barrier = work, hold, barrier
+        self.written, self.release = threading.Event(), threading.Event()
+        self.result = self.error = None
+
+    def run(self):
+        try:
+            if self.barrier is not None:
+                self.barrier.wait(WAIT)
+            with transaction.atomic():
+                self.result = self.work()
+                self.written.set()
+                if self.hold:
+                    self.release.wait(WAIT)
+        except Exception as error:
+            self.error = error
+        finally:
+            self.written.set()
+            connections.close_all()
+
+    def commit(self):
+        self.release.set()
+        self.join(WAIT)
+
+
+def first_then_second(first_work, second_work):
+    """The first writes and holds; the second must wait for it; then the first commits. Returns both."""
+    first = Writer(first_work, hold=True)
+    first.start()
+    assert first.written.wait(WAIT) and first.error is None, first.error
+    second = Writer(second_work)
+    second.start()
+    time.sleep(0.3)
+    assert second.is_alive(), "the second writer did not wait for the first one's lock"
+    first.commit()
+    second.join(WAIT)
+    assert not first.is_alive() and not second.is_alive()
+    return first, second
+
+
+def fresh(model, pk):
+    """The object as the second editor's form loaded it: its own copy, read before anyone saved."""
+    return model.objects.get(pk=pk)
+
+
+# --- votes --------------------------------------------------------------------------------------------
+
+
+@pg_only
+@pytest.mark.django_db(transaction=True)
+def test_two_people_saving_the_same_vote_one_wins_the_other_is_told(world):
+    flat = world.flats[9]  # undecided
+    seen = Vote.objects.get(household=flat).version
+    staff, leader = world.users["staff"], world.users["leader"]
+    first, second = first_then_second(
+        lambda: vote_record(household=fresh(Household, flat.pk), value="agree", by=staff, expected_version=seen),
+        lambda: vote_record(household=fresh(Household, flat.pk), value="oppose", by=leader, expected_version=seen),
+    )
+    assert first.error is None and isinstance(second.error, StaleVote)
+    vote = Vote.objects.get(household=flat)
+    assert (vote.value, vote.version, vote.recorded_by_id) == ("agree", seen + 1, staff.pk)
+    assert list(VoteChange.objects.filter(household=flat).values_list("after", "changed_by")) == [("agree", staff.pk)]
+
+
+@pg_only
+@pytest.mark.django_db(transaction=True)
+def test_four_people_clicking_save_at_the_same_instant_make_one_change(world):
+    flat = world.flats[10]
+    seen = Vote.objects.get(household=flat).version
+    barrier = threading.Barrier(4)
+    values = ("agree", "oppose", "abstain", "unreachable")
+    writers = [
+        Writer(
+            lambda value=value: vote_record(
+                household=fresh(Household, flat.pk), value=value, by=world.users["staff"], expected_version=seen
+            ),
+            barrier=barrier,
+        )
+        for value in values
+    ]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(WAIT)
+    outcomes = sorted(type(w.error).__name__ if w.error else "saved" for w in writers)
+    assert outcomes == ["StaleVote", "StaleVote", "StaleVote", "saved"]
+    winner = next(value for value, w in zip(values, writers, strict=True) if w.error is None)
+    vote = Vote.objects.get(household=flat)
+    assert (vote.value, vote.version) == (winner, seen + 1)
+    assert list(VoteChange.objects.filter(household=flat).values_list("after", flat=True)) == [winner]
+
+
+@pg_only
+@pytest.mark.django_db(transaction=True)
+def test_a_tally_read_while_a_vote_is_being_saved_is_never_stored_stale(world):
+    # The reader finds no stored tally and computes one while a vote in the unit is written but not yet
+    # committed. It must wait for that commit; else it would store the old count after the writer had
+    # already dropped the tally, and the dashboard would show it until the next change.
+    unit = Unit.objects.for_listing().get(pk=world.unit.pk)
+    flat = world.flats[9]
+    seen = Vote.objects.get(household=flat).version
+    UnitTally.objects.filter(unit=unit).delete()
+    first, second = first_then_second(
+        lambda: vote_record(household=fresh(Household, flat.pk), value="agree", by=world.users["staff"], expected_version=seen),
+        lambda: consent_by_unit(Unit.objects.for_listing().filter(pk=unit.pk))[unit.pk].consent.agree,
+    )
+    assert first.error is None and second.error is None
+    assert second.result == 9  # it waited, and counted the new vote
+    stored = UnitTally.objects.get(unit=unit)
+    assert stored.agree == consent_by_unit([unit], live=True)[unit.pk].consent.agree == 9
+
+
+# --- signatures ---------------------------------------------------------------------------------------
+
+
+def _contract(world):
+    households = list(Household.objects.filter(unit=world.unit).order_by("-floor", "room"))
+    draft = plans.draft_for(world.unit, households)
+    draft.total_cost = Decimal("600000")
+    plans.plan_save(unit=world.unit, draft=draft, by=None)
+    Unit.objects.filter(pk=world.unit.pk).update(stage=Stage.SIGNING)
+    world.unit.refresh_from_db()
+    return contracts.contract_start(unit=world.unit, by=world.users["staff"])
+
+
+@pg_only
+@pytest.mark.django_db(transaction=True)
+def test_two_people_saving_the_same_signature_one_wins_the_other_is_told(world):
+    contract = _contract(world)
+    signature = contract.signatures.select_related("household").get(household__room="602")
+    seen = contracts.signature_token(signature)
+    today = timezone.localdate()
+    first, second = first_then_second(
+        lambda: contracts.signature_set(
+            signature=fresh(Signature, signature.pk), status=SignatureStatus.SIGNED, signed_on=today,
+            by=world.users["staff"], expected=seen,
+        ),
+        lambda: contracts.signature_set(
+            signature=fresh(Signature, signature.pk), status=SignatureStatus.REFUSED, signed_on=today,
+            by=world.users["leader"], expected=seen,
+        ),
+    )
+    assert first.error is None and isinstance(second.error, contracts.StaleSignature)
+    stored = Signature.objects.get(pk=signature.pk)
+    assert (stored.status, stored.signed_on) == (SignatureStatus.SIGNED, today)
+    changes = ContractChange.objects.filter(contract=contract, field="signature", household=signature.household)
+    assert list(changes.values_list("changed_by", flat=True)) == [world.users["staff"].pk]
+
+
+# --- plans --------------------------------------------------------------------------------------------
+
+
+@pg_only
+@pytest.mark.django_db(transaction=True)
+def test_two_people_saving_a_plan_from_the_same_version_the_second_is_refused(world):
+    households = list(Household.objects.filter(unit=world.unit).order_by("-floor", "room"))
+
+    def save(total):
+        draft = plans.draft_for(world.unit, households)
+        draft.total_cost = Decimal(total)
+        return plans.plan_save(unit=fresh(Unit, world.unit.pk), draft=draft, by=world.users["staff"], base_version=1)
+
+    plans.plan_save(unit=world.unit, draft=plans.draft_for(world.unit, households), by=None)  # version 1
+    first, second = first_then_second(lambda: save("620000"), lambda: save("650000"))
+    assert first.error is None and isinstance(second.error, plans.StalePlan)
+    assert list(Plan.objects.filter(unit=world.unit).order_by("version").values_list("version", "total_cost")) == [
+        (1, Decimal("0.00")),
+        (2, Decimal("620000.00")),
+    ]
+
+
+# --- a double click, on both databases ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "bottom-sheet"])
+def test_a_double_click_on_the_vote_form_records_one_change(client, world, htmx):
+    client.force_login(world.users["staff"])
+    flat = world.flats[9]
+    data = {"value": "agree", "reason": "", "version": Vote.objects.get(household=flat).version}
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    url = reverse("household_vote", args=[flat.pk])
+    first = client.post(url, data, **headers)
+    second = client.post(url, data, **headers)
+    if htmx:
+        assert "voteSaved" in first["HX-Trigger"] and second.has_header("HX-Retarget")
+    else:
+        assert (first.status_code, second.status_code) == (302, 200)
+    assert VoteChange.objects.filter(household=flat).count() == 1
+    assert Vote.objects.get(household=flat).version == data["version"] + 1
+
+
+@pytest.mark.django_db
+def test_a_double_click_or_a_stale_form_on_a_signature_records_one_change(client, world):
+    contract = _contract(world)
+    signature = contract.signatures.select_related("household").get(household__room="602")
+    client.force_login(world.users["staff"])
+    url = reverse("signature_update", args=[world.unit.pk, signature.household_id])
+    data = {"status": "signed", "seen": contracts.signature_token(signature)}
+    client.post(url, data, HTTP_HX_REQUEST="true")
+    client.post(url, data, HTTP_HX_REQUEST="true")  # the double click
+    stale = client.post(url, {**data, "status": "refused"}, HTTP_HX_REQUEST="true")  # a form drawn before the save
+    assert stale.status_code == 200 and 'class="plan-error"' in stale.content.decode()  # the row says why
+    assert Signature.objects.get(pk=signature.pk).status == SignatureStatus.SIGNED
+    assert ContractChange.objects.filter(contract=contract, field="signature").count() == 1
+    # The page carries the latest token: saving from it works.
+    fresh_token = contracts.signature_token(Signature.objects.get(pk=signature.pk))
+    assert f'value="{fresh_token}"' in stale.content.decode()
+    client.post(url, {"status": "refused", "seen": fresh_token}, HTTP_HX_REQUEST="true")
+    assert Signature.objects.get(pk=signature.pk).status == SignatureStatus.REFUSED
+
+
+@pytest.mark.django_db
+def test_a_double_click_on_the_plan_form_saves_one_version(client, world):
+    client.force_login(world.users["staff"])
+    data = {"entry_type": "flat", "stops": "6", "total_cost": "600000", "subsidy": "", "method": "floor", "base_version": ""}
+    data.update({f"coef_{f}": str(v) for f, v in world.unit.street.coefficients_for(world.unit.building.floors).items()})
+    url = reverse("unit_plan", args=[world.unit.pk])
+    client.post(url, data)
+    second = client.post(url, data, follow=True)  # refused as stale: back to the page, with a warning
+    assert [m.level_tag for m in second.context["messages"]] == ["success", "warning"]
+    assert Plan.objects.filter(unit=world.unit).count() == 1
