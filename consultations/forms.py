@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from retrofit.masking import mask_name
 
@@ -240,7 +241,7 @@ class UserChoiceField(forms.ModelChoiceField):
 
 class ActionItemForm(forms.Form):
     text = forms.CharField(label=_("Action"), max_length=300)
-    owner = UserChoiceField(label=_("Owner"), queryset=None)
+    owner = UserChoiceField(label=pgettext_lazy("action item", "Owner"), queryset=None)
     due_on = forms.DateField(label=_("Due"), widget=DateInput)
     units = UnitsField(label=_("Units concerned"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
 
