@@ -307,6 +307,51 @@ def _merged_errors(merged, header: list[str]) -> list[RowError]:
     return errors
 
 
+class _RowReader:
+    """Reads one row's cells by column name, collecting every problem instead of stopping at the first."""
+
+    def __init__(self, values: list, positions: dict[str, int]):
+        self.values, self.positions, self.errors = values, positions, []
+
+    def cell(self, column):
+        index = self.positions.get(column)
+        return None if index is None or index >= len(self.values) else self.values[index]
+
+    def read(self, column, parse):
+        try:
+            return parse(self.cell(column))
+        except ValueError as exc:
+            self.errors.append(str(exc))
+            return None
+
+    def _text(self, column) -> str | None:
+        try:
+            return _text(self.cell(column))
+        except ValueError as exc:
+            self.errors.append(_("%(column)s %(error)s") % {"column": column, "error": exc})
+            return None
+
+    def required_text(self, column) -> str:
+        text = self._text(column)
+        if text is None:
+            return ""
+        if not text:
+            self.errors.append(_("%(column)s is empty") % {"column": column})
+        elif len(text) > MAX_LENGTH[column]:
+            self.errors.append(
+                _("%(column)s is longer than %(limit)d characters") % {"column": column, "limit": MAX_LENGTH[column]}
+            )
+        return text
+
+    def optional_text(self, column, limit=2000) -> str:
+        text = self._text(column)
+        if text is None:
+            return ""
+        if len(text) > limit:
+            self.errors.append(_("%(column)s is longer than %(limit)d characters") % {"column": column, "limit": limit})
+        return text
+
+
 def parse_table(table: list[list], merged=()) -> list[RosterRow]:
     """Check every row; raise ImportFailed with all errors, or return the rows.
 
@@ -330,46 +375,12 @@ def parse_table(table: list[list], merged=()) -> list[RosterRow]:
         raise ImportFailed(errors)
     errors.extend(_merged_errors(merged, header))
 
-    def cell(values, column):
-        index = positions.get(column)
-        if index is None or index >= len(values):
-            return None
-        return values[index]
-
     rows: list[RosterRow] = []
     for number, values in enumerate(table[1:], start=2):
         if not any(_safe_text(v) for v in values):
             continue  # blank lines between blocks are common in hand-kept ledgers
-        row_errors: list[str] = []
-
-        def read(column, parse, values=values, row_errors=row_errors):
-            try:
-                return parse(cell(values, column))
-            except ValueError as exc:
-                row_errors.append(str(exc))
-                return None
-
-        def required_text(column, values=values, row_errors=row_errors):
-            try:
-                text = _text(cell(values, column))
-            except ValueError as exc:
-                row_errors.append(_("%(column)s %(error)s") % {"column": column, "error": exc})
-                return ""
-            if not text:
-                row_errors.append(_("%(column)s is empty") % {"column": column})
-            elif len(text) > MAX_LENGTH[column]:
-                row_errors.append(_("%(column)s is longer than %(limit)d characters") % {"column": column, "limit": MAX_LENGTH[column]})
-            return text
-
-        def optional_text(column, limit=2000, values=values, row_errors=row_errors):
-            try:
-                text = _text(cell(values, column))
-            except ValueError as exc:
-                row_errors.append(_("%(column)s %(error)s") % {"column": column, "error": exc})
-                return ""
-            if len(text) > limit:
-                row_errors.append(_("%(column)s is longer than %(limit)d characters") % {"column": column, "limit": limit})
-            return text
+        line = _RowReader(values, positions)
+        read, required_text, optional_text, row_errors = line.read, line.required_text, line.optional_text, line.errors
 
         street = required_text(STREET)
         community = required_text(COMMUNITY)
@@ -514,35 +525,13 @@ def parse_plan_table(table: list[list], merged=()) -> list[PlanRow]:
         raise ImportFailed([_in_plan_sheet(e) for e in errors])
     errors.extend(_merged_errors(merged, header))
 
-    def cell(values, column):
-        index = positions.get(column)
-        return None if index is None or index >= len(values) else values[index]
-
     rows: list[PlanRow] = []
     seen: dict[tuple, int] = {}
     for number, values in enumerate(table[1:], start=2):
         if not any(_safe_text(v) for v in values):
             continue
-        row_errors: list[str] = []
-
-        def read(column, parse, values=values, row_errors=row_errors):
-            try:
-                return parse(cell(values, column))
-            except ValueError as exc:
-                row_errors.append(str(exc))
-                return None
-
-        def required_text(column, values=values, row_errors=row_errors):
-            try:
-                text = _text(cell(values, column))
-            except ValueError as exc:
-                row_errors.append(_("%(column)s %(error)s") % {"column": column, "error": exc})
-                return ""
-            if not text:
-                row_errors.append(_("%(column)s is empty") % {"column": column})
-            elif len(text) > MAX_LENGTH[column]:
-                row_errors.append(_("%(column)s is longer than %(limit)d characters") % {"column": column, "limit": MAX_LENGTH[column]})
-            return text
+        line = _RowReader(values, positions)
+        read, required_text, row_errors = line.read, line.required_text, line.errors
 
         key = tuple(required_text(c) for c in (STREET, COMMUNITY, ESTATE, BUILDING, UNIT))
         entry_type = read(ENTRY, lambda v: _choice(v, ENTRY_WORDS, ENTRY))
@@ -554,7 +543,7 @@ def parse_plan_table(table: list[list], merged=()) -> list[PlanRow]:
             row_errors.append(_("%(column)s is more than %(total)s") % {"column": SUBSIDY, "total": TOTAL_COST})
         method = read(METHOD, lambda v: _choice(_method_word(v), METHOD_WORDS, METHOD))
         coefficients = None
-        text = _safe_text(cell(values, COEFFICIENTS))
+        text = _safe_text(line.cell(COEFFICIENTS))
         if text:
             try:
                 coefficients = plans.parse_coefficient_text(text)
