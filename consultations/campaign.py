@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from retrofit import uploads
+
 # --- public notice period -------------------------------------------------------------------------
 
 
@@ -99,20 +101,9 @@ def visit_order_key(candidate: VisitCandidate) -> tuple:
 # --- uploaded opinion forms 意见征询表 -------------------------------------------------------------
 
 MAX_FORM_BYTES = 5 * 1024 * 1024
-JPEG, PNG, PDF = "image/jpeg", "image/png", "application/pdf"
-_SIGNATURES = (
-    (b"\xff\xd8\xff", JPEG),
-    (b"\x89PNG\r\n\x1a\n", PNG),
-    (b"%PDF-", PDF),
-)
+JPEG, PNG, PDF = uploads.JPEG, uploads.PNG, uploads.PDF
 
 
 def sniff_form_type(head: bytes) -> str | None:
-    """The file's real type from its first bytes (JPEG, PNG or PDF), or None for anything else.
-
-    The name and the browser's Content-Type are the sender's claim; the magic bytes are the file.
-    """
-    for signature, kind in _SIGNATURES:
-        if head.startswith(signature):
-            return kind
-    return None
+    """The opinion form's real type from its first bytes (JPEG, PNG or PDF), or None for anything else."""
+    return uploads.sniff(head, uploads.DOCUMENTS)

@@ -10,12 +10,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from retrofit import uploads
+
 from .models import PERIOD_PATTERN, Contract, EntryType, Household, SignatureStatus, SplitMethod, Unit
 from .plans import PlanDraft
 
 SCAN_MAX_BYTES = 10 * 1024 * 1024
 # File types are told by their first bytes, not by their names.
-SCAN_SIGNATURES = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 
 SCAN_TOO_BIG = _("The scan is %(size).1f MB; it may be at most 10 MB.")
 SCAN_WRONG_TYPE = _("The scan must be a PDF, JPEG or PNG file.")
@@ -26,10 +27,7 @@ MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
 def scan_type(head: bytes) -> str | None:
-    for magic, content_type in SCAN_SIGNATURES.items():
-        if head.startswith(magic):
-            return content_type
-    return None
+    return uploads.sniff(head, uploads.DOCUMENTS)
 
 
 def _date_widget():

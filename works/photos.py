@@ -5,30 +5,19 @@ Plain Python; the form (for its message) and the service (to store the type) bot
 
 from __future__ import annotations
 
+from retrofit import uploads
+
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 
-JPEG = "image/jpeg"
-PNG = "image/png"
+JPEG, PNG = uploads.JPEG, uploads.PNG
 EXTENSIONS = {JPEG: ".jpg", PNG: ".png"}
-
-_SIGNATURES = (
-    (b"\xff\xd8\xff", JPEG),
-    (b"\x89PNG\r\n\x1a\n", PNG),
-)
-SNIFF_BYTES = 8
 
 
 def sniff(head: bytes) -> str | None:
     """The content type of an image from its first bytes, or None if it is neither JPEG nor PNG."""
-    for signature, content_type in _SIGNATURES:
-        if head.startswith(signature):
-            return content_type
-    return None
+    return uploads.sniff(head, uploads.IMAGES)
 
 
 def sniff_file(upload) -> str | None:
     """``sniff`` on the first bytes of an open file, leaving it at its start."""
-    upload.seek(0)
-    head = upload.read(SNIFF_BYTES)
-    upload.seek(0)
-    return sniff(head)
+    return uploads.sniff_file(upload, uploads.IMAGES)
