@@ -12,7 +12,6 @@ from retrofit.attention import Attention
 from .selectors import unpaid_by_unit
 
 UNPAID = "unpaid"
-UNPAID_LABEL = _("Shares unpaid before construction")
 UNPAID_DETAIL = _("%(n)d households still owe %(amount)s yuan")
 
 

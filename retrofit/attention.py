@@ -25,6 +25,7 @@ KINDS = {
     "overdue": _("Deadline passed"),
     "notice_ending": _("Notice period ending"),
     "inspection_due": _("Inspection due"),
+    "unpaid": _("Shares unpaid before construction"),
     "stalled": _("No progress for 30 days"),
 }
 ORDER = {kind: index for index, kind in enumerate(KINDS)}

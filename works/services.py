@@ -112,18 +112,9 @@ def log_entry_add(*, unit: Unit, by, date: date, text: str, photo=None) -> Const
 
 
 def _move_back(*, unit: Unit, by, reason: str, when=None) -> StageChange:
-    """Acceptance → construction. The move is the consequence of a recorded failure, not a decision.
-
-    A company user may record a failed check but may not make stage moves on the unit page, so the
-    move runs as the system and is then attributed to the person who recorded the failure.
-    """
-    move = lifecycle.MACHINE.moves[(Stage.ACCEPTANCE, Stage.CONSTRUCTION)]
-    if by is None or by.is_superuser or by.role in move.roles:
-        return lifecycle.unit_move(unit=unit, after=Stage.CONSTRUCTION, by=by, reason=reason, when=when)
-    change = lifecycle.unit_move(unit=unit, after=Stage.CONSTRUCTION, by=None, reason=reason, when=when)
-    StageChange.objects.filter(pk=change.pk).update(changed_by=by)
-    change.changed_by = by
-    return change
+    """Acceptance → construction, the consequence of a recorded failure. The lifecycle lets the
+    company that records the failure make this move, so it is recorded as theirs."""
+    return lifecycle.unit_move(unit=unit, after=Stage.CONSTRUCTION, by=by, reason=reason, when=when)
 
 
 @transaction.atomic
