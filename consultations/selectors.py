@@ -431,15 +431,28 @@ class UnitPanel:
         return [m for m in self.meetings if m.kind == MeetingKind.QA]
 
 
-def unit_panel(unit: Unit, today: date | None = None) -> UnitPanel:
-    """Everything the consultation panel of a unit page shows, in a fixed number of queries."""
-    today = today or timezone.localdate()
-    households = list(
+def households_for_unit_page(unit: Unit) -> list[Household]:
+    """A unit's households with their votes and holdout records: the one read the unit page needs."""
+    return list(
         Household.objects.filter(unit=unit)
         .select_related("vote", "holdout__neighbour", "holdout__cadre")
         .order_by("floor", "room")
     )
-    result = evaluate_unit(unit, households)
+
+
+def unit_panel(
+    unit: Unit, today: date | None = None, *, households: list[Household] | None = None, result=None
+) -> UnitPanel:
+    """Everything the consultation panel of a unit page shows, in a fixed number of queries.
+
+    The unit page passes the households it has read (``households_for_unit_page``) and the consent it
+    has counted from them, so neither is done twice.
+    """
+    today = today or timezone.localdate()
+    if households is None:
+        households = households_for_unit_page(unit)
+    if result is None:
+        result = evaluate_unit(unit, households)
     minimal = set(result.consent.to_convert) if result.ok else set()
     holdouts = [
         HoldoutLine(h, current_vote(h).value, _holdout_of(h), owner_key(h) in minimal)

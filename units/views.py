@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from consultations import rules, situations
 from consultations.forms import VoteForm
 from consultations.models import VoteValue
-from consultations.selectors import consent_by_unit, evaluate_unit, households_of
+from consultations.selectors import consent_by_unit, evaluate_unit, households_for_unit_page
 from consultations.services import StaleVote, current_vote, vote_record
 from retrofit.models import Role
 from retrofit.permissions import (
@@ -80,12 +80,13 @@ def _floor_grid(unit, households):
 
 
 def _unit_context(request, unit):
-    households = households_of([unit]).get(unit.pk, [])
+    households = households_for_unit_page(unit)
     for household in households:
         household.current_vote = current_vote(household)
     return {
         "unit": unit,
         "estate": unit.building.estate,
+        "households": households,
         "grid": _floor_grid(unit, households),
         "result": evaluate_unit(unit, households),
         "policy": unit.street.consent_policy,

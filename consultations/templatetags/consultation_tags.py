@@ -16,9 +16,9 @@ register = template.Library()
 
 
 @register.inclusion_tag("consultations/includes/_unit_panel.html", takes_context=True)
-def unit_consultation_panel(context, unit):
+def unit_consultation_panel(context, unit, households=None, result=None):
     user = context["request"].user
-    panel = selectors.unit_panel(unit)
+    panel = selectors.unit_panel(unit, households=households, result=result)
     return {
         "request": context["request"],
         "user": user,
