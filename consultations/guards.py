@@ -9,7 +9,9 @@ from .selectors import consent_by_unit
 
 
 def consent_ready(unit) -> list[str]:
-    result = consent_by_unit([unit], live=True)[unit.pk]
+    # The unit page has just counted its households and leaves the count on the instance it shows;
+    # unit_move always checks a freshly locked row, which never carries one.
+    result = getattr(unit, "counted_consent", None) or consent_by_unit([unit], live=True)[unit.pk]
     if not result.ok:
         return [_("The roster has a conflict: %(conflict)s") % {"conflict": result.conflict}]
     consent = result.consent

@@ -206,3 +206,14 @@ def test_unit_page_query_count_does_not_grow_with_households(client, world, djan
         client.get(reverse("unit_detail", args=[small.pk]))
     with django_assert_num_queries(20):
         client.get(reverse("unit_detail", args=[world.unit.pk]))
+
+
+def test_unit_page_in_consultation_counts_consent_once(client, world, django_assert_num_queries):
+    # The stage panel's guard (consent reached?) reuses the page's own count instead of reading the
+    # households again.
+    from units.models import Stage, Unit
+
+    Unit.objects.filter(pk=world.unit.pk).update(stage=Stage.CONSULTATION)
+    client.force_login(world.users["staff"])
+    with django_assert_num_queries(20):
+        client.get(reverse("unit_detail", args=[world.unit.pk]))

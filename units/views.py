@@ -102,6 +102,7 @@ def unit_detail(request, pk):
     if request.user.role == Role.COMPANY:
         return redirect("unit_works", pk=unit.pk)
     context = _unit_context(request, unit)
+    unit.counted_consent = context["result"]  # the stage panel's guards reuse this count
     context["moves"] = lifecycle.moves_from(unit, request.user) if request.user.can_edit else []
     context["stage_changes"] = unit.stage_changes.select_related("changed_by")[:20]
     return render(request, "units/unit_detail.html", context)
