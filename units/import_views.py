@@ -150,7 +150,7 @@ def import_template(request):
     for index, cell in enumerate(sheet[1], start=1):
         cell.font = bold
         cell.fill = fill
-        sheet.column_dimensions[cell.column_letter].width = 14 if index != 13 else 24
+        sheet.column_dimensions[cell.column_letter].width = {3: 36, 13: 24}.get(index, 14)  # 3: the sample's estate
     sheet.freeze_panes = "A2"
     column = {name: i for i, name in enumerate(imports.TEMPLATE_COLUMNS)}
     for name, words in (

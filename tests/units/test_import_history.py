@@ -313,3 +313,9 @@ def test_a_unit_paused_after_signing_is_still_refused(world, ledger):
     )
     assert report.households_updated == 1
     assert Decimal("90") == Household.objects.get(unit=world.sibling_unit, room="101").area
+
+
+def test_the_upload_page_states_the_rules(client, world):
+    client.force_login(world.users["staff"])
+    page = client.get(reverse("import_upload")).content.decode()
+    assert "示例行" in page and "单元进入签约阶段后，不能通过导入更改业主、面积或楼层" in page
