@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Building,
@@ -7,6 +8,7 @@ from .models import (
     ContractChange,
     Estate,
     Household,
+    HouseholdChange,
     Plan,
     PlanShare,
     RunningCost,
@@ -136,3 +138,17 @@ class ContractChangeAdmin(ReadOnlyAdmin):
 class RunningCostAdmin(ReadOnlyAdmin):
     list_display = ("unit", "period", "electricity", "maintenance", "method", "created_by", "created_at")
     list_select_related = ("unit__building", "created_by")
+
+
+@admin.register(HouseholdChange)
+class HouseholdChangeAdmin(ReadOnlyAdmin):
+    """Changes to a household's roster fields (owner, phone, area …), written by the ledger import."""
+
+    list_display = ("household", "unit", "field", "before", "after", "source", "changed_by", "changed_at")
+    list_filter = ("source", "field")
+    list_select_related = ("household__unit__building", "changed_by")
+    search_fields = ("household__room", "household__owner_name", "before", "after")
+
+    @admin.display(description=_("unit"))
+    def unit(self, obj):
+        return obj.household.unit

@@ -23,6 +23,9 @@ from . import imports
 
 ALLOWED_SUFFIXES = {".xlsx", ".xls"}
 SESSION_KEY = "pending_import"
+CHANGES_NOT_REVIEWED = gettext_lazy(
+    "Tick “I have checked the changes to the %(n)d households above” before importing; nothing was written."
+)
 
 
 class RosterUploadForm(forms.Form):
@@ -75,10 +78,15 @@ def import_upload(request):
                 path.unlink(missing_ok=True)
                 context.update(errors=failed.errors, filename=upload.name)
                 return render(request, "units/import_upload.html", context, status=422)
-            request.session[SESSION_KEY] = {"file": stored, "name": upload.name}
+            request.session[SESSION_KEY] = _pending(stored, upload.name, report)
             context.update(report=report, filename=upload.name)
             return render(request, "units/import_preview.html", context)
     return render(request, "units/import_upload.html", context)
+
+
+def _pending(stored: str, name: str, report: imports.ImportReport) -> dict:
+    """What the confirmation needs: the stored file, and the changes to stored households it was shown."""
+    return {"file": stored, "name": name, "changes": len(report.changes), "digest": report.changes_digest}
 
 
 @login_required
@@ -94,8 +102,11 @@ def import_confirm(request):
             messages.warning(request, _("There is no import waiting for confirmation. Upload the workbook again."))
         return redirect("import_upload")
     path = _pending_dir() / pending["file"]
+    if pending.get("changes") and not request.POST.get("reviewed"):
+        # Changes to stored households are written only once someone said they checked them.
+        return _preview_again(request, pending, str(CHANGES_NOT_REVIEWED % {"n": pending["changes"]}))
     try:
-        report = imports.import_roster(path, by=request.user)
+        report = imports.import_roster(path, by=request.user, reviewed=pending.get("digest"))
     except (imports.ImportFailed, FileNotFoundError) as failed:
         _discard_pending(request)
         errors = getattr(failed, "errors", [imports.RowError(None, _("The uploaded file is gone. Upload it again."))])
@@ -109,20 +120,37 @@ def import_confirm(request):
     return redirect("home")
 
 
+def _preview_again(request, pending: dict, problem: str):
+    """The preview of the pending upload once more (a fresh dry run), with what stopped the confirmation."""
+    path = _pending_dir() / pending["file"]
+    try:
+        report = imports.import_roster(path, by=request.user, dry_run=True)
+    except (imports.ImportFailed, FileNotFoundError) as failed:
+        _discard_pending(request)
+        errors = getattr(failed, "errors", [imports.RowError(None, _("The uploaded file is gone. Upload it again."))])
+        return render(request, "units/import_upload.html", {"form": RosterUploadForm(), "errors": errors, "filename": pending["name"]}, status=422)
+    request.session[SESSION_KEY] = _pending(pending["file"], pending["name"], report)
+    context = {"report": report, "filename": pending["name"], "problem": problem}
+    return render(request, "units/import_preview.html", context, status=422)
+
+
 @login_required
 def import_template(request):
-    """An empty ledger with the right columns, drop-down lists and one example row."""
+    """An empty ledger with the right columns, drop-down lists and one sample row, which the import skips."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = imports.SHEET
     sheet.append(list(imports.TEMPLATE_COLUMNS))
-    sheet.append(["红旗街道", "绵纺社区", "绵纺厂宿舍小区", "1", "1", "302", 3, 68.45, "张三", "13800001234", "自住", "同意", "", "否", "", "60-74岁"])
+    sheet.append(
+        [imports.SAMPLE_STREET, imports.SAMPLE_COMMUNITY, imports.SAMPLE_ESTATE, "1", "1", "302", 3, 68.45, "张三", "13800001234", "自住", "同意", "", "否", "", "60-74岁"]
+    )
+    imports.mark_sample_row(sheet, 2)
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
     for index, cell in enumerate(sheet[1], start=1):
         cell.font = bold
         cell.fill = fill
-        sheet.column_dimensions[cell.column_letter].width = 14 if index != 13 else 24
+        sheet.column_dimensions[cell.column_letter].width = {3: 36, 13: 24}.get(index, 14)  # 3: the sample's estate
     sheet.freeze_panes = "A2"
     column = {name: i for i, name in enumerate(imports.TEMPLATE_COLUMNS)}
     for name, words in (

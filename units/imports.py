@@ -12,6 +12,8 @@ plan row fails the whole import too; its errors name the sheet.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -23,11 +25,12 @@ from time import monotonic
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from consultations import rules
 from consultations.models import Vote, VoteChange, VoteSource
 
-from . import plans
+from . import lifecycle, plans
 from .models import (
     AgeBand,
     Building,
@@ -35,8 +38,10 @@ from .models import (
     EntryType,
     Estate,
     Household,
+    HouseholdChange,
     Occupancy,
     Plan,
+    RosterSource,
     SplitMethod,
     Street,
     Unit,
@@ -93,6 +98,69 @@ OCCUPANCY_LABEL = {value: word for word, value in OCCUPANCY_WORDS.items()}
 
 MAX_AREA = Decimal("10000")
 
+# The template's sample rows carry this estate name: the reader skips them (and says so), so a sample
+# left in the sheet never writes over a real flat.
+SAMPLE_ESTATE = "示例小区（本行为示例，导入时跳过）"
+SAMPLE_STREET, SAMPLE_COMMUNITY = "示例街道", "示例社区"
+
+# The household fields a ledger row writes, with the ledger's word for each (in the ledger's order).
+ROSTER_FIELDS = {
+    "floor": FLOOR,
+    "area": AREA,
+    "owner_name": OWNER,
+    "phone": PHONE,
+    "occupancy": OCCUPANCY,
+    "hardship": HARDSHIP,
+    "note": NOTE,
+    "age_band": AGE_BAND,
+}
+# What an import may not change once a unit has reached signing: the signed shares and the contract rest
+# on them (owner identity, area and floor coefficient). Phones, occupancy, notes and votes still change.
+SIGNED_FIELDS = ("owner_name", "area", "floor")
+
+SAMPLE_SKIPPED = _lazy("Row %(row)d is a sample row; skipped")
+PLAN_SAMPLE_SKIPPED = _lazy("Sheet %(sheet)s, row %(row)d is a sample row; skipped")
+ONLY_SAMPLES = _lazy(
+    "The sheet “%(sheet)s” holds only the sample row (row %(rows)s), which is skipped; fill in the households below it."
+)
+SIGNED_CHANGE = _lazy(
+    "%(unit)s has reached the signing stage; an import cannot change its owners, areas or floors (%(changes)s). "
+    "The signed shares and the contract rest on them: ask the street office to correct them."
+)
+SIGNED_NEW_FLAT = _lazy(
+    "%(unit)s has reached the signing stage; an import cannot add flat %(room)s to it. "
+    "The signed shares and the contract cover its flats as they are: ask the street office."
+)
+PREVIEW_OUTDATED = _lazy(
+    "These households have changed since the preview (someone saved in the meantime), so nothing was written. "
+    "Upload the ledger again and check the new preview."
+)
+
+
+def stored_text(value) -> str:
+    """A household field's value as HouseholdChange keeps it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return str(value.quantize(Decimal("0.01")))
+    return "" if value is None else str(value)
+
+
+def field_label(field_name: str) -> str:
+    """The ledger's word for a household field (业主姓名, 建筑面积 …); the vote has its own history."""
+    return ROSTER_FIELDS.get(field_name, field_name)
+
+
+def value_label(field_name: str, text: str) -> str:
+    """A stored value (``stored_text``) in the ledger's words: 自住, 是, 60-74岁 …; "" stays ""."""
+    if field_name == "occupancy":
+        return OCCUPANCY_LABEL.get(text, text)
+    if field_name == "hardship":
+        return {"true": "是", "false": "否"}.get(text, text)
+    if field_name == "age_band":
+        return AGE_BAND_LABEL.get(text, text)
+    return text
+
 
 @dataclass(frozen=True)
 class RowError:
@@ -138,6 +206,31 @@ class RosterRow:
         return (self.street, self.community, self.estate, self.building, self.unit)
 
 
+@dataclass(frozen=True)
+class FieldChange:
+    field: str  # the model field (owner_name …), or "vote" / "reason"
+    column: str  # the ledger's word for it
+    before: str  # in the ledger's words; "" when empty
+    after: str
+    stored_before: str = ""  # as HouseholdChange keeps it
+    stored_after: str = ""
+
+
+@dataclass(frozen=True)
+class HouseholdDiff:
+    """One stored household a ledger row changes, field by field (the preview lists these)."""
+
+    row: int
+    unit: str  # estate and unit, as the report names units
+    room: str
+    fields: tuple[FieldChange, ...]
+
+    def describe(self, fields=None) -> str:
+        return "；".join(
+            f"{f.column} {f.before or '—'} → {f.after or '—'}" for f in self.fields if fields is None or f.field in fields
+        )
+
+
 @dataclass
 class ImportReport:
     rows: int = 0
@@ -154,6 +247,15 @@ class ImportReport:
     plans_unchanged: int = 0
     units: list[str] = field(default_factory=list)
     dry_run: bool = False
+    # Each stored household the ledger changes, in row order; the preview asks for them to be checked.
+    changes: list[HouseholdDiff] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # the sample rows left out, each said in a sentence
+
+    @property
+    def changes_digest(self) -> str:
+        """A fingerprint of ``changes``: the confirmed import must make exactly the changes previewed."""
+        data = [[c.row, c.unit, c.room, [[f.field, f.before, f.after] for f in c.fields]] for c in self.changes]
+        return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -352,11 +454,13 @@ class _RowReader:
         return text
 
 
-def parse_table(table: list[list], merged=()) -> list[RosterRow]:
+def parse_table(table: list[list], merged=(), skipped: list[int] | None = None) -> list[RosterRow]:
     """Check every row; raise ImportFailed with all errors, or return the rows.
 
-    ``merged`` lists the sheet's merged cell ranges (0-based, as python-calamine gives them).
+    ``merged`` lists the sheet's merged cell ranges (0-based, as python-calamine gives them). The
+    template's sample rows (estate SAMPLE_ESTATE) are left out; their row numbers go into ``skipped``.
     """
+    samples = [] if skipped is None else skipped
     if not table or not any(_safe_text(c) for c in table[0]):
         raise ImportFailed([RowError(1, _("the header row is empty; the first row must hold the column names"))])
     header = [_safe_text(c) for c in table[0]]
@@ -380,6 +484,9 @@ def parse_table(table: list[list], merged=()) -> list[RosterRow]:
         if not any(_safe_text(v) for v in values):
             continue  # blank lines between blocks are common in hand-kept ledgers
         line = _RowReader(values, positions)
+        if _is_sample(line):
+            samples.append(number)
+            continue
         read, required_text, optional_text, row_errors = line.read, line.required_text, line.optional_text, line.errors
 
         street = required_text(STREET)
@@ -428,12 +535,18 @@ def parse_table(table: list[list], merged=()) -> list[RosterRow]:
                 relief=relief,
             )
         )
-    if not rows and not errors:
+    if not rows and not errors and samples:
+        errors.append(RowError(None, ONLY_SAMPLES % {"sheet": SHEET, "rows": "、".join(map(str, samples))}))
+    elif not rows and not errors:
         errors.append(RowError(None, _("The sheet “%(sheet)s” has no households below its header row.") % {"sheet": SHEET}))
     errors.extend(_check_rows_together(rows))
     if errors:
         raise ImportFailed(sorted(errors, key=lambda e: (e.row or 0)))
     return rows
+
+
+def _is_sample(line: _RowReader) -> bool:
+    return _safe_text(line.cell(ESTATE)) == SAMPLE_ESTATE
 
 
 def _safe_text(value) -> str:
@@ -506,8 +619,12 @@ def _method_word(value) -> str:
     return text
 
 
-def parse_plan_table(table: list[list], merged=()) -> list[PlanRow]:
-    """Check every row of sheet 单元方案; raise ImportFailed with all errors (naming the sheet), or return the rows."""
+def parse_plan_table(table: list[list], merged=(), skipped: list[int] | None = None) -> list[PlanRow]:
+    """Check every row of sheet 单元方案; raise ImportFailed with all errors (naming the sheet), or return the rows.
+
+    Sample rows are left out as in the ledger sheet (``parse_table``); their numbers go into ``skipped``.
+    """
+    samples = [] if skipped is None else skipped
     if not table or not any(_safe_text(c) for c in table[0]):
         raise ImportFailed([_in_plan_sheet(RowError(1, _("the header row is empty; the first row must hold the column names")))])
     header = [_safe_text(c) for c in table[0]]
@@ -531,6 +648,9 @@ def parse_plan_table(table: list[list], merged=()) -> list[PlanRow]:
         if not any(_safe_text(v) for v in values):
             continue
         line = _RowReader(values, positions)
+        if _is_sample(line):
+            samples.append(number)
+            continue
         read, required_text, row_errors = line.read, line.required_text, line.errors
 
         key = tuple(required_text(c) for c in (STREET, COMMUNITY, ESTATE, BUILDING, UNIT))
@@ -631,9 +751,18 @@ def add_plan_sheet(workbook) -> None:
     """Add an example sheet 单元方案 to an openpyxl workbook (the ledger template)."""
     sheet = workbook.create_sheet(PLAN_SHEET)
     sheet.append(list(PLAN_TEMPLATE_COLUMNS))
-    sheet.append(["红旗街道", "绵纺社区", "绵纺厂宿舍小区", "1", "1", "平层入户", 620000, "", "按楼层系数", "1:0, 2:1.5, 3:4, 4:9, 5:15, 6:20.5"])
+    sheet.append([SAMPLE_STREET, SAMPLE_COMMUNITY, SAMPLE_ESTATE, "1", "1", "平层入户", 620000, "", "按楼层系数", "1:0, 2:1.5, 3:4, 4:9, 5:15, 6:20.5"])
+    mark_sample_row(sheet, 2)
     for index, cell in enumerate(sheet[1], start=1):
         sheet.column_dimensions[cell.column_letter].width = 36 if index == len(PLAN_TEMPLATE_COLUMNS) else 14
+
+
+def mark_sample_row(sheet, number: int) -> None:
+    """Grey italics for a template's sample row, which the import skips."""
+    from openpyxl.styles import Font
+
+    for cell in sheet[number]:
+        cell.font = Font(italic=True, color="808080")
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -726,7 +855,7 @@ def _scope_errors(rows: list[RosterRow], user) -> list[RowError]:
     return errors
 
 
-def import_roster(path: str | Path, *, by=None, dry_run: bool = False) -> ImportReport:
+def import_roster(path: str | Path, *, by=None, dry_run: bool = False, reviewed: str | None = None) -> ImportReport:
     """Read, check and write the ledger (and its plan sheet) in one transaction. Raises ImportFailed, writing nothing.
 
     Errors of the ledger come first, then those of the plan sheet, each list in row order.
@@ -735,29 +864,48 @@ def import_roster(path: str | Path, *, by=None, dry_run: bool = False) -> Import
     errors: list[RowError] = []
     rows: list[RosterRow] = []
     plan_rows: list[PlanRow] = []
+    samples: list[int] = []
+    plan_samples: list[int] = []
     try:
-        rows = parse_table(table, merged)
+        rows = parse_table(table, merged, skipped=samples)
     except ImportFailed as failed:
         errors.extend(failed.errors)
     if plan_sheet is not None:
         try:
-            plan_rows = parse_plan_table(*plan_sheet)
+            plan_rows = parse_plan_table(*plan_sheet, skipped=plan_samples)
         except ImportFailed as failed:
             errors.extend(failed.errors)
     if errors:
         raise ImportFailed(errors)
-    return import_rows(rows, by=by, dry_run=dry_run, plan_rows=plan_rows)
+    skipped = [SAMPLE_SKIPPED % {"row": n} for n in samples]
+    skipped += [PLAN_SAMPLE_SKIPPED % {"sheet": PLAN_SHEET, "row": n} for n in plan_samples]
+    return import_rows(rows, by=by, dry_run=dry_run, plan_rows=plan_rows, skipped=skipped, reviewed=reviewed)
 
 
-def import_rows(rows: list[RosterRow], *, by=None, dry_run: bool = False, plan_rows: list[PlanRow] = ()) -> ImportReport:
+def import_rows(
+    rows: list[RosterRow],
+    *,
+    by=None,
+    dry_run: bool = False,
+    plan_rows: list[PlanRow] = (),
+    skipped: list[str] = (),
+    reviewed: str | None = None,
+) -> ImportReport:
+    """Write the checked rows in one transaction (rolled back for a dry run).
+
+    ``reviewed`` is the ``changes_digest`` of the preview the user confirmed: when given, the import is
+    refused, writing nothing, unless it changes exactly those households, fields and values.
+    """
     errors = _scope_errors(rows, by)
     if plan_rows and not (errors and errors[0].row is None):
         errors.extend(_in_plan_sheet(e) for e in _scope_errors(plan_rows, by))
     if errors:
         raise ImportFailed(errors)
-    report = ImportReport(rows=len(rows), dry_run=dry_run)
+    report = ImportReport(rows=len(rows), dry_run=dry_run, skipped=list(skipped))
     with transaction.atomic():
         _write(rows, by, report)
+        if reviewed is not None and report.changes_digest != reviewed:
+            raise ImportFailed([RowError(None, str(PREVIEW_OUTDATED))])
         _write_plans(plan_rows, rows, by, report)
         if dry_run:
             transaction.set_rollback(True)
@@ -790,11 +938,13 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
 
     now = timezone.now()
     fields = ("floor", "area", "owner_name", "phone", "occupancy", "hardship", "note")
+    signed_units = lifecycle.units_from_signing(units.values())
     to_create: list[RosterRow] = []  # flats not stored yet (plain rows: see _insert)
     to_update: list[Household] = []
     votes_to_update: list[Vote] = []
     votes_to_create: list[Vote] = []
     changes: list[VoteChange] = []
+    roster_history: list[tuple] = []  # (household, field, before, after): HouseholdChange rows
     for row in rows:
         unit = unit_of_row[row.row]
         values = {
@@ -810,16 +960,30 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
             values["age_band"] = row.age_band
         household = existing.get((unit.pk, row.room))
         if household is None:
+            if unit.pk in signed_units:
+                errors.append(RowError(row.row, SIGNED_NEW_FLAT % {"unit": unit, "room": row.room}))
             to_create.append(row)
             continue
-        dirty = [name for name, value in values.items() if getattr(household, name) != value]
+        dirty = [name for name in ROSTER_FIELDS if name in values and getattr(household, name) != values[name]]
+        field_changes = [_field_change(name, getattr(household, name), values[name]) for name in dirty]
         for name in dirty:
             setattr(household, name, values[name])
         vote = getattr(household, "vote", None) if _has_vote(household) else None
         before = vote.value if vote else rules.UNDECIDED
-        vote_dirty = before != row.vote or (vote is not None and vote.reason != row.reason) or (vote is None and row.reason)
+        before_reason = vote.reason if vote else ""
+        vote_dirty = before != row.vote or before_reason != row.reason
+        if before != row.vote:
+            field_changes.append(FieldChange("vote", VOTE, VOTE_LABEL.get(before, before), VOTE_LABEL.get(row.vote, row.vote)))
+        if before_reason != row.reason:
+            field_changes.append(FieldChange("reason", REASON, before_reason, row.reason))
+        if field_changes:
+            diff = HouseholdDiff(row.row, _unit_name(unit), row.room, tuple(field_changes))
+            report.changes.append(diff)
+            if unit.pk in signed_units and any(name in SIGNED_FIELDS for name in dirty):
+                errors.append(RowError(row.row, SIGNED_CHANGE % {"unit": unit, "changes": diff.describe(SIGNED_FIELDS)}))
         if dirty:
             to_update.append(household)
+            roster_history.extend((household.pk, f.field, f.stored_before, f.stored_after) for f in field_changes if f.field in ROSTER_FIELDS)
         if vote_dirty:
             if vote is None:
                 votes_to_create.append(Vote(household=household, value=row.vote, reason=row.reason, recorded_by=by, recorded_at=now, version=1))
@@ -827,12 +991,14 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
                 vote.value, vote.reason, vote.recorded_by, vote.recorded_at = row.vote, row.reason, by, now
                 vote.version += 1
                 votes_to_update.append(vote)
-            if before != row.vote:
-                changes.append(VoteChange(household=household, before=before, after=row.vote, reason=row.reason, source=VoteSource.IMPORT, changed_by=by, changed_at=now))
+            # A new reason is a history line too, as when staff record it on the vote sheet.
+            changes.append(VoteChange(household=household, before=before, after=row.vote, reason=row.reason, source=VoteSource.IMPORT, changed_by=by, changed_at=now))
         if dirty or vote_dirty:
             report.households_updated += 1
         else:
             report.households_unchanged += 1
+    if errors:
+        raise ImportFailed(sorted(errors, key=lambda e: e.row or 0))
 
     if to_update:
         Household.objects.bulk_update(to_update, [*fields, "age_band"], batch_size=500)
@@ -865,10 +1031,15 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
     if votes_to_update:
         Vote.objects.bulk_update(votes_to_update, ["value", "reason", "recorded_by", "recorded_at", "version"], batch_size=500)
     _insert(VoteChange, ("household", "before", "after", "reason", "source", "changed_by", "changed_at"), history)
+    _insert(
+        HouseholdChange,
+        ("household", "field", "before", "after", "source", "changed_by", "changed_at"),
+        [(pk, name, before, after, RosterSource.IMPORT, by_id, when) for pk, name, before, after in roster_history],
+    )
 
     report.households_created = len(to_create)
     report.votes_changed = sum(1 for c in changes if c.before and c.before != c.after)
-    report.units = sorted({str(u.building.estate) + " " + str(u) for u in units.values()})
+    report.units = sorted({_unit_name(u) for u in units.values()})
     # Bulk writes send no signals: drop the stored consent figures of every unit touched.
     from consultations.signals import drop_tallies
 
@@ -900,6 +1071,17 @@ def _insert(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
                 copy.write_row(row)
         if connection.queries_logged:
             connection.queries_log.append({"sql": f"{sql} -- {len(rows)} rows", "time": f"{monotonic() - started:.3f}"})
+
+
+def _unit_name(unit: Unit) -> str:
+    return str(unit.building.estate) + " " + str(unit)
+
+
+def _field_change(name: str, before, after) -> FieldChange:
+    stored_before, stored_after = stored_text(before), stored_text(after)
+    return FieldChange(
+        name, field_label(name), value_label(name, stored_before), value_label(name, stored_after), stored_before, stored_after
+    )
 
 
 def _has_vote(household: Household) -> bool:

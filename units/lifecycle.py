@@ -154,3 +154,24 @@ def unit_move(*, unit: Unit, after: str, by, reason: str = "", when=None) -> Sta
         Unit.objects.filter(pk=unit.pk).update(stage=after, stage_since=when)
     unit.stage, unit.stage_since = after, when
     return change
+
+
+# --- what an import may no longer change -----------------------------------------------------------
+
+FROM_SIGNING = frozenset(SEQUENCE[SEQUENCE.index(Stage.SIGNING):])
+
+
+def units_from_signing(units) -> set[int]:
+    """The ids of the units that have reached signing: in signing or a later stage, or paused or withdrawn
+    after reaching it. Signed shares and the contract rest on their owners, areas and flats.
+
+    One query, only when some unit is paused or withdrawn (its history says how far it got).
+    """
+    units = list(units)
+    found = {unit.pk for unit in units if unit.stage in FROM_SIGNING}
+    aside = [unit.pk for unit in units if unit.stage in SIDE_STATES]
+    if aside:
+        found.update(
+            StageChange.objects.filter(unit_id__in=aside, after__in=FROM_SIGNING).values_list("unit_id", flat=True)
+        )
+    return found

@@ -350,6 +350,49 @@ class Household(models.Model):
         return self.room
 
 
+
+class RosterSource(models.TextChoices):
+    """Where a change to a household's roster fields came from (the values match VoteSource's)."""
+
+    IMPORT = "import", _("Ledger import")
+    ADMIN = "admin", _("Admin")
+
+
+class HouseholdChange(models.Model):
+    """A change to one roster field of a household (owner, phone, area, floor …): who, when, before, after.
+
+    Votes and their reasons have their own history (consultations.VoteChange). ``before`` and ``after``
+    hold the stored value as text (area "80.50", hardship "true", occupancy "rented"); ``str()`` and the
+    pages show them in the ledger's words.
+    """
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="roster_changes", verbose_name=_("household"))
+    field = models.CharField(_("field"), max_length=40)
+    before = models.TextField(_("before"), blank=True)
+    after = models.TextField(_("after"), blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=RosterSource.choices, default=RosterSource.IMPORT)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        verbose_name = _("roster change")
+        verbose_name_plural = _("roster changes")
+        ordering = ["-changed_at", "-id"]
+        indexes = [
+            # The household's history on the vote sheet.
+            models.Index(fields=["household", "-changed_at"], name="householdchange_time"),
+        ]
+
+    def __str__(self):
+        from .imports import field_label, value_label
+
+        before, after = value_label(self.field, self.before) or "—", value_label(self.field, self.after) or "—"
+        return f"{field_label(self.field)}：{before} → {after}"
+
+
 # --- one unit, one plan (一单元一策) ---------------------------------------------------------------
 
 

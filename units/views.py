@@ -140,7 +140,8 @@ def household_vote(request, pk):
                 response["HX-Trigger"] = "voteSaved"
                 return response
     history = household.vote_changes.select_related("changed_by")[:10]
-    context = {"household": household, "form": form, "vote": vote, "history": history}
+    roster_history = household.roster_changes.select_related("changed_by")[:10]
+    context = {"household": household, "form": form, "vote": vote, "history": history, "roster_history": roster_history}
     if request.htmx:
         response = render(request, "units/includes/_vote_form.html", context)
         if request.method == "POST":

@@ -83,3 +83,34 @@ def test_staff_imports_a_ledger_after_fixing_an_error(world, live_server, log_in
     card = page.locator(f"a[href='/estates/{estate.pk}/']")
     expect(card).to_contain_text(NEW_ESTATE)
     assert estate.community == world.community
+
+
+def test_a_reimport_lists_the_changes_and_waits_for_the_box(world, live_server, log_in, tmp_path, settings):
+    from units.models import Household
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    flat = world.flats[0]  # 101 of 绵纺厂宿舍小区 1-1, 业主0
+    changed = {
+        "街道": world.street.name, "社区": world.community.name, "小区": world.estate.name, "楼栋": "1", "单元": "1",
+        "房号": "101", "楼层": 1, "建筑面积": 80, "业主姓名": "王五", "联系电话": flat.phone, "居住情况": "自住",
+        "意愿": "同意", "困难户": "否",
+    }
+    path = _ledger(tmp_path / "住户台账.xlsx", [changed])
+
+    page = log_in(world.users["staff"])
+    page.goto(f"{live_server.url}/import/")
+    page.set_input_files("input[type=file]", path)
+    page.get_by_test_id("upload").click()
+    changes = page.get_by_test_id("import-changes")
+    expect(changes).to_contain_text("业主0")
+    expect(changes).to_contain_text("王五")
+    assert_fits_the_phone(page)
+
+    page.get_by_test_id("confirm-import").click()  # the browser holds the form: the box is required
+    expect(page.get_by_test_id("import-reviewed")).to_be_visible()
+    assert Household.objects.get(pk=flat.pk).owner_name == "业主0"
+
+    page.get_by_test_id("import-reviewed").check()
+    page.get_by_test_id("confirm-import").click()
+    page.wait_for_url(f"{live_server.url}/")
+    assert Household.objects.get(pk=flat.pk).owner_name == "王五"

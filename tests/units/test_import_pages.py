@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from consultations.models import VoteChange
@@ -40,8 +41,9 @@ def upload(tmp_path):
     return post
 
 
-def confirm(client, action="confirm"):
-    return client.post(reverse("import_confirm"), {"action": action})
+def confirm(client, action="confirm", *, reviewed=False):
+    """Confirm (or cancel) the pending import; ``reviewed`` ticks 我已核对以上 N 户的变更."""
+    return client.post(reverse("import_confirm"), {"action": action, **({"reviewed": "on"} if reviewed else {})})
 
 
 def test_upload_shows_a_preview_and_writes_nothing_then_confirm_writes(client, world, upload, settings):
@@ -79,7 +81,7 @@ def test_upload_shows_a_preview_and_writes_nothing_then_confirm_writes(client, w
     assert db_state() == before
     assert len(pending_files(settings)) == 1
 
-    response = confirm(client)
+    response = confirm(client, reviewed=True)  # one stored flat changes: its vote
 
     assert response.status_code == 302 and response.url == reverse("home")
     assert Household.objects.filter(unit__building__estate__name="新华小区").count() == 4
@@ -93,7 +95,7 @@ def test_upload_shows_a_preview_and_writes_nothing_then_confirm_writes(client, w
     assert pending_files(settings) == []
     assert import_views.SESSION_KEY not in client.session
     # The confirmation cannot be replayed.
-    confirm(client)
+    confirm(client, reviewed=True)
     assert VoteChange.objects.filter(household=world.flats[0]).count() == 1
 
 
@@ -232,7 +234,19 @@ def test_anonymous_users_are_sent_to_login(client, world, upload):
 # --- the template workbook ----------------------------------------------------------------------
 
 
-def test_the_template_downloads_and_imports_cleanly(client, world, tmp_path):
+def template_with(client, tmp_path, rows=()) -> Path:
+    """The downloaded template, with ``rows`` filled in below its sample row."""
+    path = tmp_path / "template.xlsx"
+    path.write_bytes(client.get(reverse("import_template")).content)
+    book = load_workbook(path)
+    for values in rows:
+        book[imports.SHEET].append([values.get(c) for c in imports.TEMPLATE_COLUMNS])
+    book.save(path)
+    return path
+
+
+def test_the_template_downloads_and_its_sample_row_is_never_imported(client, world, tmp_path):
+    # Before: the sample row was 绵纺厂宿舍小区 1-1-302, a real flat; importing the template overwrote it.
     leader = world.users["leader"]
     client.force_login(leader)
     response = client.get(reverse("import_template"))
@@ -249,16 +263,13 @@ def test_the_template_downloads_and_imports_cleanly(client, world, tmp_path):
         for column in imports.REQUIRED_COLUMNS
         if column not in (imports.REASON, imports.NOTE)
     )
+    assert example[imports.ESTATE] == imports.SAMPLE_ESTATE
 
-    # The example row is a flat of the world's unit (绵纺厂宿舍小区 1-1-302): importing it updates that flat.
-    report = imports.import_roster(path, by=leader)
-    assert report.rows == 1
-    flat = Household.objects.get(unit=world.unit, room=str(example[imports.ROOM]))
-    assert (flat.owner_name, flat.phone, str(flat.area)) == (
-        example[imports.OWNER],
-        example[imports.PHONE],
-        "68.45",
-    )
+    before = db_state()
+    with pytest.raises(imports.ImportFailed) as failed:
+        imports.import_roster(path, by=leader)
+    assert [e.row for e in failed.value.errors] == [None]
+    assert db_state() == before
 
 
 def test_the_template_imports_into_an_empty_database(client, db, tmp_path):
@@ -266,17 +277,18 @@ def test_the_template_imports_into_an_empty_database(client, db, tmp_path):
 
     admin = User.objects.create_superuser("admin", password="x")
     client.force_login(admin)
-    path = tmp_path / "template.xlsx"
-    path.write_bytes(client.get(reverse("import_template")).content)
-    report = imports.import_roster(path, by=admin)
+    report = imports.import_roster(template_with(client, tmp_path, [row("101")]), by=admin)
     assert (report.streets_created, report.units_created, report.households_created) == (1, 1, 1)
+    assert report.skipped == ["第 2 行为示例行，已跳过", "单元方案 第 2 行为示例行，已跳过"]
 
 
-def test_the_template_goes_through_the_pages(client, world):
+def test_the_template_goes_through_the_pages(client, world, tmp_path):
     client.force_login(world.users["staff"])
-    template = client.get(reverse("import_template")).content
-    file = SimpleUploadedFile("住户台账模板.xlsx", template, content_type=XLSX)
+    path = template_with(client, tmp_path, [row("101")])
+    file = SimpleUploadedFile("住户台账模板.xlsx", path.read_bytes(), content_type=XLSX)
     response = client.post(reverse("import_upload"), {"file": file})
     assert response.status_code == 200
     assert response.context["report"].rows == 1
+    assert 'data-testid="import-skipped"' in response.content.decode()
     assert confirm(client).status_code == 302
+    assert Household.objects.filter(unit__building__estate__name="新华小区").count() == 1

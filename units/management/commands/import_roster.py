@@ -22,6 +22,13 @@ class Command(BaseCommand):
             raise CommandError(_("Import failed with %(count)d error(s); nothing was written.") % {"count": len(failed.errors)}) from None
         heading = _("Dry run: nothing was written.") if dry_run else _("Import complete.")
         self.stdout.write(heading)
+        for line in report.skipped:
+            self.stdout.write(line)
+        for change in report.changes:
+            self.stdout.write(
+                _("Row %(row)d %(unit)s %(room)s: %(changes)s")
+                % {"row": change.row, "unit": change.unit, "room": change.room, "changes": change.describe()}
+            )
         self.stdout.write(
             _(
                 "%(rows)d rows: %(created)d households created, %(updated)d updated, %(unchanged)d unchanged, "
