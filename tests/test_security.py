@@ -113,6 +113,16 @@ def test_ipv6_clients_count_by_their_64_network(settings):
     assert _ip(settings, [], REMOTE_ADDR="::ffff:203.0.113.7") == "203.0.113.7"
 
 
+def test_a_local_proxy_without_trusted_proxies_is_reported_once(settings, caplog, monkeypatch):
+    from retrofit import clientip
+
+    monkeypatch.setattr(clientip, "_warned", False)
+    for _ in range(2):
+        assert _ip(settings, [], REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.7") == "127.0.0.1"
+    warnings = [r for r in caplog.records if "TRUSTED_PROXIES" in r.getMessage()]
+    assert len(warnings) == 1 and "TRUSTED_PROXIES=127.0.0.1" in warnings[0].getMessage()
+
+
 def test_trusted_proxies_come_from_the_environment():
     result = _manage("shell", "-c", "from django.conf import settings; print(settings.TRUSTED_PROXIES)",
                      env={"TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8"})
