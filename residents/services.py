@@ -29,10 +29,10 @@ from . import throttle
 from .models import CommunityContact, HouseholdCode, UnitPublicLink
 
 TOKEN_BYTES = 18  # 24 URL-safe characters
-# Crockford's base32: digits and capitals without I, L, O and U, so nothing reads as 1, 0 or V.
+# Crockford's base32: digits and capitals without I, L and O (read as 1 and 0 when typed) and U.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 10  # 32**10 ≈ 1.1e15 codes; the odds against guessing are in docs/operations.md
-LEGACY_CODE_DIGITS = 8  # codes issued before 2026 were eight digits; they keep working until they expire
+LEGACY_CODE_DIGITS = 8  # the codes issued before were eight digits; they keep working until they expire
 # What a person may type for a character of the alphabet.
 CODE_READS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 CODE_VALID = timedelta(days=14)
