@@ -15,7 +15,10 @@ class CodeForm(forms.Form):
         label=_("Household code"),
         max_length=20,
         widget=forms.TextInput(
-            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "placeholder": "1234 5678"}
+            attrs={
+                "inputmode": "text", "autocapitalize": "characters", "autocorrect": "off", "spellcheck": "false",
+                "autocomplete": "one-time-code", "placeholder": "ABCD-EFGH-JK",
+            }
         ),
     )
 

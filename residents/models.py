@@ -129,7 +129,8 @@ class HouseholdCode(models.Model):
 
 
 class CodeFailure(models.Model):
-    """A wrong household code, kept briefly so that guessing is slowed down (per address and per unit)."""
+    """A wrong household code, kept briefly so that guessing is slowed down for the address that sent it
+    (per address, and per address and unit; never per unit alone: see residents.throttle)."""
 
     ip = models.GenericIPAddressField(null=True, blank=True)
     unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
@@ -137,9 +138,8 @@ class CodeFailure(models.Model):
 
     class Meta:
         indexes = [
-            # "wrong codes from this address since …" and "wrong codes for this unit since …"
+            # "wrong codes from this address since …" (the unit is sorted out from those few rows)
             models.Index(fields=["ip", "at"], name="codefailure_ip_time"),
-            models.Index(fields=["unit", "at"], name="codefailure_unit_time"),
         ]
 
     def __str__(self):

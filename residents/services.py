@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -28,7 +29,12 @@ from . import throttle
 from .models import CommunityContact, HouseholdCode, UnitPublicLink
 
 TOKEN_BYTES = 18  # 24 URL-safe characters
-CODE_DIGITS = 8
+# Crockford's base32: digits and capitals without I, L and O (read as 1 and 0 when typed) and U.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 10  # 32**10 ≈ 1.1e15 codes; the odds against guessing are in docs/operations.md
+LEGACY_CODE_DIGITS = 8  # the codes issued before were eight digits; they keep working until they expire
+# What a person may type for a character of the alphabet.
+CODE_READS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 CODE_VALID = timedelta(days=14)
 # How long a household's page stays open after its code was entered.
 HOUSEHOLD_SESSION = timedelta(minutes=30)
@@ -40,7 +46,9 @@ CONFIRM_STAGES = (Stage.SURVEY, Stage.CONSULTATION, Stage.NOTICE)
 RESIDENT_VOTES = (VoteValue.AGREE, VoteValue.OPPOSE)
 
 CODE_WRONG = _("This code is wrong, expired or already used. Ask your community worker for a new one.")
-CODE_THROTTLED = _("Too many wrong codes. Wait 15 minutes and try again, or ask your community worker.")
+CODE_THROTTLED = _(
+    "Too many wrong codes from your network. Try again after %(time)s, or ask your community worker."
+)
 HOUSEHOLD_ELSEWHERE = _("A household code can only be issued for a household of this unit.")
 VOTE_CLOSED = _("Votes can no longer be changed on this page at this stage.")
 CONFIRM_CLOSED = _("There is no vote to confirm at this stage.")
@@ -114,20 +122,37 @@ def community_contact_save(
 def code_hash(unit_id: int, code: str) -> str:
     """HMAC of the code, keyed with the server's secret and bound to the unit.
 
-    A code has only 10^8 values, so a plain hash could be reversed by trying them all; with the
-    secret key it cannot, and guessing online is throttled. (A new SECRET_KEY voids the open codes.)
+    With the secret key a stolen table of hashes cannot be reversed by trying every code offline;
+    guessing online is throttled per address (residents.throttle). A new SECRET_KEY voids the open codes.
     """
     message = f"household-code:{unit_id}:{code}".encode()
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
 def normalize_code(text: str) -> str:
-    """What a person types ("1234 5678", "1234-5678", full-width digits) → "12345678"."""
-    return "".join(str(int(ch)) for ch in (text or "") if ch.isdecimal())
+    """What a person types → the code: "k7r2 0m1x-9p", full-width "Ｋ７Ｒ２…", o for 0 → "K7R20M1X9P".
+
+    Spaces, dashes and any other separators are dropped; letters are read case-insensitively.
+    """
+    text = unicodedata.normalize("NFKC", text or "").upper().translate(CODE_READS)
+    return "".join(ch for ch in text if ch.isascii() and ch.isalnum())
+
+
+def code_is_wellformed(code: str) -> bool:
+    if len(code) == LEGACY_CODE_DIGITS:
+        return code.isdigit()
+    return len(code) == CODE_LENGTH and all(ch in CODE_ALPHABET for ch in code)
 
 
 def format_code(code: str) -> str:
-    return f"{code[:4]} {code[4:]}"
+    """Grouped for the printed slip: ABCD-EFGH-JK (an old eight-digit code: 1234 5678)."""
+    if len(code) == LEGACY_CODE_DIGITS:
+        return f"{code[:4]} {code[4:]}"
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
 @dataclass(frozen=True)
@@ -154,7 +179,7 @@ def household_codes_issue(*, unit: Unit, households, by, now: datetime | None = 
         )
         for household in households:
             for _attempt in range(5):
-                code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+                code = new_code()
                 digest = code_hash(unit.pk, code)
                 # A clash needs the same unit and code: vanishingly rare, but then draw again.
                 if not HouseholdCode.objects.filter(code_hash=digest).exists():
@@ -167,23 +192,33 @@ def household_codes_issue(*, unit: Unit, households, by, now: datetime | None = 
 
 
 class CodeRefused(Exception):
-    def __init__(self, message, *, throttled: bool = False):
+    def __init__(self, message, *, retry_at: datetime | None = None):
         super().__init__(str(message))
         self.message = message
-        self.throttled = throttled
+        self.retry_at = retry_at
+
+    @property
+    def throttled(self) -> bool:
+        return self.retry_at is not None
 
 
 def household_code_redeem(*, unit: Unit, code: str, ip: str | None, now: datetime | None = None) -> HouseholdCode:
-    """Exchange a code for its household: the code is used up. Raises CodeRefused (throttled or wrong)."""
+    """Exchange a code for its household: the code is used up. Raises CodeRefused (throttled or wrong).
+
+    Only the address that guessed wrong is held back (residents.throttle): a valid code from any other
+    address is always accepted, however many wrong ones strangers sent for the same unit.
+    """
     now = now or timezone.now()
-    if throttle.code_throttled(unit_id=unit.pk, ip=ip, now=now):
-        raise CodeRefused(CODE_THROTTLED, throttled=True)
-    digits = normalize_code(code)
+    retry_at = throttle.code_retry_at(unit_id=unit.pk, ip=ip, now=now)
+    if retry_at is not None:
+        when = timezone.localtime(retry_at).strftime("%H:%M")
+        raise CodeRefused(str(CODE_THROTTLED) % {"time": when}, retry_at=retry_at)
+    typed = normalize_code(code)
     record = None
-    if len(digits) == CODE_DIGITS:
+    if code_is_wellformed(typed):
         record = (
             HouseholdCode.objects.live(now)
-            .filter(code_hash=code_hash(unit.pk, digits), household__unit=unit)
+            .filter(code_hash=code_hash(unit.pk, typed), household__unit=unit)
             .select_related("household")
             .first()
         )

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from consultations.services import StaleVote, current_vote
 from payments.selectors import household_money
-from retrofit.forms import client_ip
+from retrofit.clientip import client_ip
 from retrofit.masking import mask_name
 from retrofit.permissions import get_rw_unit_for_user, get_unit_for_user, require_editor
 from units.models import Community, Household, Stage, Unit
@@ -84,7 +84,8 @@ def resident_code(request, link):
     if form.is_valid():
         try:
             record = services.household_code_redeem(unit=link.unit, code=form.cleaned_data["code"], ip=client_ip(request))
-        except services.CodeRefused as refused:
+        except services.CodeRefused as error:
+            refused = error
             form.add_error("code", refused.message)
             status = 429 if refused.throttled else 200
         else:
@@ -92,7 +93,10 @@ def resident_code(request, link):
             request.session[SESSION_KEY] = {"code": record.pk, "link": link.pk}
             return redirect("resident_household", token=link.token)
     context = _public_context(link, code_form=form)
-    return render(request, "residents/unit_public.html", context, status=status)
+    response = render(request, "residents/unit_public.html", context, status=status)
+    if status == 429:
+        response["Retry-After"] = str(max(1, int((refused.retry_at - timezone.now()).total_seconds())))
+    return response
 
 
 def _household_code(request, link) -> HouseholdCode | None:

@@ -1,41 +1,50 @@
-"""Login with throttling: after repeated failures, a username or an address must wait."""
+"""Login with throttling (django-axes, configured in settings.AXES_*).
 
-from datetime import timedelta
+Five wrong passwords lock one account *from one address* for 15 minutes: a stranger who knows the
+street leader's username locks out only themselves. Over all accounts, one address may fail
+``MAX_PER_ADDRESS`` times in the window. Addresses come from retrofit.clientip.
+"""
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import Sum
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import LoginFailure
+from .clientip import client_ip
 
-WINDOW = timedelta(minutes=15)
-MAX_PER_USERNAME = 5
 MAX_PER_ADDRESS = 20
 TOO_MANY = _("Too many failed logins. Wait 15 minutes and try again, or ask your administrator to reset the password.")
 
 
-def client_ip(request) -> str | None:
-    # Behind the production proxy, REMOTE_ADDR is the proxy; the proxy is configured to overwrite
-    # X-Real-IP, which clients cannot spoof through it.
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or None
+def address_failures(ip: str | None) -> int:
+    """Failed logins from this address over all accounts within the cool-off window."""
+    from axes.helpers import get_cool_off
+    from axes.models import AccessAttempt
+
+    since = timezone.now() - get_cool_off()
+    total = AccessAttempt.objects.filter(ip_address=ip, attempt_time__gte=since).aggregate(n=Sum("failures_since_start"))
+    return total["n"] or 0
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
     def clean(self):
-        username = (self.data.get("username") or "").strip()
-        ip = client_ip(self.request) if self.request else None
-        since = timezone.now() - WINDOW
-        recent = LoginFailure.objects.filter(at__gte=since)
-        if (username and recent.filter(username=username).count() >= MAX_PER_USERNAME) or (
-            ip and recent.filter(ip=ip).count() >= MAX_PER_ADDRESS
-        ):
+        if self.request is not None and address_failures(client_ip(self.request)) >= MAX_PER_ADDRESS:
+            self.request.axes_locked_out = True  # answered 429 by lockout_response
             raise forms.ValidationError(TOO_MANY, code="throttled")
         try:
-            cleaned = super().clean()
+            return super().clean()
         except forms.ValidationError:
-            LoginFailure.objects.create(username=username[:150], ip=ip, at=timezone.now())
-            LoginFailure.objects.filter(at__lt=since - WINDOW).delete()  # keep the table small
+            # axes marks the request when this account is locked from this address (this failure included)
+            if getattr(self.request, "axes_locked_out", False):
+                raise forms.ValidationError(TOO_MANY, code="throttled") from None
             raise
-        LoginFailure.objects.filter(username=username).delete()
-        return cleaned
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """axes' answer to a locked-out login: the login page with TOO_MANY on it, as 429."""
+    if original_response is None:
+        return HttpResponse(TOO_MANY, status=429)
+    original_response.status_code = 429
+    return original_response

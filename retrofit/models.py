@@ -93,24 +93,6 @@ class User(AbstractUser):
         return ""
 
 
-class LoginFailure(models.Model):
-    """A failed login, kept briefly so repeated guessing is slowed down (see retrofit/forms.py)."""
-
-    username = models.CharField(max_length=150)
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    at = models.DateTimeField()
-
-    class Meta:
-        indexes = [
-            # "failures for this username since …" and "failures from this address since …"
-            models.Index(fields=["username", "at"], name="loginfailure_user_time"),
-            models.Index(fields=["ip", "at"], name="loginfailure_ip_time"),
-        ]
-
-    def __str__(self):
-        return f"{self.username} {self.ip} {self.at:%Y-%m-%d %H:%M}"
-
-
 class ExportKind(models.TextChoices):
     UNIT_SHEET = "unit_sheet", _("Unit status sheet")
     CONSENT_FORM = "consent_form", _("Consent form for signing")

@@ -4,6 +4,8 @@ One module, driven by the environment (django-environ). ``RETROFIT_ENV=productio
 hardened settings and refuses to start without a secret key; anything else is a developer machine.
 """
 
+import ipaddress
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -46,6 +48,7 @@ INSTALLED_APPS = [
     "residents",
     "payments",
     "reminders",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -60,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, so that it sees the login view's answer: a locked-out login is answered 429 (see AXES_*).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "retrofit.urls"
@@ -103,6 +108,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "retrofit.User"
 LOGIN_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out login before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -141,6 +151,27 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 ROSTER_MAX_BYTES = env.int("ROSTER_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+
+# Forwarded client addresses (X-Forwarded-For, X-Real-IP) are believed only from these peers: IPs or
+# CIDR networks, comma-separated; none by default (gunicorn reached directly). See retrofit/clientip.py.
+TRUSTED_PROXIES = [item.strip() for item in env.list("TRUSTED_PROXIES", default=[]) if item.strip()]
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or CIDR network") from _error
+
+# Login throttling (django-axes): five wrong passwords lock one account from one address for 15
+# minutes; the same account from another address is not affected. retrofit/forms.py adds the cap of
+# 20 failures per address over all accounts, and shows the lock on the login page.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "retrofit.clientip.client_ip"
+AXES_LOCKOUT_CALLABLE = "retrofit.forms.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are not kept (the table would grow without end)
+AXES_VERBOSE = False
 
 # No inline script anywhere: every script is a file under static/. Inline styles stay allowed
 # (Bootstrap and ECharts set them), they cannot run code.

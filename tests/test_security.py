@@ -5,40 +5,131 @@ import subprocess
 import sys
 from pathlib import Path
 
+from axes.models import AccessAttempt
+from django.test import RequestFactory
 from django.urls import reverse
 
-from retrofit.models import LoginFailure
+from retrofit.clientip import client_ip
 from tests.conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _login(client, username, password):
-    return client.post(reverse("login"), {"username": username, "password": password})
+def _login(client, username, password, **extra):
+    return client.post(reverse("login"), {"username": username, "password": password}, **extra)
 
 
-def test_five_failures_lock_the_username_even_with_the_right_password(client, world):
-    for _ in range(5):
-        assert _login(client, "staff", "wrong").status_code == 200
-    response = _login(client, "staff", PASSWORD)
-    assert response.status_code == 200  # the form again, not a redirect
-    assert response.context["form"].errors["__all__"][0].startswith(("登录失败次数过多", "Too many"))
+def _throttled(response):
+    errors = response.context["form"].errors.get("__all__", [])
+    return response.status_code == 429 and bool(errors) and errors[0].startswith(("登录失败次数过多", "Too many"))
+
+
+A = {"REMOTE_ADDR": "203.0.113.7"}
+B = {"REMOTE_ADDR": "198.51.100.23"}
+
+
+def test_five_wrong_passwords_lock_that_account_from_that_address_only(client, world):
+    for _ in range(4):
+        assert _login(client, "leader", "wrong", **A).status_code == 200
+    assert _throttled(_login(client, "leader", "wrong", **A))
+    # the right password from the same address: still throttled, and nobody is logged in
+    response = _login(client, "leader", PASSWORD, **A)
+    assert _throttled(response)
     assert "_auth_user_id" not in client.session
-    # another account from the same address is not locked yet
-    assert _login(client, "leader", PASSWORD).status_code == 302
+    # the street leader, from the office, logs in at once
+    assert _login(client.__class__(), "leader", PASSWORD, **B).status_code == 302
+    # and another account from the stranger's address is not locked either
+    assert _login(client.__class__(), "staff", PASSWORD, **A).status_code == 302
 
 
 def test_a_successful_login_clears_the_failures(client, world):
     for _ in range(3):
-        _login(client, "staff", "wrong")
-    assert _login(client, "staff", PASSWORD).status_code == 302
-    assert not LoginFailure.objects.filter(username="staff").exists()
+        _login(client, "staff", "wrong", **A)
+    assert _login(client, "staff", PASSWORD, **A).status_code == 302
+    assert not AccessAttempt.objects.filter(username="staff").exists()
+    client.logout()
+    for _ in range(4):  # a fresh count: four more mistakes do not lock
+        _login(client, "staff", "wrong", **A)
+    assert _login(client, "staff", PASSWORD, **A).status_code == 302
 
 
 def test_many_usernames_from_one_address_are_throttled(client, world):
     for index in range(20):
-        _login(client, f"guess{index}", "wrong")
-    assert _login(client, "leader", PASSWORD).status_code == 200
+        _login(client, f"guess{index}", "wrong", **A)
+    assert _throttled(_login(client, "leader", PASSWORD, **A))
+    assert _login(client, "leader", PASSWORD, **B).status_code == 302
+
+
+def test_rotating_forwarded_headers_does_not_escape_the_login_throttle(client, world):
+    for index in range(5):
+        _login(client, "leader", "wrong", HTTP_X_REAL_IP=f"10.0.0.{index}", HTTP_X_FORWARDED_FOR=f"10.1.0.{index}", **A)
+    assert _throttled(_login(client, "leader", PASSWORD, HTTP_X_REAL_IP="10.0.0.99", HTTP_X_FORWARDED_FOR="10.1.0.99", **A))
+    for index in range(20):
+        _login(client, f"guess{index}", "wrong", HTTP_X_REAL_IP=f"10.2.0.{index}", **B)
+    assert _throttled(_login(client, "staff", PASSWORD, HTTP_X_REAL_IP="10.2.0.99", **B))
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_is_throttled(client, world, settings):
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    proxy = {"REMOTE_ADDR": "127.0.0.1"}
+    for _ in range(5):
+        _login(client, "leader", "wrong", HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy)
+    assert _throttled(_login(client, "leader", PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy))
+    assert _login(client, "leader", PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.23", **proxy).status_code == 302
+    assert AccessAttempt.objects.get().ip_address == "203.0.113.7"
+
+
+# --- the client's address --------------------------------------------------------------------------
+
+
+def _ip(settings, proxies, **meta):
+    settings.TRUSTED_PROXIES = proxies
+    return client_ip(RequestFactory().get("/", **meta))
+
+
+def test_forwarded_headers_from_an_untrusted_peer_are_ignored(settings):
+    assert _ip(settings, [], REMOTE_ADDR="203.0.113.7", HTTP_X_REAL_IP="1.1.1.1") == "203.0.113.7"
+    assert _ip(settings, [], REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="1.1.1.1") == "127.0.0.1"
+    assert _ip(settings, ["10.0.0.0/8"], REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR="1.1.1.1") == "203.0.113.7"
+
+
+def test_behind_trusted_proxies_the_right_most_untrusted_forwarded_address_is_the_client(settings):
+    proxies = ["127.0.0.1", "10.0.0.0/8"]
+    # what a client wrote into the header itself (left) is ignored; what our proxies appended is used
+    meta = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "6.6.6.6, 203.0.113.7, 10.1.2.3"}
+    assert _ip(settings, proxies, **meta) == "203.0.113.7"
+    assert _ip(settings, proxies, REMOTE_ADDR="10.3.3.3", HTTP_X_FORWARDED_FOR="203.0.113.7") == "203.0.113.7"
+    assert _ip(settings, proxies, REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="203.0.113.8") == "203.0.113.8"
+    # no header, only proxies, or garbage: the peer's own address
+    assert _ip(settings, proxies, REMOTE_ADDR="127.0.0.1") == "127.0.0.1"
+    assert _ip(settings, proxies, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="10.0.0.1, 10.0.0.2") == "10.0.0.1"
+    assert _ip(settings, proxies, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="not-an-address") == "127.0.0.1"
+
+
+def test_ipv6_clients_count_by_their_64_network(settings):
+    # one household connection owns a whole /64: counting single addresses would let it rotate forever
+    assert _ip(settings, [], REMOTE_ADDR="2001:db8:1:2:aaaa::1") == "2001:db8:1:2::"
+    assert _ip(settings, [], REMOTE_ADDR="2001:db8:1:2:bbbb::9") == "2001:db8:1:2::"
+    assert _ip(settings, [], REMOTE_ADDR="::ffff:203.0.113.7") == "203.0.113.7"
+
+
+def test_a_local_proxy_without_trusted_proxies_is_reported_once(settings, caplog, monkeypatch):
+    from retrofit import clientip
+
+    monkeypatch.setattr(clientip, "_warned", False)
+    for _ in range(2):
+        assert _ip(settings, [], REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.7") == "127.0.0.1"
+    warnings = [r for r in caplog.records if "TRUSTED_PROXIES" in r.getMessage()]
+    assert len(warnings) == 1 and "TRUSTED_PROXIES=127.0.0.1" in warnings[0].getMessage()
+
+
+def test_trusted_proxies_come_from_the_environment():
+    result = _manage("shell", "-c", "from django.conf import settings; print(settings.TRUSTED_PROXIES)",
+                     env={"TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "['127.0.0.1', '10.0.0.0/8']"
+    bad = _manage("check", env={"TRUSTED_PROXIES": "localhost"})
+    assert bad.returncode != 0 and "TRUSTED_PROXIES" in bad.stderr
 
 
 def test_pages_carry_a_strict_script_policy_and_other_headers(client, world):

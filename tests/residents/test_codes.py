@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from consultations.models import Notice, Objection, VoteChange, VoteSource
 from residents import services, throttle
-from residents.models import CodeFailure, HouseholdCode
+from residents.models import HouseholdCode
 from retrofit.masking import mask_name
 from tests.payments.helpers import plan_for, shares
 from tests.residents.conftest import PEOPLE
@@ -24,9 +24,12 @@ def enter(client, link, code, **extra):
     return client.post(reverse("resident_code", args=[link.token]), {"code": code}, **extra)
 
 
-def test_codes_are_eight_digits_stored_only_as_a_keyed_hash(world, stairwell):
+def test_codes_are_ten_unambiguous_characters_stored_only_as_a_keyed_hash(world, stairwell):
     issued = issue(stairwell, stairwell.households_list[0], world.users["staff"])
-    assert len(issued.code) == 8 and issued.code.isdigit()
+    assert len(issued.code) == 10 and set(issued.code) <= set(services.CODE_ALPHABET)
+    assert not set("ILOU") & set(services.CODE_ALPHABET)  # nothing to mistake for 1, 0 or V
+    # printed in groups that are easy to read out and type: ABCD-EFGH-JK
+    assert issued.display == f"{issued.code[:4]}-{issued.code[4:8]}-{issued.code[8:]}"
     record = HouseholdCode.objects.get()
     assert issued.code not in record.code_hash and len(record.code_hash) == 64
     assert record.code_hash == services.code_hash(stairwell.pk, issued.code)
@@ -36,6 +39,36 @@ def test_codes_are_eight_digits_stored_only_as_a_keyed_hash(world, stairwell):
     assert HouseholdCode.objects.live(timezone.now()).get().pk == again.record.pk
     with pytest.raises(services.CodeRefused):
         services.household_code_redeem(unit=stairwell, code=issued.code, ip="1.2.3.4")
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        lambda c: c.lower(),
+        lambda c: f" {c[:4]} {c[4:8]} {c[8:]} ",
+        lambda c: f"{c[:4]}—{c[4:8]}-{c[8:]}".lower(),
+        lambda c: "".join(chr(ord(ch) + 0xFEE0) for ch in c),  # full-width, as a Chinese keyboard may type it
+        lambda c: c.replace("0", "o").replace("1", "l"),  # letters read for digits
+    ],
+)
+def test_codes_are_accepted_however_they_are_typed(world, stairwell, typed):
+    household = stairwell.households_list[0]
+    HouseholdCode.objects.create(
+        household=household, code_hash=services.code_hash(stairwell.pk, "K7R2-0M1X-9P".replace("-", "")),
+        issued_by=world.users["staff"], issued_at=timezone.now(), expires_at=timezone.now() + services.CODE_VALID,
+    )
+    record = services.household_code_redeem(unit=stairwell, code=typed("K7R20M1X9P"), ip="1.2.3.4")
+    assert record.household == household
+
+
+def test_eight_digit_codes_issued_before_still_work(world, stairwell):
+    household = stairwell.households_list[2]
+    now = timezone.now()
+    HouseholdCode.objects.create(
+        household=household, code_hash=services.code_hash(stairwell.pk, "20481234"),
+        issued_by=world.users["staff"], issued_at=now, expires_at=now + services.CODE_VALID,
+    )
+    assert services.household_code_redeem(unit=stairwell, code="2048 1234", ip="1.2.3.4").household == household
 
 
 def test_a_code_works_once_and_opens_only_its_own_row(client, world, stairwell, link):
@@ -71,35 +104,72 @@ def test_expired_and_other_units_codes_are_refused(world, stairwell, link):
     assert services.household_code_redeem(unit=stairwell, code=fresh.code, ip="1.1.1.3").household == household
 
 
-def test_five_wrong_codes_from_one_address_lock_it_for_15_minutes(world, stairwell, monkeypatch):
-    monkeypatch.setattr(throttle, "WRONG_PER_UNIT", 100)
+def test_five_wrong_codes_from_one_address_lock_that_address_for_15_minutes(world, stairwell):
     issued = issue(stairwell, stairwell.households_list[0], world.users["staff"])
     now = timezone.now()
-    for attempt in range(5):
+    for attempt in range(throttle.WRONG_PER_ADDRESS_UNIT):
         with pytest.raises(services.CodeRefused) as refused:
-            services.household_code_redeem(unit=stairwell, code=f"0000000{attempt}", ip="9.9.9.9", now=now)
+            services.household_code_redeem(unit=stairwell, code=f"AAAA-AAAA-A{attempt}", ip="9.9.9.9", now=now)
         assert not refused.value.throttled
     with pytest.raises(services.CodeRefused) as refused:
         services.household_code_redeem(unit=stairwell, code=issued.code, ip="9.9.9.9", now=now)
     assert refused.value.throttled
-    # another address may still try; and after 15 minutes this one may too
-    later = now + throttle.IP_WINDOW + timedelta(seconds=1)
+    assert refused.value.retry_at == now + throttle.ADDRESS_UNIT_WINDOW
+    assert HouseholdCode.objects.get().used_at is None
+    # after 15 minutes this address may try again
+    later = now + throttle.ADDRESS_UNIT_WINDOW + timedelta(seconds=1)
     assert services.household_code_redeem(unit=stairwell, code=issued.code, ip="9.9.9.9", now=later)
 
 
-def test_five_wrong_codes_for_a_unit_lock_the_unit_for_an_hour(client, world, stairwell, link):
+def test_a_strangers_wrong_codes_never_block_a_valid_code_from_another_address(client, world, stairwell, link):
     issued = issue(stairwell, stairwell.households_list[0], world.users["staff"])
-    for index in range(5):
-        enter(client, link, "12345678", REMOTE_ADDR=f"10.0.0.{index}")
-    response = enter(client, link, issued.code, REMOTE_ADDR="10.0.0.99")
+    for index in range(50):
+        enter(client, link, f"{index:010d}", REMOTE_ADDR="203.0.113.7")
+    # the stranger's own address is throttled, even with the right code: it stays unused
+    response = enter(client, link, issued.code, REMOTE_ADDR="203.0.113.7")
     assert response.status_code == 429
+    message = response.context["code_form"].errors["code"][0]
+    assert "验证码错误次数过多" in message and int(response["Retry-After"]) > 0
     assert HouseholdCode.objects.get().used_at is None
-    assert CodeFailure.objects.filter(unit=stairwell).count() == 5
+    # the household, from its own phone, gets in at once
+    response = enter(client.__class__(), link, issued.display, REMOTE_ADDR="198.51.100.23")
+    assert response.status_code == 302
+    assert HouseholdCode.objects.get().used_at is not None
+
+
+def test_wrong_codes_for_many_units_from_one_address_are_capped_per_hour(world, stairwell):
+    other = services.household_codes_issue(unit=world.unit, households=[world.flats[0]], by=world.users["staff"])[0]
     now = timezone.now()
-    with pytest.raises(services.CodeRefused):
-        services.household_code_redeem(unit=stairwell, code=issued.code, ip="10.0.1.1", now=now + timedelta(minutes=59))
-    after = now + throttle.UNIT_WINDOW + timedelta(seconds=1)
-    assert services.household_code_redeem(unit=stairwell, code=issued.code, ip="10.0.1.1", now=after)
+    units = [stairwell, world.unit, world.sibling_unit, world.far_unit]
+    for index in range(throttle.WRONG_PER_ADDRESS):
+        unit = units[index % len(units)]
+        with pytest.raises(services.CodeRefused) as refused:
+            services.household_code_redeem(unit=unit, code=f"{index:010d}", ip="192.0.2.1", now=now + timedelta(minutes=index))
+        assert not refused.value.throttled, index
+    with pytest.raises(services.CodeRefused) as refused:
+        services.household_code_redeem(unit=world.unit, code=other.code, ip="192.0.2.1", now=now + timedelta(minutes=30))
+    assert refused.value.throttled
+    assert services.household_code_redeem(unit=world.unit, code=other.code, ip="192.0.2.2", now=now + timedelta(minutes=30))
+
+
+def test_rotating_forwarded_headers_does_not_escape_the_code_throttle(client, world, stairwell, link):
+    issued = issue(stairwell, stairwell.households_list[0], world.users["staff"])
+    for index in range(throttle.WRONG_PER_ADDRESS_UNIT):
+        enter(client, link, f"{index:010d}", REMOTE_ADDR="203.0.113.7",
+              HTTP_X_REAL_IP=f"10.9.0.{index}", HTTP_X_FORWARDED_FOR=f"10.8.0.{index}")
+    response = enter(client, link, issued.code, REMOTE_ADDR="203.0.113.7", HTTP_X_REAL_IP="10.9.9.9",
+                     HTTP_X_FORWARDED_FOR="10.8.8.8")
+    assert response.status_code == 429
+
+
+def test_behind_a_trusted_proxy_each_forwarded_address_is_throttled_on_its_own(client, world, stairwell, link, settings):
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    issued = issue(stairwell, stairwell.households_list[0], world.users["staff"])
+    for index in range(throttle.WRONG_PER_ADDRESS_UNIT):
+        enter(client, link, f"{index:010d}", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert enter(client, link, issued.code, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.7").status_code == 429
+    response = enter(client, link, issued.code, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.23")
+    assert response.status_code == 302
 
 
 def _open(client, link, unit, household, by):
