@@ -149,6 +149,13 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Ledgers are small; anything bigger than this is not a roster.
 ROSTER_MAX_BYTES = env.int("ROSTER_MAX_BYTES", default=10 * 1024 * 1024)
+# What one ledger may hold, checked before any cell is read (units/workbook_guard.py): rows and columns of
+# each sheet the import reads, and the bytes of an .xlsx once unpacked.
+ROSTER_MAX_ROWS = env.int("ROSTER_MAX_ROWS", default=50_000)
+ROSTER_MAX_COLUMNS = env.int("ROSTER_MAX_COLUMNS", default=60)
+ROSTER_MAX_UNCOMPRESSED = env.int("ROSTER_MAX_UNCOMPRESSED", default=100 * 1024 * 1024)
+# An uploaded ledger waits this long for its preview to be confirmed; older ones are removed.
+ROSTER_PENDING_MAX_AGE = env.int("ROSTER_PENDING_MAX_AGE", default=3600)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 

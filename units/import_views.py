@@ -19,7 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from retrofit.permissions import require_editor
 
-from . import imports
+from . import imports, pending_uploads
 
 ALLOWED_SUFFIXES = {".xlsx", ".xls"}
 SESSION_KEY = "pending_import"
@@ -66,6 +66,7 @@ def import_upload(request):
         context["form"] = form
         if form.is_valid():
             _discard_pending(request)
+            pending_uploads.remove_stale()
             upload = form.cleaned_data["file"]
             stored = f"{secrets.token_hex(16)}{Path(upload.name).suffix.lower()}"
             path = _pending_dir() / stored
@@ -78,6 +79,9 @@ def import_upload(request):
                 path.unlink(missing_ok=True)
                 context.update(errors=failed.errors, filename=upload.name)
                 return render(request, "units/import_upload.html", context, status=422)
+            except BaseException:
+                path.unlink(missing_ok=True)  # a crash keeps no file either
+                raise
             request.session[SESSION_KEY] = _pending(stored, upload.name, report)
             context.update(report=report, filename=upload.name)
             return render(request, "units/import_preview.html", context)

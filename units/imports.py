@@ -22,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from time import monotonic
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +31,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from consultations import rules
 from consultations.models import Vote, VoteChange, VoteSource
 
-from . import lifecycle, plans
+from . import lifecycle, plans, workbook_guard
 from .models import (
     AgeBand,
     Building,
@@ -276,6 +277,7 @@ def _read_workbook(path: str | Path) -> tuple[list[list], list, tuple[list[list]
     """The ledger sheet (rows, merged ranges), and the plan sheet likewise when the workbook has one."""
     from python_calamine import CalamineWorkbook
 
+    _check_bounds(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for anything that is not a workbook
@@ -296,6 +298,23 @@ def _read_workbook(path: str | Path) -> tuple[list[list], list, tuple[list[list]
             raise ImportFailed([RowError(None, _("The sheet “%(sheet)s” cannot be read: %(error)s") % {"sheet": name, "error": exc})]) from exc
     (table, merged), plan = sheets
     return table, merged, plan
+
+
+def _check_bounds(path: str | Path) -> None:
+    """Refuse, before calamine reads a cell, a workbook past the limits in settings (units/workbook_guard.py)."""
+    try:
+        workbook_guard.inspect_workbook(
+            path,
+            sheets=(SHEET, PLAN_SHEET),
+            max_rows=settings.ROSTER_MAX_ROWS,
+            max_columns=settings.ROSTER_MAX_COLUMNS,
+            max_uncompressed=settings.ROSTER_MAX_UNCOMPRESSED,
+            max_bytes=settings.ROSTER_MAX_BYTES,
+        )
+    except workbook_guard.WorkbookRefused as refused:
+        raise ImportFailed([RowError(None, _(refused.message) % refused.params)]) from None
+    except OSError:
+        pass  # a file that cannot be opened holds nothing to bound: calamine reports it as before
 
 
 def _text(value) -> str:
