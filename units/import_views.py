@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from retrofit import xlsx
 from retrofit.permissions import require_editor
 
 from . import imports
@@ -115,8 +116,8 @@ def import_template(request):
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = imports.SHEET
-    sheet.append(list(imports.TEMPLATE_COLUMNS))
-    sheet.append(["红旗街道", "绵纺社区", "绵纺厂宿舍小区", "1", "1", "302", 3, 68.45, "张三", "13800001234", "自住", "同意", "", "否", "", "60-74岁"])
+    xlsx.append(sheet, list(imports.TEMPLATE_COLUMNS))
+    xlsx.append(sheet, ["红旗街道", "绵纺社区", "绵纺厂宿舍小区", "1", "1", "302", 3, 68.45, "张三", "13800001234", "自住", "同意", "", "否", "", "60-74岁"])
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
     for index, cell in enumerate(sheet[1], start=1):

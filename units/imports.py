@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from consultations import rules
 from consultations.models import Vote, VoteChange, VoteSource
+from retrofit import xlsx
 
 from . import plans
 from .models import (
@@ -630,8 +631,8 @@ def _write_plans(plan_rows: list[PlanRow], rows: list[RosterRow], by, report: Im
 def add_plan_sheet(workbook) -> None:
     """Add an example sheet 单元方案 to an openpyxl workbook (the ledger template)."""
     sheet = workbook.create_sheet(PLAN_SHEET)
-    sheet.append(list(PLAN_TEMPLATE_COLUMNS))
-    sheet.append(["红旗街道", "绵纺社区", "绵纺厂宿舍小区", "1", "1", "平层入户", 620000, "", "按楼层系数", "1:0, 2:1.5, 3:4, 4:9, 5:15, 6:20.5"])
+    xlsx.append(sheet, list(PLAN_TEMPLATE_COLUMNS))
+    xlsx.append(sheet, ["红旗街道", "绵纺社区", "绵纺厂宿舍小区", "1", "1", "平层入户", 620000, "", "按楼层系数", "1:0, 2:1.5, 3:4, 4:9, 5:15, 6:20.5"])
     for index, cell in enumerate(sheet[1], start=1):
         sheet.column_dimensions[cell.column_letter].width = 36 if index == len(PLAN_TEMPLATE_COLUMNS) else 14
 
