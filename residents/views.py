@@ -45,24 +45,36 @@ def _too_many(request):
     return _no_store(response)
 
 
+def _not_found(request, link: UnitPublicLink | None):
+    """404 in the residents' words. A replaced or withdrawn link (a stale QR code) still tells which
+    community it belonged to, so the page names that community's contact; nothing of the unit."""
+    context = {}
+    if link is not None:
+        community = link.unit.building.estate.community
+        context = {"community": community, "contact": CommunityContact.objects.filter(community=community).first()}
+    return _no_store(render(request, "residents/not_found.html", context, status=404))
+
+
 def public(view):
-    """Find the current link by its token (404 if unknown or revoked) and count the request against
-    the address's limit for that link (429 beyond it). The view gets the link instead of the token."""
+    """Find the current link by its token (404 if unknown or revoked, naming the community's contact for
+    a revoked one) and count the request against the address's limit for that link (429 beyond it).
+    The view gets the link instead of the token."""
 
     @wraps(view)
     def wrapper(request, token, *args, **kwargs):
         link = None
         if len(token) <= TOKEN_MAX:
             link = (
-                UnitPublicLink.objects.filter(token=token, revoked_at__isnull=True)
+                UnitPublicLink.objects.filter(token=token)
                 .select_related("unit__building__estate__community__street")
                 .first()
             )
-        if not throttle.page_hit(f"page:{client_ip(request)}:{link.pk if link else '-'}"):
+        current = link if link is not None and link.is_current else None
+        if not throttle.page_hit(f"page:{client_ip(request)}:{current.pk if current else '-'}"):
             return _too_many(request)
-        if link is None:
-            raise Http404
-        return _no_store(view(request, link, *args, **kwargs))
+        if current is None:
+            return _not_found(request, link)
+        return _no_store(view(request, current, *args, **kwargs))
 
     return wrapper
 

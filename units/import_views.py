@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from retrofit import xlsx
 from retrofit.permissions import require_editor
 
 from . import imports, pending_uploads
@@ -144,8 +145,8 @@ def import_template(request):
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = imports.SHEET
-    sheet.append(list(imports.TEMPLATE_COLUMNS))
-    sheet.append(
+    xlsx.append(sheet, list(imports.TEMPLATE_COLUMNS))
+    xlsx.append(sheet, 
         [imports.SAMPLE_STREET, imports.SAMPLE_COMMUNITY, imports.SAMPLE_ESTATE, "1", "1", "302", 3, 68.45, "张三", "13800001234", "自住", "同意", "", "否", "", "60-74岁"]
     )
     imports.mark_sample_row(sheet, 2)

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from consultations import rules
 from consultations.models import Vote, VoteChange, VoteSource
+from retrofit import xlsx
 
 from . import lifecycle, plans, workbook_guard
 from .models import (
@@ -769,8 +770,8 @@ def _write_plans(plan_rows: list[PlanRow], rows: list[RosterRow], by, report: Im
 def add_plan_sheet(workbook) -> None:
     """Add an example sheet 单元方案 to an openpyxl workbook (the ledger template)."""
     sheet = workbook.create_sheet(PLAN_SHEET)
-    sheet.append(list(PLAN_TEMPLATE_COLUMNS))
-    sheet.append([SAMPLE_STREET, SAMPLE_COMMUNITY, SAMPLE_ESTATE, "1", "1", "平层入户", 620000, "", "按楼层系数", "1:0, 2:1.5, 3:4, 4:9, 5:15, 6:20.5"])
+    xlsx.append(sheet, list(PLAN_TEMPLATE_COLUMNS))
+    xlsx.append(sheet, [SAMPLE_STREET, SAMPLE_COMMUNITY, SAMPLE_ESTATE, "1", "1", "平层入户", 620000, "", "按楼层系数", "1:0, 2:1.5, 3:4, 4:9, 5:15, 6:20.5"])
     mark_sample_row(sheet, 2)
     for index, cell in enumerate(sheet[1], start=1):
         sheet.column_dimensions[cell.column_letter].width = 36 if index == len(PLAN_TEMPLATE_COLUMNS) else 14

@@ -156,7 +156,8 @@ def plan_preview(request, pk):
 
 @login_required
 def plan_print(request, pk):
-    """The share table of a version (default: the current one) on A4, for the notice board."""
+    """The share table of a version (default: the current one) on A4, for the notice board: names masked
+    whoever prints, as on the notice printout, and no household's hardship relief."""
     unit = get_unit_for_user(request.user, pk)
     versions = _versions(unit)
     if not versions:

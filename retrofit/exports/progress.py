@@ -21,7 +21,6 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -29,6 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from consultations import rules
 from consultations.selectors import consent_by_unit
 from consultations.situations import NAMES as SITUATION_NAMES
+from retrofit import xlsx
 from retrofit.dashboard import REACHED, SEQUENCE, GroupRow
 from units.models import Signature, SignatureStatus, Stage, Unit
 from units.selectors import current_plans
@@ -168,16 +168,7 @@ def _chunks(ids: list[int], size: int):
 
 
 def _cell(ws, value, fmt=None, font=None, fill=None):
-    if fmt is None and font is None:
-        return value
-    cell = WriteOnlyCell(ws, value=value)
-    if fmt is not None:
-        cell.number_format = fmt
-    if font is not None:
-        cell.font = font
-    if fill is not None:
-        cell.fill = fill
-    return cell
+    return xlsx.cell(ws, value, fmt, font=font, fill=fill)
 
 
 def _header(ws, names):
@@ -303,13 +294,14 @@ def _write(units, output, *, title, group_by, situation, chunk_size) -> Progress
                     current_ws.column_dimensions[get_column_letter(index)].width = max(width, width_for(header) - 1)
                 current_ws.freeze_panes = "E2"
                 _print_setup(current_ws, wide=True)
-                current_ws.append(_header(current_ws, [h for h, _f, _w in COLUMNS]))
+                xlsx.append(current_ws, _header(current_ws, [h for h, _f, _w in COLUMNS]))
             values = _unit_values(unit, result, plans.get(unit.pk), signatures, city_pass, labels)
-            current_ws.append(
+            xlsx.append(
+                current_ws,
                 [
-                    _cell(current_ws, v, fmt) if v is not None and fmt else v
+                    _cell(current_ws, v, fmt) if v is not None else None
                     for v, (_h, fmt, _w) in zip(values, COLUMNS, strict=True)
-                ]
+                ],
             )
             group = groups.setdefault(key, GroupRow(key=key, name=name))
             _add(group, unit, result)
@@ -336,27 +328,28 @@ def _summary_values(ws, row: GroupRow, font=None):
 
 def _write_summary(ws, summary: ProgressSummary, *, title: str, group_by: str) -> None:
     now = timezone.localtime()
-    ws.append([_cell(ws, f"{title} · {gettext('Progress workbook')}".strip(" ·"), font=TITLE_FONT)])
-    ws.append([f"导出时间：{now:%Y-%m-%d %H:%M}", None, None, None, f"单元数：{summary.totals.units}"])
-    ws.append([])
-    ws.append(_header(ws, [GROUP_WORDS.get(group_by, "分组"), *[h for h, _f in SUMMARY_COLUMNS]]))
+    xlsx.append(ws, [_cell(ws, f"{title} · {gettext('Progress workbook')}".strip(" ·"), font=TITLE_FONT)])
+    xlsx.append(ws, [f"导出时间：{now:%Y-%m-%d %H:%M}", None, None, None, f"单元数：{summary.totals.units}"])
+    xlsx.append(ws, [])
+    xlsx.append(ws, _header(ws, [GROUP_WORDS.get(group_by, "分组"), *[h for h, _f in SUMMARY_COLUMNS]]))
     for group in summary.groups:
-        ws.append([group.name, *_summary_values(ws, group)])
-    ws.append([_cell(ws, "合计", font=TOTAL_FONT), *_summary_values(ws, summary.totals, font=TOTAL_FONT)])
-    ws.append([])
-    ws.append(_header(ws, ["阶段", "单元数"]))
+        xlsx.append(ws, [group.name, *_summary_values(ws, group)])
+    xlsx.append(ws, [_cell(ws, "合计", font=TOTAL_FONT), *_summary_values(ws, summary.totals, font=TOTAL_FONT)])
+    xlsx.append(ws, [])
+    xlsx.append(ws, _header(ws, ["阶段", "单元数"]))
     for stage in Stage:
-        ws.append([str(stage.label), summary.stages.get(stage.value, 0)])
-    ws.append([])
-    ws.append(_header(ws, ["情况分类", "单元数"]))
+        xlsx.append(ws, [str(stage.label), summary.stages.get(stage.value, 0)])
+    xlsx.append(ws, [])
+    xlsx.append(ws, _header(ws, ["情况分类", "单元数"]))
     for code in rules.SITUATIONS:
-        ws.append([str(SITUATION_NAMES[code]), summary.situations.get(code, 0)])
-    ws.append([])
-    ws.append(
+        xlsx.append(ws, [str(SITUATION_NAMES[code]), summary.situations.get(code, 0)])
+    xlsx.append(ws, [])
+    xlsx.append(
+        ws,
         [
             gettext(
                 "Signed: the unit has reached approval or a later stage; installed: acceptance or later; "
                 "accepted: in service or later. The dashboard counts the same way."
             )
-        ]
+        ],
     )

@@ -30,7 +30,7 @@ from consultations import rules
 from consultations.models import ConsultationRound, Contact, Notice, VoteValue
 from consultations.selectors import UnitConsent, evaluate_unit, households_of
 from consultations.services import current_vote
-from retrofit import masking
+from retrofit import masking, xlsx
 from units import imports as ledger
 from units.lifecycle import SEQUENCE
 from units.models import Contract, Plan, Signature, SignatureStatus, StageChange, Unit
@@ -466,11 +466,11 @@ def write_status_workbook(sheets: list[UnitSheet], output) -> None:
 
 
 def _write_summary(ws, sheets):
-    ws.append(["项目", *[s.label for s in sheets]])
+    xlsx.append(ws, ["项目", *[s.label for s in sheets]])
     for cell in ws[1]:
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
     for label, values, fmt in _summary_rows(sheets):
-        ws.append([label, *values])
+        xlsx.append(ws, [label, *values])
         row = ws.max_row
         if fmt == "section":
             ws.cell(row, 1).font = SECTION_FONT
@@ -489,14 +489,14 @@ def _write_summary(ws, sheets):
 
 def _write_households(ws, sheets):
     columns = household_columns(any(s.shows_notes for s in sheets))
-    ws.append([header for header, _fmt in columns])
+    xlsx.append(ws, [header for header, _fmt in columns])
     for cell in ws[1]:
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
     samples = defaultdict(list)
     for sheet in sheets:
         for row in sheet.households:
             values = household_values(sheet, row, columns)
-            ws.append(values)
+            xlsx.append(ws, values)
             r = ws.max_row
             for index, (header, fmt) in enumerate(columns, start=1):
                 if fmt:

@@ -149,3 +149,41 @@ def test_a_new_window_starts_a_new_count(db):
     assert all(throttle.page_hit("k", now=now, limit=2) for _ in range(2))
     assert not throttle.page_hit("k", now=now, limit=2)
     assert throttle.page_hit("k", now=now + timedelta(seconds=throttle.PAGE_WINDOW), limit=2)
+
+
+def test_a_stale_qr_code_names_the_communitys_contact(client, settings, world, stairwell, link):
+    """A QR code replaced by a new one answers 404 in Chinese with the community's contact, and nothing of
+    the unit: not its page, not the new link, not a household."""
+    settings.DEBUG = False
+    CommunityContact.objects.create(
+        community=world.community, name="李干事", phone="028-87654321", office="绵纺社区居委会二楼", hours="周一至周五 9:00-17:00",
+        updated_at=timezone.now(),
+    )
+    fresh = services.public_link_issue(unit=stairwell, by=world.users["staff"])
+    response = client.get(reverse("resident_unit", args=[link.token]))
+    assert response.status_code == 404 and response["Cache-Control"] == "no-store"
+    page = response.content.decode()
+    assert 'data-testid="stale-link"' in page
+    for text in ("绵纺社区", "李干事", "tel:028-87654321", "绵纺社区居委会二楼", "周一至周五 9:00-17:00"):
+        assert text in page
+    assert fresh.token not in page and "锦江花园" not in page
+    for value in _private_values():
+        assert value not in page
+    # The household page of the stale link answers the same.
+    assert 'data-testid="stale-link"' in client.get(reverse("resident_household", args=[link.token])).content.decode()
+
+
+def test_a_stale_qr_code_without_a_contact_sends_to_the_community_office(client, settings, world, stairwell, link):
+    settings.DEBUG = False
+    services.public_link_revoke(unit=stairwell, by=world.users["staff"])
+    page = client.get(reverse("resident_unit", args=[link.token])).content.decode()
+    assert 'data-testid="stale-link"' in page and "绵纺社区" in page
+
+
+def test_an_unknown_token_answers_a_general_chinese_404(client, settings, world):
+    settings.DEBUG = False
+    response = client.get(reverse("resident_unit", args=["no-such-token-at-all"]))
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert 'data-testid="unknown-link"' in page and "社区" in page and "Not Found" not in page
+    assert "绵纺社区" not in page  # nothing to know it by

@@ -17,6 +17,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from retrofit.masking import mask_name
 from tests.conftest import add_flats, make_unit
 from units import costshare, plans
 from units.models import (
@@ -355,13 +356,20 @@ def test_old_versions_are_readable(client, world):
     assert "360,000.00" in printed
 
 
-def test_printout_masks_names_for_viewers(client, world):
-    save(world.unit)
-    owner = households(world.unit)[0].owner_name
-    client.force_login(world.users["viewer"])
-    assert owner not in client.get(reverse("plan_print", args=[world.unit.pk])).content.decode()
-    client.force_login(world.users["staff"])
-    assert owner in client.get(reverse("plan_print", args=[world.unit.pk])).content.decode()
+@pytest.mark.parametrize("role", ["staff", "viewer"])
+def test_the_notice_board_printout_masks_names_and_leaves_relief_out(client, world, role):
+    """The share table goes on the notice board: names masked as the notice printout does (业*), whoever
+    prints, and no household's hardship relief, neither in a column nor as a total."""
+    flat = next(h for h in households(world.unit) if h.room == "302")
+    save(world.unit, reliefs={flat.pk: Decimal("3000")})
+    assert PlanShare.objects.get(room="302").relief == Decimal("3000.00")
+    client.force_login(world.users[role])
+    page = client.get(reverse("plan_print", args=[world.unit.pk])).content.decode()
+    assert "11,400.00" in page  # 302's share after its relief is printed
+    for household in households(world.unit):
+        assert household.owner_name not in page
+        assert f"<td>{mask_name(household.owner_name)}</td>" in page  # 业主10 → 业***
+    assert "3,000.00" not in page and "困难减免" not in page
 
 
 def test_plan_page_query_count_does_not_grow(client, world):

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from openpyxl import Workbook
 
 from consultations.reports import STATUS_KEYS, unit_status_rows, units_for_status
+from retrofit import xlsx
 
 
 class Command(BaseCommand):
@@ -29,7 +30,7 @@ class Command(BaseCommand):
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("unit_status")
         keys = list(STATUS_KEYS)
-        sheet.append(keys)
+        xlsx.append(sheet, keys)
         for row in rows:
-            sheet.append([row.get(k) for k in keys])
+            xlsx.append(sheet, [row.get(k) for k in keys])
         workbook.save(output)
