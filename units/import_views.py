@@ -146,8 +146,9 @@ def import_template(request):
     sheet = workbook.active
     sheet.title = imports.SHEET
     xlsx.append(sheet, list(imports.TEMPLATE_COLUMNS))
-    xlsx.append(sheet, 
-        [imports.SAMPLE_STREET, imports.SAMPLE_COMMUNITY, imports.SAMPLE_ESTATE, "1", "1", "302", 3, 68.45, "张三", "13800001234", "自住", "同意", "", "否", "", "60-74岁"]
+    xlsx.append(
+        sheet,
+        [imports.SAMPLE_STREET, imports.SAMPLE_COMMUNITY, imports.SAMPLE_ESTATE, "1", "1", "302", 3, 68.45, "张三", "13800001234", "自住", "同意", "", "否", "", "60-74岁"],
     )
     imports.mark_sample_row(sheet, 2)
     bold = Font(bold=True)
