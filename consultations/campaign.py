@@ -28,6 +28,19 @@ def notice_period_over(today: date, starts_on: date, days: int) -> bool:
     return today > notice_last_day(starts_on, days)
 
 
+def notice_counted_from(starts_on: date, recorded_on: date, *, backdated: bool = False) -> date:
+    """The first day that counts towards the period: the typed start, but never before the day the
+    notice was recorded in the system, except a street leader's recorded earlier posting (``backdated``),
+    whose typed date is his recorded responsibility."""
+    return starts_on if backdated else max(starts_on, recorded_on)
+
+
+def signing_opens_on(starts_on: date, days: int, recorded_on: date, *, backdated: bool = False) -> date:
+    """The first day the unit may move to signing: the day after the last day of the period counted
+    from ``notice_counted_from``."""
+    return notice_last_day(notice_counted_from(starts_on, recorded_on, backdated=backdated), days) + timedelta(days=1)
+
+
 def notice_days_left(today: date, starts_on: date, days: int) -> int:
     """Days of the period still to run, today included; 0 once it is over."""
     last = notice_last_day(starts_on, days)

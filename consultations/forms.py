@@ -264,6 +264,16 @@ class NoticeStartForm(forms.Form):
     contact_phone = forms.CharField(label=_("Phone for objections"), required=False, max_length=30)
     posted_at_entrance = forms.BooleanField(label=_("Posted at the unit entrance"), required=False, initial=True)
     posted_on_board = forms.BooleanField(label=_("Posted on the estate notice board"), required=False, initial=True)
+    backdate_reason = forms.CharField(
+        label=_("Why the notice was posted before today"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Street leader only: a paper notice posted before it was recorded here may start on its real posting "
+            "date, with the reason. Otherwise the notice starts today or later."
+        ),
+    )
 
     def clean(self):
         data = super().clean()

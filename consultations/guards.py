@@ -1,9 +1,10 @@
 """Lifecycle guards whose evidence lives in the consultation app."""
 
+from datetime import timedelta
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import campaign
 from .models import Notice, NoticeStatus
 from .selectors import consent_by_unit
 
@@ -23,19 +24,23 @@ def consent_ready(unit) -> list[str]:
 
 
 def notice_over(unit, today=None) -> list[str]:
-    """Notice → signing: the period has run (its last day included) and no objection is still open.
+    """Notice → signing: the full period has run (its last day included) and no objection is still open.
 
-    A 20-day notice posted on 1 March runs through 20 March; signing may start on 21 March.
+    A 20-day notice posted on 1 March runs through 20 March; signing may start on 21 March. The period
+    counts from the day the notice was recorded here (the server's clock, not the typed start date),
+    unless a street leader recorded an earlier paper posting with a reason; and it is never shorter
+    than the street's notice period.
     """
     today = today or timezone.localdate()
-    notice = Notice.objects.filter(unit=unit, status=NoticeStatus.RUNNING).first()
+    notice = Notice.objects.filter(unit=unit, status=NoticeStatus.RUNNING).select_related("unit__building__estate__community__street").first()
     if notice is None:
         return [_("No public notice is running for this unit.")]
     problems = []
-    if not campaign.notice_period_over(today, notice.starts_on, notice.days):
+    opens = notice.signing_opens_on(min_days=notice.unit.street.notice_days)
+    if today < opens:
         problems.append(
-            _("The public notice runs until %(day)s; signing can start the day after.")
-            % {"day": f"{notice.last_day:%Y-%m-%d}"}
+            _("The public notice runs until %(day)s; signing can start on %(opens)s.")
+            % {"day": f"{opens - timedelta(days=1):%Y-%m-%d}", "opens": f"{opens:%Y-%m-%d}"}
         )
     open_objections = notice.objections.filter(settled_on__isnull=True).count()
     if open_objections:

@@ -500,6 +500,9 @@ class Notice(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.RUNNING)
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     started_at = models.DateTimeField()
+    # A street leader's record of a paper notice posted before the day it was entered here: why.
+    # With started_by and started_at it says who claimed the earlier date, when, and on what ground.
+    backdate_reason = models.TextField(_("why the notice was posted before it was recorded"), blank=True)
 
     class Meta:
         verbose_name = _("public notice")
@@ -524,6 +527,20 @@ class Notice(models.Model):
         from . import campaign
 
         return campaign.notice_last_day(self.starts_on, self.days)
+
+    def signing_opens_on(self, min_days: int = 1):
+        """The first day signing may start: the full period (never shorter than ``min_days``, the street's
+        policy) counted from the day the notice was recorded, or from a leader's recorded earlier posting."""
+        from django.utils import timezone
+
+        from . import campaign
+
+        return campaign.signing_opens_on(
+            self.starts_on,
+            max(self.days, min_days),
+            timezone.localdate(self.started_at),
+            backdated=bool(self.backdate_reason),
+        )
 
 
 class Objection(models.Model):

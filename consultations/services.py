@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from retrofit.models import Role
 from units.lifecycle import unit_move
 from units.models import Household, Stage, Unit
 
@@ -495,7 +496,14 @@ def action_item_set_done(*, item: ActionItem, done: bool, by) -> ActionItem:
 
 NOTICE_WRONG_STAGE = _("The notice can start only for a unit in consultation, or in notice with no notice on record.")
 NOTICE_BEFORE_DRAFT = _("The notice cannot start before the agreement is draft-signed.")
-NOTICE_DAYS_RANGE = _("The notice period must be between 1 and 366 days.")
+NOTICE_DAYS_RANGE = _("The notice period cannot be shorter than %(min)d days (the street's policy) or longer than 366 days.")
+NOTICE_IN_THE_PAST = _(
+    "The notice cannot start before today (%(today)s). Only the street leader may record a paper notice "
+    "posted earlier, with the reason."
+)
+NOTICE_BACKDATE_REASON = _(
+    "The notice start date %(day)s is before today: give the reason the paper notice was posted before it was recorded."
+)
 NOTICE_SHORTENED = _("A notice already posted can be lengthened but not shortened.")
 NOTICE_NOT_RUNNING = _("This notice is no longer running.")
 NOTICE_PLAN_REQUIRED = _("Describe the plan that is being posted.")
@@ -515,25 +523,47 @@ def notice_start(
     contact_phone: str = "",
     posted_at_entrance: bool = True,
     posted_on_board: bool = True,
+    backdate_reason: str = "",
+    when=None,
 ) -> Notice:
     """Draft-sign the agreement and post it: the unit moves to notice (only if consent is reached),
     the current round closes, and the notice period starts.
+
+    The period is at least the street's ``notice_days`` and starts today or later. A street leader may
+    record a paper notice posted earlier, with ``backdate_reason`` (kept on the notice and in the move's
+    reason). ``when`` is for seeding history only (the demo): the moment the notice counts as recorded,
+    default now; no form passes it.
 
     A unit already moved to notice from the stage panel, with no notice on record, gets its notice here
     without a second move (consent is checked again all the same).
     """
     from .guards import consent_ready
 
+    recorded_at = when or timezone.now()
+    today = timezone.localdate(recorded_at)
     days = unit.street.notice_days if days is None else days
+    backdate_reason = (backdate_reason or "").strip() if starts_on < today else ""
     already_moved = unit.stage == Stage.NOTICE and not Notice.objects.filter(unit=unit, status=NoticeStatus.RUNNING).exists()
     if unit.stage != Stage.CONSULTATION and not already_moved:
         raise ValidationError(NOTICE_WRONG_STAGE)
+    problems = []
     if starts_on < draft_signed_on:
-        raise ValidationError(NOTICE_BEFORE_DRAFT)
-    if not 1 <= days <= 366:
-        raise ValidationError(NOTICE_DAYS_RANGE)
+        problems.append(NOTICE_BEFORE_DRAFT)
+    problems.extend(_notice_days_problems(unit.street, days))
+    if starts_on < today:
+        if getattr(by, "role", None) != Role.STREET_LEADER:
+            problems.append(NOTICE_IN_THE_PAST % {"today": f"{today:%Y-%m-%d}"})
+        elif not backdate_reason:
+            problems.append(NOTICE_BACKDATE_REASON % {"day": f"{starts_on:%Y-%m-%d}"})
     if not plan_summary.strip():
-        raise ValidationError(NOTICE_PLAN_REQUIRED)
+        problems.append(NOTICE_PLAN_REQUIRED)
+    if problems:
+        raise ValidationError(problems)
+    reason = gettext("Agreement draft-signed on %(signed)s; public notice of %(days)d days from %(start)s") % {
+        "signed": f"{draft_signed_on:%Y-%m-%d}", "days": days, "start": f"{starts_on:%Y-%m-%d}"
+    }
+    if backdate_reason:
+        reason += gettext("; posted before it was recorded: %(reason)s") % {"reason": backdate_reason}
     with transaction.atomic():
         current_round = ConsultationRound.objects.current().filter(unit=unit).first()
         if already_moved:
@@ -541,13 +571,7 @@ def notice_start(
             if problems:
                 raise ValidationError(problems)
         else:
-            unit_move(
-                unit=unit,
-                after=Stage.NOTICE,
-                by=by,
-                reason=gettext("Agreement draft-signed on %(signed)s; public notice of %(days)d days from %(start)s")
-                % {"signed": f"{draft_signed_on:%Y-%m-%d}", "days": days, "start": f"{starts_on:%Y-%m-%d}"},
-            )
+            unit_move(unit=unit, after=Stage.NOTICE, by=by, reason=reason, when=when)
         if current_round is not None:
             round_close(consultation_round=current_round, by=by)
         notice = Notice(
@@ -561,11 +585,19 @@ def notice_start(
             posted_at_entrance=posted_at_entrance,
             posted_on_board=posted_on_board,
             started_by=by,
-            started_at=timezone.now(),
+            started_at=recorded_at,
+            backdate_reason=backdate_reason,
         )
         notice.full_clean()
         notice.save()
     return notice
+
+
+def _notice_days_problems(street, days: int) -> list[str]:
+    minimum = max(street.notice_days, 1)
+    if minimum <= days <= 366:
+        return []
+    return [NOTICE_DAYS_RANGE % {"min": minimum}]
 
 
 def notice_update(
@@ -575,10 +607,11 @@ def notice_update(
     today = today or timezone.localdate()
     if notice.status != NoticeStatus.RUNNING:
         raise ValidationError(NOTICE_NOT_RUNNING)
-    if not 1 <= days <= 366:
-        raise ValidationError(NOTICE_DAYS_RANGE)
+    problems = _notice_days_problems(notice.unit.street, days)
     if days < notice.days and today >= notice.starts_on:
-        raise ValidationError(NOTICE_SHORTENED)
+        problems.append(NOTICE_SHORTENED)
+    if problems:
+        raise ValidationError(problems)
     if not plan_summary.strip():
         raise ValidationError(NOTICE_PLAN_REQUIRED)
     notice.days, notice.plan_summary, notice.contact_phone = days, plan_summary.strip(), contact_phone.strip()

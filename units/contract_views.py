@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -55,12 +55,18 @@ def unit_contract(request, pk):
     if request.method == "POST":
         form = ContractForm(request.POST, request.FILES, instance=Contract.objects.get(pk=contract.pk))
         if form.is_valid():
-            changes = contracts.contract_update(contract=contract, data=form.cleaned_data, by=request.user)
-            if changes:
-                messages.success(request, _("Contract saved."))
+            try:
+                changes = contracts.contract_update(contract=contract, data=form.cleaned_data, by=request.user)
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    for message in errors:
+                        form.add_error(field if field in form.fields else None, message)
             else:
-                messages.info(request, _("Nothing changed."))
-            return redirect("unit_contract", pk=unit.pk)
+                if changes:
+                    messages.success(request, _("Contract saved."))
+                else:
+                    messages.info(request, _("Nothing changed."))
+                return redirect("unit_contract", pk=unit.pk)
         status = 422
     context = _live_context(request, unit, contract)
     context.update(
@@ -108,6 +114,8 @@ def signature_update(request, pk, household_pk):
             )
         except contracts.StaleSignature as stale:
             error = (signature.household_id, str(stale))
+        except ValidationError as refused:
+            error = (signature.household_id, " ".join(refused.messages))
     else:
         error = (signature.household_id, " ".join(str(e) for errors in form.errors.values() for e in errors))
     if not request.htmx:

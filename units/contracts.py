@@ -116,10 +116,56 @@ def _text(value) -> str:
     return str(value)
 
 
+SIGNED_IN_FUTURE = _("%(field)s (%(date)s) is in the future: record a signature once it is given.")
+SIGNED_BEFORE_NOTICE_ENDED = _(
+    "%(field)s (%(date)s) is before the public notice ended: signing could start on %(opens)s."
+)
+ROOM_SIGNED_ON = _("Room %(room)s signed on")
+
+
+def _signing_opened_on(unit_id):
+    """The first day of signing: the day after the completed public notice's full period, if on record."""
+    from consultations.models import Notice, NoticeStatus
+
+    notice = (
+        Notice.objects.filter(unit_id=unit_id, status=NoticeStatus.COMPLETED)
+        .select_related("unit__building__estate__community__street")
+        .order_by("-started_at", "-id")
+        .first()
+    )
+    return notice.signing_opens_on(min_days=notice.unit.street.notice_days) if notice else None
+
+
+def _check_signing_dates(unit_id, dates: dict, labels: dict, when) -> None:
+    """A signature has been given (not tomorrow) and after the notice ended; errors name each field."""
+    dates = {name: day for name, day in dates.items() if day}
+    if not dates:
+        return
+    today = timezone.localdate(when)
+    opens = _signing_opened_on(unit_id)
+    errors = {}
+    for name, day in dates.items():
+        values = {"field": labels[name], "date": day.isoformat()}
+        if day > today:
+            errors[name] = SIGNED_IN_FUTURE % values
+        elif opens is not None and day < opens:
+            errors[name] = SIGNED_BEFORE_NOTICE_ENDED % {**values, "opens": opens.isoformat()}
+    if errors:
+        raise ValidationError(errors)
+
+
 def contract_update(*, contract: Contract, data: dict, by, when=None) -> list[ContractChange]:
-    """Write the parties' fields and the scan; record one change per field that moved."""
+    """Write the parties' fields and the scan; record one change per field that moved.
+
+    Dates are those of signatures: never in the future, never before the public notice ended."""
     when = when or timezone.now()
     changes = []
+    moved = {
+        name: data[name]
+        for name in ("signed_on", *Contract.PARTY_FIELDS)
+        if name in data and data[name] != getattr(contract, name)
+    }
+    _check_signing_dates(contract.unit_id, moved, FIELD_LABELS, when)
     for name in CONTRACT_FIELDS:
         if name not in data:
             continue
@@ -180,6 +226,9 @@ def signature_set(
     if status == SignatureStatus.PENDING:
         signed_on = None
     note = (note or "").strip()
+    if signed_on is not None:
+        room, unit_id = Signature.objects.filter(pk=signature.pk).values_list("household__room", "contract__unit_id").get()
+        _check_signing_dates(unit_id, {"signed_on": signed_on}, {"signed_on": ROOM_SIGNED_ON % {"room": room}}, when)
     with transaction.atomic():
         locked = Signature.objects.select_for_update().get(pk=signature.pk)
         if expected is not None and signature_token(locked) != expected:

@@ -595,8 +595,8 @@ class Demo:
             ),
             contact_phone=HOTLINE,
             by=self.staff_of(unit),
+            when=self.at(ago, 9),  # recorded on the day it was posted, as the story tells it
         )
-        Notice.objects.filter(pk=notice.pk).update(started_at=self.at(ago, 9))
         ConsultationRound.objects.filter(unit=unit, closed_on=self.today).update(closed_on=self.day(ago))
         return notice
 

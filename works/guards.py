@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import rules
@@ -15,6 +17,8 @@ LEVEL_MISSING = _("%(level)s has not been recorded yet.")
 LEVEL_FAILED = _("The latest %(level)s failed (%(date)s); it must be passed on a new check.")
 OUT_OF_ORDER = _("%(level)s (%(date)s) is dated before the %(after)s it must follow.")
 REGISTRATION_MISSING = _("Record the use registration: its number and date.")
+DATE_IN_FUTURE = _("%(step)s (%(date)s) is in the future; correct the date.")
+DATE_BEFORE_EARLIER = _("%(step)s (%(date)s) is before %(earlier)s (%(earlier_date)s); correct the date.")
 
 CODE_MESSAGES = {
     rules.PERMIT_MISSING: PERMIT_MISSING,
@@ -24,13 +28,49 @@ CODE_MESSAGES = {
 }
 
 
+def _step_labels() -> dict[str, str]:
+    labels = {
+        name: str(model._meta.get_field(name).verbose_name)
+        for model, names in ((Approval, ("permit_date", "market_notice_date")), (Construction, ("started_on", "completed_on")))
+        for name in names
+    }
+    labels.update({level: str(label) for level, label in AcceptanceLevel.choices})
+    labels["registered_on"] = str(Registration._meta.verbose_name)
+    return labels
+
+
+def date_messages(steps, *, only=None) -> list[str]:
+    """Sentences for the dates of ``steps`` (in the order they must happen) that cannot be true: in the
+    future, or before the step ahead of them. ``only`` keeps the problems of this guard's own steps."""
+    labels = _step_labels()
+    messages = []
+    for problem in rules.date_problems(steps, timezone.localdate()):
+        if only is not None and problem.step not in only:
+            continue
+        values = {"step": labels[problem.step], "date": problem.date.isoformat()}
+        if problem.code == rules.IN_FUTURE:
+            messages.append(str(DATE_IN_FUTURE % values))
+        else:
+            values.update(earlier=labels[problem.earlier], earlier_date=problem.earlier_date.isoformat())
+            messages.append(str(DATE_BEFORE_EARLIER % values))
+    return messages
+
+
 def approval_done(unit) -> list[str]:
     approval = Approval.objects.filter(unit=unit).first() or Approval(unit_id=unit.pk)
-    return [str(CODE_MESSAGES[code]) for code in approval.missing]
+    messages = [str(CODE_MESSAGES[code]) for code in approval.missing]
+    for name in ("permit_date", "market_notice_date"):
+        messages.extend(date_messages([(name, getattr(approval, name))]))
+    return messages
 
 
 def construction_complete(unit) -> list[str]:
-    construction = Construction.objects.filter(unit=unit).first() or Construction(unit_id=unit.pk)
+    # The approval comes along in the same query: work starts after the notice to market supervision.
+    construction = (
+        Construction.objects.filter(unit=unit).select_related("unit__approval").first()
+        or Construction(unit_id=unit.pk)
+    )
+    approval = getattr(construction.unit, "approval", None) if construction.pk else None
     messages = []
     for code in construction.missing:
         if code in CODE_MESSAGES:
@@ -38,6 +78,12 @@ def construction_complete(unit) -> list[str]:
         else:
             label = Construction._meta.get_field(code).verbose_name
             messages.append(str(CHECKLIST_OPEN % {"item": label}))
+    steps = [
+        ("market_notice_date", approval.market_notice_date if approval else None),
+        ("started_on", construction.started_on),
+        ("completed_on", construction.completed_on),
+    ]
+    messages.extend(date_messages(steps, only={"started_on", "completed_on"}))
     return messages
 
 
@@ -60,17 +106,35 @@ def acceptance_messages(blockers: list[rules.Blocker]) -> list[str]:
 
 
 def acceptance_passed(unit) -> list[str]:
-    attempts = [check.attempt for check in AcceptanceCheck.objects.filter(unit=unit)]
-    return acceptance_messages(rules.acceptance_blockers(attempts))
+    # Each check carries the unit's construction along (one query): no level before completion.
+    checks = list(AcceptanceCheck.objects.filter(unit=unit).select_related("unit__construction"))
+    attempts = [check.attempt for check in checks]
+    messages = acceptance_messages(rules.acceptance_blockers(attempts))
+    # A failed level sends the unit back and moves the completion date on, so a level passed earlier may
+    # precede today's completion date: the guard holds each level to the start of construction, and
+    # acceptance_record holds a new check to the completion date on file when it is recorded.
+    construction = getattr(checks[0].unit, "construction", None) if checks else None
+    started_on = construction.started_on if construction else None
+    for level, attempt in sorted(rules.latest_by_level(attempts).items(), key=lambda item: rules.LEVELS.index(item[0])):
+        messages.extend(date_messages([("started_on", started_on), (level, attempt.date)], only={level}))
+    return messages
 
 
 def registered(unit) -> list[str]:
-    registration = Registration.objects.filter(unit=unit).first()
+    city_passed_on = (
+        AcceptanceCheck.objects.filter(unit=OuterRef("unit"), level=rules.CITY, result=rules.PASS)
+        .order_by("-date", "-id")
+        .values("date")[:1]
+    )
+    registration = Registration.objects.filter(unit=unit).annotate(city_passed_on=Subquery(city_passed_on)).first()
     if registration is None:
         return [str(REGISTRATION_MISSING)]
-    return [
+    messages = [
         str(CODE_MESSAGES[code])
         for code in rules.registration_missing(
             number=registration.number, registered_on=registration.registered_on
         )
     ]
+    steps = [(rules.CITY, registration.city_passed_on), ("registered_on", registration.registered_on)]
+    messages.extend(date_messages(steps, only={"registered_on"}))
+    return messages

@@ -11,9 +11,11 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from units.models import Household, Street, Unit
@@ -78,8 +80,34 @@ class Assignment(models.Model):
         return f"{self.company} · {self.unit}"
 
 
+DATE_IN_FUTURE = _("%(record)s · %(field)s (%(date)s) is in the future: record it once it has happened.")
+
+
+def refuse_future_dates(record, names, today=None) -> None:
+    """The dates of things that must already have happened (a signature, an acceptance, a payment
+    received) are never later than today, Asia/Shanghai; each offender is named with its record and field."""
+    today = today or timezone.localdate()
+    errors = {}
+    for name in names:
+        value = getattr(record, name)
+        if value is not None and value > today:
+            errors[name] = DATE_IN_FUTURE % {
+                "record": record._meta.verbose_name,
+                "field": record._meta.get_field(name).verbose_name,
+                "date": value.isoformat(),
+            }
+    if errors:
+        raise ValidationError(errors)
+
+
 class Recorded(models.Model):
-    """Who wrote a record and when."""
+    """Who wrote a record and when.
+
+    ``PAST_DATES`` names the date fields of events that must already have happened; ``full_clean``
+    (every service calls it) refuses them in the future.
+    """
+
+    PAST_DATES: tuple[str, ...] = ()
 
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -94,8 +122,13 @@ class Recorded(models.Model):
     class Meta:
         abstract = True
 
+    def clean(self):
+        super().clean()
+        refuse_future_dates(self, self.PAST_DATES)
+
 
 class Approval(Recorded):
+    PAST_DATES = ("permit_date", "market_notice_date")
     unit = models.OneToOneField(
         Unit, on_delete=models.CASCADE, related_name="approval", verbose_name=_("unit")
     )
@@ -134,6 +167,7 @@ class Approval(Recorded):
 
 
 class Construction(Recorded):
+    PAST_DATES = ("started_on", "completed_on")
     unit = models.OneToOneField(
         Unit, on_delete=models.CASCADE, related_name="construction", verbose_name=_("unit")
     )
@@ -203,6 +237,10 @@ class ConstructionLogEntry(models.Model):
     def __str__(self):
         return f"{self.date} {self.text[:30]}"
 
+    def clean(self):
+        super().clean()
+        refuse_future_dates(self, ("date",))
+
 
 class AcceptanceLevel(models.TextChoices):
     SUPERVISORY = rules.SUPERVISORY, _("Supervisory inspection")
@@ -217,6 +255,8 @@ class Result(models.TextChoices):
 
 class AcceptanceCheck(Recorded):
     """One attempt at one level; a failed level is checked again later, so a unit keeps every attempt."""
+
+    PAST_DATES = ("date",)
 
     unit = models.ForeignKey(
         Unit, on_delete=models.CASCADE, related_name="acceptance_checks", verbose_name=_("unit")
@@ -251,6 +291,8 @@ class AcceptanceCheck(Recorded):
 class Subsidy(Recorded):
     """The unit's elevator subsidy: the application (date, amount asked for, amount approved) and the
     payment, which comes only after acceptance (the service checks that)."""
+
+    PAST_DATES = ("applied_on", "approved_on", "paid_on")
 
     unit = models.OneToOneField(
         Unit, on_delete=models.CASCADE, related_name="subsidy", verbose_name=_("unit")
@@ -344,6 +386,8 @@ class SubsidyStatus(models.TextChoices):
 class Registration(Recorded):
     """Use registration 使用登记 (before use or within 30 days), naming who runs the elevator day to day."""
 
+    PAST_DATES = ("registered_on",)
+
     unit = models.OneToOneField(
         Unit, on_delete=models.CASCADE, related_name="registration", verbose_name=_("unit")
     )
@@ -383,6 +427,7 @@ class Registration(Recorded):
 
 
 class MaintenanceVisit(Recorded):
+    PAST_DATES = ("date",)
     unit = models.ForeignKey(
         Unit, on_delete=models.CASCADE, related_name="maintenance_visits", verbose_name=_("unit")
     )
@@ -404,6 +449,7 @@ class MaintenanceVisit(Recorded):
 
 
 class Inspection(Recorded):
+    PAST_DATES = ("date",)
     unit = models.ForeignKey(
         Unit, on_delete=models.CASCADE, related_name="inspections", verbose_name=_("unit")
     )
@@ -435,6 +481,8 @@ class ChargeKind(models.TextChoices):
 
 class UtilityCharge(Recorded):
     """What one household owes for one period; unpaid charges are the arrears."""
+
+    PAST_DATES = ("paid_on",)
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="charges", verbose_name=_("unit"))
     household = models.ForeignKey(

@@ -97,6 +97,35 @@ def acceptance_blockers(attempts: Iterable[Attempt]) -> list[Blocker]:
     return blockers
 
 
+IN_FUTURE = "in_future"
+BEFORE_EARLIER_STEP = "before_earlier_step"
+
+
+@dataclass(frozen=True)
+class DateProblem:
+    code: str
+    step: str
+    date: date
+    earlier: str | None = None  # BEFORE_EARLIER_STEP: the step this one must not precede
+    earlier_date: date | None = None
+
+
+def date_problems(steps: Iterable[tuple[str, date | None]], today: date) -> list[DateProblem]:
+    """The dates of a unit's steps, in the order they must happen: none later than today, none before the
+    step recorded ahead of it (the same day counts as in order). Steps not yet dated are skipped."""
+    problems = []
+    previous: tuple[str, date] | None = None
+    for step, day in steps:
+        if day is None:
+            continue
+        if day > today:
+            problems.append(DateProblem(IN_FUTURE, step, day))
+        if previous is not None and day < previous[1]:
+            problems.append(DateProblem(BEFORE_EARLIER_STEP, step, day, previous[0], previous[1]))
+        previous = (step, day)
+    return problems
+
+
 def registration_missing(*, number: str, registered_on: date | None) -> list[str]:
     if not (number or "").strip() or registered_on is None:
         return [REGISTRATION_MISSING]

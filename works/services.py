@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from units import lifecycle
 from units.models import Stage, StageChange, Unit
 
-from . import photos, rules
+from . import guards, photos, rules
 from .models import (
     AcceptanceCheck,
     AcceptanceLevel,
@@ -27,6 +27,7 @@ from .models import (
     Result,
     Subsidy,
     UtilityCharge,
+    refuse_future_dates,
 )
 
 FAIL_NEEDS_DEFECTS = _("List the defects found: the construction team needs them to fix the unit.")
@@ -126,6 +127,9 @@ def acceptance_record(
     remarks = remarks.strip()
     if result == Result.FAIL and not remarks:
         raise ValidationError({"remarks": FAIL_NEEDS_DEFECTS})
+    construction = Construction.objects.filter(unit=unit).first()
+    if construction is not None and construction.completed_on is not None and date < construction.completed_on:
+        raise ValidationError({"date": guards.date_messages([("completed_on", construction.completed_on), (level, date)])})
     check = AcceptanceCheck(
         unit=unit, level=level, result=result, date=date, inspector=inspector.strip(), remarks=remarks
     )
@@ -277,6 +281,7 @@ def charge_mark_paid(*, charge: UtilityCharge, by, paid_on: date) -> UtilityChar
     if locked.paid_on is not None:
         raise ValidationError(ALREADY_PAID)
     locked.paid_on = paid_on
+    refuse_future_dates(locked, ("paid_on",))
     locked.paid_recorded_by = by
     locked.save(update_fields=["paid_on", "paid_recorded_by"])
     return locked

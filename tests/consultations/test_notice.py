@@ -1,7 +1,7 @@
 """The public notice 公示: start it from a ready unit, hold the unit until the period has run and every
 objection is settled, and print it for the stairwell with owner names masked."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -75,9 +75,20 @@ def test_the_notice_needs_a_unit_in_consultation_and_cannot_precede_the_draft_si
     assert services.NOTICE_BEFORE_DRAFT in refused.value.messages
 
 
+def _at(day, hour=10):
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+def _travel(monkeypatch, day, hour=10):
+    """Freeze the server's clock (and so today's local date) at ``day``."""
+    moment = _at(day, hour)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+
+
 def _noticed(world, starts_on):
+    """A 20-day notice posted and recorded on ``starts_on`` (recorded then, as the demo seeds history)."""
     _consultation(world)
-    return _start(world, draft_signed_on=starts_on, starts_on=starts_on, days=20)
+    return _start(world, draft_signed_on=starts_on, starts_on=starts_on, days=20, when=_at(starts_on, 9))
 
 
 def test_signing_waits_until_the_day_after_the_last_day(world):
@@ -102,14 +113,135 @@ def test_an_open_objection_blocks_signing_until_settled(world):
         services.objection_settle(objection=objection, resolution="again", by=world.users["staff"])
 
 
-def test_the_lifecycle_refuses_signing_during_the_period_and_allows_it_after(world):
+def test_the_lifecycle_refuses_signing_during_the_period_and_allows_it_after(world, monkeypatch):
     today = timezone.localdate()
     _noticed(world, today - timedelta(days=19))  # today is the last day
     with pytest.raises(lifecycle.MoveRefused):
         lifecycle.unit_move(unit=world.unit, after=Stage.SIGNING, by=world.users["staff"])
-    Notice.objects.update(starts_on=today - timedelta(days=20), draft_signed_on=today - timedelta(days=20))
+    _travel(monkeypatch, today + timedelta(days=1))
     lifecycle.unit_move(unit=world.unit, after=Stage.SIGNING, by=world.users["staff"])
     assert Notice.objects.get().status == NoticeStatus.COMPLETED
+
+
+# --- the statutory period cannot be skipped ----------------------------------------------------------
+
+
+def test_the_period_cannot_be_shorter_than_the_streets_policy(world):
+    _consultation(world)
+    with pytest.raises(ValidationError) as refused:
+        _start(world, days=1)
+    assert "公示期不能少于 20 天" in " ".join(refused.value.messages)
+    world.unit.refresh_from_db()
+    assert (world.unit.stage, Notice.objects.count()) == (Stage.CONSULTATION, 0)
+    assert _start(world, days=21).days == 21
+
+
+def test_a_running_notice_cannot_be_edited_below_the_streets_policy(world):
+    notice = _noticed(world, timezone.localdate() + timedelta(days=3))  # not posted yet: may shrink
+    with pytest.raises(ValidationError) as refused:
+        services.notice_update(notice=notice, days=5, plan_summary="x", by=world.users["staff"])
+    assert "公示期不能少于 20 天" in " ".join(refused.value.messages)
+
+
+def test_community_staff_cannot_start_a_notice_dated_in_the_past(world):
+    _consultation(world)
+    today = timezone.localdate()
+    two_months_ago = today - timedelta(days=60)
+    with pytest.raises(ValidationError) as refused:
+        _start(world, draft_signed_on=two_months_ago, starts_on=two_months_ago)
+    assert f"公示开始日期不能早于今天（{today:%Y-%m-%d}）" in " ".join(refused.value.messages)
+    # A reason does not help: only the street leader may record an earlier posting.
+    with pytest.raises(ValidationError):
+        _start(world, draft_signed_on=two_months_ago, starts_on=two_months_ago, backdate_reason="纸质公示早已张贴")
+    assert not Notice.objects.exists()
+
+
+def test_a_street_leader_records_an_earlier_paper_posting_with_a_reason_kept_in_the_history(world):
+    from units.models import StageChange
+
+    _consultation(world)
+    posted = timezone.localdate() - timedelta(days=25)
+    leader = world.users["leader"]
+    with pytest.raises(ValidationError) as refused:
+        _start(world, draft_signed_on=posted, starts_on=posted, by=leader, backdate_reason="  ")
+    assert "请写明原因" in " ".join(refused.value.messages)
+    with pytest.raises(ValidationError):  # still never shorter than the street's period
+        _start(world, draft_signed_on=posted, starts_on=posted, by=leader, days=5, backdate_reason="纸质公示已张贴")
+    notice = _start(world, draft_signed_on=posted, starts_on=posted, by=leader, backdate_reason="系统启用前纸质公示已张贴")
+    assert (notice.starts_on, notice.started_by, notice.backdate_reason) == (posted, leader, "系统启用前纸质公示已张贴")
+    assert notice.started_at.date() == timezone.now().date()  # recorded now, whatever date was typed
+    change = StageChange.objects.get(unit=world.unit, after=Stage.NOTICE)
+    assert change.changed_by == leader
+    assert f"{posted:%Y-%m-%d}" in change.reason and "系统启用前纸质公示已张贴" in change.reason
+    # His recorded responsibility: the typed date counts, 25 days > 20, so signing may start now.
+    assert guards.notice_over(world.unit) == []
+    lifecycle.unit_move(unit=world.unit, after=Stage.SIGNING, by=world.users["staff"])
+
+
+def test_signing_opens_only_after_the_full_period_since_the_notice_was_recorded(world, monkeypatch):
+    _consultation(world)
+    today = timezone.localdate()
+    _start(world)  # today, the street's 20 days
+    opens = today + timedelta(days=20)
+    with pytest.raises(lifecycle.MoveRefused) as refused:
+        lifecycle.unit_move(unit=world.unit, after=Stage.SIGNING, by=world.users["staff"])
+    assert f"{opens:%Y-%m-%d} 起方可开始签约" in " ".join(refused.value.messages)
+    _travel(monkeypatch, opens - timedelta(days=1), hour=23)  # the last day of the period
+    assert guards.notice_over(world.unit)
+    _travel(monkeypatch, opens, hour=0)
+    lifecycle.unit_move(unit=world.unit, after=Stage.SIGNING, by=world.users["staff"])
+    world.unit.refresh_from_db()
+    assert world.unit.stage == Stage.SIGNING
+
+
+def test_a_typed_date_older_than_the_record_does_not_shorten_the_period(world):
+    """A notice saved before this rule with a start date typed two months back still runs from the day
+    it was recorded."""
+    _consultation(world)
+    today = timezone.localdate()
+    _start(world)
+    Notice.objects.update(starts_on=today - timedelta(days=60), draft_signed_on=today - timedelta(days=60), days=1)
+    blocked = guards.notice_over(world.unit)
+    assert f"{today + timedelta(days=20):%Y-%m-%d} 起方可开始签约" in " ".join(blocked)
+
+
+def test_an_open_objection_still_blocks_a_notice_past_its_period(world, monkeypatch):
+    notice = _noticed(world, timezone.localdate())
+    services.objection_log(
+        notice=notice, objector="李建国", household=world.flats[8], received_on=timezone.localdate(),
+        content="担心采光", by=world.users["staff"],
+    )
+    _travel(monkeypatch, timezone.localdate() + timedelta(days=30))
+    with pytest.raises(lifecycle.MoveRefused):
+        lifecycle.unit_move(unit=world.unit, after=Stage.SIGNING, by=world.users["staff"])
+
+
+def test_the_notice_page_refuses_a_one_day_backdated_notice_in_chinese(client, world):
+    _consultation(world)
+    client.force_login(world.users["staff"])
+    back = (timezone.localdate() - timedelta(days=60)).isoformat()
+    response = client.post(
+        reverse("notice_start", args=[world.unit.pk]),
+        {"draft_signed_on": back, "starts_on": back, "days": 1, "plan_summary": "方案"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "公示期不能少于 20 天" in body and "公示开始日期不能早于今天" in body
+    assert not Notice.objects.exists()
+
+
+def test_the_street_leader_backdates_from_the_page_with_a_reason(client, world):
+    _consultation(world)
+    client.force_login(world.users["leader"])
+    back = (timezone.localdate() - timedelta(days=21)).isoformat()
+    response = client.post(
+        reverse("notice_start", args=[world.unit.pk]),
+        {"draft_signed_on": back, "starts_on": back, "days": 20, "plan_summary": "方案",
+         "backdate_reason": "纸质公示于系统启用前张贴"},
+    )
+    assert response.status_code == 302
+    assert Notice.objects.get().backdate_reason == "纸质公示于系统启用前张贴"
 
 
 def test_no_running_notice_blocks_signing(world):
@@ -132,10 +264,12 @@ def test_a_posted_notice_can_grow_but_not_shrink(world):
     assert (notice.days, notice.plan_summary) == (25, "改为半层入户")
 
 
-def test_a_notice_not_yet_posted_can_be_shortened(world):
-    notice = _noticed(world, timezone.localdate() + timedelta(days=3))
-    services.notice_update(notice=notice, days=10, plan_summary="x", by=world.users["staff"])
-    assert notice.days == 10
+def test_a_notice_not_yet_posted_can_be_shortened_down_to_the_streets_period(world):
+    _consultation(world)
+    starts = timezone.localdate() + timedelta(days=3)
+    notice = _start(world, draft_signed_on=starts, starts_on=starts, days=30)
+    services.notice_update(notice=notice, days=20, plan_summary="x", by=world.users["staff"])
+    assert notice.days == 20
 
 
 def test_the_objectors_flat_must_be_in_the_unit(world):

@@ -326,3 +326,60 @@ def test_plan_panel_shows_contract_progress(rf, world, contract, django_assert_n
     with django_assert_num_queries(2):  # the current plan; the contract with its signature counts
         html = template.render(Context({"request": request, "unit": world.unit}))
     assert "0/10" in html and reverse("unit_contract", args=[world.unit.pk]) in html
+
+
+# --- a contract is not signed before the notice ended, nor tomorrow -------------------------------------
+
+
+def _completed_notice(world, posted):
+    from datetime import datetime, time
+
+    from consultations.models import Notice, NoticeStatus
+
+    return Notice.objects.create(
+        unit=world.unit, draft_signed_on=posted, starts_on=posted, days=20, plan_summary="方案",
+        status=NoticeStatus.COMPLETED, started_by=world.users["staff"],
+        started_at=timezone.make_aware(datetime.combine(posted, time(9))),
+    )
+
+
+def test_a_signature_dated_before_the_notice_ended_or_tomorrow_is_refused(world, contract):
+    from datetime import timedelta
+
+    from django.core.exceptions import ValidationError
+
+    today = timezone.localdate()
+    _completed_notice(world, today - timedelta(days=30))  # signing opened 10 days ago
+    signature = contract.signatures.select_related("household").first()
+    staff = world.users["staff"]
+    with pytest.raises(ValidationError) as refused:
+        contracts.signature_set(signature=signature, status=SignatureStatus.SIGNED, signed_on=today - timedelta(days=15), by=staff)
+    message = " ".join(refused.value.messages)
+    assert signature.household.room in message and f"{today - timedelta(days=10):%Y-%m-%d}" in message
+    with pytest.raises(ValidationError) as refused:
+        contracts.signature_set(signature=signature, status=SignatureStatus.SIGNED, signed_on=today + timedelta(days=1), by=staff)
+    assert "将来" in " ".join(refused.value.messages)
+    contracts.signature_set(signature=signature, status=SignatureStatus.SIGNED, signed_on=today - timedelta(days=5), by=staff)
+    with pytest.raises(ValidationError) as refused:
+        contracts.contract_update(contract=contract, data={"community_signed_on": today - timedelta(days=20)}, by=staff)
+    assert "社区签字日期" in " ".join(refused.value.message_dict["community_signed_on"])
+
+
+def test_the_contract_page_says_why_an_early_signature_is_refused(client, world, contract):
+    from datetime import timedelta
+
+    today = timezone.localdate()
+    _completed_notice(world, today - timedelta(days=30))
+    signature = contract.signatures.select_related("household").first()
+    client.force_login(world.users["staff"])
+    response = client.post(
+        reverse("signature_update", args=[world.unit.pk, signature.household_id]),
+        {"status": "signed", "signed_on": (today - timedelta(days=15)).isoformat()},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert "公示结束前" in response.content.decode()
+    response = client.post(
+        reverse("unit_contract", args=[world.unit.pk]), {"community_signed_on": (today - timedelta(days=20)).isoformat()}
+    )
+    assert response.status_code == 422
