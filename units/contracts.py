@@ -154,7 +154,7 @@ def contract_update(*, contract: Contract, data: dict, by, when=None) -> list[Co
         return []
     with transaction.atomic():
         # Locked, so two uploads at once become consecutive versions and the "before" is the real one.
-        current = Contract.objects.select_for_update().select_related("scan_version").get(pk=contract.pk).scan_version
+        current = Contract.objects.select_for_update(of=("self",)).select_related("scan_version").get(pk=contract.pk).scan_version
         contract.scan_version = current  # never a stale pointer from the caller's copy
         if new_scan:
             content_type = uploads.sniff_file(scan)
