@@ -380,3 +380,22 @@ def test_the_home_counts_only_the_warnings_its_reader_can_see(client, works):
         remarks="照明不足",
     )
     assert client.get(reverse("works_home")).context["warned"] == 1
+
+
+def test_a_company_sees_its_site_photos_but_no_contract_scan(client, works, media):
+    """Scans carry the roster (names, signatures): the company's role keeps out of every version of them."""
+    from units import contracts as contract_services
+    from units.models import Contract, Plan
+
+    plan = Plan.objects.create(
+        unit=works.unit, version=1, stops=6, total_cost=Decimal("1"), subsidy=Decimal("0"), created_at=timezone.now()
+    )
+    contract = Contract.objects.create(unit=works.unit, plan=plan, amount=Decimal("1"), created_at=timezone.now())
+    contract_services.contract_update(
+        contract=contract, data={"scan": SimpleUploadedFile("s.pdf", b"%PDF-1.4 x", content_type="application/pdf")},
+        by=works.users["staff"],
+    )
+    version = contract.scan_versions.get()
+    client.force_login(works.users["company"])
+    assert client.get(reverse("contract_scan_version", args=[works.unit.pk, version.pk])).status_code == 403
+    assert client.get(reverse("contract_scan", args=[works.unit.pk])).status_code == 403
