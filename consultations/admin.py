@@ -34,8 +34,7 @@ class ContactAdmin(admin.ModelAdmin):
     list_filter = ("channel", "outcome")
     raw_id_fields = ("household", "round")
     # The opinion form is served only through the scoped view; the admin shows that it exists.
-    exclude = ("opinion_form",)
-    readonly_fields = ("opinion_form_type",)
+    exclude = ("opinion_form_version",)
 
 
 @admin.register(Holdout)

@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from retrofit.documents import DocumentVersion
+
 from . import rules
 
 
@@ -218,13 +220,12 @@ class ContactOutcome(models.TextChoices):
 
 
 def opinion_form_path(instance, filename):
-    # Never the uploaded name: it may carry a resident's name, and must not choose the path.
+    # Kept for migration 0002; forms are now stored as OpinionFormVersion (retrofit/documents.py).
     import uuid
 
     from django.utils import timezone
 
-    today = timezone.localdate()
-    return f"opinion_forms/{today:%Y/%m}/{uuid.uuid4().hex}{instance.form_extension}"
+    return f"opinion_forms/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}"
 
 
 class Contact(models.Model):
@@ -248,11 +249,11 @@ class Contact(models.Model):
     )
     contacted_at = models.DateTimeField(_("when"))
     note = models.TextField(_("note"), blank=True)
-    opinion_form = models.FileField(
-        _("signed opinion form (photo or PDF)"), upload_to=opinion_form_path, blank=True, max_length=200
+    # The signed opinion form, kept as a version (retrofit/documents.py): never deleted.
+    opinion_form_version = models.ForeignKey(
+        "OpinionFormVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("signed opinion form (photo or PDF)"),
     )
-    # Taken from the file's first bytes, never from its name or the browser's claim.
-    opinion_form_type = models.CharField(max_length=30, blank=True)
 
     class Meta:
         verbose_name = _("contact")
@@ -267,11 +268,6 @@ class Contact(models.Model):
                 condition=Q(outcome__in=["talked", "form_signed", "call_back", "no_answer", "refused"]),
                 name="contact_outcome_valid",
             ),
-            models.CheckConstraint(
-                condition=Q(opinion_form="", opinion_form_type="")
-                | (~Q(opinion_form="") & Q(opinion_form_type__in=["image/jpeg", "image/png", "application/pdf"])),
-                name="contact_form_type_known",
-            ),
         ]
         indexes = [
             # The last contact of each household on the visit list and the unit page.
@@ -281,9 +277,29 @@ class Contact(models.Model):
     def __str__(self):
         return f"{self.household} {self.get_channel_display()} {self.contacted_at:%Y-%m-%d}"
 
-    @property
-    def form_extension(self) -> str:
-        return {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}.get(self.opinion_form_type, "")
+
+class OpinionFormVersion(DocumentVersion):
+    """One uploaded photo or PDF of a contact's signed opinion form; never changed or deleted."""
+
+    OWNER_FIELD = "contact"
+
+    contact = models.ForeignKey(
+        Contact, on_delete=models.PROTECT, related_name="opinion_form_versions", verbose_name=_("contact")
+    )
+
+    class Meta(DocumentVersion.Meta):
+        verbose_name = _("opinion form version")
+        verbose_name_plural = _("opinion form versions")
+        ordering = ["contact", "number"]
+        constraints = [
+            *DocumentVersion.Meta.constraints,
+            models.UniqueConstraint(fields=["contact", "number"], name="opinionformversion_unique_number"),
+        ]
+
+    def folder(self) -> str:
+        from django.utils import timezone
+
+        return f"opinion_forms/{timezone.localdate():%Y/%m}"
 
 
 # --- holdouts -------------------------------------------------------------------------------------

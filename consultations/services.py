@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from retrofit import documents
 from retrofit.models import Role
 from units.lifecycle import unit_move
 from units.models import Household, Stage, Unit
@@ -32,6 +33,7 @@ from .models import (
     Notice,
     NoticeStatus,
     Objection,
+    OpinionFormVersion,
     RoundStatus,
     Vote,
     VoteChange,
@@ -321,12 +323,14 @@ def contact_log(
             companions=companions.strip(),
             contacted_at=contacted_at,
             note=note.strip(),
-            opinion_form_type=form_type,
         )
-        if opinion_form:
-            contact.opinion_form = opinion_form
-        contact.full_clean(exclude=["opinion_form"])
+        contact.full_clean(exclude=["opinion_form_version"])
         contact.save()
+        if opinion_form:
+            contact.opinion_form_version = documents.version_add(
+                model=OpinionFormVersion, owner=contact, upload=opinion_form, content_type=form_type, by=by, when=now
+            )
+            contact.save(update_fields=["opinion_form_version"])
         if vote and vote != current_vote(household).value:
             vote_record(household=household, value=vote, reason=(vote_reason or note).strip(), by=by, contact=contact)
     return contact

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from retrofit import documents
 from retrofit.permissions import get_estate_for_user, get_rw_unit_for_user, get_unit_for_user, require_editor
 from units.models import Community, Household, Unit
 
@@ -220,19 +221,14 @@ def contact_new(request, pk):
 @login_required
 def contact_opinion_form(request, pk):
     """The signed opinion form, served only to editors who can see the household (never from /media/)."""
-    contact = get_object_or_404(Contact.objects.filter(household__unit__in=_units(request.user)), pk=pk)
-    require_editor(request.user)
-    if not contact.opinion_form:
-        raise Http404
-    response = FileResponse(
-        contact.opinion_form.open("rb"),
-        content_type=contact.opinion_form_type,
-        as_attachment=False,
-        filename=f"opinion-form-{contact.pk}{contact.form_extension}",
+    contact = get_object_or_404(
+        Contact.objects.filter(household__unit__in=_units(request.user)).select_related("opinion_form_version"), pk=pk
     )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    require_editor(request.user)
+    if contact.opinion_form_version is None:
+        raise Http404
+    version = contact.opinion_form_version
+    return documents.version_response(version, filename=f"opinion-form-{contact.pk}{version.extension}")
 
 
 # --- rounds -----------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from consultations.models import ActionItem, ConsultationRound, Contact, Meeting
 from payments.models import LedgerEntry
 from residents.services import public_link_ensure
 from retrofit.models import Role, User
-from units.models import Street, Unit
+from units.models import ContractScanVersion, Street, Unit
 from works.models import ConstructionLogEntry, UtilityCharge
 
 PUBLIC = {"login", "logout", "healthz", "resident_unit", "resident_code", "resident_household"}
@@ -58,6 +58,8 @@ def objects():
         "works/log": ConstructionLogEntry.objects.order_by("pk").first(),
         "payments/entries": LedgerEntry.objects.order_by("pk").first(),
         "street": unit.building.estate.community.street,
+        "scan_versions": ContractScanVersion.objects.filter(contract__unit=unit).order_by("pk").first()
+        or ContractScanVersion.objects.order_by("pk").first(),
     }
 
 
@@ -73,6 +75,8 @@ def fill(route, objs, token):
         url = url.replace("<str:token>", token)
     if "<slug:key>" in url:
         url = url.replace("<slug:key>", "signed")
+    if "<int:version_pk>" in url:  # a scan of the unit's own contract
+        url = url.replace("<int:version_pk>", str(objs["scan_versions"].pk))
     if "<int:household_pk>" in url:
         url = url.replace("<int:household_pk>", str(objs["households"].pk))
     if "<int:pk>" in url:

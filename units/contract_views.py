@@ -5,17 +5,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from retrofit import documents
 from retrofit.permissions import get_rw_unit_for_user, get_unit_for_user
 
 from . import contracts
-from .forms import ContractForm, SignatureForm, scan_type
-from .models import Contract, Signature
+from .forms import ContractForm, SignatureForm
+from .models import Contract, ContractScanVersion, Signature
 from .plans import natural_key
 
 NAMES_NEEDED = gettext_lazy("Your role cannot see residents' names, so it cannot open the signed contract.")
@@ -73,6 +74,7 @@ def unit_contract(request, pk):
         estate=unit.building.estate,
         form=form,
         changes=contract.changes.select_related("changed_by", "household")[:100],
+        scan_versions=list(contract.scan_versions.select_related("uploaded_by").order_by("-number")),
         field_labels={k: str(v) for k, v in contracts.FIELD_LABELS.items()},
         party_rows=[
             (contracts.PARTY_LABELS["community_signed_on"], unit.building.estate.community.name, contract.community_signed_on),
@@ -127,18 +129,26 @@ def signature_update(request, pk, household_pk):
     return render(request, "units/includes/_plan_contract_live.html", context)
 
 
-@login_required
-def contract_scan(request, pk):
-    """The scanned contract, only for roles that may see residents' names, never as a public file."""
+def _scan_reader(request, pk) -> Contract:
+    """The contract whose scans this user may download: its unit in scope (else 404), names visible (else 403)."""
     unit = get_unit_for_user(request.user, pk)
     if not request.user.can_see_names:
         raise PermissionDenied(NAMES_NEEDED)
-    contract = _contract_or_404(unit)
-    if not contract.scan:
+    return _contract_or_404(unit)
+
+
+@login_required
+def contract_scan(request, pk):
+    """The current scanned contract, only for roles that may see residents' names, never as a public file."""
+    contract = _scan_reader(request, pk)
+    if contract.scan_version_id is None:
         raise Http404(_("No scan has been uploaded."))
-    handle = contract.scan.open("rb")
-    content_type = scan_type(handle.read(8)) or "application/octet-stream"
-    handle.seek(0)
-    response = FileResponse(handle, content_type=content_type, filename=contract.scan_name or None)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return documents.version_response(ContractScanVersion.objects.get(pk=contract.scan_version_id))
+
+
+@login_required
+def contract_scan_version(request, pk, version_pk):
+    """Any earlier or current version of the scan, under the same scope check as the current one."""
+    contract = _scan_reader(request, pk)
+    version = get_object_or_404(ContractScanVersion, contract=contract, pk=version_pk)
+    return documents.version_response(version)

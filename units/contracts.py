@@ -21,7 +21,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Contract, ContractChange, Plan, Signature, SignatureStatus, Stage, Unit
+from retrofit import documents, uploads
+
+from .forms import SCAN_WRONG_TYPE
+from .models import (
+    Contract,
+    ContractChange,
+    ContractScanVersion,
+    Plan,
+    Signature,
+    SignatureStatus,
+    Stage,
+    Unit,
+)
 from .plans import roster_changed
 
 NOT_IN_SIGNING = _("A contract is started in the signing stage; this unit is in “%(stage)s”.")
@@ -157,7 +169,12 @@ def _check_signing_dates(unit_id, dates: dict, labels: dict, when) -> None:
 def contract_update(*, contract: Contract, data: dict, by, when=None) -> list[ContractChange]:
     """Write the parties' fields and the scan; record one change per field that moved.
 
-    Dates are those of signatures: never in the future, never before the public notice ended."""
+    ``data["scan"]`` is a new upload (type and size already checked), False to clear the current scan,
+    or absent. A new upload becomes the next ContractScanVersion; clearing empties only the pointer.
+    No file and no version is ever deleted (retrofit/documents.py).
+
+    Dates are those of signatures: never in the future, never before the public notice ended.
+    """
     when = when or timezone.now()
     changes = []
     moved = {
@@ -178,23 +195,37 @@ def contract_update(*, contract: Contract, data: dict, by, when=None) -> list[Co
                 ContractChange(contract=contract, field=name, before=_text(before), after=_text(after), changed_by=by, changed_at=when)
             )
     scan = data.get("scan")
-    old_scan = contract.scan.name if contract.scan else ""
-    if scan is False and old_scan:
-        changes.append(ContractChange(contract=contract, field="scan", before=contract.scan_name, after="", changed_by=by, changed_at=when))
-        contract.scan, contract.scan_name = None, ""
-    elif scan and hasattr(scan, "content_type"):
-        changes.append(ContractChange(contract=contract, field="scan", before=contract.scan_name, after=scan.name, changed_by=by, changed_at=when))
-        contract.scan_name = scan.name[:200]
-        contract.scan.save(scan.name, scan, save=False)
-    if not changes:
+    new_scan = bool(scan) and hasattr(scan, "read")
+    if not changes and not new_scan and not (scan is False and contract.scan_version_id):
         return []
     with transaction.atomic():
-        contract.full_clean(exclude=["unit", "plan", "created_by"])
+        # Locked, so two uploads at once become consecutive versions and the "before" is the real one.
+        current = Contract.objects.select_for_update(of=("self",)).select_related("scan_version").get(pk=contract.pk).scan_version
+        contract.scan_version = current  # never a stale pointer from the caller's copy
+        if new_scan:
+            content_type = uploads.sniff_file(scan)
+            if content_type is None:
+                raise ValidationError({"scan": SCAN_WRONG_TYPE})
+            version = documents.version_add(
+                model=ContractScanVersion, owner=contract, upload=scan, content_type=content_type, by=by, when=when
+            )
+            changes.append(_scan_change(contract, current, version, by, when))
+            contract.scan_version = version
+        elif scan is False and current is not None:
+            changes.append(_scan_change(contract, current, None, by, when))
+            contract.scan_version = None
+        contract.full_clean(exclude=["unit", "plan", "created_by", "scan_version"])
         contract.save()
         ContractChange.objects.bulk_create(changes)
-    if old_scan and old_scan != (contract.scan.name if contract.scan else ""):
-        contract.scan.storage.delete(old_scan)
     return changes
+
+
+def _scan_change(contract, before, after, by, when) -> ContractChange:
+    """The scan's change: who, when, before and after, each named by file name and version number."""
+    return ContractChange(
+        contract=contract, field="scan", before=before.label if before else "", after=after.label if after else "",
+        changed_by=by, changed_at=when,
+    )
 
 
 class StaleSignature(Exception):

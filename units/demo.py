@@ -21,6 +21,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from consultations import rules
@@ -65,6 +66,8 @@ from .models import (
 )
 
 DEMO_PASSWORD = "retrofit-demo"
+# A one-page PDF standing in for the scanned signature page of a complete contract.
+DEMO_SCAN = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 STREET = "红旗街道"
 PILOT_ESTATE = "绵纺厂宿舍小区"
 OTHER_ESTATE = "光华小区"
@@ -649,6 +652,12 @@ class Demo:
         for ago in sorted(set(parties.values()), reverse=True):
             data = {name: self.day(ago) for name, day in parties.items() if day == ago}
             contracts.contract_update(contract=contract, data=data, by=staff, when=self.at(ago, 16))
+        if all(name in parties for name in Contract.PARTY_FIELDS):
+            # The signed parties' page, scanned the day the last party signed: version 1 of the scan.
+            contracts.contract_update(
+                contract=contract, data={"scan": ContentFile(DEMO_SCAN, name="三方协议签字页.pdf")}, by=staff,
+                when=self.at(min(parties.values()), 17),
+            )
         signatures = list(
             contract.signatures.select_related("household").order_by("-household__floor", "household__room")
         )

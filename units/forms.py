@@ -183,20 +183,28 @@ class ContractForm(forms.ModelForm):
             "community_signed_on",
             "elevator_company_signed_on",
             "construction_company_signed_on",
-            "scan",
         ]
         widgets = {
             "signed_on": _date_widget(),
             "community_signed_on": _date_widget(),
             "elevator_company_signed_on": _date_widget(),
             "construction_company_signed_on": _date_widget(),
-            "scan": forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
         }
+
+    # Not a model field: each upload becomes a new ContractScanVersion (units/contracts.py).
+    scan = forms.FileField(
+        label=_("New scanned copy"), required=False,
+        widget=forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
+        help_text=_("Earlier scans are kept as versions."),
+    )
+    clear_scan = forms.BooleanField(
+        label=_("No current scan (earlier scans stay on record)"), required=False,
+    )
 
     def clean_scan(self):
         scan = self.cleaned_data.get("scan")
-        if not scan or scan is False or not hasattr(scan, "content_type"):
-            return scan  # unchanged (a stored file) or cleared
+        if not scan:
+            return None  # unchanged
         if scan.size > SCAN_MAX_BYTES:
             raise forms.ValidationError(SCAN_TOO_BIG % {"size": scan.size / 1024 / 1024})
         head = scan.read(8)
@@ -207,6 +215,8 @@ class ContractForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        if data.get("clear_scan") and not data.get("scan") and "scan" not in self.errors:
+            data["scan"] = False  # contract_update empties the pointer and keeps every version
         today = timezone.localdate()
         for name in ("signed_on", *Contract.PARTY_FIELDS):
             value = data.get(name)

@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from consultations import rules
+from retrofit.documents import DocumentVersion
 
 from . import costshare
 
@@ -578,7 +579,7 @@ class RunningCost(models.Model):
 
 
 def contract_scan_path(instance, filename: str) -> str:
-    # A random name: the file is only ever served through the scope-checking view.
+    # Kept for migration 0003; scans are now stored as ContractScanVersion (retrofit.documents).
     return f"contracts/{secrets.token_hex(16)}{Path(filename).suffix.lower()}"
 
 
@@ -597,8 +598,11 @@ class Contract(models.Model):
     community_signed_on = models.DateField(_("community signed on"), null=True, blank=True)
     elevator_company_signed_on = models.DateField(_("elevator company signed on"), null=True, blank=True)
     construction_company_signed_on = models.DateField(_("construction company signed on"), null=True, blank=True)
-    scan = models.FileField(_("scanned copy"), upload_to=contract_scan_path, blank=True)
-    scan_name = models.CharField(_("file name"), max_length=200, blank=True)
+    # The current scan; every earlier one is kept in scan_versions. Clearing empties only this pointer.
+    scan_version = models.ForeignKey(
+        "ContractScanVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("scanned copy"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("created by"),
@@ -625,6 +629,28 @@ class Contract(models.Model):
         return _("Contract of %(unit)s") % {"unit": self.unit}
 
     PARTY_FIELDS = ("community_signed_on", "elevator_company_signed_on", "construction_company_signed_on")
+
+
+class ContractScanVersion(DocumentVersion):
+    """One uploaded scan of the signed contract; never changed or deleted (retrofit/documents.py)."""
+
+    OWNER_FIELD = "contract"
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="scan_versions", verbose_name=_("contract")
+    )
+
+    class Meta(DocumentVersion.Meta):
+        verbose_name = _("contract scan version")
+        verbose_name_plural = _("contract scan versions")
+        ordering = ["contract", "number"]
+        constraints = [
+            *DocumentVersion.Meta.constraints,
+            models.UniqueConstraint(fields=["contract", "number"], name="contractscanversion_unique_number"),
+        ]
+
+    def folder(self) -> str:
+        return "contracts"
 
 
 class SignatureStatus(models.TextChoices):

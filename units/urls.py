@@ -20,6 +20,10 @@ urlpatterns = [
         name="signature_update",
     ),
     path("units/<int:pk>/contract/scan/", contract_views.contract_scan, name="contract_scan"),
+    path(
+        "units/<int:pk>/contract/scan/<int:version_pk>/", contract_views.contract_scan_version,
+        name="contract_scan_version",
+    ),
     path("households/<int:pk>/vote/", views.household_vote, name="household_vote"),
     path("import/", import_views.import_upload, name="import_upload"),
     path("import/confirm/", import_views.import_confirm, name="import_confirm"),

@@ -59,7 +59,7 @@ class ConstructionLogEntryAdmin(admin.ModelAdmin):
     list_display = ("unit", "date", "text", "by")
     list_select_related = ("unit__building__estate", "by")
     raw_id_fields = ("unit",)
-    readonly_fields = ("photo", "photo_type", "by", "created_at")
+    readonly_fields = ("by", "created_at")
 
 
 @admin.register(AcceptanceCheck)

@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from retrofit.documents import DocumentVersion
 from units.models import Household, Street, Unit
 
 from . import photos, rules
@@ -202,9 +203,9 @@ class Construction(Recorded):
         return rules.construction_missing(completed_on=self.completed_on, checklist=self.checklist)
 
 
-def _photo_path(entry: ConstructionLogEntry, filename: str) -> str:
-    # The name is ours, never the uploader's: random, with the extension of the sniffed type.
-    return f"works/log/{entry.unit_id}/{uuid.uuid4().hex}{photos.EXTENSIONS.get(entry.photo_type, '')}"
+def _photo_path(entry, filename: str) -> str:
+    # Kept for migration 0001; photos are now stored as SitePhotoVersion (retrofit/documents.py).
+    return f"works/log/{entry.unit_id}/{uuid.uuid4().hex}"
 
 
 class ConstructionLogEntry(models.Model):
@@ -213,8 +214,11 @@ class ConstructionLogEntry(models.Model):
     )
     date = models.DateField(_("date"))
     text = models.TextField(_("what was done"))
-    photo = models.FileField(_("photo"), upload_to=_photo_path, blank=True, max_length=200)
-    photo_type = models.CharField(_("photo type"), max_length=20, blank=True, editable=False)
+    # The site photo, kept as a version (retrofit/documents.py): never deleted.
+    photo_version = models.ForeignKey(
+        "SitePhotoVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("photo"), editable=False,
+    )
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
     )
@@ -226,13 +230,6 @@ class ConstructionLogEntry(models.Model):
         ordering = ["-date", "-id"]
         # The log on the works page: one unit's entries, newest first.
         indexes = [models.Index(fields=["unit", "-date"], name="logentry_unit_date")]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(photo="", photo_type="")
-                | (~Q(photo="") & Q(photo_type__in=["image/jpeg", "image/png"])),
-                name="logentry_photo_has_type",
-            ),
-        ]
 
     def __str__(self):
         return f"{self.date} {self.text[:30]}"
@@ -240,6 +237,32 @@ class ConstructionLogEntry(models.Model):
     def clean(self):
         super().clean()
         refuse_future_dates(self, ("date",))
+
+
+class SitePhotoVersion(DocumentVersion):
+    """One uploaded photo of a construction log entry (JPEG or PNG); never changed or deleted."""
+
+    OWNER_FIELD = "entry"
+
+    entry = models.ForeignKey(
+        ConstructionLogEntry, on_delete=models.PROTECT, related_name="photo_versions",
+        verbose_name=_("construction log entry"),
+    )
+
+    class Meta(DocumentVersion.Meta):
+        verbose_name = _("site photo version")
+        verbose_name_plural = _("site photo versions")
+        ordering = ["entry", "number"]
+        constraints = [
+            *DocumentVersion.Meta.constraints,
+            models.UniqueConstraint(fields=["entry", "number"], name="sitephotoversion_unique_number"),
+            models.CheckConstraint(
+                condition=Q(content_type__in=list(photos.EXTENSIONS)), name="sitephotoversion_is_image"
+            ),
+        ]
+
+    def folder(self) -> str:
+        return f"works/log/{self.entry.unit_id}"
 
 
 class AcceptanceLevel(models.TextChoices):

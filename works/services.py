@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from retrofit import documents
 from units import lifecycle
 from units.models import Stage, StageChange, Unit
 
@@ -25,6 +26,7 @@ from .models import (
     MaintenanceVisit,
     Registration,
     Result,
+    SitePhotoVersion,
     Subsidy,
     UtilityCharge,
     refuse_future_dates,
@@ -99,16 +101,21 @@ def construction_save(
 def log_entry_add(*, unit: Unit, by, date: date, text: str, photo=None) -> ConstructionLogEntry:
     """A log entry, with a photo that must be a JPEG or PNG (by its bytes) of at most 5 MB."""
     entry = ConstructionLogEntry(unit=unit, by=by, date=date, text=text.strip(), created_at=timezone.now())
+    photo_type = None
     if photo:
         if photo.size > photos.MAX_PHOTO_BYTES:
             raise ValidationError({"photo": PHOTO_TOO_BIG})
-        entry.photo_type = photos.sniff_file(photo) or ""
-        if not entry.photo_type:
+        photo_type = photos.sniff_file(photo)
+        if not photo_type:
             raise ValidationError({"photo": PHOTO_NOT_IMAGE})
-        # upload_to names the file from photo_type, so it is set before the file is saved.
-        entry.photo.save("photo", photo, save=False)
     entry.full_clean()
     entry.save()
+    if photo:
+        # Version 1 of the entry's photo: kept with who, when, size and hash, named by its sniffed type.
+        entry.photo_version = documents.version_add(
+            model=SitePhotoVersion, owner=entry, upload=photo, content_type=photo_type, by=by, when=entry.created_at
+        )
+        entry.save(update_fields=["photo_version"])
     return entry
 
 

@@ -14,17 +14,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Count, DecimalField, Q, Sum
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from retrofit import documents
 from units import lifecycle
 from units.models import Stage, Unit
 
-from . import forms, photos, services, upkeep
+from . import forms, services, upkeep
 from .models import (
     AcceptanceLevel,
     Approval,
@@ -472,14 +472,11 @@ def charge_paid(request, pk):
 def log_photo(request, pk):
     """A construction photo, only for someone who may see its unit."""
     entry = get_object_or_404(
-        ConstructionLogEntry.objects.filter(unit__in=Unit.objects.visible_to(request.user)).exclude(photo=""),
+        ConstructionLogEntry.objects.filter(unit__in=Unit.objects.visible_to(request.user), photo_version__isnull=False)
+        .select_related("photo_version"),
         pk=pk,
     )
-    try:
-        handle = entry.photo.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404(_("The photo file is missing.")) from missing
-    extension = photos.EXTENSIONS.get(entry.photo_type, "")
-    response = FileResponse(handle, content_type=entry.photo_type, filename=f"log-{entry.pk}{extension}")
-    response["Cache-Control"] = "private, max-age=86400"
+    version = entry.photo_version
+    response = documents.version_response(version, filename=f"log-{entry.pk}{version.extension}")
+    response["Cache-Control"] = "private, max-age=86400"  # a version never changes
     return response

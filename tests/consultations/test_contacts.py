@@ -80,9 +80,24 @@ def test_a_contact_in_the_future_is_refused(world):
 def test_a_signed_opinion_form_is_stored_by_its_real_type(world, content, kind, ext):
     upload = SimpleUploadedFile("张三的意见表.bin", content, content_type="application/octet-stream")
     contact = _log(world, outcome="form_signed", opinion_form=upload)
-    assert contact.opinion_form_type == kind
-    assert contact.opinion_form.name.startswith("opinion_forms/") and contact.opinion_form.name.endswith(ext)
-    assert "张三" not in contact.opinion_form.name  # never the uploaded name
+    form = contact.opinion_form_version
+    assert form.content_type == kind
+    assert form.file.name.startswith("opinion_forms/") and form.file.name.endswith(ext)
+    assert "张三" not in form.file.name  # never the uploaded name
+
+
+def test_an_opinion_form_is_kept_as_version_1_with_who_size_and_hash(world):
+    import hashlib
+
+    from consultations.models import OpinionFormVersion
+
+    contact = _log(world, outcome="form_signed", opinion_form=SimpleUploadedFile("意见表.pdf", PDF, content_type="application/pdf"))
+    form = OpinionFormVersion.objects.get(contact=contact)
+    assert contact.opinion_form_version == form
+    assert (form.number, form.original_name, form.size, form.sha256, form.uploaded_by) == (
+        1, "意见表.pdf", len(PDF), hashlib.sha256(PDF).hexdigest(), world.users["staff"]
+    )
+    assert abs(form.uploaded_at - timezone.now()) < timedelta(seconds=5)
 
 
 @pytest.mark.parametrize(
@@ -103,7 +118,7 @@ def test_bad_opinion_forms_are_refused_and_nothing_is_logged(world, name, conten
 
 def test_exactly_five_megabytes_is_accepted(world):
     upload = SimpleUploadedFile("f.pdf", b"%PDF-" + b"0" * (5 * 1024 * 1024 - 5), content_type="application/pdf")
-    assert _log(world, opinion_form=upload).opinion_form_type == "application/pdf"
+    assert _log(world, opinion_form=upload).opinion_form_version.content_type == "application/pdf"
 
 
 def test_contact_page_logs_in_a_few_fields_and_returns_to_the_visit_list(client, world):
@@ -168,7 +183,7 @@ def test_the_opinion_form_is_served_only_through_the_scoped_view(client, world, 
 def test_media_is_not_served_directly(client, world):
     contact = _log(world, opinion_form=SimpleUploadedFile("x.png", PNG, content_type="image/png"))
     client.force_login(world.users["staff"])
-    assert client.get("/media/" + contact.opinion_form.name).status_code == 404
+    assert client.get("/media/" + contact.opinion_form_version.file.name).status_code == 404
 
 
 def test_the_vote_form_offers_the_households_recent_contacts_only(world):

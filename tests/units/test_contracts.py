@@ -267,8 +267,9 @@ def test_contract_form_saves_parties_and_a_scan(client, world, contract):
     response = client.post(reverse("unit_contract", args=[world.unit.pk]), data)
     assert response.status_code == 302
     contract.refresh_from_db()
-    assert contract.scan_name == "合同.pdf" and contract.scan.name.startswith("contracts/")
-    assert "合同" not in contract.scan.name  # stored under a random name
+    scan = contract.scan_version
+    assert scan.original_name == "合同.pdf" and scan.file.name.startswith("contracts/") and scan.number == 1
+    assert "合同" not in scan.file.name  # stored under a random name
     assert contracts.progress(contract).parties_signed == 3
     fields = set(contract.changes.values_list("field", flat=True))
     assert {"scan", "signed_on", "elevator_company", "construction_company_signed_on"} <= fields
@@ -284,7 +285,7 @@ def test_scans_are_checked_by_their_bytes_and_size(client, world, contract, name
     response = client.post(reverse("unit_contract", args=[world.unit.pk]), data)
     assert response.status_code == 422
     contract.refresh_from_db()
-    assert not contract.scan
+    assert contract.scan_version is None and not contract.scan_versions.exists()
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -309,11 +310,16 @@ def test_contract_page_without_contract_is_404(client, world):
 def test_contract_page_query_count_does_not_grow(client, world, contract, django_assert_num_queries):
     client.force_login(world.users["staff"])
     url = reverse("unit_contract", args=[world.unit.pk])
-    # session, user, unit, contract+plan, signatures, plan shares, history, user's community (navbar)
-    with django_assert_num_queries(9):
+    # session, user, unit, contract+plan, signatures, plan shares, history, scan versions, user's community (navbar)
+    with django_assert_num_queries(10):
         client.get(url)
     sign_everything(contract, world.users["staff"])
-    with django_assert_num_queries(9):
+    for name in ("a.pdf", "b.pdf"):
+        contracts.contract_update(
+            contract=contract, data={"scan": SimpleUploadedFile(name, PDF, content_type="application/pdf")},
+            by=world.users["staff"],
+        )
+    with django_assert_num_queries(10):
         client.get(url)
 
 
@@ -383,3 +389,107 @@ def test_the_contract_page_says_why_an_early_signature_is_refused(client, world,
         reverse("unit_contract", args=[world.unit.pk]), {"community_signed_on": (today - timedelta(days=20)).isoformat()}
     )
     assert response.status_code == 422
+
+
+# --- every scan is kept: a replacement is a new version, clearing only empties the pointer ----------
+
+PDF_2 = PDF.replace(b"<<>>", b"<< /Second true >>", 1)
+
+
+def _upload(client, unit, name, content, content_type="application/pdf", **extra):
+    data = {"amount": "600000.00", "scan": SimpleUploadedFile(name, content, content_type=content_type), **extra}
+    return client.post(reverse("unit_contract", args=[unit.pk]), data)
+
+
+def test_replacing_a_scan_twice_keeps_three_versions_all_downloadable(client, world, contract):
+    import hashlib
+
+    from units.models import ContractScanVersion
+
+    client.force_login(world.users["staff"])
+    for name, content, kind in (("合同.pdf", PDF, "application/pdf"), ("签字页.png", PNG, "image/png"), ("合同-终稿.pdf", PDF_2, "application/pdf")):
+        assert _upload(client, world.unit, name, content, kind).status_code == 302
+    versions = list(ContractScanVersion.objects.filter(contract=contract).order_by("number"))
+    assert [v.number for v in versions] == [1, 2, 3]
+    assert [v.original_name for v in versions] == ["合同.pdf", "签字页.png", "合同-终稿.pdf"]
+    assert [v.size for v in versions] == [len(PDF), len(PNG), len(PDF_2)]
+    assert [v.sha256 for v in versions] == [hashlib.sha256(c).hexdigest() for c in (PDF, PNG, PDF_2)]
+    assert {v.uploaded_by for v in versions} == {world.users["staff"]}
+    assert len({v.file.name for v in versions}) == 3 and all("合同" not in v.file.name for v in versions)
+    contract.refresh_from_db()
+    assert contract.scan_version == versions[2]
+
+    # The page lists every version with who uploaded it; each one downloads with its own bytes.
+    page = client.get(reverse("unit_contract", args=[world.unit.pk])).content.decode()
+    for version, content in zip(versions, (PDF, PNG, PDF_2), strict=True):
+        url = reverse("contract_scan_version", args=[world.unit.pk, version.pk])
+        assert url in page
+        response = client.get(url)
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content) == content
+    assert page.count('data-testid="scan-version"') == 3 and world.users["staff"].username in page
+    # The current scan is the newest.
+    assert b"".join(client.get(reverse("contract_scan", args=[world.unit.pk])).streaming_content) == PDF_2
+
+    # The history keeps who, when, before and after, naming the versions.
+    scan_changes = list(contract.changes.filter(field="scan").order_by("changed_at", "id"))
+    assert [(c.before, c.after) for c in scan_changes] == [
+        ("", "合同.pdf (v1)"),
+        ("合同.pdf (v1)", "签字页.png (v2)"),
+        ("签字页.png (v2)", "合同-终稿.pdf (v3)"),
+    ]
+    assert {c.changed_by for c in scan_changes} == {world.users["staff"]}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_scan_version_is_served_within_scope_only(client, world, contract, role):
+    first = contracts.contract_update(
+        contract=contract, data={"scan": SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf")}, by=None
+    )
+    contracts.contract_update(
+        contract=contract, data={"scan": SimpleUploadedFile("b.png", PNG, content_type="image/png")}, by=None
+    )
+    assert first
+    version = contract.scan_versions.get(number=1)
+    client.force_login(world.users[role])
+    response = client.get(reverse("contract_scan_version", args=[world.unit.pk, version.pk]))
+    assert response.status_code == SCAN[role]
+    if response.status_code == 200:
+        assert response["Content-Type"] == "application/pdf"
+        assert response["Cache-Control"] == "private, no-store"
+        assert b"".join(response.streaming_content) == PDF
+
+
+def test_a_version_of_another_units_contract_is_404(client, world, contract):
+    from units.models import ContractScanVersion
+
+    contracts.contract_update(
+        contract=contract, data={"scan": SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf")}, by=None
+    )
+    version = ContractScanVersion.objects.get()
+    client.force_login(world.users["leader"])  # sees both units of the street
+    assert client.get(reverse("contract_scan_version", args=[world.sibling_unit.pk, version.pk])).status_code == 404
+
+
+def test_clearing_the_scan_keeps_the_file_and_its_version(client, world, contract, settings):
+    from django.core.files.storage import default_storage
+
+    from units.models import ContractScanVersion
+
+    client.force_login(world.users["staff"])
+    assert _upload(client, world.unit, "合同.pdf", PDF).status_code == 302
+    version = ContractScanVersion.objects.get()
+    response = client.post(reverse("unit_contract", args=[world.unit.pk]), {"amount": "600000.00", "clear_scan": "on"})
+    assert response.status_code == 302
+    contract.refresh_from_db()
+    assert contract.scan_version is None
+    assert ContractScanVersion.objects.get() == version
+    assert default_storage.exists(version.file.name)
+    assert client.get(reverse("contract_scan", args=[world.unit.pk])).status_code == 404  # no current scan
+    response = client.get(reverse("contract_scan_version", args=[world.unit.pk, version.pk]))
+    assert b"".join(response.streaming_content) == PDF
+    cleared = contract.changes.filter(field="scan").order_by("-changed_at", "-id").first()
+    assert (cleared.before, cleared.after, cleared.changed_by) == ("合同.pdf (v1)", "", world.users["staff"])
+    # Uploading again after clearing continues the numbering.
+    assert _upload(client, world.unit, "新.pdf", PDF_2).status_code == 302
+    assert list(contract.scan_versions.values_list("number", flat=True).order_by("number")) == [1, 2]

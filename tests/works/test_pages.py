@@ -1,5 +1,6 @@
 """The works pages: forms through HTMX and without, photos, the panel tag, and pinned query counts."""
 
+import hashlib
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -137,9 +138,13 @@ def test_a_photo_is_stored_under_our_name_and_served_only_within_scope(client, w
     )
     assert response.status_code == 302
     entry = ConstructionLogEntry.objects.get()
-    assert entry.photo_type == "image/png"
-    assert entry.photo.name.startswith(f"works/log/{works.unit.pk}/") and entry.photo.name.endswith(".png")
+    photo = entry.photo_version
+    assert photo.content_type == "image/png"
+    assert photo.file.name.startswith(f"works/log/{works.unit.pk}/") and photo.file.name.endswith(".png")
     assert entry.by == works.users["company"]
+    # Kept as version 1 of the entry's photo: who, the name it came with, its size and hash.
+    assert (photo.number, photo.uploaded_by, photo.original_name, photo.size) == (1, works.users["company"], "evil.gif", len(PNG))
+    assert photo.sha256 == hashlib.sha256(PNG).hexdigest()
     url = reverse("works_log_photo", args=[entry.pk])
     for role in ("leader", "unit_leader", "viewer", "company"):
         client.force_login(works.users[role])
@@ -185,7 +190,7 @@ def test_a_jpeg_is_accepted(client, works, media):
             "photo": SimpleUploadedFile("a.png", JPEG, content_type="image/png"),
         },
     )
-    assert ConstructionLogEntry.objects.get().photo_type == "image/jpeg"
+    assert ConstructionLogEntry.objects.get().photo_version.content_type == "image/jpeg"
 
 
 def test_charges_and_payments_through_the_page(client, works):
@@ -375,3 +380,22 @@ def test_the_home_counts_only_the_warnings_its_reader_can_see(client, works):
         remarks="照明不足",
     )
     assert client.get(reverse("works_home")).context["warned"] == 1
+
+
+def test_a_company_sees_its_site_photos_but_no_contract_scan(client, works, media):
+    """Scans carry the roster (names, signatures): the company's role keeps out of every version of them."""
+    from units import contracts as contract_services
+    from units.models import Contract, Plan
+
+    plan = Plan.objects.create(
+        unit=works.unit, version=1, stops=6, total_cost=Decimal("1"), subsidy=Decimal("0"), created_at=timezone.now()
+    )
+    contract = Contract.objects.create(unit=works.unit, plan=plan, amount=Decimal("1"), created_at=timezone.now())
+    contract_services.contract_update(
+        contract=contract, data={"scan": SimpleUploadedFile("s.pdf", b"%PDF-1.4 x", content_type="application/pdf")},
+        by=works.users["staff"],
+    )
+    version = contract.scan_versions.get()
+    client.force_login(works.users["company"])
+    assert client.get(reverse("contract_scan_version", args=[works.unit.pk, version.pk])).status_code == 403
+    assert client.get(reverse("contract_scan", args=[works.unit.pk])).status_code == 403
