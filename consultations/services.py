@@ -624,11 +624,17 @@ def notice_update(
     return notice
 
 
+OBJECTION_IN_FUTURE = _("An objection cannot be received or settled on a day still to come.")
+OBJECTION_SETTLED_BEFORE_RECEIVED = _("An objection cannot be settled before the day it was received (%(day)s).")
+
+
 def objection_log(
     *, notice: Notice, objector: str, received_on: date, content: str, by, household: Household | None = None
 ) -> Objection:
     if notice.status != NoticeStatus.RUNNING:
         raise ValidationError(NOTICE_NOT_RUNNING)
+    if received_on > timezone.localdate():
+        raise ValidationError(OBJECTION_IN_FUTURE)
     if household is not None and household.unit_id != notice.unit_id:
         raise ValidationError(OBJECTION_HOUSEHOLD_ELSEWHERE)
     objection = Objection(
@@ -651,8 +657,13 @@ def objection_settle(*, objection: Objection, resolution: str, by, settled_on: d
     resolution = (resolution or "").strip()
     if not resolution:
         raise ValidationError(RESOLUTION_REQUIRED)
+    settled_on = settled_on or timezone.localdate()
+    if settled_on > timezone.localdate():
+        raise ValidationError(OBJECTION_IN_FUTURE)
+    if settled_on < objection.received_on:
+        raise ValidationError(OBJECTION_SETTLED_BEFORE_RECEIVED % {"day": f"{objection.received_on:%Y-%m-%d}"})
     objection.resolution = resolution
-    objection.settled_on = settled_on or timezone.localdate()
+    objection.settled_on = settled_on
     objection.settled_by = by
     objection.full_clean()
     objection.save()

@@ -387,3 +387,24 @@ def test_a_tall_units_notice_lists_its_flats_in_two_columns(client, world):
     response = client.get(reverse("notice_print", args=[notice.pk]))
     assert [len(column) for column in response.context["flat_columns"]] == [9, 9]
     assert response.content.decode().count('data-testid="notice-flats"') == 2
+
+
+def test_an_objection_is_not_dated_in_the_future_nor_settled_before_it_was_received(world):
+    """A typed date cannot make an objection look older or newer than it is, nor settled before it arrived."""
+    today = timezone.localdate()
+    _consultation(world)
+    notice = _start(world)
+    staff = world.users["staff"]
+    with pytest.raises(ValidationError) as refused:
+        services.objection_log(
+            notice=notice, objector="李建国", received_on=today + timedelta(days=1), content="采光", by=staff
+        )
+    assert "将来" in " ".join(refused.value.messages)
+    objection = services.objection_log(notice=notice, objector="李建国", received_on=today, content="采光", by=staff)
+    with pytest.raises(ValidationError) as refused:
+        services.objection_settle(objection=objection, resolution="已调解", settled_on=today - timedelta(days=1), by=staff)
+    assert "收到" in " ".join(refused.value.messages)
+    with pytest.raises(ValidationError):
+        services.objection_settle(objection=objection, resolution="已调解", settled_on=today + timedelta(days=1), by=staff)
+    assert services.objection_settle(objection=objection, resolution="已调解", settled_on=today, by=staff).settled_on == today
+
