@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from retrofit.permissions import get_rw_unit_for_user, get_unit_for_user
+from retrofit.permissions import get_rw_unit_for_user, get_unit_for_user, money_required
 
 from . import contracts
 from .forms import ContractForm, SignatureForm, scan_type
@@ -47,6 +47,7 @@ def _live_context(request, unit, contract):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@money_required
 def unit_contract(request, pk):
     unit = get_rw_unit_for_user(request.user, pk) if request.method == "POST" else get_unit_for_user(request.user, pk)
     contract = _contract_or_404(unit)
@@ -79,6 +80,7 @@ def unit_contract(request, pk):
 
 @login_required
 @require_POST
+@money_required
 def contract_start(request, pk):
     unit = get_rw_unit_for_user(request.user, pk)
     try:
@@ -93,6 +95,7 @@ def contract_start(request, pk):
 
 @login_required
 @require_POST
+@money_required
 def signature_update(request, pk, household_pk):
     """One household's signature; HTMX swaps the signature list, a plain POST returns to the page."""
     unit = get_rw_unit_for_user(request.user, pk)
@@ -120,6 +123,7 @@ def signature_update(request, pk, household_pk):
 
 
 @login_required
+@money_required
 def contract_scan(request, pk):
     """The scanned contract, only for roles that may see residents' names, never as a public file."""
     unit = get_unit_for_user(request.user, pk)

@@ -15,11 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from retrofit.models import Role
+from retrofit.models import STAFF_ROLES, Role
 
 from .models import Stage, StageChange, Unit
 
-STAFF = frozenset({Role.STREET_LEADER, Role.COMMUNITY_STAFF})
+STAFF = STAFF_ROLES
 LEADERS = frozenset({Role.STREET_LEADER})
 
 REASON_REQUIRED = _("Give a reason for this move.")
