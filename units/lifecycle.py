@@ -93,7 +93,8 @@ class MoveRefused(ValidationError):
 
 
 def _label(stage: str) -> str:
-    return str(Stage(stage).label)
+    """The stage's name; a posted word that is no stage (an empty or forged form) shows as given."""
+    return str(Stage(stage).label) if stage in Stage.values else (stage or "—")
 
 
 def blockers(unit: Unit, after: str) -> list[str]:
