@@ -402,7 +402,11 @@ class MeetingQuerySet(models.QuerySet):
             return self.filter(
                 Q(community_id=user.community_id) | Q(community__isnull=True, street_id__in=street_of_community)
             )
-        return self.filter(pk__in=Meeting.objects.filter(units__leaders=user).values("pk"))
+        # A meeting concerns a unit leader when it, or one of its action items, names one of their units.
+        return self.filter(
+            Q(pk__in=Meeting.objects.filter(units__leaders=user).values("pk"))
+            | Q(pk__in=ActionItem.objects.filter(units__leaders=user).values("meeting"))
+        )
 
 
 class Meeting(models.Model):

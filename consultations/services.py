@@ -347,10 +347,10 @@ CADRE_OUT_OF_SCOPE = _("The cadre must be a staff member or leader of this stree
 
 def cadres_for(unit: Unit):
     """Users who can go on a joint visit as the cadre: editors whose scope covers the unit."""
-    from retrofit.models import EDITING_ROLES, User
+    from retrofit.models import STAFF_ROLES, User
 
     community = unit.building.estate.community
-    return User.objects.filter(is_active=True, role__in=EDITING_ROLES).filter(
+    return User.objects.filter(is_active=True, role__in=STAFF_ROLES).filter(
         Q(street_id=community.street_id) | Q(community_id=community.pk)
     )
 

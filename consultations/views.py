@@ -20,7 +20,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from retrofit import documents
-from retrofit.permissions import get_estate_for_user, get_rw_unit_for_user, get_unit_for_user, require_editor
+from retrofit.permissions import (
+    get_community_for_user,
+    get_estate_for_user,
+    get_household_for_user,
+    get_rw_unit_for_user,
+    get_unit_for_user,
+    meeting_part,
+    meeting_scope,
+    require_editor,
+    require_meeting_editor,
+    roster_required,
+    sees_whole_meetings,
+)
 from units.models import Community, Household, Unit
 
 from . import forms, services, situations
@@ -45,15 +57,6 @@ def _units(user):
     return Unit.objects.visible_to(user)
 
 
-def _household_for(user, pk) -> Household:
-    return get_object_or_404(
-        Household.objects.filter(unit__in=_units(user)).select_related(
-            "unit__building__estate__community__street", "vote"
-        ),
-        pk=pk,
-    )
-
-
 def _round_for(user, pk) -> ConsultationRound:
     return get_object_or_404(
         ConsultationRound.objects.filter(unit__in=_units(user)).select_related(
@@ -70,25 +73,8 @@ def _notice_for(user, pk) -> Notice:
     )
 
 
-def _community_for(user, pk) -> Community:
-    return get_object_or_404(
-        Community.objects.filter(pk__in=_units(user).values("building__estate__community")).select_related("street"),
-        pk=pk,
-    )
-
-
 def _meeting_for(user, pk) -> Meeting:
     return get_object_or_404(Meeting.objects.visible_to(user).select_related("street", "community"), pk=pk)
-
-
-def _require_meeting_editor(user, meeting: Meeting) -> None:
-    """Street leaders edit their street's meetings; community staff only their own community's."""
-    require_editor(user)
-    if user.is_superuser or user.street_id == meeting.street_id:
-        return
-    if user.community_id and user.community_id == meeting.community_id:
-        return
-    raise PermissionDenied(_("Only the street's leadership can change a street-wide meeting."))
 
 
 def _next_url(request, default: str) -> str:
@@ -107,6 +93,7 @@ def _errors(form, error: ValidationError) -> None:
 
 
 @login_required
+@roster_required
 def visits_home(request):
     """Community staff land on their community's list; others pick a community in their scope."""
     if request.user.community_id:
@@ -137,22 +124,25 @@ def _community_units(request, community):
 
 
 @login_required
+@roster_required
 def community_visits(request, pk):
-    community = _community_for(request.user, pk)
+    community = get_community_for_user(request.user, pk)
     context = _visit_context(request, _community_units(request, community), community=community)
     context["print_url"] = reverse("community_visits_print", args=[community.pk])
     return render(request, "consultations/visit_list.html", context)
 
 
 @login_required
+@roster_required
 def community_visits_print(request, pk):
-    community = _community_for(request.user, pk)
+    community = get_community_for_user(request.user, pk)
     context = _visit_context(request, _community_units(request, community), community=community)
     context["back_url"] = reverse("community_visits", args=[community.pk])
     return render(request, "consultations/visit_list_print.html", context)
 
 
 @login_required
+@roster_required
 def unit_visits(request, pk):
     unit = get_unit_for_user(request.user, pk)
     context = _visit_context(request, [unit], unit=unit, estate=unit.building.estate)
@@ -161,6 +151,7 @@ def unit_visits(request, pk):
 
 
 @login_required
+@roster_required
 def unit_visits_print(request, pk):
     unit = get_unit_for_user(request.user, pk)
     context = _visit_context(request, [unit], unit=unit, estate=unit.building.estate)
@@ -173,8 +164,9 @@ def unit_visits_print(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@roster_required
 def contact_new(request, pk):
-    household = _household_for(request.user, pk)
+    household = get_household_for_user(request.user, pk)
     require_editor(request.user)
     unit = household.unit
     default_next = reverse("unit_detail", args=[unit.pk])
@@ -219,6 +211,7 @@ def contact_new(request, pk):
 
 
 @login_required
+@roster_required
 def contact_opinion_form(request, pk):
     """The signed opinion form, served only to editors who can see the household (never from /media/)."""
     contact = get_object_or_404(
@@ -236,6 +229,7 @@ def contact_opinion_form(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@roster_required
 def round_open(request, pk):
     unit = get_rw_unit_for_user(request.user, pk)
     today = timezone.localdate()
@@ -267,6 +261,7 @@ def round_open(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@roster_required
 def round_edit(request, pk):
     consultation_round = _round_for(request.user, pk)
     require_editor(request.user)
@@ -303,6 +298,7 @@ def round_edit(request, pk):
 
 @login_required
 @require_POST
+@roster_required
 def round_close(request, pk):
     consultation_round = _round_for(request.user, pk)
     require_editor(request.user)
@@ -318,6 +314,7 @@ def round_close(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@roster_required
 def round_hold(request, pk):
     consultation_round = _round_for(request.user, pk)
     require_editor(request.user)
@@ -342,6 +339,7 @@ def round_hold(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@roster_required
 def round_resume(request, pk):
     consultation_round = _round_for(request.user, pk)
     require_editor(request.user)
@@ -380,8 +378,9 @@ def round_resume(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@roster_required
 def holdout_edit(request, pk):
-    household = _household_for(request.user, pk)
+    household = get_household_for_user(request.user, pk)
     require_editor(request.user)
     unit = household.unit
     holdout = Holdout.objects.filter(household=household).first()
@@ -426,6 +425,7 @@ def holdout_edit(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@roster_required
 def notice_start(request, pk):
     unit = get_rw_unit_for_user(request.user, pk)
     today = timezone.localdate()
@@ -463,6 +463,7 @@ def notice_start(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@roster_required
 def notice_edit(request, pk):
     notice = _notice_for(request.user, pk)
     require_editor(request.user)
@@ -513,6 +514,7 @@ def _halves(items: list) -> list[list]:
 
 
 @login_required
+@roster_required
 def notice_print(request, pk):
     """The notice for the stairwell and the estate board: plan, period, each flat's vote, names masked."""
     notice = _notice_for(request.user, pk)
@@ -543,6 +545,7 @@ def notice_print(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@roster_required
 def objection_new(request, pk):
     notice = _notice_for(request.user, pk)
     require_editor(request.user)
@@ -568,6 +571,7 @@ def objection_new(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@roster_required
 def objection_settle(request, pk):
     objection = get_object_or_404(
         Objection.objects.filter(notice__unit__in=_units(request.user)).select_related(
@@ -604,18 +608,6 @@ def objection_settle(request, pk):
 # --- meetings ---------------------------------------------------------------------------------------
 
 
-def _meeting_scope(user):
-    """(street, communities) for a street leader; (None, their community) for community staff, who hold
-    meetings of their own community only; (None, all communities) for a superuser."""
-    if user.street_id:
-        return user.street, Community.objects.filter(street_id=user.street_id).order_by("name")
-    if user.community_id:
-        return None, Community.objects.filter(pk=user.community_id).select_related("street")
-    if user.is_superuser:
-        return None, Community.objects.select_related("street").order_by("street__name", "name")
-    return None, Community.objects.none()
-
-
 def _meeting_units(user, street=None, community=None):
     units = _units(user).for_listing()
     if community is not None:
@@ -626,16 +618,26 @@ def _meeting_units(user, street=None, community=None):
 
 
 @login_required
+@roster_required
 def meeting_list(request):
     today = timezone.localdate()
+    # A unit leader's list names only their units and counts only the items about them (meeting_part).
+    shown_units = Unit.objects.select_related("building__estate")
+    items = Q()
+    if not sees_whole_meetings(request.user):
+        led = request.user.led_units.values("pk")
+        shown_units = shown_units.filter(pk__in=led)
+        items = Q(action_items__units__in=led) | Q(action_items__owner=request.user)
     meetings = (
         Meeting.objects.visible_to(request.user)
         .select_related("street", "community")
-        .prefetch_related(Prefetch("units", queryset=Unit.objects.select_related("building__estate")))
+        .prefetch_related(Prefetch("units", queryset=shown_units))
         .annotate(
-            open_items=Count("action_items", filter=Q(action_items__done=False), distinct=True),
+            open_items=Count("action_items", filter=items & Q(action_items__done=False), distinct=True),
             overdue_items=Count(
-                "action_items", filter=Q(action_items__done=False, action_items__due_on__lt=today), distinct=True
+                "action_items",
+                filter=items & Q(action_items__done=False, action_items__due_on__lt=today),
+                distinct=True,
             ),
         )
     )
@@ -660,16 +662,17 @@ def meeting_list(request):
             "today": today,
             "on_hold": list(rounds.filter(status=RoundStatus.ON_HOLD).order_by("held_at")),
             "overdue": list(rounds.overdue(today).order_by("deadline")),
-            "can_create": request.user.can_edit and _meeting_scope(request.user)[1].exists(),
+            "can_create": request.user.can_edit and meeting_scope(request.user)[1].exists(),
         },
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@roster_required
 def meeting_new(request):
     require_editor(request.user)
-    street, communities = _meeting_scope(request.user)
+    street, communities = meeting_scope(request.user)
     units = _meeting_units(request.user, street=street)
     initial = {"held_on": timezone.localdate(), "kind": request.GET.get("kind", MeetingKind.REGULAR)}
     if request.GET.get("unit"):
@@ -703,10 +706,11 @@ def meeting_new(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@roster_required
 def meeting_edit(request, pk):
     meeting = _meeting_for(request.user, pk)
-    _require_meeting_editor(request.user, meeting)
-    street, communities = _meeting_scope(request.user)
+    require_meeting_editor(request.user, meeting)
+    street, communities = meeting_scope(request.user)
     units = _meeting_units(request.user, street=meeting.street)
     initial = {
         "kind": meeting.kind,
@@ -745,15 +749,18 @@ def _action_form(request, meeting, data=None):
 
 
 @login_required
+@roster_required
 def meeting_detail(request, pk):
     meeting = _meeting_for(request.user, pk)
-    items = meeting.action_items.select_related("owner", "done_by").prefetch_related(
+    units = list(meeting.units.select_related("building__estate").order_by("building__number", "number"))
+    part = meeting_part(request.user, [u.pk for u in units])
+    items = part.items(meeting.action_items.all(), request.user).select_related("owner", "done_by").prefetch_related(
         Prefetch("units", queryset=Unit.objects.select_related("building"))
     )
     can_change = request.user.can_edit
     if can_change:
         try:
-            _require_meeting_editor(request.user, meeting)
+            require_meeting_editor(request.user, meeting)
         except PermissionDenied:
             can_change = False
     return render(
@@ -761,8 +768,9 @@ def meeting_detail(request, pk):
         "consultations/meeting_detail.html",
         {
             "meeting": meeting,
-            "units": meeting.units.select_related("building__estate").order_by("building__number", "number"),
+            "units": part.units(units),
             "items": items,
+            "show_text": part.text,
             "today": timezone.localdate(),
             "can_change": can_change,
             "action_form": _action_form(request, meeting) if can_change else None,
@@ -772,9 +780,10 @@ def meeting_detail(request, pk):
 
 @login_required
 @require_POST
+@roster_required
 def action_item_new(request, pk):
     meeting = _meeting_for(request.user, pk)
-    _require_meeting_editor(request.user, meeting)
+    require_meeting_editor(request.user, meeting)
     form = _action_form(request, meeting, request.POST)
     if form.is_valid():
         try:
@@ -794,6 +803,7 @@ def action_item_new(request, pk):
 
 @login_required
 @require_POST
+@roster_required
 def action_item_done(request, pk):
     """Tick an item done (or not): its owner may, whatever their role, and so may the meeting's editors."""
     item = get_object_or_404(
@@ -803,12 +813,13 @@ def action_item_done(request, pk):
         pk=pk,
     )
     if item.owner_id != request.user.pk:
-        _require_meeting_editor(request.user, item.meeting)
+        require_meeting_editor(request.user, item.meeting)
     services.action_item_set_done(item=item, done=request.POST.get("done") == "1", by=request.user)
     return redirect(_next_url(request, reverse("meeting_detail", args=[item.meeting_id])))
 
 
 @login_required
+@roster_required
 def my_action_items(request):
     today = timezone.localdate()
     items = list(
@@ -828,8 +839,9 @@ def my_action_items(request):
 
 
 @login_required
+@roster_required
 def community_support(request, pk):
-    community = _community_for(request.user, pk)
+    community = get_community_for_user(request.user, pk)
     units = _units(request.user).filter(building__estate__community=community)
     return render(
         request,
@@ -839,6 +851,7 @@ def community_support(request, pk):
 
 
 @login_required
+@roster_required
 def estate_support(request, pk):
     estate = get_estate_for_user(request.user, pk)
     units = _units(request.user).filter(building__estate=estate)

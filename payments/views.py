@@ -1,7 +1,7 @@
 """Staff pages for the money: a unit's payments flat by flat, and the arrears across the user's units.
 
-Company users never see money (404, as if the page did not exist); read-only roles see it; street and
-community staff record payments, refunds and reversals.
+Company users never see money (403, retrofit.permissions.money_required); read-only roles see it;
+street and community staff record payments, refunds and reversals.
 """
 
 from __future__ import annotations
@@ -15,18 +15,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from retrofit.permissions import get_unit_for_user, require_editor
+from retrofit.permissions import get_unit_for_user, money_required, require_editor
 from units.models import Community, Unit
 
 from . import selectors, services
 from .forms import PaymentForm, RefundForm, ReverseForm
 from .models import LedgerEntry
-
-
-def _money_unit(user, pk: int) -> Unit:
-    if user.company_id:
-        raise Http404
-    return get_unit_for_user(user, pk)
 
 
 def _attach(form, error: ValidationError) -> None:
@@ -51,13 +45,14 @@ def _page(request, unit: Unit, *, payment_form=None, refund_form=None, status=20
 
 
 @login_required
+@money_required
 def unit_payments(request, pk):
-    unit = _money_unit(request.user, pk)
+    unit = get_unit_for_user(request.user, pk)
     return _page(request, unit)
 
 
 def _record(request, pk, form_class, service, form_name: str, done: str):
-    unit = _money_unit(request.user, pk)
+    unit = get_unit_for_user(request.user, pk)
     require_editor(request.user)
     form = form_class(request.POST, households=unit.households.all())
     if form.is_valid():
@@ -74,6 +69,7 @@ def _record(request, pk, form_class, service, form_name: str, done: str):
 
 @login_required
 @require_POST
+@money_required
 def payment_add(request, pk):
     return _record(
         request, pk, PaymentForm, services.payment_record, "payment_form",
@@ -83,6 +79,7 @@ def payment_add(request, pk):
 
 @login_required
 @require_POST
+@money_required
 def refund_add(request, pk):
     return _record(
         request, pk, RefundForm, services.refund_record, "refund_form",
@@ -92,9 +89,8 @@ def refund_add(request, pk):
 
 @login_required
 @require_POST
+@money_required
 def entry_reverse(request, pk):
-    if request.user.company_id:
-        raise Http404
     entry = get_object_or_404(
         LedgerEntry.objects.filter(unit__in=Unit.objects.visible_to(request.user)).select_related("household"), pk=pk
     )
@@ -113,10 +109,9 @@ def entry_reverse(request, pk):
 
 
 @login_required
+@money_required
 def arrears_list(request):
     """Who still owes on a signed plan, and who is owed a refund, across the user's units."""
-    if request.user.company_id:
-        raise Http404
     units = Unit.objects.visible_to(request.user)
     communities = list(Community.objects.filter(estates__buildings__units__in=units).distinct().order_by("name"))
     community = None

@@ -71,7 +71,7 @@ def action_item(item: ActionItem, today: date) -> Item:
 
 
 def allowed_kinds(user, kinds):
-    if user.company_id:
+    if user.is_company:
         return [k for k in kinds if k.kind in COMPANY_KINDS]
     return list(kinds)
 
@@ -84,7 +84,7 @@ def reminders_for(user, today: date) -> list[Item]:
     items = [
         Item(attention_key(a), a.kind, a.detail, a.due, unit=by_id[a.unit_id]) for a in found if a.unit_id in by_id
     ]
-    if not user.company_id:
+    if user.can_see_roster:  # action items come from meetings
         items += [action_item(item, today) for item in action_items_due(today, owners=[user])]
     return sort(items)
 

@@ -77,7 +77,7 @@ def reminders_snapshot(*, today: date | None = None, users=None) -> SnapshotResu
         visible = set(Unit.objects.visible_to(user).filter(pk__in=unit_ids).values_list("pk", flat=True)) if unit_ids else set()
         mine = selectors.allowed_kinds(user, [a for a in found if a.unit_id in visible])
         items = [selectors.Item(selectors.attention_key(a), a.kind, a.detail, a.due, unit=units[a.unit_id]) for a in mine]
-        if not user.company_id:
+        if user.can_see_roster:  # action items come from meetings
             items += [selectors.action_item(item, today) for item in actions.get(user.pk, [])]
         added, dropped = reminders_store(user=user, items=items)
         created += added

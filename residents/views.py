@@ -20,7 +20,7 @@ from consultations.services import StaleVote, current_vote
 from payments.selectors import household_money
 from retrofit.clientip import client_ip
 from retrofit.masking import mask_name
-from retrofit.permissions import get_rw_unit_for_user, get_unit_for_user, require_editor
+from retrofit.permissions import get_rw_unit_for_user, get_unit_for_user, require_editor, require_roster
 from units.models import Community, Household, Stage, Unit
 from units.plans import natural_key
 
@@ -216,8 +216,7 @@ def _done(request, link, message):
 
 
 def _staff_unit(user, pk, *, write=False) -> Unit:
-    if user.company_id:
-        raise Http404
+    require_roster(user)
     unit = get_rw_unit_for_user(user, pk) if write else get_unit_for_user(user, pk)
     return unit
 
@@ -309,8 +308,7 @@ def household_code_slips(request, pk):
 @require_http_methods(["GET", "POST"])
 def community_contact_edit(request, pk):
     """The community's public contact, shown on every public unit page of the community."""
-    if request.user.company_id:
-        raise Http404
+    require_roster(request.user)
     units = Unit.objects.visible_to(request.user).filter(building__estate__community_id=pk)
     community = get_object_or_404(Community.objects.filter(pk__in=units.values("building__estate__community")), pk=pk)
     require_editor(request.user)

@@ -14,9 +14,11 @@ class Role(models.TextChoices):
     COMPANY = "company", _("Company")
 
 
-EDITING_ROLES = {Role.STREET_LEADER, Role.COMMUNITY_STAFF}
-PHONE_ROLES = {Role.STREET_LEADER, Role.COMMUNITY_STAFF}
-NAME_ROLES = {Role.STREET_LEADER, Role.COMMUNITY_STAFF, Role.UNIT_LEADER}
+# The roles that run the work (street leaders and community staff): they edit, and see full phones.
+# Which pages each role may open is decided in retrofit/permissions.py from the properties below.
+STAFF_ROLES = frozenset({Role.STREET_LEADER, Role.COMMUNITY_STAFF})
+PHONE_ROLES = STAFF_ROLES
+NAME_ROLES = STAFF_ROLES | {Role.UNIT_LEADER}
 
 
 class User(AbstractUser):
@@ -73,8 +75,28 @@ class User(AbstractUser):
         return self.display_name or self.get_full_name() or self.username
 
     @property
+    def is_company(self) -> bool:
+        """An elevator, construction or third-party company: works records of its assigned units only."""
+        return not self.is_superuser and self.role == Role.COMPANY
+
+    @property
+    def is_staff_role(self) -> bool:
+        """A street leader or community staff member (or the administrator): the people who run the work."""
+        return self.is_superuser or self.role in STAFF_ROLES
+
+    @property
     def can_edit(self) -> bool:
-        return self.is_superuser or self.role in EDITING_ROLES
+        return self.is_staff_role
+
+    @property
+    def can_see_roster(self) -> bool:
+        """The households, their votes, contacts, rounds, notices and meetings: everyone but companies."""
+        return not self.is_company
+
+    @property
+    def can_see_money(self) -> bool:
+        """Cost shares, payments, arrears and running charges per household: everyone but companies."""
+        return not self.is_company
 
     @property
     def can_see_names(self) -> bool:

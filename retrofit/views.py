@@ -1,31 +1,26 @@
 """Cross-cutting pages: the leaders' dashboard at street, community, estate and building level."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from consultations import rules
 from consultations.selectors import support_pattern
-from units.models import Building, Community, Estate, Stage, Street, Unit
+from units.models import Community, Estate, Stage, Unit
 
 from . import dashboard
-from .models import Role
+from .permissions import require_roster, scope_at_level
 
-LEVELS = {
-    "street": (Street, "building__estate__community__street", "community"),
-    "community": (Community, "building__estate__community", "estate"),
-    "estate": (Estate, "building__estate", "building"),
-    "building": (Building, "building", "building"),
-}
+# level → what its breakdown is per
+GROUP_BY = {"street": "community", "community": "estate", "estate": "building", "building": "building"}
 
 
 @login_required
 def dashboard_home(request):
     """The dashboard of the user's own level: the street for leaders, the community for staff."""
     user = request.user
-    if user.role == Role.COMPANY:
+    if not user.can_see_roster:
         return redirect("works_home")
     if user.street_id:
         return redirect("dashboard", level="street", pk=user.street_id)
@@ -55,19 +50,9 @@ def _trail(level, obj):
 
 @login_required
 def dashboard_view(request, level, pk):
-    if level not in LEVELS or request.user.role == Role.COMPANY:
-        raise Http404  # companies see their works records, not the street's progress
-    model, path, group_by = LEVELS[level]
-    select = {
-        "building": ("estate__community__street",),
-        "estate": ("community__street",),
-        "community": ("street",),
-        "street": (),
-    }[level]
-    obj = get_object_or_404(model.objects.select_related(*select), pk=pk)
-    units = Unit.objects.visible_to(request.user).filter(**{path: obj})
-    if not units.exists():
-        raise Http404  # nothing of it is in the user's scope
+    obj, units = scope_at_level(request.user, level, pk)
+    require_roster(request.user)  # companies see their works records, not the street's progress
+    group_by = GROUP_BY[level]
     filters = {
         "community": request.GET.get("community", ""),
         "estate": request.GET.get("estate", ""),

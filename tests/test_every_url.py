@@ -1,30 +1,169 @@
 """Every URL of the product, as every role, on the demo street: who gets in, who is turned away.
 
-The demo (seed_demo) has an object of every kind, so each route is visited with a real object. The
-rules checked for every route:
-- anonymous visitors are sent to the login page (the residents' public pages and login excepted);
-- a leader of another street gets 404 on every object of this street, and lists show him nothing of it;
-- no role ever gets a server error;
-- a form posted without its CSRF token is refused.
+The demo (seed_demo, loaded once for this module) has an object of every kind. Each role visits every
+route with the objects of its *own* units — the street's staff and viewer the pilot's 2栋1单元, the unit
+leader and the elevator company 1栋1单元 (which the company is assigned to and 陈建华 leads), the
+other community's staff their 光华 unit — and ``EXPECTED`` says, route by route, whether the role gets
+in (200/302, or a form's 422) or is turned away (403/404). The table is the README's Roles table:
+
+- a company sees its works records and the plan's technical content, and nothing of the roster, the
+  votes, the consultation, the meetings or the money, not even of its own units;
+- a unit leader reads his unit's pages, changes only its upkeep, and reads meetings only about it;
+- a read-only viewer reads everything of the street with names and phones masked, and changes nothing;
+- staff of another community get 404 on the objects of this one.
+
+Also: anonymous visitors are sent to the login page; a leader of another street gets 404 on every
+object of this street; no role ever gets a server error; a form posted without its CSRF token is refused.
+POSTs run inside a transaction that is rolled back, so one role's visit does not change the next one's.
 """
 
 import re
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
-from consultations.models import ActionItem, ConsultationRound, Contact, Meeting, Notice, Objection
+from consultations.models import (
+    ActionItem,
+    ConsultationRound,
+    Contact,
+    Meeting,
+    Notice,
+    Objection,
+    OpinionFormVersion,
+)
 from payments.models import LedgerEntry
 from residents.services import public_link_ensure
+from retrofit.documents import version_add
+from retrofit.masking import mask_phone
 from retrofit.models import Role, User
-from units.models import ContractScanVersion, Street, Unit
+from units.models import ContractScanVersion, Household, Street, Unit
 from works.models import ConstructionLogEntry, UtilityCharge
 
 PUBLIC = {"login", "logout", "healthz", "resident_unit", "resident_code", "resident_household"}
 ROLES = ["admin", "leader", "staff", "staff2", "unitlead", "viewer", "elevator"]
 DEMO_STREET_WORDS = ["绵纺厂宿舍小区", "光华小区"]
+PILOT = "绵纺厂宿舍小区"
+
+# --- the expectation table ------------------------------------------------------------------------
+
+Y, N = "in", "out"  # in: 200, 302 (or 422, a form refusing the empty post); out: 403 or 404
+IN = {200, 302, 422}
+OUT = {403, 404}
+
+
+def row(admin=Y, leader=Y, staff=Y, staff2=Y, unitlead=Y, viewer=Y, elevator=Y):
+    return {"admin": admin, "leader": leader, "staff": staff, "staff2": staff2, "unitlead": unitlead,
+            "viewer": viewer, "elevator": elevator}
+
+
+READ = row(elevator=N)  # the roster, the votes, the consultation and the money: everyone in scope but companies
+WRITE = row(unitlead=N, viewer=N, elevator=N)  # staff only
+WORKS_READ = row()
+WORKS_WRITE = row(unitlead=N, viewer=N)  # staff and the assigned company
+SUBSIDY_WRITE = row(unitlead=N, viewer=N, elevator=N)
+UPKEEP_WRITE = row(viewer=N, elevator=N)  # staff and the unit's leader
+# The pilot's objects that the other community's staff (staff2) cannot reach: their units have none.
+PILOT_ONLY_READ = row(staff2=N, elevator=N)
+PILOT_ONLY_WRITE = row(staff2=N, unitlead=N, viewer=N, elevator=N)
+COVERS_WHOLE = row(staff=N, staff2=N, unitlead=N, elevator=N)  # the street's report: its leader and viewer
+
+EXPECTED = {
+    # dashboard and lists
+    "dashboard_home": row(),  # companies are sent on to their works list
+    "dashboard": READ,
+    "home": row(),  # companies are sent on to their works list
+    "estate_detail": row(),  # ditto
+    "unit_detail": row(),  # ditto: to the unit's works page
+    "unit_move": WRITE,
+    "household_vote": WRITE,
+    "import_upload": WRITE,
+    "import_confirm": WRITE,
+    "import_template": row(),
+    # plan, running costs, contract
+    "unit_plan": row(),  # companies: the plan's technical content without the shares
+    "plan_preview": WRITE,
+    "plan_print": READ,
+    "running_costs": READ,
+    "running_costs_preview": WRITE,
+    "unit_contract": PILOT_ONLY_READ,  # staff2's units have no contract yet
+    "contract_start": WRITE,
+    "signature_update": PILOT_ONLY_WRITE,
+    "contract_scan": row(staff2=N, viewer=N, elevator=N),  # the signed scan: roles that see names
+    "contract_scan_version": row(staff2=N, viewer=N, elevator=N),  # any earlier scan, likewise
+    # consultation
+    "visits_home": READ,
+    "community_visits": READ,
+    "community_visits_print": READ,
+    "unit_visits": READ,
+    "unit_visits_print": READ,
+    "contact_new": WRITE,
+    "contact_opinion_form": WRITE,  # the signed form: editors only
+    "holdout_edit": WRITE,
+    "round_open": WRITE,
+    "round_edit": PILOT_ONLY_WRITE,
+    "round_close": PILOT_ONLY_WRITE,
+    "round_hold": PILOT_ONLY_WRITE,
+    "round_resume": PILOT_ONLY_WRITE,
+    "notice_start": WRITE,
+    "notice_edit": PILOT_ONLY_WRITE,
+    "notice_print": PILOT_ONLY_READ,
+    "objection_new": PILOT_ONLY_WRITE,
+    "objection_settle": PILOT_ONLY_WRITE,
+    "community_support": READ,
+    "estate_support": READ,
+    # meetings: the unit leader's is one about his unit; staff2 sees street-wide and own meetings only
+    "meeting_list": READ,
+    "meeting_new": WRITE,
+    "meeting_detail": READ,
+    "meeting_edit": row(staff=N, staff2=N, unitlead=N, viewer=N, elevator=N),  # a street-wide meeting
+    "action_item_new": row(staff=N, staff2=N, unitlead=N, viewer=N, elevator=N),
+    "action_item_done": row(staff2=N, viewer=N, elevator=N),  # staff and the unit leader own their items
+    "my_action_items": READ,
+    # money
+    "unit_payments": READ,
+    "payment_add": WRITE,
+    "refund_add": WRITE,
+    "ledger_reverse": PILOT_ONLY_WRITE,
+    "arrears_list": READ,
+    # residents' side
+    "public_link_action": WRITE,
+    "public_link_qr": READ,
+    "household_codes_issue": WRITE,
+    "household_code_slips": WRITE,
+    "community_contact_edit": WRITE,
+    # works and upkeep
+    "works_home": WORKS_READ,
+    "unit_works": WORKS_READ,
+    "works_approval": WORKS_WRITE,
+    "works_construction": WORKS_WRITE,
+    "works_log_add": WORKS_WRITE,
+    "works_acceptance_add": WORKS_WRITE,
+    "works_subsidy": SUBSIDY_WRITE,
+    "works_subsidy_application": SUBSIDY_WRITE,
+    "works_registration": UPKEEP_WRITE,
+    "works_visit_add": UPKEEP_WRITE,
+    "works_inspection_add": UPKEEP_WRITE,
+    "works_charges_add": UPKEEP_WRITE,
+    "works_charge_paid": row(staff2=N, viewer=N, elevator=N),
+    "works_log_photo": row(staff2=N),
+    # exports: none for companies (every one carries votes or consent figures)
+    "unit_sheet_xlsx": READ,
+    "unit_sheet_pdf": READ,
+    "unit_sheet_print": READ,
+    "unit_consent_form": READ,
+    "progress_workbook": READ,
+    "district_report_print": COVERS_WHOLE,
+    "district_report_docx": COVERS_WHOLE,
+    "district_report_figure": COVERS_WHOLE,
+    # reminders
+    "reminders": row(),
+    "reminder_badge": row(),
+}
 
 
 def routes():
@@ -40,23 +179,28 @@ def routes():
     return list(walk(get_resolver().url_patterns))
 
 
-def objects():
-    """One object of each kind from the demo, keyed by the route prefix that takes its id."""
-    unit = Unit.objects.get(building__number="2", number="1", building__estate__name="绵纺厂宿舍小区")
+def _pick(queryset, **prefer):
+    """The object of the role's own unit if there is one, else the pilot's (which may be out of scope)."""
+    queryset = queryset.order_by("pk")
+    return queryset.filter(**prefer).first() or queryset.first()
+
+
+def objects(unit):
+    """One object of each kind, keyed by the route prefix that takes its id, from ``unit`` where it has one."""
     return {
         "units": unit,
         "estates": unit.building.estate,
         "communities": unit.building.estate.community,
-        "households": unit.households.order_by("pk").first(),
-        "contacts": Contact.objects.order_by("pk").first(),
-        "rounds": ConsultationRound.objects.order_by("pk").first(),
-        "notices": Notice.objects.order_by("pk").first(),
-        "objections": Objection.objects.order_by("pk").first(),
-        "meetings": Meeting.objects.order_by("pk").first(),
-        "actions": ActionItem.objects.order_by("pk").first(),
-        "works/charges": UtilityCharge.objects.order_by("pk").first(),
-        "works/log": ConstructionLogEntry.objects.order_by("pk").first(),
-        "payments/entries": LedgerEntry.objects.order_by("pk").first(),
+        "households": _pick(unit.households, signatures__isnull=False),
+        "contacts": _pick(Contact.objects.exclude(opinion_form_version=None), household__unit=unit),
+        "rounds": _pick(ConsultationRound.objects, unit=unit),
+        "notices": _pick(Notice.objects, unit=unit),
+        "objections": _pick(Objection.objects, notice__unit=unit),
+        "meetings": _pick(Meeting.objects.filter(community__isnull=True), units=unit),
+        "actions": _pick(ActionItem.objects, units=unit),
+        "works/charges": _pick(UtilityCharge.objects, unit=unit),
+        "works/log": _pick(ConstructionLogEntry.objects.exclude(photo_version=None), unit=unit),
+        "payments/entries": _pick(LedgerEntry.objects, unit=unit),
         "street": unit.building.estate.community.street,
         "scan_versions": ContractScanVersion.objects.filter(contract__unit=unit).order_by("pk").first()
         or ContractScanVersion.objects.order_by("pk").first(),
@@ -88,23 +232,147 @@ def fill(route, objs, token):
     return "/" + url
 
 
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
-    other = Street.objects.create(name="东风街道")
-    outsider = User.objects.create_user("outsider", password="x", role=Role.STREET_LEADER, street=other)
-    objs = objects()
-    token = public_link_ensure(unit=objs["units"], by=User.objects.get(username="staff")).token
-    return {"objs": objs, "outsider": outsider, "token": token}
+def _home_units():
+    pilot = Unit.objects.filter(building__estate__name=PILOT)
+    own = pilot.get(building__number="1", number="1")  # led by unitlead, assigned to the elevator company
+    street_unit = pilot.get(building__number="2", number="1")
+    other = Unit.objects.filter(building__estate__community=User.objects.get(username="staff2").community).first()
+    return {"admin": street_unit, "leader": street_unit, "staff": street_unit, "viewer": street_unit,
+            "staff2": other, "unitlead": own, "elevator": own}
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo street, seeded once for the module inside a transaction rolled back at the end."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", stdout=open("/dev/null", "w"))
+        other = Street.objects.create(name="东风街道")
+        outsider = User.objects.create_user("outsider", password="x", role=Role.STREET_LEADER, street=other)
+        staff = User.objects.get(username="staff")
+        homes = _home_units()
+        assert User.objects.get(username="elevator").company.assignments.filter(unit=homes["elevator"]).exists()
+        assert homes["unitlead"].leaders.filter(username="unitlead").exists()
+        # What the demo lacks on the roles' own units: an objection, a signed opinion form.
+        own = homes["unitlead"]
+        Objection.objects.create(
+            notice=own.notices.order_by("pk").first(), objector="陈*", received_on=timezone.localdate(),
+            content="—", recorded_by=staff, recorded_at=timezone.now(),
+        )
+        added = []
+        for unit in {homes["staff"], own, homes["staff2"]}:
+            contact = Contact.objects.filter(household__unit=unit).order_by("pk").first()
+            form = ContentFile(b"\x89PNG\r\n\x1a\n", name="form.png")
+            contact.opinion_form_version = version_add(
+                model=OpinionFormVersion, owner=contact, upload=form, content_type="image/png", by=staff
+            )
+            contact.save()
+            added.append(contact.opinion_form_version)
+        for unit in {homes["staff"], own}:
+            scan = ContentFile(b"%PDF-1.4\n%%EOF\n", name="scan.pdf")
+            unit.contract.scan_version = version_add(
+                model=ContractScanVersion, owner=unit.contract, upload=scan, content_type="application/pdf", by=staff
+            )
+            unit.contract.save()
+            added.append(unit.contract.scan_version)
+        tokens = {unit.pk: public_link_ensure(unit=unit, by=User.objects.filter(is_superuser=True).first()).token
+                  for unit in set(homes.values())}
+        saved_files = [version.file.name for version in added]
+        yield {"outsider": outsider, "homes": homes, "tokens": tokens}
+        transaction.set_rollback(True)
+    from django.core.files.storage import default_storage
+
+    for name in saved_files:
+        default_storage.delete(name)
+
+
+# What a POST-only route needs so that a role let in is not refused for an empty form.
+POST_DATA = {"public_link_action": {"action": "revoke"}}
+
+
+def _visit(client, url, name=""):
+    """GET; a POST-only route (405) is posted to, and what it wrote is rolled back."""
+    response = client.get(url)
+    if response.status_code == 405:
+        with transaction.atomic():
+            response = client.post(url, POST_DATA.get(name, {}))
+            transaction.set_rollback(True)
+    return response
+
+
+def _urls_for(username, demo):
+    unit = demo["homes"][username]
+    objs = objects(unit)
+    return [(name, fill(route, objs, demo["tokens"][unit.pk])) for route, name in routes()]
+
+
+def test_the_table_names_every_route():
+    names = {name for _route, name in routes()} - PUBLIC
+    assert names == set(EXPECTED), (sorted(names - set(EXPECTED)), sorted(set(EXPECTED) - names))
 
 
 @pytest.mark.django_db
-def test_every_url_for_every_role(demo):
-    objs, token = demo["objs"], demo["token"]
-    urls = [(name, fill(route, objs, token)) for route, name in routes()]
-    missing = [name for name, url in urls if url is None]
-    assert not missing, f"the demo has no object for {missing}"
+@pytest.mark.parametrize("username", ROLES)
+def test_every_url_as_every_role_on_its_own_units(demo, username):
+    user = User.objects.get(username=username)
+    client = Client()
+    client.force_login(user)
+    unit = demo["homes"][username]
+    households = list(Household.objects.filter(unit__in=Unit.objects.visible_to(user)))
+    names = [h.owner_name for h in households if len(h.owner_name) > 1]
+    phones = [h.phone for h in households if h.phone and h.phone != mask_phone(h.phone)]
+    wrong = []
+    for name, url in _urls_for(username, demo):
+        if name in PUBLIC:
+            continue
+        assert url is not None, f"the demo has no object for {name}"
+        response = _visit(client, url, name)
+        assert response.status_code < 500, (username, name, url, response.status_code)
+        expected = EXPECTED[name][username]
+        if response.status_code not in (IN if expected == Y else OUT):
+            wrong.append((name, url, response.status_code, expected))
+            continue
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        body = response.content.decode()
+        if username == "viewer":  # masked names, masked phones
+            assert not [n for n in names if n in body], (name, url)
+            assert not [p for p in phones if p in body], (name, url)
+        if username == "elevator":  # no roster at all
+            assert not [n for n in names if n in body], (name, url)
+            assert not [p for p in phones if p in body], (name, url)
+        if username == "unitlead":  # names yes, phones masked
+            assert not [p for p in phones if p in body], (name, url)
+    assert not wrong, f"{username} on {unit}: {wrong}"
 
+
+@pytest.mark.django_db
+def test_a_unit_leader_reads_only_meetings_about_his_unit(demo):
+    client = Client()
+    client.force_login(User.objects.get(username="unitlead"))
+    own = demo["homes"]["unitlead"]
+    about_others = Meeting.objects.exclude(units=own).exclude(action_items__units=own).exclude(community__isnull=False)
+    assert about_others.exists()
+    for meeting in about_others:
+        assert client.get(f"/meetings/{meeting.pk}/").status_code == 404
+    listing = client.get("/meetings/").content.decode()
+    assert not [m for m in about_others if f"/meetings/{m.pk}/" in listing]
+
+
+@pytest.mark.django_db
+def test_the_company_plan_page_has_the_plan_without_the_shares(demo):
+    client = Client()
+    client.force_login(User.objects.get(username="elevator"))
+    unit = demo["homes"]["elevator"]
+    body = client.get(f"/units/{unit.pk}/plan/").content.decode()
+    assert 'data-testid="plan-facts"' in body
+    assert 'id="plan-table"' not in body
+    assert f"/units/{unit.pk}/plan/print/" not in body
+    assert f"/units/{unit.pk}/contract/" not in body
+
+
+@pytest.mark.django_db
+def test_anonymous_and_other_streets(demo):
+    urls = _urls_for("leader", demo)
     anonymous = Client()
     for name, url in urls:
         if name in PUBLIC:
@@ -118,34 +386,20 @@ def test_every_url_for_every_role(demo):
     for name, url in urls:
         if name in PUBLIC or name in {"import_template"}:
             continue
-        response = outsider.get(url)
-        if response.status_code == 405:  # a form endpoint: post to it instead
-            response = outsider.post(url, {})
+        response = _visit(outsider, url)
         if re.search(r"/\d+/", url) or url.endswith(".png"):
             assert response.status_code == 404, (name, url, response.status_code)
         else:
-            assert response.status_code in (200, 302, 405), (name, url, response.status_code)
+            assert response.status_code in (200, 302, 403, 422), (name, url, response.status_code)
             body = response.content.decode(errors="replace")
             assert not any(word in body for word in DEMO_STREET_WORDS), (name, url)
-
-    for username in ROLES:
-        client = Client()
-        client.force_login(User.objects.get(username=username))
-        for name, url in urls:
-            if name == "logout":
-                continue
-            response = client.get(url)
-            assert response.status_code < 500, (username, name, url, response.status_code)
-            assert response.status_code in (200, 302, 400, 403, 404, 405, 422, 429), (username, name, url, response.status_code)
 
 
 @pytest.mark.django_db
 def test_every_form_refuses_a_post_without_its_csrf_token(demo):
-    objs, token = demo["objs"], demo["token"]
     client = Client(enforce_csrf_checks=True)
     client.force_login(User.objects.get(username="staff"))
-    for route, name in routes():
-        url = fill(route, objs, token)
+    for name, url in _urls_for("staff", demo):
         if name in {"login", "healthz"}:
             continue
         response = client.post(url, {})

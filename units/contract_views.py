@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from retrofit import documents
-from retrofit.permissions import get_rw_unit_for_user, get_unit_for_user
+from retrofit.permissions import get_rw_unit_for_user, get_unit_for_user, money_required
 
 from . import contracts
 from .forms import ContractForm, SignatureForm
@@ -48,6 +48,7 @@ def _live_context(request, unit, contract):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@money_required
 def unit_contract(request, pk):
     unit = get_rw_unit_for_user(request.user, pk) if request.method == "POST" else get_unit_for_user(request.user, pk)
     contract = _contract_or_404(unit)
@@ -87,6 +88,7 @@ def unit_contract(request, pk):
 
 @login_required
 @require_POST
+@money_required
 def contract_start(request, pk):
     unit = get_rw_unit_for_user(request.user, pk)
     try:
@@ -101,6 +103,7 @@ def contract_start(request, pk):
 
 @login_required
 @require_POST
+@money_required
 def signature_update(request, pk, household_pk):
     """One household's signature; HTMX swaps the signature list, a plain POST returns to the page."""
     unit = get_rw_unit_for_user(request.user, pk)
@@ -138,6 +141,7 @@ def _scan_reader(request, pk) -> Contract:
 
 
 @login_required
+@money_required
 def contract_scan(request, pk):
     """The current scanned contract, only for roles that may see residents' names, never as a public file."""
     contract = _scan_reader(request, pk)
@@ -147,6 +151,7 @@ def contract_scan(request, pk):
 
 
 @login_required
+@money_required
 def contract_scan_version(request, pk, version_pk):
     """Any earlier or current version of the scan, under the same scope check as the current one."""
     contract = _scan_reader(request, pk)

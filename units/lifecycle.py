@@ -15,11 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from retrofit.models import Role
+from retrofit.models import STAFF_ROLES, Role
 
 from .models import Stage, StageChange, Unit
 
-STAFF = frozenset({Role.STREET_LEADER, Role.COMMUNITY_STAFF})
+STAFF = STAFF_ROLES
 LEADERS = frozenset({Role.STREET_LEADER})
 
 REASON_REQUIRED = _("Give a reason for this move.")
@@ -93,7 +93,8 @@ class MoveRefused(ValidationError):
 
 
 def _label(stage: str) -> str:
-    return str(Stage(stage).label)
+    """The stage's name; a posted word that is no stage (an empty or forged form) shows as given."""
+    return str(Stage(stage).label) if stage in Stage.values else (stage or "—")
 
 
 def blockers(unit: Unit, after: str) -> list[str]:

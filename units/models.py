@@ -252,7 +252,7 @@ class UnitQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        if user.company_id:
+        if user.is_company:
             # A company user (works app) sees only the units assigned to its company.
             return self.filter(assignments__company_id=user.company_id)
         if user.street_id:

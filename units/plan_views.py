@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from retrofit.permissions import get_rw_unit_for_user, get_unit_for_user
+from retrofit.permissions import get_rw_unit_for_user, get_unit_for_user, money_required
 
 from . import plans
 from .forms import PlanForm, RunningCostForm
@@ -47,7 +47,8 @@ def _plan_context(request, unit, households, versions, *, form=None, table=None,
     by_pk = {h.pk: h for h in households}
     if shown is None:
         shown = current
-    if table is None and shown is not None:
+    shares = request.user.can_see_money  # a company reads the plan's technical content, not the shares
+    if table is None and shown is not None and shares:
         older = [p for p in versions if p.version < shown.version]
         table = plans.table_of(shown, by_pk, compare=older[0] if older else None)
     return {
@@ -61,7 +62,8 @@ def _plan_context(request, unit, households, versions, *, form=None, table=None,
         "form": form,
         "slots": _errors_by_slot(form, problem),
         "problem": problem,
-        "history": plans.history(versions),
+        "history": plans.history(versions) if shares else [],
+        "show_shares": shares,
         "contract": contract,
         "can_edit": request.user.can_edit,
         "can_start_contract": request.user.can_edit
@@ -128,6 +130,7 @@ def unit_plan(request, pk):
 
 @login_required
 @require_POST
+@money_required
 def plan_preview(request, pk):
     """What-if: recompute the share table from the form as it stands, save nothing (HTMX fragment)."""
     unit = get_rw_unit_for_user(request.user, pk)
@@ -155,6 +158,7 @@ def plan_preview(request, pk):
 
 
 @login_required
+@money_required
 def plan_print(request, pk):
     """The share table of a version (default: the current one) on A4, for the notice board: names masked
     whoever prints, as on the notice printout, and no household's hardship relief."""
@@ -210,6 +214,7 @@ def _running_table(basis, form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@money_required
 def running_costs(request, pk):
     """Electricity and maintenance split among the flats, the plan's way unless staff choose another."""
     unit = get_rw_unit_for_user(request.user, pk) if request.method == "POST" else get_unit_for_user(request.user, pk)
@@ -253,6 +258,7 @@ def running_costs(request, pk):
 
 @login_required
 @require_POST
+@money_required
 def running_costs_preview(request, pk):
     unit = get_rw_unit_for_user(request.user, pk)
     basis = _basis_plan(unit)

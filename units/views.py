@@ -14,12 +14,12 @@ from consultations.forms import VoteForm
 from consultations.models import VoteValue
 from consultations.selectors import consent_by_unit, evaluate_unit, households_for_unit_page
 from consultations.services import StaleVote, current_vote, vote_record
-from retrofit.models import Role
 from retrofit.permissions import (
     get_estate_for_user,
     get_rw_household_for_user,
     get_rw_unit_for_user,
     get_unit_for_user,
+    roster_required,
 )
 
 from . import lifecycle
@@ -29,7 +29,7 @@ from .models import Estate, Unit
 @login_required
 def home(request):
     """Every estate the user may see, grouped by community, with its unit count."""
-    if request.user.role == Role.COMPANY:
+    if not request.user.can_see_roster:
         return redirect("works_home")
     estates = (
         Estate.objects.visible_to(request.user)
@@ -53,7 +53,7 @@ def home(request):
 @login_required
 def estate_detail(request, pk):
     estate = get_estate_for_user(request.user, pk)
-    if request.user.role == Role.COMPANY:
+    if not request.user.can_see_roster:
         # Companies see their plan, construction and acceptance records, not the residents' votes.
         return redirect("works_home")
     units = list(Unit.objects.visible_to(request.user).for_listing().filter(building__estate=estate))
@@ -99,7 +99,7 @@ def _unit_context(request, unit):
 @login_required
 def unit_detail(request, pk):
     unit = get_unit_for_user(request.user, pk)
-    if request.user.role == Role.COMPANY:
+    if not request.user.can_see_roster:
         return redirect("unit_works", pk=unit.pk)
     context = _unit_context(request, unit)
     unit.counted_consent = context["result"]  # the stage panel's guards reuse this count
@@ -110,6 +110,7 @@ def unit_detail(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@roster_required
 def household_vote(request, pk):
     """The vote form for one flat: a bottom sheet on the unit page (HTMX), or a page of its own."""
     household = get_rw_household_for_user(request.user, pk)

@@ -59,7 +59,7 @@ def works_units_for(user):
     """The works list: a company user's assigned units; everyone else's units from approval onwards,
     or with a company assigned."""
     units = Unit.objects.visible_to(user)
-    if not user.company_id:
+    if not user.is_company:
         units = units.filter(Q(stage__in=WORKS_STAGES) | Q(pk__in=Assignment.objects.values("unit")))
     units = units.select_related("building__estate__community__street").order_by(
         "building__estate__community__name", "building__estate__name", "building__number", "number"

@@ -21,6 +21,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from retrofit import documents
+from retrofit.permissions import (
+    ACCEPTANCE,
+    APPROVAL,
+    CONSTRUCTION,
+    SUBSIDY,
+    UPKEEP,
+    can_see_upkeep,
+    editable_sections,
+    get_works_unit_for_user,
+)
 from units import lifecycle
 from units.models import Stage, Unit
 
@@ -33,16 +43,6 @@ from .models import (
     Registration,
     Subsidy,
     UtilityCharge,
-)
-from .permissions import (
-    ACCEPTANCE,
-    APPROVAL,
-    CONSTRUCTION,
-    SUBSIDY,
-    UPKEEP,
-    can_see_upkeep,
-    editable_sections,
-    get_works_unit_for_user,
 )
 from .selectors import CENT, WORKS_STAGES, summarize, with_assignments, with_works_records, works_units_for
 

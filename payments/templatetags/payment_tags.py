@@ -19,7 +19,7 @@ def unit_money_panel(context, unit):
     from units.selectors import current_plans
 
     user = context["request"].user
-    if user.company_id:
+    if not user.can_see_money:
         return {"hidden": True}
     plan = current_plans([unit])[unit.pk]
     if plan is None:

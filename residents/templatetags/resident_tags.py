@@ -23,7 +23,7 @@ register = template.Library()
 def unit_public_link_panel(context, unit):
     request = context["request"]
     user = request.user
-    if user.company_id:
+    if not user.can_see_roster:
         return {"hidden": True}
     link = services.public_link_current(unit)
     url = qr.public_url(request, link) if link else ""

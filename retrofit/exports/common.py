@@ -1,8 +1,8 @@
 """What every export shares: who may take data out, the record of it, and the file formats' small print.
 
-Scope comes from ``Unit.objects.visible_to`` as on the pages, so an export never holds a unit its user
-could not open. Company users see plan and works records but not the residents' votes: every export
-here carries votes or consent figures, so they get a 404, as they would on the unit page's roster.
+Scope and roles come from retrofit/permissions.py as on the pages, so an export never holds a unit its
+user could not open. Company users see plan and works records but not the residents' votes: every
+export here carries votes or consent figures, so they get a 403, as on the roster pages.
 """
 
 from __future__ import annotations
@@ -13,13 +13,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from retrofit.models import ExportLog, Role
-from retrofit.permissions import get_unit_for_user
+from retrofit.models import ExportLog
+from retrofit.permissions import get_unit_for_user, require_roster, scope_at_level
 from units.models import Building, Community, Estate, Street, Unit
 
 # level → (model, the unit field that reaches it, what the workbook's sheets are per)
@@ -28,7 +26,6 @@ LEVELS = {
     "community": (Community, "building__estate__community", "estate"),
     "estate": (Estate, "building__estate", "estate"),
 }
-LEVEL_SELECT = {"street": (), "community": ("street",), "estate": ("community__street",)}
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -44,27 +41,18 @@ INT_FORMAT = "0"
 YES, NO = "是", "否"  # the ledger's own words for yes and no (units.imports.HARDSHIP_WORDS)
 
 
-def require_roster_access(user) -> None:
-    """Companies may not see votes, so none of these exports exists for them."""
-    if not user.is_superuser and user.role == Role.COMPANY:
-        raise Http404
-
-
 def get_export_unit(user, pk: int) -> Unit:
-    require_roster_access(user)
-    return get_unit_for_user(user, pk)
+    """A unit to export: 404 outside the user's scope, 403 for a role that may not see its roster."""
+    unit = get_unit_for_user(user, pk)
+    require_roster(user)
+    return unit
 
 
 def get_scope(user, level: str, pk: int):
-    """The street, community or estate, and the user's units in it: 404 outside their scope."""
-    if level not in LEVELS:
-        raise Http404
-    require_roster_access(user)
-    model, path, _group = LEVELS[level]
-    obj = get_object_or_404(model.objects.select_related(*LEVEL_SELECT[level]), pk=pk)
-    units = Unit.objects.visible_to(user).filter(**{path: obj})
-    if not units.exists():
-        raise Http404
+    """The street, community or estate, and the user's units in it: 404 outside their scope, 403 for a
+    role that may not see the roster."""
+    obj, units = scope_at_level(user, level, pk, levels=tuple(LEVELS))
+    require_roster(user)
     return obj, units
 
 

@@ -48,7 +48,6 @@ from consultations.selectors import consent_by_unit, support_pattern
 from retrofit import attention
 from retrofit.dashboard import REACHED, SEQUENCE
 from units.models import (
-    Community,
     Household,
     Plan,
     PlanShare,
@@ -56,7 +55,6 @@ from units.models import (
     SignatureStatus,
     Stage,
     StageChange,
-    Street,
     Unit,
 )
 from works.models import AcceptanceCheck, AcceptanceLevel, UtilityCharge
@@ -898,23 +896,13 @@ def report_scope(user, level: str, pk: int):
     viewer); a community's, the community or its street. Unit leaders and companies get none.
     """
     from django.http import Http404
-    from django.shortcuts import get_object_or_404
 
-    from .common import require_roster_access
+    from retrofit.permissions import covers_whole, require_roster, scope_at_level
 
-    require_roster_access(user)
-    if level == "street":
-        obj = get_object_or_404(Street, pk=pk)
-        allowed = user.is_superuser or user.street_id == obj.pk
-        units = Unit.objects.visible_to(user).filter(building__estate__community__street=obj)
-    elif level == "community":
-        obj = get_object_or_404(Community.objects.select_related("street"), pk=pk)
-        allowed = user.is_superuser or user.street_id == obj.street_id or user.community_id == obj.pk
-        units = Unit.objects.visible_to(user).filter(building__estate__community=obj)
-    else:
+    obj, units = scope_at_level(user, level, pk, levels=("street", "community"))
+    if not covers_whole(user, level, obj):
         raise Http404
-    if not allowed or not units.exists():
-        raise Http404
+    require_roster(user)
     return obj, units
 
 

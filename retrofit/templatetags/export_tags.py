@@ -4,7 +4,7 @@ from django import template
 from django.urls import reverse
 
 from consultations.models import Notice
-from retrofit.models import Role
+from retrofit.permissions import covers_whole
 
 register = template.Library()
 
@@ -15,7 +15,7 @@ def figure(figures, key):
 
 
 def _can_export(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.role != Role.COMPANY)
+    return user.is_authenticated and user.can_see_roster
 
 
 @register.inclusion_tag("exports/includes/_unit_export_menu.html", takes_context=True)
@@ -26,16 +26,6 @@ def unit_export_menu(context, unit):
         return {"show": False}
     notice = Notice.objects.filter(unit=unit).order_by("-started_at", "-id").only("pk").first()
     return {"show": True, "unit": unit, "notice": notice}
-
-
-def _covers_report(user, level, obj) -> bool:
-    if user.is_superuser:
-        return True
-    if level == "street":
-        return user.street_id == obj.pk
-    if level == "community":
-        return user.street_id == obj.street_id or user.community_id == obj.pk
-    return False
 
 
 @register.inclusion_tag("exports/includes/_dashboard_export_menu.html", takes_context=True)
@@ -49,7 +39,7 @@ def dashboard_export_menu(context, level, obj):
         level, obj = "estate", obj.estate
     workbook = reverse("progress_workbook", kwargs={"level": level, "pk": obj.pk})
     query = request.GET.urlencode()
-    report = _covers_report(user, level, obj)
+    report = covers_whole(user, level, obj)
     return {
         "show": True,
         "workbook_url": f"{workbook}?{query}" if query else workbook,

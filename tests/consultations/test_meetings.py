@@ -214,3 +214,76 @@ def test_community_staff_cannot_make_a_street_wide_meeting(client, world):
     response = client.post(reverse("meeting_new"), data)
     assert response.status_code == 200 and "community" in response.context["form"].errors
     assert not Meeting.objects.exists()
+
+
+# --- a unit leader reads only the part of a meeting about his unit -----------------------------------
+
+
+def _street_meeting(world):
+    """A street-wide regular meeting about his unit and a unit of the other community."""
+    meeting = _meeting(
+        world, community=None, kind="regular", attendees="王书记、李主任", minutes="光华1栋1单元反对户集中",
+        decisions="光华社区再做一轮工作", units=[world.unit, world.sibling_unit],
+    )
+    due = timezone.localdate() + timedelta(days=3)
+    add = services.action_item_add
+    add(meeting=meeting, text="本单元预约年检", owner=world.users["staff"], due_on=due, units=[world.unit],
+        by=world.users["leader"])
+    add(meeting=meeting, text="光华逐户上门", owner=world.users["sibling_staff"], due_on=due,
+        units=[world.sibling_unit], by=world.users["leader"])
+    add(meeting=meeting, text="全街道汇总进度", owner=world.users["leader"], due_on=due, by=world.users["leader"])
+    return meeting
+
+
+def test_a_unit_leader_sees_only_his_units_part_of_a_meeting(client, world):
+    meeting = _street_meeting(world)
+    client.force_login(world.users["unit_leader"])
+    body = client.get(reverse("meeting_detail", args=[meeting.pk])).content.decode()
+    assert "本单元预约年检" in body  # the item about his unit
+    assert "光华逐户上门" not in body and "全街道汇总进度" not in body  # not the others' items
+    assert "光华1栋1单元反对户集中" not in body and "光华社区再做一轮工作" not in body  # nor the minutes
+    assert "王书记、李主任" not in body
+    assert "光华小区" not in body  # the other unit is not named
+    assert 'data-testid="meeting-part"' in body
+    response = client.get(reverse("meeting_list"))
+    assert "光华小区" not in response.content.decode()
+    listed = next(m for m in response.context["upcoming"] if m.pk == meeting.pk)
+    assert listed.open_items == 1  # his item only
+
+
+def test_a_meeting_about_his_unit_alone_is_his_to_read_whole(client, world):
+    meeting = _meeting(world, units=[world.unit])
+    client.force_login(world.users["unit_leader"])
+    body = client.get(reverse("meeting_detail", args=[meeting.pk])).content.decode()
+    assert "研究 1 栋 1 单元反对户问题" in body and "由社区牵头入户" in body
+
+
+def test_a_unit_leader_sees_a_meeting_whose_action_item_names_his_unit(client, world):
+    meeting = _meeting(world, units=[world.sibling_unit], community=None)
+    client.force_login(world.users["unit_leader"])
+    assert client.get(reverse("meeting_detail", args=[meeting.pk])).status_code == 404
+    services.action_item_add(
+        meeting=meeting, text="本单元也要准备材料", owner=world.users["staff"],
+        due_on=timezone.localdate(), units=[world.unit], by=world.users["leader"],
+    )
+    body = client.get(reverse("meeting_detail", args=[meeting.pk])).content.decode()
+    assert "本单元也要准备材料" in body and "研究 1 栋 1 单元反对户问题" not in body
+
+
+def test_street_staff_still_read_the_whole_meeting(client, world):
+    meeting = _street_meeting(world)
+    client.force_login(world.users["viewer"])
+    body = client.get(reverse("meeting_detail", args=[meeting.pk])).content.decode()
+    assert all(text in body for text in ["光华逐户上门", "全街道汇总进度", "光华1栋1单元反对户集中", "光华小区"])
+
+
+def test_companies_get_403_on_meetings(client, world, django_user_model):
+    from retrofit.models import Role
+    from works.models import Company
+
+    company = Company.objects.create(name="蜀通电梯")
+    user = django_user_model.objects.create_user("co", password="x", role=Role.COMPANY, company=company)
+    meeting = _meeting(world)
+    client.force_login(user)
+    assert client.get(reverse("meeting_list")).status_code == 403
+    assert client.get(reverse("meeting_detail", args=[meeting.pk])).status_code == 403

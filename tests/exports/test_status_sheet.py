@@ -18,7 +18,7 @@ from .conftest import FULL_NAMES, FULL_PHONES, body, plan_for, workbook, xlsx_te
 ROLES = ["leader", "staff", "sibling_staff", "unit_leader", "viewer", "outsider", "company"]
 STATUS = {
     "leader": 200, "staff": 200, "sibling_staff": 404, "unit_leader": 200,
-    "viewer": 200, "outsider": 404, "company": 404,  # companies may not see votes
+    "viewer": 200, "outsider": 404, "company": 403,  # companies may not see votes
 }
 VIEWS = ["unit_sheet_xlsx", "unit_sheet_print", "unit_consent_form"]
 

@@ -24,12 +24,12 @@ def test_who_regenerates_and_revokes_the_link(client, world, role):
         assert not UnitPublicLink.objects.filter(unit=world.unit, revoked_at__isnull=True).exists()
 
 
-def test_company_users_get_404_on_the_residents_controls(client, world, company_user):
+def test_company_users_get_403_on_the_residents_controls(client, world, company_user):
     services.public_link_issue(unit=world.unit, by=world.users["staff"])
     client.force_login(company_user)
-    assert client.get(reverse("public_link_qr", args=[world.unit.pk])).status_code == 404
-    assert client.post(reverse("public_link_action", args=[world.unit.pk]), {"action": "revoke"}).status_code == 404
-    assert client.post(reverse("household_codes_issue", args=[world.unit.pk]), {"household": "all"}).status_code == 404
+    assert client.get(reverse("public_link_qr", args=[world.unit.pk])).status_code == 403
+    assert client.post(reverse("public_link_action", args=[world.unit.pk]), {"action": "revoke"}).status_code == 403
+    assert client.post(reverse("household_codes_issue", args=[world.unit.pk]), {"household": "all"}).status_code == 403
 
 
 def test_the_qr_code_downloads_as_a_png_for_anyone_in_scope(client, world):
