@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from retrofit.params import int_param
 from retrofit.permissions import get_estate_for_user, get_rw_unit_for_user, get_unit_for_user, require_editor
 from units.models import Community, Household, Unit
 
@@ -92,7 +93,8 @@ def _require_meeting_editor(user, meeting: Meeting) -> None:
 
 def _next_url(request, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+    # A path on this site ("/meetings/3/"); a bare word would be taken for a URL name by redirect().
+    if target and target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
         return target
     return default
 
@@ -676,8 +678,8 @@ def meeting_new(request):
     street, communities = _meeting_scope(request.user)
     units = _meeting_units(request.user, street=street)
     initial = {"held_on": timezone.localdate(), "kind": request.GET.get("kind", MeetingKind.REGULAR)}
-    if request.GET.get("unit"):
-        unit = get_unit_for_user(request.user, request.GET["unit"])
+    if int_param(request.GET, "unit"):
+        unit = get_unit_for_user(request.user, int_param(request.GET, "unit"))
         initial["units"] = [unit.pk]
         initial["community"] = unit.building.estate.community_id
         if initial["kind"] == MeetingKind.QA:
