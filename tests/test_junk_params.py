@@ -24,8 +24,8 @@ from django.utils import timezone
 from consultations import services
 from consultations.models import Meeting
 from retrofit.models import User
-from units.models import Stage, Unit
 from tests.test_every_url import demo, fill, routes  # noqa: F401  (demo is a fixture)
+from units.models import Stage, Unit
 
 JUNK = ["abc", "²", "-1", "1e9", "99999999999999999999", "", "%00", "\x00"]
 APPS = ["consultations", "units", "retrofit", "residents", "payments", "works", "reminders"]
