@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from retrofit.masking import mask_name
+from retrofit.params import int_param
 
 from . import services
 from .models import (
@@ -205,6 +206,15 @@ class HoldoutForm(forms.Form):
 
 
 class UnitsField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        # An id no column holds ("99999999999999999999") is a wrong choice, not a database overflow.
+        for pk in value:
+            if int_param({"pk": str(pk)}, "pk") is None:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
+
     def label_from_instance(self, obj):
         return f"{obj.building.estate.name} · {obj}"
 

@@ -61,17 +61,25 @@ def owner_key(household: Household) -> tuple:
     return ("room", household.room)
 
 
-def same_owner_households(household: Household) -> list[Household]:
-    """The flats in the same unit held by this household's owner (the household itself included)."""
+def owner_flats_lock(household: Household) -> list[Household]:
+    """Lock every flat in the unit held by this household's owner (the household itself included) and
+    return them, fresh, in id order.
+
+    All of them are locked in ONE statement ordered by id, before any vote is touched: two editors saving
+    two flats of the same owner then queue on the first flat instead of each holding one flat and waiting
+    for the other's (a deadlock). If the household's owner changed since it was read (so the set locked is
+    not their flats any more), the form is stale.
+    """
     key = owner_key(household)
-    if key[0] == "room":
-        return [household]
-    # Names and phones are stored stripped (forms and the import strip them).
-    return list(
-        Household.objects.filter(unit_id=household.unit_id, owner_name=key[1], phone=key[2])
-        .select_for_update()
-        .order_by("pk")
-    )
+    flats = Household.objects.filter(pk=household.pk)
+    if key[0] == "phone":
+        # Names and phones are stored stripped (forms and the import strip them).
+        flats = Household.objects.filter(Q(pk=household.pk) | Q(unit_id=household.unit_id, owner_name=key[1], phone=key[2]))
+    locked = list(flats.select_for_update().order_by("pk"))
+    this = next((flat for flat in locked if flat.pk == household.pk), None)
+    if this is None or owner_key(this) != key:
+        raise StaleVote(STALE_VOTE)
+    return locked
 
 
 def current_vote(household: Household) -> Vote:
@@ -108,16 +116,17 @@ def vote_record(
     now = timezone.now()
     changed: list[Household] = []
     with transaction.atomic():
-        locked = Household.objects.select_for_update().get(pk=household.pk)
-        vote = Vote.objects.select_for_update().filter(household=locked).first()
+        flats = owner_flats_lock(household)
+        # Their votes too, in one statement in id order, for the same reason.
+        votes = {vote.household_id: vote for vote in Vote.objects.select_for_update().filter(household__in=flats).order_by("pk")}
+        vote = votes.get(household.pk)
         version = vote.version if vote else 0
         if expected_version is not None and expected_version != version:
             raise StaleVote(STALE_VOTE)
-        flats = same_owner_households(locked)
         if contact is not None and contact.household_id not in {flat.pk for flat in flats}:
             raise ValueError(CONTACT_OF_ANOTHER_OWNER)
         for flat in flats:
-            flat_vote = Vote.objects.select_for_update().filter(household=flat).first()
+            flat_vote = votes.get(flat.pk)
             before = flat_vote.value if flat_vote else VoteValue.UNDECIDED
             if flat_vote and before == value and flat_vote.reason == reason:
                 continue

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from retrofit import documents
+from retrofit.params import int_param
 from retrofit.permissions import (
     get_community_for_user,
     get_estate_for_user,
@@ -79,7 +80,8 @@ def _meeting_for(user, pk) -> Meeting:
 
 def _next_url(request, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+    # A path on this site ("/meetings/3/"); a bare word would be taken for a URL name by redirect().
+    if target and target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
         return target
     return default
 
@@ -675,8 +677,8 @@ def meeting_new(request):
     street, communities = meeting_scope(request.user)
     units = _meeting_units(request.user, street=street)
     initial = {"held_on": timezone.localdate(), "kind": request.GET.get("kind", MeetingKind.REGULAR)}
-    if request.GET.get("unit"):
-        unit = get_unit_for_user(request.user, request.GET["unit"])
+    if int_param(request.GET, "unit"):
+        unit = get_unit_for_user(request.user, int_param(request.GET, "unit"))
         initial["units"] = [unit.pk]
         initial["community"] = unit.building.estate.community_id
         if initial["kind"] == MeetingKind.QA:

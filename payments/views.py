@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from retrofit.params import int_param
 from retrofit.permissions import get_unit_for_user, money_required, require_editor
 from units.models import Community, Unit
 
@@ -115,8 +116,8 @@ def arrears_list(request):
     units = Unit.objects.visible_to(request.user)
     communities = list(Community.objects.filter(estates__buildings__units__in=units).distinct().order_by("name"))
     community = None
-    if request.GET.get("community", "").isdecimal():
-        community = next((c for c in communities if c.pk == int(request.GET["community"])), None)
+    if int_param(request.GET, "community"):
+        community = next((c for c in communities if c.pk == int_param(request.GET, "community")), None)
         if community is None:
             raise Http404
         units = units.filter(building__estate__community=community)

@@ -20,6 +20,7 @@ from consultations.services import StaleVote, current_vote
 from payments.selectors import household_money
 from retrofit.clientip import client_ip
 from retrofit.masking import mask_name
+from retrofit.params import int_param
 from retrofit.permissions import get_rw_unit_for_user, get_unit_for_user, require_editor, require_roster
 from units.models import Community, Household, Stage, Unit
 from units.plans import natural_key
@@ -258,7 +259,7 @@ def household_codes_issue(request, pk):
     unit = _staff_unit(request.user, pk, write=True)
     households = Household.objects.filter(unit=unit)
     if request.POST.get("household") != "all":
-        households = households.filter(pk=request.POST.get("household") or 0)
+        households = households.filter(pk=int_param(request.POST, "household") or 0)
     households = list(households)
     if not households:
         messages.error(request, _("Choose a household."))
@@ -312,7 +313,7 @@ def community_contact_edit(request, pk):
     units = Unit.objects.visible_to(request.user).filter(building__estate__community_id=pk)
     community = get_object_or_404(Community.objects.filter(pk__in=units.values("building__estate__community")), pk=pk)
     require_editor(request.user)
-    back = units.filter(pk=request.GET.get("unit") or 0).first()
+    back = units.filter(pk=int_param(request.GET, "unit") or 0).first()
     contact = CommunityContact.objects.filter(community=community).first()
     form = CommunityContactForm(request.POST or None, instance=contact)
     if request.method == "POST" and form.is_valid():

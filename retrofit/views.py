@@ -10,6 +10,7 @@ from consultations.selectors import support_pattern
 from units.models import Community, Estate, Stage, Unit
 
 from . import dashboard
+from .params import int_param
 from .permissions import require_roster, scope_at_level
 
 # level → what its breakdown is per
@@ -64,10 +65,12 @@ def dashboard_view(request, level, pk):
         "estates": Estate.objects.filter(buildings__units__in=units).distinct().order_by("name"),
     }
     filtered = units
-    if filters["community"].isdigit():
-        filtered = filtered.filter(building__estate__community_id=int(filters["community"]))
-    if filters["estate"].isdigit():
-        filtered = filtered.filter(building__estate_id=int(filters["estate"]))
+    community_id, estate_id = int_param(request.GET, "community"), int_param(request.GET, "estate")
+    filters["community"], filters["estate"] = str(community_id or ""), str(estate_id or "")  # junk: no filter
+    if community_id:
+        filtered = filtered.filter(building__estate__community_id=community_id)
+    if estate_id:
+        filtered = filtered.filter(building__estate_id=estate_id)
     if filters["stage"] in Stage.values:
         filtered = filtered.filter(stage=filters["stage"])
     board = dashboard.build(filtered, group_by=group_by, today=timezone.localdate())

@@ -18,12 +18,13 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, connections, transaction
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from consultations.models import UnitTally, Vote, VoteChange
 from consultations.selectors import consent_by_unit
-from consultations.services import StaleVote, vote_record
+from consultations.services import STALE_VOTE, StaleVote, contact_log, vote_record
 from units import contracts, plans
 from units.models import ContractChange, Household, Plan, Signature, SignatureStatus, Stage, Unit
 
@@ -151,6 +152,138 @@ def test_a_tally_read_while_a_vote_is_being_saved_is_never_stored_stale(world):
     assert stored.agree == consent_by_unit([unit], live=True)[unit.pk].consent.agree == 9
 
 
+def _one_owner_two_flats(world):
+    """Flats 601 and 602 (both undecided) made one owner's: same name, same phone."""
+    first, second = world.flats[9], world.flats[10]
+    Household.objects.filter(pk=second.pk).update(owner_name=first.owner_name, phone=first.phone)
+    return first, second
+
+
+def _two_new_votes(flats) -> tuple[str, str]:
+    """Two different votes, both unlike the owner's current one (saving the same vote again writes nothing)."""
+    current = Vote.objects.get(household=flats[0]).value
+    first, second, *_rest = [v for v in ("agree", "oppose", "abstain", "unreachable") if v != current]
+    return first, second
+
+
+def _slowly(work):
+    """Run ``work`` with every statement of this thread's connection a little late, so that two writers
+    interleave statement by statement (as 80 phones saving at once do) instead of one finishing first."""
+
+    def late(execute, sql, params, many, context):
+        time.sleep(0.03)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(late):
+        return work()
+
+
+@pg_only
+@pytest.mark.django_db(transaction=True)
+def test_two_flats_of_one_owner_saved_at_once_one_wins_the_other_is_told_never_a_deadlock(world):
+    # Each editor opened a different flat of the same owner; the owner casts one vote for both flats, so
+    # both saves touch both flats. Whatever the order, they must queue, not lock each other out.
+    flats = _one_owner_two_flats(world)
+    staff, leader = world.users["staff"], world.users["leader"]
+    for _round in range(3):
+        seen = {flat.pk: Vote.objects.get(household=flat).version for flat in flats}
+        values = _two_new_votes(flats)
+        barrier = threading.Barrier(2)
+        writers = [
+            Writer(
+                lambda flat=flat, value=value, by=by, seen=seen: _slowly(
+                    lambda: vote_record(
+                        household=fresh(Household, flat.pk), value=value, by=by, expected_version=seen[flat.pk]
+                    )
+                ),
+                barrier=barrier,
+            )
+            for flat, value, by in zip(flats, values, (staff, leader), strict=True)
+        ]
+        for writer in writers:
+            writer.start()
+        for writer in writers:
+            writer.join(WAIT)
+        assert not any(w.is_alive() for w in writers), "a writer is stuck"
+        outcomes = sorted(type(w.error).__name__ if w.error else "saved" for w in writers)
+        assert outcomes == ["StaleVote", "saved"], [repr(w.error) for w in writers]
+        winner = next(value for value, w in zip(values, writers, strict=True) if w.error is None)
+        votes = Vote.objects.filter(household__in=flats).order_by("household_id")
+        assert [(v.value, v.version) for v in votes] == [(winner, seen[v.household_id] + 1) for v in votes]
+
+
+@pg_only
+@pytest.mark.django_db(transaction=True)
+def test_two_visits_logging_a_vote_on_two_flats_of_one_owner_at_once_both_land(world):
+    # A logged contact cites the flat it was made with; the vote given in it is the owner's, for both flats.
+    flats = _one_owner_two_flats(world)
+    staff, leader = world.users["staff"], world.users["leader"]
+    for _round in range(3):
+        values = _two_new_votes(flats)
+        barrier = threading.Barrier(2)
+        writers = [
+            Writer(
+                lambda flat=flat, value=value, by=by: _slowly(
+                    lambda: contact_log(
+                        household=fresh(Household, flat.pk), channel="phone", outcome="talked", by=by, vote=value
+                    )
+                ),
+                barrier=barrier,
+            )
+            for flat, value, by in zip(flats, values, (staff, leader), strict=True)
+        ]
+        for writer in writers:
+            writer.start()
+        for writer in writers:
+            writer.join(WAIT)
+        assert not any(w.is_alive() for w in writers), "a writer is stuck"
+        assert [w.error for w in writers] == [None, None]
+        assert len({v.value for v in Vote.objects.filter(household__in=flats)}) == 1
+
+
+@pg_only
+@pytest.mark.django_db(transaction=True)
+def test_two_phones_saving_two_flats_of_one_owner_get_a_page_and_the_stale_form_never_a_500(world):
+    flats = _one_owner_two_flats(world)
+    clients = []
+    for username in ("staff", "leader"):
+        client = Client(raise_request_exception=False)  # a crash answers 500, as it would on the phone
+        client.force_login(world.users[username])
+        clients.append(client)
+    for _round in range(3):
+        seen = {flat.pk: Vote.objects.get(household=flat).version for flat in flats}
+        values = _two_new_votes(flats)
+        barrier = threading.Barrier(2)
+        responses = {}
+
+        def post(client, flat, value, barrier=barrier, seen=seen, responses=responses):
+            try:
+                barrier.wait(WAIT)
+                url = reverse("household_vote", args=[flat.pk])
+                data = {"value": value, "reason": "", "version": seen[flat.pk]}
+                responses[flat.pk] = _slowly(lambda: client.post(url, data, HTTP_HX_REQUEST="true"))
+            finally:
+                connections.close_all()
+
+        threads = [
+            threading.Thread(target=post, args=args, daemon=True)
+            for args in zip(clients, flats, values, strict=True)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(WAIT)
+        codes = sorted(response.status_code for response in responses.values())
+        assert codes == [200, 200], codes
+        saved = [r for r in responses.values() if "voteSaved" in r.get("HX-Trigger", "")]
+        stale = [r for r in responses.values() if r.has_header("HX-Retarget")]
+        assert len(saved) == len(stale) == 1
+        assert str(STALE_VOTE) in stale[0].content.decode()
+        votes = Vote.objects.filter(household__in=flats).order_by("household_id")
+        assert len({v.value for v in votes}) == 1  # the owner's flats never disagree
+        assert [v.version for v in votes] == [seen[v.household_id] + 1 for v in votes]
+
+
 # --- signatures ---------------------------------------------------------------------------------------
 
 
@@ -261,3 +394,30 @@ def test_a_double_click_on_the_plan_form_saves_one_version(client, world):
     second = client.post(url, data, follow=True)  # refused as stale: back to the page, with a warning
     assert [m.level_tag for m in second.context["messages"]] == ["success", "warning"]
     assert Plan.objects.filter(unit=world.unit).count() == 1
+
+
+# --- a conflict the database itself reports, on both databases ----------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "bottom-sheet"])
+def test_a_deadlock_reported_by_the_database_shows_the_stale_form_not_a_500(client, world, htmx, monkeypatch):
+    import psycopg.errors
+    from django.db import OperationalError
+
+    def deadlocked(**kwargs):
+        try:
+            raise psycopg.errors.DeadlockDetected("deadlock detected")
+        except psycopg.errors.DeadlockDetected as cause:
+            raise OperationalError("deadlock detected") from cause
+
+    monkeypatch.setattr("units.views.vote_record", deadlocked)
+    client.force_login(world.users["staff"])
+    flat = world.flats[9]
+    version = Vote.objects.get(household=flat).version
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    response = client.post(reverse("household_vote", args=[flat.pk]), {"value": "agree", "version": version}, **headers)
+    assert response.status_code == 200
+    assert str(STALE_VOTE) in response.content.decode()
+    assert f'value="{version}"' in response.content.decode()  # the form reloaded with the latest vote
+    assert Vote.objects.get(household=flat).value == "undecided"

@@ -25,6 +25,7 @@ LEADERS = frozenset({Role.STREET_LEADER})
 REASON_REQUIRED = _("Give a reason for this move.")
 NOT_ALLOWED = _("A unit cannot move from “%(before)s” to “%(after)s”.")
 ROLE_NOT_ALLOWED = _("Your role may not move a unit from “%(before)s” to “%(after)s”.")
+UNKNOWN_STAGE = _("an unknown stage")
 
 SEQUENCE = [
     Stage.SURVEY,
@@ -93,8 +94,8 @@ class MoveRefused(ValidationError):
 
 
 def _label(stage: str) -> str:
-    """The stage's name; a posted word that is no stage (an empty or forged form) shows as given."""
-    return str(Stage(stage).label) if stage in Stage.values else (stage or "—")
+    # A stage posted by hand (or by an old form) may be no stage at all: the refusal still reads.
+    return str(Stage(stage).label) if stage in Stage.values else str(UNKNOWN_STAGE)
 
 
 def blockers(unit: Unit, after: str) -> list[str]:

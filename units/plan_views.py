@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from retrofit.params import int_param
 from retrofit.permissions import get_rw_unit_for_user, get_unit_for_user, money_required
 
 from . import plans
@@ -120,10 +121,9 @@ def unit_plan(request, pk):
 
     shown = current
     if request.GET.get("version"):
-        try:
-            shown = next(p for p in versions if p.version == int(request.GET["version"]))
-        except (ValueError, StopIteration):
-            raise Http404(_("No such version.")) from None
+        shown = next((p for p in versions if p.version == int_param(request.GET, "version")), None)
+        if shown is None:
+            raise Http404(_("No such version."))
     form = _new_form(unit, households, current) if editable and shown == current else None
     return render(request, "units/plan.html", _plan_context(request, unit, households, versions, form=form, shown=shown))
 
@@ -168,7 +168,7 @@ def plan_print(request, pk):
         raise Http404(_("This unit has no plan yet."))
     shown = versions[0]
     if request.GET.get("version"):
-        shown = next((p for p in versions if str(p.version) == request.GET["version"]), None)
+        shown = next((p for p in versions if p.version == int_param(request.GET, "version")), None)
         if shown is None:
             raise Http404(_("No such version."))
     households = {h.pk: h for h in Household.objects.filter(unit=unit)}

@@ -13,7 +13,8 @@ from consultations import rules, situations
 from consultations.forms import VoteForm
 from consultations.models import VoteValue
 from consultations.selectors import consent_by_unit, evaluate_unit, households_for_unit_page
-from consultations.services import StaleVote, current_vote, vote_record
+from consultations.services import STALE_VOTE, StaleVote, current_vote, vote_record
+from retrofit.db import lock_conflicts_as
 from retrofit.permissions import (
     get_estate_for_user,
     get_rw_household_for_user,
@@ -120,14 +121,15 @@ def household_vote(request, pk):
         form = VoteForm(request.POST, household=household)
         if form.is_valid():
             try:
-                vote_record(
-                    household=household,
-                    value=form.cleaned_data["value"],
-                    reason=form.cleaned_data["reason"].strip(),
-                    by=request.user,
-                    expected_version=form.cleaned_data["version"],
-                    contact=form.cleaned_data.get("contact"),
-                )
+                with lock_conflicts_as(StaleVote(STALE_VOTE)):  # a deadlock is a conflict, not a crash
+                    vote_record(
+                        household=household,
+                        value=form.cleaned_data["value"],
+                        reason=form.cleaned_data["reason"].strip(),
+                        by=request.user,
+                        expected_version=form.cleaned_data["version"],
+                        contact=form.cleaned_data.get("contact"),
+                    )
             except StaleVote as stale:
                 household.refresh_from_db()
                 vote = current_vote(household)

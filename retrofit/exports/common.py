@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from retrofit.models import ExportLog
+from retrofit.params import int_param
 from retrofit.permissions import get_unit_for_user, require_roster, scope_at_level
 from units.models import Building, Community, Estate, Street, Unit
 
@@ -64,15 +65,13 @@ def apply_filters(units, params) -> tuple[object, dict]:
     from consultations import rules
     from units.models import Stage
 
-    filters = {key: (params.get(key) or "") for key in ("community", "estate", "stage", "situation")}
-    if filters["community"].isdigit():
-        units = units.filter(building__estate__community_id=int(filters["community"]))
-    else:
-        filters["community"] = ""
-    if filters["estate"].isdigit():
-        units = units.filter(building__estate_id=int(filters["estate"]))
-    else:
-        filters["estate"] = ""
+    community_id, estate_id = int_param(params, "community"), int_param(params, "estate")  # junk: no filter
+    filters = {"community": str(community_id or ""), "estate": str(estate_id or "")}
+    filters.update((key, params.get(key) or "") for key in ("stage", "situation"))
+    if community_id:
+        units = units.filter(building__estate__community_id=community_id)
+    if estate_id:
+        units = units.filter(building__estate_id=estate_id)
     if filters["stage"] not in Stage.values:
         filters["stage"] = ""
     if filters["stage"]:

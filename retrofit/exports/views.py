@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from consultations import rules
 from retrofit.models import ExportFormat, ExportKind
+from retrofit.params import int_param
 from units.models import Unit
 
 from . import district_report, progress, status_sheet
@@ -94,9 +95,9 @@ def unit_consent_form(request, pk):
     sheet = sheets[0]
     layout = "roster" if request.GET.get("layout") == "roster" else "sheets"
     households = sheet.households
-    wanted = request.GET.get("household", "")
-    if wanted.isdigit():
-        households = [h for h in households if h.pk == int(wanted)]
+    wanted = int_param(request.GET, "household")
+    if wanted:
+        households = [h for h in households if h.pk == wanted]
         if not households:
             raise Http404
     round_deadline = next((line.value for line in sheet.dates if line.key == "round_deadline"), None)
