@@ -154,7 +154,7 @@ def prepare(clients: int, per_client: int):
     for community in communities:
         flats = list(
             Household.objects.filter(
-                unit__building__estate__community=community, unit__stage__in=[Stage.SURVEY, Stage.CONSULTATION]
+                unit__building__estate__community=community, unit__stage__in=Stage.CONSULTING
             ).order_by("unit_id", "pk")
         )
         owners = Counter((h.unit_id, owner_key(h)) for h in flats)

@@ -164,7 +164,7 @@ class VisitList:
     overdue: list[ConsultationRound]
 
 
-VISIT_STAGES = (Stage.SURVEY, Stage.CONSULTATION)
+VISIT_STAGES = Stage.CONSULTING
 
 
 def _last_contact_field(field: str):

@@ -193,7 +193,7 @@ def _round_channel_flags(channels) -> dict[str, bool]:
 def round_open(*, unit: Unit, deadline: date, channels, hotline: str = "", opened_on: date | None = None, by):
     """Open a consultation round; a unit still in survey moves to consultation (recorded by the lifecycle)."""
     opened_on = opened_on or timezone.localdate()
-    if unit.stage not in (Stage.SURVEY, Stage.CONSULTATION):
+    if unit.stage not in Stage.CONSULTING:
         raise ValidationError(ROUND_WRONG_STAGE)
     if not unit.eligible:
         raise ValidationError(ROUND_NOT_ELIGIBLE)

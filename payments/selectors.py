@@ -20,7 +20,7 @@ from .models import Kind, LedgerEntry
 
 MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 # Shares are collected before the works start; from construction on, an unpaid share is overdue.
-COLLECTION_STAGES = (Stage.SIGNING, Stage.APPROVAL)
+COLLECTION_STAGES = Stage.span(Stage.SIGNING, Stage.APPROVAL)
 
 
 def due_of(unit: Unit, share_amount: Decimal | None) -> Decimal | None:

@@ -17,7 +17,6 @@ from django.utils import timezone
 from consultations import campaign
 from consultations.models import RESIDENT_KINDS, ConsultationRound, Meeting, Notice, NoticeStatus, RoundStatus
 from consultations.selectors import consent_by_unit
-from units.lifecycle import SEQUENCE
 from units.models import Plan, Stage, StageChange, Unit
 from units.selectors import current_plans
 from works.models import Construction
@@ -92,10 +91,10 @@ class PublicPage:
 
 
 def _steps(unit: Unit, entered: dict[str, datetime], side_before: str | None) -> list[Step]:
-    current = side_before if unit.stage in (Stage.PAUSED, Stage.WITHDRAWN) else unit.stage
-    index = SEQUENCE.index(current) if current in SEQUENCE else 0
+    current = side_before if unit.stage in Stage.SIDE else unit.stage
+    index = max(Stage.position(current), 0)
     steps = []
-    for position, stage in enumerate(SEQUENCE):
+    for position, stage in enumerate(Stage.ORDER):
         state = "done" if position < index else "current" if position == index else "next"
         when = entered.get(stage)
         steps.append(
@@ -135,14 +134,14 @@ def public_page(unit: Unit, today: date | None = None) -> PublicPage:
     changes = StageChange.objects.filter(unit=unit)
     entered = dict(changes.values_list("after").annotate(at=Max("changed_at")).order_by())
     side_before = None
-    if unit.stage in (Stage.PAUSED, Stage.WITHDRAWN):
+    if unit.stage in Stage.SIDE:
         last = changes.filter(after=unit.stage).order_by("-changed_at", "-id").values_list("before", flat=True).first()
         side_before = last or Stage.SURVEY
     page = PublicPage(
         unit=unit,
         today=today,
         steps=_steps(unit, entered, side_before),
-        side_state=unit.stage if unit.stage in (Stage.PAUSED, Stage.WITHDRAWN) else None,
+        side_state=unit.stage if unit.stage in Stage.SIDE else None,
         plan=current_plans([unit])[unit.pk],
     )
     if page.plan is not None:

@@ -41,8 +41,8 @@ HOUSEHOLD_SESSION = timedelta(minutes=30)
 
 # Stages in which a household may still change its vote here; during the notice it may confirm it
 # or object in writing (the notice's own channel), afterwards its row is read-only.
-VOTE_STAGES = (Stage.SURVEY, Stage.CONSULTATION)
-CONFIRM_STAGES = (Stage.SURVEY, Stage.CONSULTATION, Stage.NOTICE)
+VOTE_STAGES = Stage.CONSULTING
+CONFIRM_STAGES = Stage.BEFORE_SIGNING
 RESIDENT_VOTES = (VoteValue.AGREE, VoteValue.OPPOSE)
 
 CODE_WRONG = _("This code is wrong, expired or already used. Ask your community worker for a new one.")

@@ -9,12 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from django.db.models import Max, Q
 from django.utils.translation import gettext_lazy as _
-
-STALLED_DAYS = 30
 
 # Kinds, in the order of urgency the list is sorted by.
 KINDS = {
@@ -58,29 +55,3 @@ def attention_for(units, today: date) -> list[Attention]:
     for source in SOURCES:
         items.extend(source(units, today))
     return sorted(items, key=lambda a: (ORDER.get(a.kind, 99), a.due or date.max, a.unit_id))
-
-
-ACTIVE_STAGES = ("survey", "consultation", "notice", "signing", "approval", "construction", "acceptance")
-
-
-@register
-def stalled_units(units, today: date) -> list[Attention]:
-    """Units in an active stage whose stage and votes have not moved for 30 days."""
-    from django.utils import timezone
-
-    cutoff = timezone.make_aware(timezone.datetime.combine(today - timedelta(days=STALLED_DAYS), timezone.datetime.min.time()))
-    rows = (
-        units.filter(stage__in=ACTIVE_STAGES)
-        .filter(stage_since__lt=cutoff)
-        .annotate(last_vote=Max("households__vote_changes__changed_at"))
-        .filter(Q(last_vote__lt=cutoff) | Q(last_vote__isnull=True))
-        .values_list("pk", "stage_since", "last_vote")
-    )
-    items = []
-    for pk, stage_since, last_vote in rows:
-        last = max([d for d in (stage_since, last_vote) if d], default=None)
-        detail = ""
-        if last:
-            detail = str(_("last change %(date)s") % {"date": timezone.localdate(last).isoformat()})
-        items.append(Attention(pk, "stalled", detail))
-    return items

@@ -21,7 +21,6 @@ from units.models import Stage, StageChange
 
 from . import attention
 
-SEQUENCE = [s.value for s in Stage][:9]
 REACHED = {
     # a unit counts as signed once it has reached signing, installed once construction is complete…
     "signed": Stage.APPROVAL.value,
@@ -29,10 +28,6 @@ REACHED = {
     "accepted": Stage.IN_SERVICE.value,
 }
 TREND_WEEKS = 12
-
-
-def _stage_index(stage: str) -> int:
-    return SEQUENCE.index(stage) if stage in SEQUENCE else -1
 
 
 @dataclass
@@ -123,10 +118,10 @@ def _groups(units, consents, group_by):
             row.owners += c.owners
             row.agree += c.agree
             row.ready += c.situation == rules.READY
-        index = _stage_index(unit.stage)
-        row.signed += index >= _stage_index(REACHED["signed"])
-        row.installed += index >= _stage_index(REACHED["installed"])
-        row.accepted += index >= _stage_index(REACHED["accepted"])
+        index = Stage.position(unit.stage)
+        row.signed += index >= Stage.position(REACHED["signed"])
+        row.installed += index >= Stage.position(REACHED["installed"])
+        row.accepted += index >= Stage.position(REACHED["accepted"])
     # Leaders first: most accepted, then installed, signed, then the share agreeing.
     return sorted(
         rows.values(), key=lambda r: (-r.accepted, -r.installed, -r.signed, -(r.agree_share or 0), r.name)

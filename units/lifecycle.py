@@ -27,19 +27,6 @@ NOT_ALLOWED = _("A unit cannot move from “%(before)s” to “%(after)s”.")
 ROLE_NOT_ALLOWED = _("Your role may not move a unit from “%(before)s” to “%(after)s”.")
 UNKNOWN_STAGE = _("an unknown stage")
 
-SEQUENCE = [
-    Stage.SURVEY,
-    Stage.CONSULTATION,
-    Stage.NOTICE,
-    Stage.SIGNING,
-    Stage.APPROVAL,
-    Stage.CONSTRUCTION,
-    Stage.ACCEPTANCE,
-    Stage.IN_SERVICE,
-    Stage.UPKEEP,
-]
-SIDE_STATES = [Stage.PAUSED, Stage.WITHDRAWN]
-
 Guard = Callable[[Unit], list[str]]
 
 
@@ -82,7 +69,7 @@ MACHINE.add(Move(Stage.NOTICE, Stage.CONSULTATION, needs_reason=True))
 # A failed acceptance level sends the unit back; the company that records the failure may make this move.
 MACHINE.add(Move(Stage.ACCEPTANCE, Stage.CONSTRUCTION, roles=STAFF | {Role.COMPANY}, needs_reason=True))
 # Side states from anywhere in the sequence, each with a reason; a paused unit resumes where it was.
-for stage in SEQUENCE:
+for stage in Stage.ORDER:
     MACHINE.add(Move(stage, Stage.PAUSED, roles=STAFF, needs_reason=True))
     MACHINE.add(Move(stage, Stage.WITHDRAWN, roles=LEADERS, needs_reason=True))
     MACHINE.add(Move(Stage.PAUSED, stage, roles=STAFF, needs_reason=True))
@@ -160,9 +147,6 @@ def unit_move(*, unit: Unit, after: str, by, reason: str = "", when=None) -> Sta
 
 # --- what an import may no longer change -----------------------------------------------------------
 
-FROM_SIGNING = frozenset(SEQUENCE[SEQUENCE.index(Stage.SIGNING):])
-
-
 def units_from_signing(units) -> set[int]:
     """The ids of the units that have reached signing: in signing or a later stage, or paused or withdrawn
     after reaching it. Signed shares and the contract rest on their owners, areas and flats.
@@ -170,10 +154,10 @@ def units_from_signing(units) -> set[int]:
     One query, only when some unit is paused or withdrawn (its history says how far it got).
     """
     units = list(units)
-    found = {unit.pk for unit in units if unit.stage in FROM_SIGNING}
-    aside = [unit.pk for unit in units if unit.stage in SIDE_STATES]
+    found = {unit.pk for unit in units if unit.stage in Stage.SIGNED_OR_LATER}
+    aside = [unit.pk for unit in units if unit.stage in Stage.SIDE]
     if aside:
         found.update(
-            StageChange.objects.filter(unit_id__in=aside, after__in=FROM_SIGNING).values_list("unit_id", flat=True)
+            StageChange.objects.filter(unit_id__in=aside, after__in=Stage.SIGNED_OR_LATER).values_list("unit_id", flat=True)
         )
     return found

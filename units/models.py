@@ -244,6 +244,55 @@ class Stage(models.TextChoices):
     PAUSED = "paused", _("Paused")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
+    # The order of the stages and its named subsets (ORDER, SIDE, CONSULTING, …) are set below the class:
+    # an enum's body cannot name its own members. Side states and unknown strings have no position.
+
+    @classmethod
+    def position(cls, stage: str) -> int:
+        """Where ``stage`` lies along the way (0 for survey), or -1 for a side state."""
+        return cls.ORDER.index(stage) if stage in cls.ORDER else -1
+
+    @classmethod
+    def at_or_after(cls, stage: str) -> tuple[Stage, ...]:
+        return cls.ORDER[cls.position(stage):]
+
+    @classmethod
+    def before(cls, stage: str) -> tuple[Stage, ...]:
+        return cls.ORDER[: cls.position(stage)]
+
+    @classmethod
+    def span(cls, first: str, last: str) -> tuple[Stage, ...]:
+        """From ``first`` to ``last``, both included."""
+        return cls.ORDER[cls.position(first) : cls.position(last) + 1]
+
+    @classmethod
+    def following(cls, stage: str) -> Stage | None:
+        """The next stage forward, or None from upkeep and the side states."""
+        index = cls.position(stage)
+        return cls.ORDER[index + 1] if 0 <= index < len(cls.ORDER) - 1 else None
+
+
+# The way of a unit, survey to upkeep (docs/rules.md, "Stages"); paused and withdrawn lie beside it.
+Stage.ORDER = (
+    Stage.SURVEY,
+    Stage.CONSULTATION,
+    Stage.NOTICE,
+    Stage.SIGNING,
+    Stage.APPROVAL,
+    Stage.CONSTRUCTION,
+    Stage.ACCEPTANCE,
+    Stage.IN_SERVICE,
+    Stage.UPKEEP,
+)
+Stage.SIDE = (Stage.PAUSED, Stage.WITHDRAWN)
+Stage.CONSULTING = Stage.before(Stage.NOTICE)  # survey or consultation: votes are still being gathered
+Stage.BEFORE_SIGNING = Stage.before(Stage.SIGNING)  # survey, consultation or the public notice
+Stage.SIGNED_OR_LATER = Stage.at_or_after(Stage.SIGNING)
+Stage.WORKS = Stage.at_or_after(Stage.APPROVAL)  # approval, construction, acceptance and after
+Stage.BUILDING = Stage.span(Stage.CONSTRUCTION, Stage.ACCEPTANCE)
+Stage.IN_SERVICE_OR_LATER = Stage.at_or_after(Stage.IN_SERVICE)
+Stage.ACTIVE = Stage.before(Stage.IN_SERVICE)  # a unit still on its way to an elevator in service
+
 
 class UnitQuerySet(models.QuerySet):
     def visible_to(self, user):

@@ -42,7 +42,7 @@ def works_attention(units, today: date) -> list[Attention]:
             items.append(Attention(pk, "inspection_due", str(INSPECTION_DUE % {"date": next_due}), next_due))
     latest: dict[int, dict[str, AcceptanceCheck]] = {}
     checks = AcceptanceCheck.objects.filter(
-        unit__in=units.filter(stage__in=(Stage.CONSTRUCTION, Stage.ACCEPTANCE))
+        unit__in=units.filter(stage__in=Stage.BUILDING)
     ).order_by("date", "id")
     for check in checks:
         latest.setdefault(check.unit_id, {})[check.level] = check

@@ -21,8 +21,8 @@ from .models import (
     UtilityCharge,
 )
 
-WORKS_STAGES = (Stage.APPROVAL, Stage.CONSTRUCTION, Stage.ACCEPTANCE, Stage.IN_SERVICE, Stage.UPKEEP)
-SERVICE_STAGES = (Stage.IN_SERVICE, Stage.UPKEEP)
+WORKS_STAGES = Stage.WORKS
+SERVICE_STAGES = Stage.IN_SERVICE_OR_LATER
 CENT = Decimal("0.01")
 
 

@@ -79,7 +79,7 @@ def _next_step(unit: Unit):
     """The next forward stage and what still blocks it, while the unit is going through the works."""
     if unit.stage not in WORKS_STAGES or unit.stage == Stage.UPKEEP:
         return None
-    after = lifecycle.SEQUENCE[lifecycle.SEQUENCE.index(unit.stage) + 1]
+    after = Stage.following(unit.stage)
     return {"after": Stage(after).label, "blockers": lifecycle.blockers(unit, after)}
 
 

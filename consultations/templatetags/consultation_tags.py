@@ -26,8 +26,8 @@ def unit_consultation_panel(context, unit, households=None, result=None):
         "panel": panel,
         "unit": unit,
         "can_edit": user.can_edit,
-        "can_open_round": unit.stage in (Stage.SURVEY, Stage.CONSULTATION) and unit.eligible,
-        "in_consultation": unit.stage in (Stage.SURVEY, Stage.CONSULTATION),
+        "can_open_round": unit.stage in Stage.CONSULTING and unit.eligible,
+        "in_consultation": unit.stage in Stage.CONSULTING,
         "Stage": Stage,
     }
 

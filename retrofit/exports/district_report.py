@@ -46,7 +46,7 @@ from consultations.models import (
 )
 from consultations.selectors import consent_by_unit, support_pattern
 from retrofit import attention
-from retrofit.dashboard import REACHED, SEQUENCE
+from retrofit.dashboard import REACHED
 from units.models import (
     Household,
     Plan,
@@ -181,10 +181,6 @@ def _d(value: date | None) -> str:
     return value.isoformat() if value else "—"
 
 
-def _stage_index(stage: str) -> int:
-    return SEQUENCE.index(stage) if stage in SEQUENCE else -1
-
-
 def _unit_row(unit: Unit, when: date | None = None, detail: str = "") -> Row:
     return Row(unit_label(unit), reverse("unit_detail", args=[unit.pk]), when, detail)
 
@@ -275,11 +271,10 @@ def build(level: str, obj, units, *, start: date, end: date, user, today: date |
         (rules.UNLIKELY, gettext_lazy("Units without enough support")),
     ):
         add(code, label, [_unit_row(by_id[pk]) for pk, s in situations.items() if s == code])
-    consulting = (Stage.SURVEY, Stage.CONSULTATION)
     add(
         "ready_waiting",
         gettext_lazy("Ready units still in survey or consultation"),
-        [_unit_row(by_id[pk]) for pk, s in situations.items() if s == rules.READY and by_id[pk].stage in consulting],
+        [_unit_row(by_id[pk]) for pk, s in situations.items() if s == rules.READY and by_id[pk].stage in Stage.CONSULTING],
     )
     failing = [pk for pk, s in situations.items() if s in (rules.FEW_HOLDOUTS, rules.WAIT_AND_SEE, rules.UNLIKELY)]
     add(
@@ -318,10 +313,10 @@ def build(level: str, obj, units, *, start: date, end: date, user, today: date |
         ("installed", gettext_lazy("Elevators installed"), gettext_lazy("Elevators installed in the period")),
         ("accepted", gettext_lazy("Elevators accepted and in service"), gettext_lazy("Elevators accepted in the period")),
     ):
-        threshold = _stage_index(REACHED[name])
+        threshold = Stage.position(REACHED[name])
         by_end, in_period = [], []
         for unit in unit_list:
-            if _stage_index(unit.stage) < threshold:
+            if Stage.position(unit.stage) < threshold:
                 continue
             when = milestone_date(unit, name)
             if when is None or when <= end:

@@ -29,7 +29,7 @@ from consultations import rules
 from consultations.selectors import consent_by_unit
 from consultations.situations import NAMES as SITUATION_NAMES
 from retrofit import xlsx
-from retrofit.dashboard import REACHED, SEQUENCE, GroupRow
+from retrofit.dashboard import REACHED, GroupRow
 from units.models import Signature, SignatureStatus, Stage, Unit
 from units.selectors import current_plans
 from works.models import AcceptanceCheck
@@ -114,11 +114,7 @@ TITLE_FONT = Font(name="Calibri", bold=True, size=14)
 TOTAL_FONT = Font(name="Calibri", bold=True)
 
 
-def _index(stage: str) -> int:
-    return SEQUENCE.index(stage) if stage in SEQUENCE else -1
-
-
-REACHED_INDEX = {name: _index(stage) for name, stage in REACHED.items()}
+REACHED_INDEX = {name: Stage.position(stage) for name, stage in REACHED.items()}
 
 
 @dataclass
@@ -141,7 +137,7 @@ def _add(row: GroupRow, unit: Unit, result) -> None:
         row.owners += c.owners
         row.agree += c.agree
         row.ready += c.situation == rules.READY
-    index = _index(unit.stage)
+    index = Stage.position(unit.stage)
     row.signed += index >= REACHED_INDEX["signed"]
     row.installed += index >= REACHED_INDEX["installed"]
     row.accepted += index >= REACHED_INDEX["accepted"]
@@ -182,7 +178,7 @@ def _unit_values(unit: Unit, result, plan, signatures, city_pass, labels) -> lis
     contract = one(unit, "contract")
     construction = one(unit, "construction")
     registration = one(unit, "registration")
-    index = _index(unit.stage)
+    index = Stage.position(unit.stage)
     counts = signatures.get(unit.pk)
     return [
         estate.community.name,

@@ -32,8 +32,7 @@ from consultations.selectors import UnitConsent, evaluate_unit, households_of
 from consultations.services import current_vote
 from retrofit import masking, xlsx
 from units import imports as ledger
-from units.lifecycle import SEQUENCE
-from units.models import Contract, Plan, Signature, SignatureStatus, StageChange, Unit
+from units.models import Contract, Plan, Signature, SignatureStatus, Stage, StageChange, Unit
 from units.selectors import current_plans, shares_of
 from works.models import AcceptanceLevel, Approval, Construction, Registration
 from works.models import Subsidy as SubsidyPayment
@@ -223,7 +222,7 @@ def unit_sheets(units, user, *, with_households: bool = True) -> list[UnitSheet]
             dates=_dates(unit, rounds.get(unit.pk), notices.get(unit.pk), contract, checks[unit.pk]),
             stage_dates=[
                 DateLine(stage.value, stage.label, reached.get(stage.value))
-                for stage in SEQUENCE
+                for stage in Stage.ORDER
             ],
             shows_notes=notes,
         )
@@ -395,7 +394,7 @@ def _summary_rows(sheets: list[UnitSheet]) -> list[tuple[str, list, str | None]]
             rows.append((word, each(lambda s: _line(s, "notice").end), DATE_FORMAT))
         else:
             rows.append((word, each(lambda s, key=key: _line(s, key).value), DATE_FORMAT))
-    for position, stage in enumerate(SEQUENCE):
+    for position, stage in enumerate(Stage.ORDER):
         rows.append(
             (STAGE_DATE_WORD.format(stage.label), each(lambda s, p=position: s.stage_dates[p].value), DATE_FORMAT)
         )

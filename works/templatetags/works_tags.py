@@ -11,7 +11,7 @@ from ..selectors import summarize, with_works_records
 register = template.Library()
 
 # Before signing there is nothing to show but the link.
-EARLY_STAGES = {Stage.SURVEY, Stage.CONSULTATION, Stage.NOTICE}
+EARLY_STAGES = Stage.BEFORE_SIGNING
 
 
 @register.inclusion_tag("works/includes/_panel.html", takes_context=True)
