@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from units.plans import natural_key
+from units.plan_tables import natural_key
 
 from .models import Fund, Method
 

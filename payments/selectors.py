@@ -10,7 +10,7 @@ from django.db.models import Case, DecimalField, Exists, F, OuterRef, Q, Subquer
 from django.db.models.functions import Coalesce
 
 from units.models import Household, Plan, PlanShare, Stage, Unit
-from units.plans import natural_key
+from units.plan_tables import natural_key
 from units.selectors import current_plans
 from works import rules as works_rules
 from works.models import AcceptanceCheck, Subsidy

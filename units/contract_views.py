@@ -17,7 +17,7 @@ from retrofit.permissions import get_rw_unit_for_user, get_unit_for_user, money_
 from . import contracts
 from .forms import ContractForm, SignatureForm
 from .models import Contract, ContractScanVersion, Signature
-from .plans import natural_key
+from .plan_tables import natural_key
 
 NAMES_NEEDED = gettext_lazy("Your role cannot see residents' names, so it cannot open the signed contract.")
 

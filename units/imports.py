@@ -32,7 +32,7 @@ from consultations import rules
 from consultations.models import Vote, VoteChange, VoteSource
 from retrofit import xlsx
 
-from . import lifecycle, plans, workbook_guard
+from . import lifecycle, plan_tables, plans, workbook_guard
 from .models import (
     AgeBand,
     Building,
@@ -686,8 +686,8 @@ def parse_plan_table(table: list[list], merged=(), skipped: list[int] | None = N
         text = _safe_text(line.cell(COEFFICIENTS))
         if text:
             try:
-                coefficients = plans.parse_coefficient_text(text)
-            except plans.ShareProblem as problem:
+                coefficients = plan_tables.parse_coefficient_text(text)
+            except plan_tables.ShareProblem as problem:
                 row_errors.append(_("%(column)s: %(error)s") % {"column": COEFFICIENTS, "error": problem.message})
         if all(key) and not row_errors:
             if key in seen:
@@ -730,7 +730,7 @@ def _write_plans(plan_rows: list[PlanRow], rows: list[RosterRow], by, report: Im
         if unit is None:
             errors.append(_in_plan_sheet(RowError(plan_row.row, _("this unit is neither in sheet “%(sheet)s” nor stored yet") % {"sheet": SHEET})))
             continue
-        households = sorted(unit.households.all(), key=lambda h: (-h.floor, plans.natural_key(h.room)))
+        households = sorted(unit.households.all(), key=lambda h: (-h.floor, plan_tables.natural_key(h.room)))
         by_room = {h.room: h for h in households}
         floors = plans.floors_of(unit, households)
         draft = plans.PlanDraft(
@@ -748,7 +748,7 @@ def _write_plans(plan_rows: list[PlanRow], rows: list[RosterRow], by, report: Im
         relief_rows = {by_room[r.room].pk: r.row for r in reliefs.get(plan_row.unit_key, [])}
         try:
             plans.plan_save(unit=unit, draft=draft, by=by, households=households, check_stale=False)
-        except plans.ShareProblem as problem:
+        except plan_tables.ShareProblem as problem:
             pk = int(problem.field.removeprefix("relief_")) if problem.field.startswith("relief_") else None
             if pk in relief_rows:
                 errors.append(RowError(relief_rows[pk], _("%(column)s: %(error)s") % {"column": RELIEF, "error": problem.message}))

@@ -14,14 +14,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from retrofit.params import int_param
 from retrofit.permissions import get_rw_unit_for_user, get_unit_for_user, money_required
 
-from . import plans
+from . import plan_tables, plans
 from .forms import PlanForm, RunningCostForm
 from .models import Contract, Household, Plan, SplitMethod, Stage
+from .running_costs import PeriodTaken, running_cost_save, running_split
 
 
 def _households(unit) -> list[Household]:
     households = list(Household.objects.filter(unit=unit))
-    households.sort(key=lambda h: (-h.floor, plans.natural_key(h.room)))
+    households.sort(key=lambda h: (-h.floor, plan_tables.natural_key(h.room)))
     return households
 
 
@@ -29,7 +30,7 @@ def _versions(unit) -> list[Plan]:
     return list(unit.plans.select_related("created_by", "signed_by").prefetch_related("shares").order_by("-version"))
 
 
-def _errors_by_slot(form: PlanForm | None, problem: plans.ShareProblem | None = None) -> dict[str, str]:
+def _errors_by_slot(form: PlanForm | None, problem: plan_tables.ShareProblem | None = None) -> dict[str, str]:
     """Error text for every slot next to a field (empty slots clear old errors in the preview)."""
     slots = {name: "" for name in form.fields} if form is not None else {}
     slots.update({"coefficients": "", "relief": "", "all": ""})
@@ -51,7 +52,7 @@ def _plan_context(request, unit, households, versions, *, form=None, table=None,
     shares = request.user.can_see_money  # a company reads the plan's technical content, not the shares
     if table is None and shown is not None and shares:
         older = [p for p in versions if p.version < shown.version]
-        table = plans.table_of(shown, by_pk, compare=older[0] if older else None)
+        table = plan_tables.table_of(shown, by_pk, compare=older[0] if older else None)
     return {
         "unit": unit,
         "estate": unit.building.estate,
@@ -106,7 +107,7 @@ def unit_plan(request, pk):
                     unit=unit, draft=form.draft(), by=request.user,
                     base_version=form.cleaned_data.get("base_version"), households=households,
                 )
-            except plans.ShareProblem as error:
+            except plan_tables.ShareProblem as error:
                 problem = error
             except (plans.StalePlan, plans.PlanFrozen, plans.NothingChanged) as refused:
                 for message in refused.messages:
@@ -141,7 +142,7 @@ def plan_preview(request, pk):
     if form.is_valid():
         try:
             table = plans.compute(unit, households, form.draft(), compare=current)
-        except plans.ShareProblem as error:
+        except plan_tables.ShareProblem as error:
             problem = error
     context = {
         "unit": unit,
@@ -179,7 +180,7 @@ def plan_print(request, pk):
             "unit": unit,
             "estate": unit.building.estate,
             "plan": shown,
-            "table": plans.table_of(shown, households),
+            "table": plan_tables.table_of(shown, households),
             "coefficients": [(floor, value) for floor, value in sorted(shown.coefficient_table.items(), reverse=True)],
             "today": timezone.localdate(),
         },
@@ -206,7 +207,7 @@ def _running_form(unit, basis, data=None):
 
 def _running_table(basis, form):
     data = form.cleaned_data
-    return plans.running_split(
+    return running_split(
         basis, electricity=data["electricity"], maintenance=data["maintenance"],
         method=data["method"], coefficients=form.coefficients(),
     )
@@ -227,14 +228,14 @@ def running_costs(request, pk):
     problem = None
     if request.method == "POST" and form.is_valid():
         try:
-            record = plans.running_cost_save(
+            record = running_cost_save(
                 unit=unit, plan=basis, period=form.cleaned_data["period"], electricity=form.cleaned_data["electricity"],
                 maintenance=form.cleaned_data["maintenance"], method=form.cleaned_data["method"],
                 coefficients=form.coefficients(), by=request.user,
             )
-        except plans.ShareProblem as error:
+        except plan_tables.ShareProblem as error:
             problem = error
-        except plans.PeriodTaken as taken:
+        except PeriodTaken as taken:
             form.add_error("period", taken.messages[0])
         else:
             messages.success(request, _("Running costs for %(period)s saved.") % {"period": record.period})
@@ -245,7 +246,7 @@ def running_costs(request, pk):
         shown = next((r for r in saved if r.period == wanted), saved[0])
     shown_table = None
     if shown is not None:
-        shown_table = plans.running_split(
+        shown_table = running_split(
             shown.plan, electricity=shown.electricity, maintenance=shown.maintenance,
             method=shown.method, coefficients=shown.coefficient_table,
         )
@@ -269,7 +270,7 @@ def running_costs_preview(request, pk):
     if form.is_valid():
         try:
             table = _running_table(basis, form)
-        except plans.ShareProblem as error:
+        except plan_tables.ShareProblem as error:
             problem = error
     return render(
         request,

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from residents import qr, services
 from residents.models import CommunityContact, HouseholdCode
-from units.plans import natural_key
+from units.plan_tables import natural_key
 
 register = template.Library()
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
-from units import contracts, imports, plans
+from units import contracts, imports, plan_tables
 from units.imports import ImportFailed, import_roster
 from units.models import Household, Plan, PlanShare, SplitMethod, Stage, Unit
 
@@ -196,4 +196,4 @@ def test_template_helper_adds_the_plan_sheet():
     imports.add_plan_sheet(workbook)
     sheet = workbook[imports.PLAN_SHEET]
     assert [c.value for c in sheet[1]] == PLAN_HEADER
-    assert plans.parse_coefficient_text(sheet["J2"].value)[6] == Decimal("20.5")
+    assert plan_tables.parse_coefficient_text(sheet["J2"].value)[6] == Decimal("20.5")

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from retrofit.masking import mask_name
 from tests.conftest import add_flats, make_unit
-from units import costshare, plans
+from units import costshare, plan_tables, plans, running_costs
 from units.models import (
     Household,
     Plan,
@@ -137,7 +137,7 @@ def test_area_method_and_overridden_subsidy(world):
     ],
 )
 def test_problems_point_at_their_field(world, changes, field):
-    with pytest.raises(plans.ShareProblem) as problem:
+    with pytest.raises(plan_tables.ShareProblem) as problem:
         plans.compute(world.unit, households(world.unit), draft(world.unit, **changes))
     assert problem.value.field == field
     assert problem.value.message
@@ -145,7 +145,7 @@ def test_problems_point_at_their_field(world, changes, field):
 
 def test_relief_larger_than_the_share_names_the_flat(world):
     flat = next(h for h in households(world.unit) if h.room == "201")
-    with pytest.raises(plans.ShareProblem) as problem:
+    with pytest.raises(plan_tables.ShareProblem) as problem:
         plans.compute(world.unit, households(world.unit), draft(world.unit, reliefs={flat.pk: Decimal("6000")}))
     assert problem.value.field == f"relief_{flat.pk}"
     assert "201" in problem.value.message
@@ -155,10 +155,10 @@ def test_engine_messages_are_translated():
     from django.utils import translation
 
     with translation.override("en"):
-        where, message = plans.explain(costshare.CostShareError("The relief of room 302 is larger than its share."))
+        where, message = plan_tables.explain(costshare.CostShareError("The relief of room 302 is larger than its share."))
     assert where == "relief" and "302" in message
     with translation.override("zh-hans"):
-        assert plans.explain(costshare.CostShareError("Unheard of."))[1] == "Unheard of."
+        assert plan_tables.explain(costshare.CostShareError("Unheard of."))[1] == "Unheard of."
 
 
 def test_versions_stale_and_unchanged(world):
@@ -408,7 +408,7 @@ def test_unit_plan_panel_tag(rf, world, django_assert_num_queries):
 def test_running_costs_split_the_plan_way_exactly(client, world):
     save(world.unit)
     plan = world.unit.plans.get()
-    table = plans.running_split(plan, electricity=Decimal("1000.01"), maintenance=Decimal("6000"), method=plan.method, coefficients=plan.coefficient_table)
+    table = running_costs.running_split(plan, electricity=Decimal("1000.01"), maintenance=Decimal("6000"), method=plan.method, coefficients=plan.coefficient_table)
     assert table.balanced and sum(r.electricity for r in table.rows) == Decimal("1000.01")
     assert all(r.amount == 0 for r in table.rows if r.floor == 1)
     client.force_login(world.users["staff"])

@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 
 from units import contracts
 from units.models import Contract, SignatureStatus
-from units.plans import plain_number
+from units.plan_tables import plain_number
 from units.selectors import current_plans
 
 register = template.Library()

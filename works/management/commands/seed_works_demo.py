@@ -28,7 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from retrofit.models import Role, User
-from units import demo, lifecycle, plans
+from units import demo, lifecycle, running_costs
 from units.models import Stage, Unit
 
 from ... import services
@@ -310,7 +310,7 @@ class Command(BaseCommand):
             after = index + 1
             billed = min(self.today.replace(year=after // 12, month=after % 12 + 1, day=5), self._day(1))
             days_ago = (self.today - billed).days
-            running = plans.running_cost_save(
+            running = running_costs.running_cost_save(
                 unit=unit,
                 plan=plan,
                 period=period,
@@ -321,7 +321,7 @@ class Command(BaseCommand):
                 by=self.unit_leader,
                 when=self._at(days_ago, 9),
             )
-            table = plans.running_split(
+            table = running_costs.running_split(
                 plan,
                 electricity=running.electricity,
                 maintenance=running.maintenance,
