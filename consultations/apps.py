@@ -10,15 +10,18 @@ class ConsultationsConfig(AppConfig):
     def ready(self):
         # Imported here, not at the top: models and registries may be read only once the apps are loaded.
         from retrofit import attention as attention_list
+        from units.contracts import register_signing_opens
         from units.lifecycle import MACHINE
         from units.models import StageChange
 
-        from . import attention, guards, signals  # noqa: F401  (signals registers the tally receivers)
+        from . import attention, guards, selectors, signals, unit_page  # noqa: F401  (signals: tally receivers)
 
-        MACHINE.register_guard("consent_ready", guards.consent_ready)
+        MACHINE.register_guard("consent_ready", guards.consent_ready, counted="consent")
         MACHINE.register_guard("notice_over", guards.notice_over)
         if attention.stalled_units not in attention_list.SOURCES:
             attention_list.register(attention.stalled_units)
+        unit_page.register()
+        register_signing_opens(selectors.signing_opens_on)
         # Moves come from the lifecycle (the unit page's stage panel too); the notice follows them.
         post_save.connect(_notice_follows_stage, sender=StageChange, dispatch_uid="consultations_notice_follows_stage")
 

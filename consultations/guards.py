@@ -9,10 +9,10 @@ from .models import Notice, NoticeStatus
 from .selectors import consent_by_unit
 
 
-def consent_ready(unit) -> list[str]:
-    # The unit page has just counted its households and leaves the count on the instance it shows;
-    # unit_move always checks a freshly locked row, which never carries one.
-    result = getattr(unit, "counted_consent", None) or consent_by_unit([unit], live=True)[unit.pk]
+def consent_ready(unit, counted=None) -> list[str]:
+    """Consultation → notice: consent reached, counted live. The unit page passes the count it has
+    just made from its households (``counted``, registered in apps.py); unit_move never does."""
+    result = counted or consent_by_unit([unit], live=True)[unit.pk]
     if not result.ok:
         return [_("The roster has a conflict: %(conflict)s") % {"conflict": result.conflict}]
     consent = result.consent

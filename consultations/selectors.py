@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
-from units.models import AgeBand, Household, Occupancy, Stage, Unit
+from units.models import AgeBand, Household, Occupancy, Stage, Street, Unit
 
 from . import campaign, rules
 from .models import (
@@ -48,9 +48,22 @@ class UnitConsent:
         return self.consent is not None
 
 
+def street_policy(street: Street) -> rules.Policy:
+    """The consent policy a street has chosen in the admin (docs/rules.md, "Consent")."""
+    if street.consent_rule == Street.ConsentRule.CUSTOM:
+        participation = Fraction(street.participation_numerator, street.participation_denominator)
+        return rules.custom_policy(
+            participation or None,
+            Fraction(street.agreement_numerator, street.agreement_denominator),
+            few_holdouts_max=street.few_holdouts_max,
+        )
+    preset = rules.PRESETS[street.consent_rule]
+    return rules.Policy(preset.participation, preset.agreement, preset.agreement_of, street.few_holdouts_max)
+
+
 def evaluate_unit(unit: Unit, households: Iterable[Household]) -> UnitConsent:
     try:
-        return UnitConsent(rules.evaluate(flats_for_rules(households), unit.street.consent_policy))
+        return UnitConsent(rules.evaluate(flats_for_rules(households), street_policy(unit.street)))
     except rules.OwnerConflict as conflict:
         return UnitConsent(None, conflict)
 
@@ -485,3 +498,15 @@ def proposed_reliefs(unit: Unit) -> dict[int, Decimal]:
     """
     rows = Holdout.objects.filter(household__unit=unit, reason=HoldoutReason.HARDSHIP, relief_amount__isnull=False)
     return dict(rows.values_list("household_id", "relief_amount"))
+
+
+def signing_opens_on(unit_id: int) -> date | None:
+    """The first day of signing: the day after the completed public notice's full period, if on record.
+    Registered with units.contracts, which checks contract dates against it."""
+    notice = (
+        Notice.objects.filter(unit_id=unit_id, status=NoticeStatus.COMPLETED)
+        .select_related("unit__building__estate__community__street")
+        .order_by("-started_at", "-id")
+        .first()
+    )
+    return notice.signing_opens_on(min_days=notice.unit.street.notice_days) if notice else None

@@ -522,7 +522,7 @@ def notice_print(request, pk):
     notice = _notice_for(request.user, pk)
     unit = notice.unit
     households = list(Household.objects.filter(unit=unit).select_related("vote").order_by("floor", "room"))
-    from .selectors import evaluate_unit
+    from .selectors import evaluate_unit, street_policy
 
     result = evaluate_unit(unit, households)
     for household in households:
@@ -539,7 +539,7 @@ def notice_print(request, pk):
             # A tall unit's list goes in two columns so that the notice stays on one A4 sheet.
             "flat_columns": _halves(households) if len(households) > NOTICE_ONE_COLUMN_MAX else [households],
             "result": result,
-            "policy": unit.street.consent_policy,
+            "policy": street_policy(unit.street),
             "shares": notice_shares(notice),
         },
     )

@@ -14,7 +14,9 @@ until then. Every change is recorded in ``ContractChange``: who, when, which fie
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -135,17 +137,20 @@ SIGNED_BEFORE_NOTICE_ENDED = _(
 ROOM_SIGNED_ON = _("Room %(room)s signed on")
 
 
-def _signing_opened_on(unit_id):
-    """The first day of signing: the day after the completed public notice's full period, if on record."""
-    from consultations.models import Notice, NoticeStatus
+# The first day of signing is the public notice's to say: the consultation app registers its answer
+# (unit id → the day after the completed notice's full period, or None) from its AppConfig.ready().
+SIGNING_OPENS: list[Callable[[int], date | None]] = []
 
-    notice = (
-        Notice.objects.filter(unit_id=unit_id, status=NoticeStatus.COMPLETED)
-        .select_related("unit__building__estate__community__street")
-        .order_by("-started_at", "-id")
-        .first()
-    )
-    return notice.signing_opens_on(min_days=notice.unit.street.notice_days) if notice else None
+
+def register_signing_opens(source: Callable[[int], date | None]) -> None:
+    if source not in SIGNING_OPENS:
+        SIGNING_OPENS.append(source)
+
+
+def _signing_opened_on(unit_id):
+    """The first day of signing, if on record (the latest any registered source gives)."""
+    days = [day for source in SIGNING_OPENS if (day := source(unit_id)) is not None]
+    return max(days, default=None)
 
 
 def _check_signing_dates(unit_id, dates: dict, labels: dict, when) -> None:

@@ -27,7 +27,7 @@ NOT_ALLOWED = _("A unit cannot move from “%(before)s” to “%(after)s”.")
 ROLE_NOT_ALLOWED = _("Your role may not move a unit from “%(before)s” to “%(after)s”.")
 UNKNOWN_STAGE = _("an unknown stage")
 
-Guard = Callable[[Unit], list[str]]
+Guard = Callable[..., list[str]]
 
 
 @dataclass(frozen=True)
@@ -46,12 +46,18 @@ class Move:
 class Machine:
     moves: dict[tuple[str, str], Move] = field(default_factory=dict)
     guards: dict[str, Guard] = field(default_factory=dict)
+    # guard name → the name of a page read (units/panels.py, ``shared``) the guard may reuse as ``counted=``
+    counted: dict[str, str] = field(default_factory=dict)
 
     def add(self, move: Move) -> None:
         self.moves[(move.before, move.after)] = move
 
-    def register_guard(self, name: str, guard: Guard) -> None:
+    def register_guard(self, name: str, guard: Guard, *, counted: str | None = None) -> None:
+        """``guard(unit)`` lists what blocks the move. With ``counted``, a page that has already read
+        that figure (its panels' ``shared[counted]``) passes it as ``guard(unit, counted=...)``."""
         self.guards[name] = guard
+        if counted:
+            self.counted[name] = counted
 
 
 MACHINE = Machine()
@@ -85,21 +91,31 @@ def _label(stage: str) -> str:
     return str(Stage(stage).label) if stage in Stage.values else str(UNKNOWN_STAGE)
 
 
-def blockers(unit: Unit, after: str) -> list[str]:
-    """Why ``unit`` cannot move to ``after`` now (empty when it can), whatever the user's role."""
+def blockers(unit: Unit, after: str, shared=None) -> list[str]:
+    """Why ``unit`` cannot move to ``after`` now (empty when it can), whatever the user's role.
+
+    ``shared`` is what a page has already read for this unit (units/panels.py); ``unit_move`` never
+    passes it, so a move is decided on a freshly locked row and live counts."""
     move = MACHINE.moves.get((unit.stage, after))
     if move is None:
         return [str(NOT_ALLOWED % {"before": _label(unit.stage), "after": _label(after)})]
     reasons: list[str] = []
     for name in move.guards:
         guard = MACHINE.guards.get(name)
-        if guard is not None:
+        if guard is None:
+            continue
+        counted = MACHINE.counted.get(name)
+        if shared is not None and counted is not None and counted in shared:
+            reasons.extend(guard(unit, counted=shared[counted]))
+        else:
             reasons.extend(guard(unit))
     return reasons
 
 
-def moves_from(unit: Unit, user) -> list[tuple[Move, list[str]]]:
-    """The moves this user could make from the unit's stage, each with what still blocks it."""
+def moves_from(unit: Unit, user, shared=None) -> list[tuple[Move, list[str]]]:
+    """The moves this user could make from the unit's stage, each with what still blocks it.
+
+    ``shared``: the page's reads the guards may reuse (see ``blockers``)."""
     result = []
     for (before, _after), move in MACHINE.moves.items():
         if before != unit.stage:
@@ -108,7 +124,7 @@ def moves_from(unit: Unit, user) -> list[tuple[Move, list[str]]]:
             continue
         if unit.stage == Stage.PAUSED and move.after != Stage.WITHDRAWN and move.after != _resume_stage(unit):
             continue
-        result.append((move, blockers(unit, move.after)))
+        result.append((move, blockers(unit, move.after, shared)))
     return result
 
 

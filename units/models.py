@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import secrets
 from decimal import Decimal
-from fractions import Fraction
 from pathlib import Path
 
 from django.conf import settings
@@ -18,7 +17,6 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from consultations import rules
 from retrofit.documents import DocumentVersion
 
 from . import costshare
@@ -145,18 +143,6 @@ class Street(models.Model):
                 below = [f for f in known if f < floor]
                 result[floor] = table[below[-1]] if below else Decimal("0")
         return result
-
-    @property
-    def consent_policy(self) -> rules.Policy:
-        if self.consent_rule == self.ConsentRule.CUSTOM:
-            participation = Fraction(self.participation_numerator, self.participation_denominator)
-            return rules.custom_policy(
-                participation or None,
-                Fraction(self.agreement_numerator, self.agreement_denominator),
-                few_holdouts_max=self.few_holdouts_max,
-            )
-        preset = rules.PRESETS[self.consent_rule]
-        return rules.Policy(preset.participation, preset.agreement, preset.agreement_of, self.few_holdouts_max)
 
 
 class Community(models.Model):

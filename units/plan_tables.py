@@ -194,6 +194,14 @@ def parse_coefficient_text(text: str) -> dict[int, Decimal]:
 # --- tables of saved versions ----------------------------------------------------------------------
 
 
+def share_row(share, household: Household | None, area: Decimal, previous: Decimal | None) -> Row:
+    """A table row from a share (computed by the engine, or a saved PlanShare) and its flat."""
+    return Row(
+        household=household, room=share.room, floor=share.floor, area=area, coefficient=share.coefficient,
+        relief=share.relief, amount=share.amount, previous=previous,
+    )
+
+
 def previous_amounts(plan: Plan | None) -> dict[int, Decimal]:
     if plan is None:
         return {}
@@ -205,15 +213,9 @@ def table_of(plan: Plan, households_by_pk: dict[int, Household] | None = None, *
     households_by_pk = households_by_pk or {}
     previous = previous_amounts(compare)
     rows = [
-        Row(
-            household=households_by_pk.get(share.household_id),
-            room=share.room,
-            floor=share.floor,
-            area=share.area,
-            coefficient=share.coefficient,
-            relief=share.relief,
-            amount=share.amount,
-            previous=previous.get(share.household_id) if compare is not None else None,
+        share_row(
+            share, households_by_pk.get(share.household_id), share.area,
+            previous.get(share.household_id) if compare is not None else None,
         )
         for share in sorted(plan.shares.all(), key=lambda s: (-s.floor, natural_key(s.room)))
     ]

@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy as _
 from . import costshare
 from .models import EntryType, Household, Plan, PlanShare, SplitMethod, Unit
 from .plan_tables import (
-    Row,
     ShareProblem,
     Table,
     coefficients_json,
@@ -29,6 +28,7 @@ from .plan_tables import (
     natural_key,
     plain_number,
     previous_amounts,
+    share_row,
 )
 
 PLAN_FROZEN = _("Version %(version)d of this plan is signed and frozen: no new version can be saved.")
@@ -147,16 +147,7 @@ def compute(unit: Unit, households: Sequence[Household], draft: PlanDraft, *, co
         raise ShareProblem(where, message) from None
     previous = previous_amounts(compare)
     rows = [
-        Row(
-            household=h,
-            room=share.room,
-            floor=share.floor,
-            area=h.area,
-            coefficient=share.coefficient,
-            relief=share.relief,
-            amount=share.amount,
-            previous=previous.get(h.pk) if compare is not None else None,
-        )
+        share_row(share, h, h.area, previous.get(h.pk) if compare is not None else None)
         for h, share in zip(households, shares, strict=True)
     ]
     return Table(

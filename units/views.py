@@ -9,11 +9,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from consultations import rules, situations
+# The vote form (household_vote below) moves to the consultations app with its imports (issue 13).
 from consultations.forms import VoteForm
-from consultations.models import VoteValue
-from consultations.selectors import consent_by_unit, evaluate_unit, households_for_unit_page
 from consultations.services import STALE_VOTE, StaleVote, current_vote, vote_record
+from consultations.unit_page import live_context
 from retrofit.db import lock_conflicts_as
 from retrofit.permissions import (
     get_estate_for_user,
@@ -23,13 +22,14 @@ from retrofit.permissions import (
     roster_required,
 )
 
-from . import lifecycle
+from . import lifecycle, panels
 from .models import Estate, Unit
 
 
 @login_required
 def home(request):
-    """Every estate the user may see, grouped by community, with its unit count."""
+    """Every estate the user may see, grouped by community, with its unit count and the figures the
+    higher apps register (units/panels.py, ESTATE_FIGURES)."""
     if not request.user.can_see_roster:
         return redirect("works_home")
     estates = (
@@ -38,17 +38,23 @@ def home(request):
         .order_by("community__street__name", "community__name", "name")
     )
     units = list(Unit.objects.visible_to(request.user).for_listing())
-    consents = consent_by_unit(units)
-    per_estate = defaultdict(lambda: {"units": 0, "ready": 0, "households": 0})
+    per_estate = defaultdict(lambda: {"units": 0})
     for unit in units:
-        row = per_estate[unit.building.estate_id]
-        row["units"] += 1
-        result = consents[unit.pk]
-        if result.ok:
-            row["households"] += result.consent.households
-            row["ready"] += result.consent.situation == rules.READY
+        per_estate[unit.building.estate_id]["units"] += 1
+    for source in panels.ESTATE_FIGURES:
+        for estate_id, figures in source(units).items():
+            per_estate[estate_id].update(figures)
     rows = [(estate, per_estate[estate.pk]) for estate in estates]
     return render(request, "units/home.html", {"rows": rows})
+
+
+def estate_units(request, estate, shared) -> list[Unit]:
+    """The estate's units this user may see, with their places: the estate page's shared read."""
+    return list(shared["unit_queryset"].for_listing())
+
+
+def estate_unit_queryset(request, estate, shared):
+    return Unit.objects.visible_to(request.user).filter(building__estate=estate)
 
 
 @login_required
@@ -57,43 +63,19 @@ def estate_detail(request, pk):
     if not request.user.can_see_roster:
         # Companies see their plan, construction and acceptance records, not the residents' votes.
         return redirect("works_home")
-    units = list(Unit.objects.visible_to(request.user).for_listing().filter(building__estate=estate))
-    consents = consent_by_unit(units)
-    rows = [(unit, consents[unit.pk]) for unit in units]
-    counts = defaultdict(int)
-    for _unit, result in rows:
-        if result.ok and result.consent.situation:
-            counts[result.consent.situation] += 1
     return render(
-        request,
-        "units/estate_detail.html",
-        {"estate": estate, "rows": rows, "situation_counts": dict(counts), "situations": situations},
+        request, "units/estate_detail.html", {"estate": estate, "panels": panels.ESTATE_PAGE.compose(request, estate)}
     )
 
 
-def _floor_grid(unit, households):
-    """Floors top to bottom, each a list of its flats; empty floors stay in the grid so gaps show."""
-    by_floor = defaultdict(list)
-    for household in households:
-        by_floor[household.floor].append(household)
-    top = max([unit.building.floors, *by_floor.keys()])
-    return [(floor, sorted(by_floor.get(floor, []), key=lambda h: h.room)) for floor in range(top, 0, -1)]
+def stage_panel(request, unit, shared) -> dict:
+    """The unit's stage, the moves this user may make with what blocks each, and the stage history.
 
-
-def _unit_context(request, unit):
-    households = households_for_unit_page(unit)
-    for household in households:
-        household.current_vote = current_vote(household)
+    The guards reuse what the page's other panels have read (``shared``), e.g. the consent count."""
+    user = request.user
     return {
-        "unit": unit,
-        "estate": unit.building.estate,
-        "households": households,
-        "grid": _floor_grid(unit, households),
-        "result": evaluate_unit(unit, households),
-        "policy": unit.street.consent_policy,
-        "situations": situations,
-        "can_edit": request.user.can_edit,
-        "vote_choices": VoteValue.choices,
+        "moves": lifecycle.moves_from(unit, user, shared) if user.can_edit else [],
+        "stage_changes": unit.stage_changes.select_related("changed_by")[:20],
     }
 
 
@@ -102,10 +84,12 @@ def unit_detail(request, pk):
     unit = get_unit_for_user(request.user, pk)
     if not request.user.can_see_roster:
         return redirect("unit_works", pk=unit.pk)
-    context = _unit_context(request, unit)
-    unit.counted_consent = context["result"]  # the stage panel's guards reuse this count
-    context["moves"] = lifecycle.moves_from(unit, request.user) if request.user.can_edit else []
-    context["stage_changes"] = unit.stage_changes.select_related("changed_by")[:20]
+    context = {
+        "unit": unit,
+        "estate": unit.building.estate,
+        "can_edit": request.user.can_edit,
+        "panels": panels.UNIT_PAGE.compose(request, unit),
+    }
     return render(request, "units/unit_detail.html", context)
 
 
@@ -139,7 +123,7 @@ def household_vote(request, pk):
                 if not request.htmx:
                     return redirect("unit_detail", pk=household.unit_id)
                 unit = get_unit_for_user(request.user, household.unit_id)
-                response = render(request, "units/includes/_unit_live.html", _unit_context(request, unit))
+                response = render(request, "units/includes/_unit_live.html", live_context(request, unit))
                 response["HX-Trigger"] = "voteSaved"
                 return response
     history = household.vote_changes.select_related("changed_by")[:10]

@@ -8,9 +8,11 @@ class WorksConfig(AppConfig):
 
     def ready(self):
         from retrofit import attention as attention_list
+        from units import panels
         from units.lifecycle import MACHINE
 
         from . import attention, guards
+        from .templatetags.works_tags import unit_works_panel
 
         MACHINE.register_guard("approval_done", guards.approval_done)
         MACHINE.register_guard("construction_complete", guards.construction_complete)
@@ -18,3 +20,6 @@ class WorksConfig(AppConfig):
         MACHINE.register_guard("registered", guards.registered)
         if attention.works_attention not in attention_list.SOURCES:
             attention_list.register(attention.works_attention)
+        panels.UNIT_PAGE.register(
+            panels.Panel("works", 30, "works/includes/_panel.html", panels.from_tag(unit_works_panel))
+        )

@@ -8,9 +8,10 @@ Each inclusion tag runs a fixed number of queries, whatever the number of househ
 from django import template
 from django.utils import timezone
 
-from consultations import campaign, selectors
+from consultations import campaign
 from consultations.models import ActionItem
-from units.models import Stage, Unit
+from consultations.unit_page import consultation_panel, support_panel
+from units.models import Unit
 
 register = template.Library()
 
@@ -18,25 +19,18 @@ register = template.Library()
 @register.inclusion_tag("consultations/includes/_unit_panel.html", takes_context=True)
 def unit_consultation_panel(context, unit, households=None, result=None):
     user = context["request"].user
-    panel = selectors.unit_panel(unit, households=households, result=result)
     return {
         "request": context["request"],
         "user": user,
         "csrf_token": context.get("csrf_token"),
-        "panel": panel,
-        "unit": unit,
-        "can_edit": user.can_edit,
-        "can_open_round": unit.stage in Stage.CONSULTING and unit.eligible,
-        "in_consultation": unit.stage in Stage.CONSULTING,
-        "Stage": Stage,
+        **consultation_panel(user, unit, households, result),
     }
 
 
 @register.inclusion_tag("consultations/includes/_support_pattern.html", takes_context=True)
 def estate_support_pattern(context, estate):
-    user = context["request"].user
-    units = Unit.objects.visible_to(user).filter(building__estate=estate)
-    return {"pattern": selectors.support_pattern(units), "estate": estate}
+    units = Unit.objects.visible_to(context["request"].user).filter(building__estate=estate)
+    return support_panel(units, estate)
 
 
 @register.simple_tag(takes_context=True)

@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from consultations import rules
-from consultations.selectors import consent_by_unit
+from consultations.selectors import consent_by_unit, street_policy
 from consultations.situations import NAMES as SITUATION_NAMES
 from retrofit import xlsx
 from retrofit.dashboard import REACHED, GroupRow
@@ -174,7 +174,7 @@ def _header(ws, names):
 def _unit_values(unit: Unit, result, plan, signatures, city_pass, labels) -> list:
     estate = unit.building.estate
     c = result.consent if result.ok else None
-    ratios = consent_ratios(c, unit.street.consent_policy) if c else (None,) * 4
+    ratios = consent_ratios(c, street_policy(unit.street)) if c else (None,) * 4
     contract = one(unit, "contract")
     construction = one(unit, "construction")
     registration = one(unit, "registration")

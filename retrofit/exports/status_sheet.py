@@ -28,7 +28,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from consultations import rules
 from consultations.models import ConsultationRound, Contact, Notice, VoteValue
-from consultations.selectors import UnitConsent, evaluate_unit, households_of
+from consultations.selectors import UnitConsent, evaluate_unit, households_of, street_policy
 from consultations.services import current_vote
 from retrofit import masking, xlsx
 from units import imports as ledger
@@ -113,7 +113,7 @@ class UnitSheet:
 
     @property
     def policy(self) -> rules.Policy:
-        return self.unit.street.consent_policy
+        return street_policy(self.unit.street)
 
     @property
     def consent(self) -> rules.Consent | None:

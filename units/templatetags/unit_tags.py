@@ -69,3 +69,11 @@ def unit_plan_panel(context, unit):
         "progress": progress,
         "can_edit": context["request"].user.can_edit,
     }
+
+
+@register.simple_tag(takes_context=True)
+def panel(context, shown):
+    """Render a registered panel (units/panels.py) with its own context over the page's."""
+    template = context.template.engine.get_template(shown.template)
+    with context.push(shown.context):
+        return template.render(context)
