@@ -2,8 +2,8 @@
 within 7 days or passed, a public notice ending within 7 days (or ended while the unit still waits),
 and objections to a running notice not settled yet.
 
-Registered here because the consultation app registers none of them (retrofit/attention.py is the
-one list). Three queries for any number of units.
+Registered by the consultation app (apps.ready) in the one list, retrofit/attention.py. Three queries
+for any number of units.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from datetime import date, timedelta
 from django.db.models import Count, Min
 from django.utils.translation import gettext_lazy as _
 
-from consultations import campaign
-from consultations.models import ConsultationRound, Notice, NoticeStatus, Objection, RoundStatus
 from retrofit.attention import Attention
+
+from . import campaign
+from .models import ConsultationRound, Notice, NoticeStatus, Objection, RoundStatus
 
 DEADLINE_DAYS = 7
 NOTICE_DAYS = 7
