@@ -94,30 +94,7 @@ def consent_by_unit(units: Iterable[Unit], *, live: bool = False) -> dict[int, U
 
 
 def _tally(unit_id: int, result: UnitConsent) -> UnitTally:
-    now = timezone.now()
-    if not result.ok:
-        return UnitTally(unit_id=unit_id, conflict=str(result.conflict), computed_at=now)
-    c = result.consent
-    return UnitTally(
-        unit_id=unit_id,
-        households=c.households,
-        owners=c.owners,
-        area_total=c.area_total,
-        participants=c.participants,
-        participant_area=c.participant_area,
-        agree=c.agree,
-        agree_area=c.agree_area,
-        oppose=c.oppose,
-        abstain=c.abstain,
-        undecided=c.undecided,
-        unreachable=c.unreachable,
-        participation_met=c.participation_met,
-        agreement_met=c.agreement_met,
-        threshold_met=c.threshold_met,
-        agrees_needed=c.agrees_needed,
-        situation=c.situation or "",
-        computed_at=now,
-    )
+    return UnitTally.from_consent(unit_id, result.consent, result.conflict, computed_at=timezone.now())
 
 
 # --- the visit list -------------------------------------------------------------------------------
