@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from retrofit import documents
 from retrofit.models import Role
+from retrofit.refusals import Stale
 from units.lifecycle import unit_move
 from units.models import Household, Stage, Unit
 
@@ -49,8 +50,10 @@ UNKNOWN_VOTE = _("Unknown vote value.")
 CONTACT_OF_ANOTHER_OWNER = _("A vote can only cite a contact with the same owner.")
 
 
-class StaleVote(Exception):
-    pass
+class StaleVote(Stale):
+    """The vote (or its owner) changed after the form was drawn: nothing was written."""
+
+    default_message = STALE_VOTE
 
 
 def owner_key(household: Household) -> tuple:

@@ -196,13 +196,13 @@ def resident_household(request, link):
                 return _done(request, link, _("Thank you: your objection is recorded. The community will contact you."))
         else:
             raise Http404
-    except ValidationError as error:
-        form.add_error(None, error)
-    except StaleVote:
+    except StaleVote:  # before ValidationError: a stale vote is one (retrofit/refusals.py)
         household.refresh_from_db()
         household.unit = link.unit
         messages.warning(request, _("Your vote was changed meanwhile. Check it below and send again."))
         return render(request, "residents/household.html", _household_context(link, record))
+    except ValidationError as error:
+        form.add_error(None, error)
     return render(request, "residents/household.html", _household_context(link, record, **forms))
 
 

@@ -14,11 +14,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from retrofit.refusals import Refused, Stale
 
 from . import costshare
 from .models import EntryType, Household, Plan, PlanShare, RunningCost, SplitMethod, Unit
@@ -47,15 +48,17 @@ def plain_number(value: Decimal) -> str:
     return "0" if text in ("-0", "") else text
 
 
-class PlanFrozen(ValidationError):
+class PlanFrozen(Refused):
     """The unit's plan is signed; nothing may follow it."""
 
 
-class StalePlan(ValidationError):
+class StalePlan(Stale):
     """The form was based on an older version than the latest one."""
 
+    default_message = STALE_PLAN
 
-class NothingChanged(ValidationError):
+
+class NothingChanged(Refused):
     """The new version would say exactly what the current one says."""
 
 
@@ -533,7 +536,7 @@ def describe_subsidy_rule(unit: Unit) -> str:
 PERIOD_TAKEN = _("Running costs for %(period)s are already saved.")
 
 
-class PeriodTaken(ValidationError):
+class PeriodTaken(Refused):
     """A unit has one running-cost split per period."""
 
 
