@@ -49,7 +49,7 @@ from .models import (
     Objection,
     RoundStatus,
 )
-from .selectors import current_vote, support_pattern, visit_list
+from .selectors import action_owners_for, current_vote, support_pattern, visit_list
 
 # --- scope helpers: 404 outside the user's scope ---------------------------------------------------
 
@@ -745,7 +745,7 @@ def _action_form(request, meeting, data=None):
     return forms.ActionItemForm(
         data,
         initial={"due_on": timezone.localdate() + timedelta(days=7), "owner": request.user.pk},
-        owners=services.action_owners_for(meeting.street).order_by("username"),
+        owners=action_owners_for(meeting.street).order_by("username"),
         units=_meeting_units(request.user, street=meeting.street, community=meeting.community),
     )
 

@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from consultations.services import StaleVote, current_vote
+from consultations.selectors import current_vote
+from consultations.services.votes import StaleVote
 from payments.selectors import household_money
 from retrofit.clientip import client_ip
 from retrofit.masking import mask_name

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from consultations import rules, situations
 from consultations.forms import VoteForm
 from consultations.models import VoteValue
-from consultations.selectors import consent_by_unit, evaluate_unit, households_for_unit_page
-from consultations.services import STALE_VOTE, StaleVote, current_vote, vote_record
+from consultations.selectors import consent_by_unit, current_vote, evaluate_unit, households_for_unit_page
+from consultations.services.votes import STALE_VOTE, StaleVote, vote_record
 from retrofit.db import lock_conflicts_as
 from retrofit.permissions import (
     get_estate_for_user,
