@@ -143,7 +143,7 @@ def prepare(clients: int, per_client: int):
     from django.db.models import Count
 
     from consultations.models import Vote
-    from consultations.services import owner_key
+    from consultations.selectors import owner_key
     from retrofit.models import Role, User
     from units.models import Estate, Household, Stage, Street
 

@@ -22,12 +22,15 @@ class ConsultationsConfig(AppConfig):
             attention_list.register(attention.stalled_units)
         unit_page.register()
         register_signing_opens(selectors.signing_opens_on)
+        if attention.consultation_attention not in attention_list.SOURCES:
+            attention_list.register(attention.consultation_attention)
         # Moves come from the lifecycle (the unit page's stage panel too); the notice follows them.
         post_save.connect(_notice_follows_stage, sender=StageChange, dispatch_uid="consultations_notice_follows_stage")
 
 
 def _notice_follows_stage(sender, instance, created, **kwargs):
     if created:
+        # Imported when a move is saved: apps.py is loaded before the models the services need.
         from .services import notice_follow_stage
 
         notice_follow_stage(instance)

@@ -1,15 +1,67 @@
-"""The attention reason whose evidence is the consultation: units that stopped moving (registered in apps.py)."""
+"""Reasons for the attention list whose evidence lives in the consultation app: a feedback deadline
+within 7 days or passed, a public notice ending within 7 days (or ended while the unit still waits),
+objections to a running notice not settled yet, and units that stopped moving for 30 days.
+
+Registered by the consultation app (apps.ready) in the one list, retrofit/attention.py. Four queries
+for any number of units.
+"""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from retrofit.attention import Attention
 from units.models import Stage
+
+from . import campaign
+from .models import ConsultationRound, Notice, NoticeStatus, Objection, RoundStatus
+
+DEADLINE_DAYS = 7
+NOTICE_DAYS = 7
+
+ROUND_DEADLINE = _("round %(n)d: feedback by %(date)s")
+ROUND_OVERDUE = _("round %(n)d: feedback deadline was %(date)s")
+NOTICE_ENDS = _("notice runs until %(date)s")
+NOTICE_ENDED = _("notice ended on %(date)s: the unit can move on")
+OBJECTIONS_OPEN = _("%(n)d open, the first received on %(date)s")
+
+
+def consultation_attention(units, today: date) -> list[Attention]:
+    items: list[Attention] = []
+    horizon = today + timedelta(days=DEADLINE_DAYS)
+    rounds = ConsultationRound.objects.filter(
+        unit__in=units, status=RoundStatus.OPEN, deadline__lte=horizon
+    ).values_list("unit_id", "number", "deadline")
+    for unit_id, number, deadline in rounds:
+        values = {"n": number, "date": deadline.isoformat()}
+        if deadline < today:
+            items.append(Attention(unit_id, "overdue", str(ROUND_OVERDUE % values), deadline))
+        else:
+            items.append(Attention(unit_id, "deadline", str(ROUND_DEADLINE % values), deadline))
+    notices = Notice.objects.filter(unit__in=units, status=NoticeStatus.RUNNING).values_list(
+        "unit_id", "starts_on", "days"
+    )
+    for unit_id, starts_on, days in notices:
+        last_day = campaign.notice_last_day(starts_on, days)
+        if last_day < today:
+            items.append(Attention(unit_id, "notice_ending", str(NOTICE_ENDED % {"date": last_day.isoformat()}), last_day))
+        elif last_day <= today + timedelta(days=NOTICE_DAYS):
+            items.append(Attention(unit_id, "notice_ending", str(NOTICE_ENDS % {"date": last_day.isoformat()}), last_day))
+    objections = (
+        Objection.objects.filter(notice__unit__in=units, notice__status=NoticeStatus.RUNNING, settled_on__isnull=True)
+        .values("notice__unit_id")
+        .annotate(n=Count("pk"), first=Min("received_on"))
+        .order_by()
+    )
+    for row in objections:
+        detail = OBJECTIONS_OPEN % {"n": row["n"], "date": row["first"].isoformat()}
+        items.append(Attention(row["notice__unit_id"], "objection", str(detail), row["first"]))
+    return items
+
 
 STALLED_DAYS = 30
 

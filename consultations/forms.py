@@ -9,7 +9,6 @@ from django.utils.translation import pgettext_lazy
 from retrofit.masking import mask_name
 from retrofit.params import int_param
 
-from . import services
 from .models import (
     Channel,
     Contact,
@@ -20,6 +19,8 @@ from .models import (
     MeetingKind,
     VoteValue,
 )
+from .selectors import cadres_for, neighbours_for
+from .services import contacts, notices
 
 
 class DateInput(forms.DateInput):
@@ -144,7 +145,7 @@ class ContactForm(forms.Form):
     def clean_opinion_form(self):
         upload = self.cleaned_data.get("opinion_form")
         if upload:
-            services.opinion_form_type(upload)  # raises ValidationError with the reason
+            contacts.opinion_form_type(upload)  # raises ValidationError with the reason
         return upload
 
 
@@ -186,14 +187,14 @@ class HoldoutForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Agreeing neighbours first, same floor next: they can tell why they said yes.
         self.fields["neighbour"].queryset = self._agreeing_first(household)
-        self.fields["cadre"].queryset = services.cadres_for(household.unit).order_by("username")
+        self.fields["cadre"].queryset = cadres_for(household.unit).order_by("username")
 
     @staticmethod
     def _agreeing_first(household):
         from django.db.models import Case, IntegerField, Value, When
 
         return (
-            services.neighbours_for(household)
+            neighbours_for(household)
             .select_related("unit__building")
             .annotate(
                 agrees=Case(When(vote__value=VoteValue.AGREE, then=Value(0)), default=Value(1), output_field=IntegerField()),
@@ -289,7 +290,7 @@ class NoticeStartForm(forms.Form):
         data = super().clean()
         signed, starts = data.get("draft_signed_on"), data.get("starts_on")
         if signed and starts and starts < signed:
-            raise ValidationError(services.NOTICE_BEFORE_DRAFT)
+            raise ValidationError(notices.NOTICE_BEFORE_DRAFT)
         return data
 
 

@@ -173,7 +173,7 @@ class ConsultationRound(models.Model):
                 name="round_has_a_channel",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["open", "on_hold", "closed"]), name="round_status_valid"
+                condition=Q(status__in=RoundStatus.values), name="round_status_valid"
             ),
             models.CheckConstraint(
                 condition=Q(closed_on__isnull=True) | Q(status="closed"), name="round_closed_on_only_when_closed"
@@ -261,11 +261,11 @@ class Contact(models.Model):
         ordering = ["-contacted_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(channel__in=["visit", "phone", "wechat", "yard_meeting", "qa_meeting", "notice"]),
+                condition=Q(channel__in=ContactChannel.values),
                 name="contact_channel_valid",
             ),
             models.CheckConstraint(
-                condition=Q(outcome__in=["talked", "form_signed", "call_back", "no_answer", "refused"]),
+                condition=Q(outcome__in=ContactOutcome.values),
                 name="contact_outcome_valid",
             ),
         ]
@@ -350,9 +350,9 @@ class Holdout(models.Model):
         verbose_name_plural = _("holdouts")
         constraints = [
             models.CheckConstraint(
-                condition=Q(reason__in=[c for c, _label in HoldoutReason.choices]), name="holdout_reason_valid"
+                condition=Q(reason__in=HoldoutReason.values), name="holdout_reason_valid"
             ),
-            models.CheckConstraint(condition=Q(degree__in=["soft", "strong"]), name="holdout_degree_valid"),
+            models.CheckConstraint(condition=Q(degree__in=Degree.values), name="holdout_degree_valid"),
             models.CheckConstraint(
                 condition=Q(relief_amount__isnull=True) | (Q(reason="hardship") & Q(relief_amount__gt=0)),
                 name="holdout_relief_only_for_hardship",
@@ -436,7 +436,7 @@ class Meeting(models.Model):
         ordering = ["-held_on", "-starts_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["regular", "coordination", "joint", "yard", "qa"]), name="meeting_kind_valid"
+                condition=Q(kind__in=MeetingKind.values), name="meeting_kind_valid"
             ),
         ]
         indexes = [
@@ -535,7 +535,7 @@ class Notice(models.Model):
                 condition=Q(starts_on__gte=models.F("draft_signed_on")), name="notice_starts_after_draft_signing"
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["running", "completed", "withdrawn"]), name="notice_status_valid"
+                condition=Q(status__in=NoticeStatus.values), name="notice_status_valid"
             ),
         ]
 
@@ -633,8 +633,26 @@ class UnitTally(models.Model):
     conflict = models.TextField(blank=True)  # the roster conflict that stops the engine, if any
     computed_at = models.DateTimeField()
 
+    # The consent engine's figures (rules.Consent), stored field for field, in this order everywhere.
+    FIGURES = (
+        "households", "owners", "area_total", "participants", "participant_area", "agree", "agree_area", "oppose",
+        "abstain", "undecided", "unreachable", "participation_met", "agreement_met", "threshold_met", "agrees_needed",
+    )
+
     def __str__(self):
         return f"{self.unit_id}: {self.agree}/{self.owners}"
+
+    @classmethod
+    def from_consent(cls, unit_id: int, consent, conflict=None, *, computed_at) -> "UnitTally":
+        """The tally of one unit from the engine's answer: its ``rules.Consent``, or the roster conflict."""
+        if consent is None:
+            return cls(unit_id=unit_id, conflict=str(conflict), computed_at=computed_at)
+        figures = {name: getattr(consent, name) for name in cls.FIGURES}
+        return cls(unit_id=unit_id, **figures, situation=consent.situation or "", computed_at=computed_at)
+
+    def figures(self) -> dict:
+        """The engine's figures, by name in ``FIGURES`` order."""
+        return {name: getattr(self, name) for name in self.FIGURES}
 
     @property
     def ok(self) -> bool:

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from units.models import Unit
 from units.selectors import current_plans, shares_of
 
+from .models import UnitTally
 from .selectors import consent_by_unit
 
 # The unit's current plan (units app): money as strings with two decimals, null without a plan. The
 # per-flat ``shares`` list goes to JSON only (a spreadsheet cell cannot hold a list).
 PLAN_KEYS = ("total_cost", "subsidy", "net_cost")
-STATUS_KEYS = (
-    "street", "community", "estate", "building", "unit", "stage", "households", "owners", "area_total",
-    "participants", "participant_area", "agree", "agree_area", "oppose", "abstain", "undecided", "unreachable",
-    "participation_met", "agreement_met", "threshold_met", "agrees_needed", "category", *PLAN_KEYS,
-)
+STATUS_KEYS = ("street", "community", "estate", "building", "unit", "stage", *UnitTally.FIGURES, "category", *PLAN_KEYS)
 
 
 def _plan_figures(plan, shares) -> dict:
@@ -55,24 +54,9 @@ def unit_status_rows(units) -> list[dict]:
             row.update(dict.fromkeys(STATUS_KEYS[6:], None))
             row["error"] = str(result.conflict)
         else:
-            row.update(
-                households=c.households,
-                owners=c.owners,
-                area_total=f"{c.area_total:.2f}",
-                participants=c.participants,
-                participant_area=f"{c.participant_area:.2f}",
-                agree=c.agree,
-                agree_area=f"{c.agree_area:.2f}",
-                oppose=c.oppose,
-                abstain=c.abstain,
-                undecided=c.undecided,
-                unreachable=c.unreachable,
-                participation_met=c.participation_met,
-                agreement_met=c.agreement_met,
-                threshold_met=c.threshold_met,
-                agrees_needed=c.agrees_needed,
-                category=c.situation or None,
-            )
+            # Areas as strings with two decimals, like the money.
+            row.update({name: f"{v:.2f}" if isinstance(v, Decimal) else v for name, v in c.figures().items()})
+            row["category"] = c.situation or None
         plan = plans[unit.pk]
         row.update(_plan_figures(plan, shares.get(plan.pk, []) if plan else []))
         rows.append(row)

@@ -10,9 +10,10 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.db import transaction
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from retrofit.models import STAFF_ROLES, User
 from units.models import AgeBand, Household, Occupancy, Stage, Street, Unit
 
 from . import campaign, rules
@@ -31,9 +32,41 @@ from .models import (
     Objection,
     RoundStatus,
     UnitTally,
+    Vote,
+    VoteValue,
 )
-from .services import current_vote, flats_for_rules, owner_key
 from .signals import lock_units
+
+# --- votes as the consent engine reads them -------------------------------------------------------
+
+
+def owner_key(household: Household) -> tuple:
+    """The same de-duplication key the consent engine uses: name and phone, when a phone is given."""
+    phone = household.phone.strip()
+    if phone:
+        return ("phone", household.owner_name.strip(), phone)
+    return ("room", household.room)
+
+
+def current_vote(household: Household) -> Vote:
+    try:
+        return household.vote
+    except Vote.DoesNotExist:
+        return Vote(household=household, value=VoteValue.UNDECIDED)
+
+
+def flats_for_rules(households: Iterable[Household]) -> list[rules.Flat]:
+    """Turn households (with their vote selected or prefetched) into the consent engine's flats."""
+    return [
+        rules.Flat(
+            room=h.room,
+            area=h.area,
+            vote=current_vote(h).value,
+            owner_name=h.owner_name.strip(),
+            phone=h.phone.strip(),
+        )
+        for h in households
+    ]
 
 
 @dataclass(frozen=True)
@@ -107,30 +140,7 @@ def consent_by_unit(units: Iterable[Unit], *, live: bool = False) -> dict[int, U
 
 
 def _tally(unit_id: int, result: UnitConsent) -> UnitTally:
-    now = timezone.now()
-    if not result.ok:
-        return UnitTally(unit_id=unit_id, conflict=str(result.conflict), computed_at=now)
-    c = result.consent
-    return UnitTally(
-        unit_id=unit_id,
-        households=c.households,
-        owners=c.owners,
-        area_total=c.area_total,
-        participants=c.participants,
-        participant_area=c.participant_area,
-        agree=c.agree,
-        agree_area=c.agree_area,
-        oppose=c.oppose,
-        abstain=c.abstain,
-        undecided=c.undecided,
-        unreachable=c.unreachable,
-        participation_met=c.participation_met,
-        agreement_met=c.agreement_met,
-        threshold_met=c.threshold_met,
-        agrees_needed=c.agrees_needed,
-        situation=c.situation or "",
-        computed_at=now,
-    )
+    return UnitTally.from_consent(unit_id, result.consent, result.conflict, computed_at=timezone.now())
 
 
 # --- the visit list -------------------------------------------------------------------------------
@@ -510,3 +520,35 @@ def signing_opens_on(unit_id: int) -> date | None:
         .first()
     )
     return notice.signing_opens_on(min_days=notice.unit.street.notice_days) if notice else None
+
+
+# --- who may be named on a holdout plan or an action item -----------------------------------------
+
+
+def cadres_for(unit: Unit):
+    """Users who can go on a joint visit as the cadre: editors whose scope covers the unit."""
+    community = unit.building.estate.community
+    return User.objects.filter(is_active=True, role__in=STAFF_ROLES).filter(
+        Q(street_id=community.street_id) | Q(community_id=community.pk)
+    )
+
+
+def neighbours_for(household: Household):
+    """Households that count as neighbours for a joint visit: same building, or same floor in the estate."""
+    unit = household.unit
+    return Household.objects.filter(unit__building__estate_id=unit.building.estate_id).filter(
+        Q(unit__building_id=unit.building_id) | Q(floor=household.floor)
+    ).exclude(pk=household.pk)
+
+
+def action_owners_for(street):
+    """Users who can own an action item of a street's meeting: its leaders, community staff, unit leaders."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(street=street)
+            | Q(community__street=street)
+            | Q(led_units__building__estate__community__street=street)
+        )
+        .distinct()
+    )

@@ -18,13 +18,13 @@ from . import rules, situations
 from .models import VoteValue
 from .selectors import (
     consent_by_unit,
+    current_vote,
     evaluate_unit,
     households_for_unit_page,
     street_policy,
     support_pattern,
     unit_panel,
 )
-from .services import current_vote
 
 # --- the unit page --------------------------------------------------------------------------------
 

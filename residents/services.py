@@ -1,7 +1,7 @@
 """Writes of the residents' side: public links, household codes, the community contact, and what a
 household does on its own page (confirm or change its vote, object to the notice).
 
-A household's vote goes through ``consultations.services.vote_record`` with the source "resident
+A household's vote goes through ``consultations.services.votes.vote_record`` with the source "resident
 page" and no staff user, so it lands in the same history as every other vote.
 """
 
@@ -21,8 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from consultations import services as consultation_services
 from consultations.models import Notice, NoticeStatus, Objection, VoteSource, VoteValue
+from consultations.selectors import current_vote
+from consultations.services.notices import objection_log
+from consultations.services.votes import VoteResult, vote_record
 from units.models import Community, Household, Stage, Unit
 
 from . import throttle
@@ -240,7 +242,7 @@ def household_session_open(record: HouseholdCode, now: datetime | None = None) -
 
 def resident_vote(
     *, household: Household, value: str, reason: str = "", expected_version: int | None = None
-) -> consultation_services.VoteResult:
+) -> VoteResult:
     """The household changes its vote (agree or oppose, with a reason when it opposes)."""
     if household.unit.stage not in VOTE_STAGES:
         raise ValidationError(VOTE_CLOSED)
@@ -249,7 +251,7 @@ def resident_vote(
     reason = (reason or "").strip()
     if value == VoteValue.OPPOSE and not reason:
         raise ValidationError(OPPOSE_NEEDS_REASON)
-    return consultation_services.vote_record(
+    return vote_record(
         household=household,
         value=value,
         reason=reason,
@@ -261,7 +263,7 @@ def resident_vote(
 
 def resident_confirm(
     *, household: Household, note: str = "", expected_version: int | None = None
-) -> consultation_services.VoteResult:
+) -> VoteResult:
     """The household confirms the vote staff recorded for it; the confirmation is a history entry.
 
     vote_record writes nothing when neither value nor reason moves, so the confirmation carries its
@@ -269,9 +271,9 @@ def resident_confirm(
     """
     if household.unit.stage not in CONFIRM_STAGES:
         raise ValidationError(CONFIRM_CLOSED)
-    vote = consultation_services.current_vote(household)
+    vote = current_vote(household)
     reason = (note or "").strip() or str(CONFIRMED_REASON)
-    return consultation_services.vote_record(
+    return vote_record(
         household=household,
         value=vote.value,
         reason=reason,
@@ -294,7 +296,7 @@ def resident_objection(*, household: Household, content: str, code: HouseholdCod
     if notice is None or household.unit.stage != Stage.NOTICE:
         raise ValidationError(OBJECTION_CLOSED)
     text = gettext("(Sent on the resident page) %(content)s") % {"content": content}
-    return consultation_services.objection_log(
+    return objection_log(
         notice=notice,
         objector=household.owner_name,
         received_on=timezone.localdate(),

@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from consultations.services import StaleVote, current_vote
+from consultations.selectors import current_vote
+from consultations.services.votes import StaleVote
 from payments.selectors import household_money
 from retrofit.clientip import client_ip
 from retrofit.masking import mask_name
@@ -196,13 +197,13 @@ def resident_household(request, link):
                 return _done(request, link, _("Thank you: your objection is recorded. The community will contact you."))
         else:
             raise Http404
-    except ValidationError as error:
-        form.add_error(None, error)
-    except StaleVote:
+    except StaleVote:  # before ValidationError: a stale vote is one (retrofit/refusals.py)
         household.refresh_from_db()
         household.unit = link.unit
         messages.warning(request, _("Your vote was changed meanwhile. Check it below and send again."))
         return render(request, "residents/household.html", _household_context(link, record))
+    except ValidationError as error:
+        form.add_error(None, error)
     return render(request, "residents/household.html", _household_context(link, record, **forms))
 
 

@@ -411,7 +411,7 @@ def test_a_deadlock_reported_by_the_database_shows_the_stale_form_not_a_500(clie
         except psycopg.errors.DeadlockDetected as cause:
             raise OperationalError("deadlock detected") from cause
 
-    monkeypatch.setattr("units.views.vote_record", deadlocked)
+    monkeypatch.setattr("consultations.views.votes.vote_record", deadlocked)
     client.force_login(world.users["staff"])
     flat = world.flats[9]
     version = Vote.objects.get(household=flat).version

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from retrofit import documents, uploads
+from retrofit.refusals import Refused, Stale
 
 from .forms import SCAN_WRONG_TYPE
 from .models import (
@@ -78,7 +79,7 @@ CONTRACT_FIELDS = (
 )
 
 
-class ContractRefused(ValidationError):
+class ContractRefused(Refused):
     """The contract cannot be started now; the message says why."""
 
 
@@ -233,14 +234,16 @@ def _scan_change(contract, before, after, by, when) -> ContractChange:
     )
 
 
-class StaleSignature(Exception):
-    """The signature changed after the form was drawn: nothing was written."""
-
-
 STALE_SIGNATURE = _(
     "Someone else changed this signature while you were editing it. "
     "The list now shows the latest; check it and save again."
 )
+
+
+class StaleSignature(Stale):
+    """The signature changed after the form was drawn: nothing was written."""
+
+    default_message = STALE_SIGNATURE
 
 
 def signature_token(signature: Signature) -> str:

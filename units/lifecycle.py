@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from retrofit.models import STAFF_ROLES, Role
+from retrofit.refusals import Refused
 
 from .models import Stage, StageChange, Unit
 
@@ -82,7 +83,7 @@ for stage in Stage.ORDER:
 MACHINE.add(Move(Stage.PAUSED, Stage.WITHDRAWN, roles=LEADERS, needs_reason=True))
 
 
-class MoveRefused(ValidationError):
+class MoveRefused(Refused):
     """The move exists but its guards do not hold; ``messages`` says why, each in words for staff."""
 
 

@@ -12,11 +12,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from retrofit.refusals import Refused, Stale
 
 from . import costshare
 from .models import EntryType, Household, Plan, PlanShare, SplitMethod, Unit
@@ -42,15 +43,17 @@ FLOORS_WITHOUT_COEFFICIENT = _("No coefficient for floor(s) %(floors)s, where fl
 COEFFICIENT_LIMIT = Decimal("100000000")  # PlanShare.coefficient holds 12 digits, 4 after the point
 
 
-class PlanFrozen(ValidationError):
+class PlanFrozen(Refused):
     """The unit's plan is signed; nothing may follow it."""
 
 
-class StalePlan(ValidationError):
+class StalePlan(Stale):
     """The form was based on an older version than the latest one."""
 
+    default_message = STALE_PLAN
 
-class NothingChanged(ValidationError):
+
+class NothingChanged(Refused):
     """The new version would say exactly what the current one says."""
 
 

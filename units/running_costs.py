@@ -8,10 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from retrofit.refusals import Refused
 
 from . import costshare
 from .models import Plan, RunningCost, Unit
@@ -20,7 +21,7 @@ from .plan_tables import ShareProblem, coefficients_json, explain, natural_key
 PERIOD_TAKEN = _("Running costs for %(period)s are already saved.")
 
 
-class PeriodTaken(ValidationError):
+class PeriodTaken(Refused):
     """A unit has one running-cost split per period."""
 
 

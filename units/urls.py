@@ -24,7 +24,6 @@ urlpatterns = [
         "units/<int:pk>/contract/scan/<int:version_pk>/", contract_views.contract_scan_version,
         name="contract_scan_version",
     ),
-    path("households/<int:pk>/vote/", views.household_vote, name="household_vote"),
     path("import/", import_views.import_upload, name="import_upload"),
     path("import/confirm/", import_views.import_confirm, name="import_confirm"),
     path("import/template.xlsx", import_views.import_template, name="import_template"),

@@ -7,19 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
-# The vote form (household_vote below) moves to the consultations app with its imports (issue 13).
-from consultations.forms import VoteForm
-from consultations.services import STALE_VOTE, StaleVote, current_vote, vote_record
-from consultations.unit_page import live_context
-from retrofit.db import lock_conflicts_as
 from retrofit.permissions import (
     get_estate_for_user,
-    get_rw_household_for_user,
     get_rw_unit_for_user,
     get_unit_for_user,
-    roster_required,
 )
 
 from . import lifecycle, panels
@@ -91,52 +84,6 @@ def unit_detail(request, pk):
         "panels": panels.UNIT_PAGE.compose(request, unit),
     }
     return render(request, "units/unit_detail.html", context)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-@roster_required
-def household_vote(request, pk):
-    """The vote form for one flat: a bottom sheet on the unit page (HTMX), or a page of its own."""
-    household = get_rw_household_for_user(request.user, pk)
-    vote = current_vote(household)
-    form = VoteForm(initial={"value": vote.value, "reason": vote.reason, "version": vote.version}, household=household)
-    if request.method == "POST":
-        form = VoteForm(request.POST, household=household)
-        if form.is_valid():
-            try:
-                with lock_conflicts_as(StaleVote(STALE_VOTE)):  # a deadlock is a conflict, not a crash
-                    vote_record(
-                        household=household,
-                        value=form.cleaned_data["value"],
-                        reason=form.cleaned_data["reason"].strip(),
-                        by=request.user,
-                        expected_version=form.cleaned_data["version"],
-                        contact=form.cleaned_data.get("contact"),
-                    )
-            except StaleVote as stale:
-                household.refresh_from_db()
-                vote = current_vote(household)
-                form = VoteForm(initial={"value": vote.value, "reason": vote.reason, "version": vote.version}, household=household)
-                form.stale_message = str(stale)
-            else:
-                if not request.htmx:
-                    return redirect("unit_detail", pk=household.unit_id)
-                unit = get_unit_for_user(request.user, household.unit_id)
-                response = render(request, "units/includes/_unit_live.html", live_context(request, unit))
-                response["HX-Trigger"] = "voteSaved"
-                return response
-    history = household.vote_changes.select_related("changed_by")[:10]
-    roster_history = household.roster_changes.select_related("changed_by")[:10]
-    context = {"household": household, "form": form, "vote": vote, "history": history, "roster_history": roster_history}
-    if request.htmx:
-        response = render(request, "units/includes/_vote_form.html", context)
-        if request.method == "POST":
-            # Errors go back into the sheet, not over the grid.
-            response["HX-Retarget"] = "#vote-sheet-body"
-            response["HX-Reswap"] = "innerHTML"
-        return response
-    return render(request, "units/vote_page.html", context)
 
 
 def healthz(request):

@@ -28,8 +28,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from consultations import rules
 from consultations.models import ConsultationRound, Contact, Notice, VoteValue
-from consultations.selectors import UnitConsent, evaluate_unit, households_of, street_policy
-from consultations.services import current_vote
+from consultations.selectors import UnitConsent, current_vote, evaluate_unit, households_of, street_policy
 from retrofit import masking, xlsx
 from units import imports as ledger
 from units.models import Contract, Plan, Signature, SignatureStatus, Stage, StageChange, Unit

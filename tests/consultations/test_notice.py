@@ -348,7 +348,7 @@ def test_the_printed_notice_masks_every_owner_name_whoever_prints_it(client, wor
 def test_the_printed_notice_shows_a_share_column_once_shares_are_known(client, world, monkeypatch):
     from decimal import Decimal
 
-    from consultations import views
+    from consultations.views import notices as views
 
     notice = _noticed(world, timezone.localdate())
     monkeypatch.setattr(views, "notice_shares", lambda n: {world.flats[11].pk: Decimal("61234.50")})

@@ -5,11 +5,11 @@ from datetime import date, datetime, timedelta
 import pytest
 from django.utils import timezone
 
+from consultations.attention import consultation_attention
 from consultations.models import ActionItem, ConsultationRound, Meeting, Notice, Objection
 from payments import services as payments
 from payments.models import Method
 from reminders import selectors
-from reminders.sources import consultation_attention
 from retrofit.attention import attention_for
 from tests.payments.helpers import signed_plan_for
 from units.models import Stage, Unit

@@ -1,0 +1,119 @@
+"""Writes to the votes: every change lands in the history, one owner's flats always together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from retrofit.refusals import Stale
+from units.models import Household
+
+from .. import rules
+from ..models import (
+    Vote,
+    VoteChange,
+    VoteSource,
+    VoteValue,
+)
+from ..selectors import owner_key
+
+STALE_VOTE = _(
+    "Someone else changed this household's vote while you were editing it. "
+    "The form now shows the latest vote; check it and save again."
+)
+UNKNOWN_VOTE = _("Unknown vote value.")
+CONTACT_OF_ANOTHER_OWNER = _("A vote can only cite a contact with the same owner.")
+
+
+class StaleVote(Stale):
+    """The vote (or its owner) changed after the form was drawn: nothing was written."""
+
+    default_message = STALE_VOTE
+
+
+def owner_flats_lock(household: Household) -> list[Household]:
+    """Lock every flat in the unit held by this household's owner (the household itself included) and
+    return them, fresh, in id order.
+
+    All of them are locked in ONE statement ordered by id, before any vote is touched: two editors saving
+    two flats of the same owner then queue on the first flat instead of each holding one flat and waiting
+    for the other's (a deadlock). If the household's owner changed since it was read (so the set locked is
+    not their flats any more), the form is stale.
+    """
+    key = owner_key(household)
+    flats = Household.objects.filter(pk=household.pk)
+    if key[0] == "phone":
+        # Names and phones are stored stripped (forms and the import strip them).
+        flats = Household.objects.filter(Q(pk=household.pk) | Q(unit_id=household.unit_id, owner_name=key[1], phone=key[2]))
+    locked = list(flats.select_for_update().order_by("pk"))
+    this = next((flat for flat in locked if flat.pk == household.pk), None)
+    if this is None or owner_key(this) != key:
+        raise StaleVote(STALE_VOTE)
+    return locked
+
+
+@dataclass(frozen=True)
+class VoteResult:
+    changed: list[Household]
+
+
+def vote_record(
+    *,
+    household: Household,
+    value: str,
+    reason: str = "",
+    by,
+    expected_version: int | None = None,
+    source: str = VoteSource.PAGE,
+    contact=None,
+) -> VoteResult:
+    """Record a household's vote, and the same vote for every other flat its owner holds in the unit.
+
+    One owner counts once and casts one vote (DESIGN.md, Consent), so their flats never disagree.
+    ``expected_version`` is the version the editor saw; if the vote moved on since, nothing is written.
+    ``contact``, when given, is the visit, call or meeting in which the vote was given: it must be a
+    contact with one of this owner's flats, and every history entry written here cites it.
+    """
+    if value not in rules.VOTES:
+        raise ValueError(UNKNOWN_VOTE)
+    now = timezone.now()
+    changed: list[Household] = []
+    with transaction.atomic():
+        flats = owner_flats_lock(household)
+        # Their votes too, in one statement in id order, for the same reason.
+        votes = {vote.household_id: vote for vote in Vote.objects.select_for_update().filter(household__in=flats).order_by("pk")}
+        vote = votes.get(household.pk)
+        version = vote.version if vote else 0
+        if expected_version is not None and expected_version != version:
+            raise StaleVote(STALE_VOTE)
+        if contact is not None and contact.household_id not in {flat.pk for flat in flats}:
+            raise ValueError(CONTACT_OF_ANOTHER_OWNER)
+        for flat in flats:
+            flat_vote = votes.get(flat.pk)
+            before = flat_vote.value if flat_vote else VoteValue.UNDECIDED
+            if flat_vote and before == value and flat_vote.reason == reason:
+                continue
+            if flat_vote is None:
+                flat_vote = Vote(household=flat, version=0)
+            flat_vote.value = value
+            flat_vote.reason = reason
+            flat_vote.recorded_by = by
+            flat_vote.recorded_at = now
+            flat_vote.version += 1
+            flat_vote.save()
+            VoteChange.objects.create(
+                household=flat,
+                before=before,
+                after=value,
+                reason=reason,
+                source=source,
+                changed_by=by,
+                changed_at=now,
+                contact=contact,
+            )
+            changed.append(flat)
+    return VoteResult(changed=changed)

@@ -1,0 +1,155 @@
+"""The public notice 公示 of a unit: draft-sign and start it, change it, print it; written objections."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from retrofit.formflow import posted, saved, submit
+from retrofit.permissions import get_rw_unit_for_user, require_editor, roster_required
+from units.models import Household
+from units.selectors import shares_by_household
+
+from .. import forms
+from ..models import ConsultationRound, Notice, Objection
+from ..selectors import current_vote, evaluate_unit, street_policy
+from ..services import notices
+from .scope import notice_for, unit_form_page, units_of
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@roster_required
+def notice_start(request, pk):
+    unit = get_rw_unit_for_user(request.user, pk)
+    today = timezone.localdate()
+    current = ConsultationRound.objects.current().filter(unit=unit).first()
+    initial = {
+        "draft_signed_on": today,
+        "starts_on": today,
+        "days": unit.street.notice_days,
+        "contact_phone": current.hotline if current else "",
+    }
+    form = forms.NoticeStartForm(posted(request), initial=initial)
+    page = unit_form_page(
+        request,
+        "consultations/notice_form.html",
+        unit,
+        title=_("Draft-sign the agreement and start the public notice"),
+        policy_days=unit.street.notice_days,
+    )
+    done = saved(request, _("Agreement draft-signed and public notice started."), "unit_detail", pk=unit.pk)
+    return submit(
+        request, form, lambda data: notices.notice_start(unit=unit, by=request.user, **data), done=done, page=page
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@roster_required
+def notice_edit(request, pk):
+    notice = notice_for(request.user, pk)
+    require_editor(request.user)
+    unit = notice.unit
+    form = forms.NoticeEditForm(
+        posted(request),
+        initial={"days": notice.days, "plan_summary": notice.plan_summary, "contact_phone": notice.contact_phone},
+    )
+    page = unit_form_page(
+        request,
+        "consultations/notice_form.html",
+        unit,
+        title=_("Change the public notice"),
+        notice=notice,
+        policy_days=unit.street.notice_days,
+    )
+    done = saved(request, _("Notice updated."), "unit_detail", pk=unit.pk)
+    return submit(
+        request, form, lambda data: notices.notice_update(notice=notice, by=request.user, **data), done=done, page=page
+    )
+
+
+def notice_shares(notice: Notice) -> dict:
+    """Each household's cost share once a plan fixes it: household id → Decimal yuan.
+
+    Empty while the unit has no plan; the printout shows the share column only when there are shares.
+    """
+    return shares_by_household([notice.unit])
+
+
+NOTICE_ONE_COLUMN_MAX = 16
+
+
+def _halves(items: list) -> list[list]:
+    middle = (len(items) + 1) // 2
+    return [items[:middle], items[middle:]]
+
+
+@login_required
+@roster_required
+def notice_print(request, pk):
+    """The notice for the stairwell and the estate board: plan, period, each flat's vote, names masked."""
+    notice = notice_for(request.user, pk)
+    unit = notice.unit
+    households = list(Household.objects.filter(unit=unit).select_related("vote").order_by("floor", "room"))
+    result = evaluate_unit(unit, households)
+    for household in households:
+        household.current_vote = current_vote(household)
+    return render(
+        request,
+        "consultations/notice_print.html",
+        {
+            "notice": notice,
+            "unit": unit,
+            "estate": unit.building.estate,
+            "community": unit.building.estate.community,
+            "households": households,
+            # A tall unit's list goes in two columns so that the notice stays on one A4 sheet.
+            "flat_columns": _halves(households) if len(households) > NOTICE_ONE_COLUMN_MAX else [households],
+            "result": result,
+            "policy": street_policy(unit.street),
+            "shares": notice_shares(notice),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@roster_required
+def objection_new(request, pk):
+    notice = notice_for(request.user, pk)
+    require_editor(request.user)
+    unit = notice.unit
+    households = Household.objects.filter(unit=unit).order_by("floor", "room")
+    form = forms.ObjectionForm(posted(request), initial={"received_on": timezone.localdate()}, households=households)
+    page = unit_form_page(request, "consultations/simple_form.html", unit, title=_("Log a written objection"))
+    done = saved(request, _("Objection logged."), "unit_detail", pk=unit.pk)
+    return submit(
+        request, form, lambda data: notices.objection_log(notice=notice, by=request.user, **data), done=done, page=page
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@roster_required
+def objection_settle(request, pk):
+    objection = get_object_or_404(
+        Objection.objects.filter(notice__unit__in=units_of(request.user)).select_related(
+            "notice__unit__building__estate__community__street"
+        ),
+        pk=pk,
+    )
+    require_editor(request.user)
+    unit = objection.notice.unit
+    form = forms.SettleForm(posted(request))
+
+    def save(data):
+        notices.objection_settle(objection=objection, resolution=data["resolution"], by=request.user)
+
+    page = unit_form_page(
+        request, "consultations/simple_form.html", unit, title=_("Settle the objection"), objection=objection
+    )
+    return submit(request, form, save, done=saved(request, _("Objection settled."), "unit_detail", pk=unit.pk), page=page)

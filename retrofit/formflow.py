@@ -1,0 +1,73 @@
+"""The one way a page answers a posted form: validate it, call the service, put a refusal on the form,
+then redirect (or render the HTMX partial) when saved, or draw the form again with its errors.
+
+An invalid or refused form answers ``INVALID`` everywhere, set in this one place. It is 200, what every
+page using this flow answered before (tests pin it); moving to 422 also needs htmx told to swap a 422
+(``responseHandling``), or the HTMX sheets and sections would stop showing their errors. A ``Stale`` refusal
+(someone else saved first, retrofit/refusals.py) draws a fresh form from what is stored now, with the
+refusal's words as ``form.stale_message``, when the page can build one (``reload``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
+
+from .refusals import Stale
+
+INVALID = 200
+
+Page = Callable[..., HttpResponse]  # page(form, status) -> the page (or partial) showing the form
+
+
+def posted(request):
+    """The form's data: the POST on a post, None (an unbound form) otherwise."""
+    return request.POST if request.method == "POST" else None
+
+
+def posted_files(request):
+    return request.FILES if request.method == "POST" else None
+
+
+def attach(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: field errors on their fields, the rest on top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else NON_FIELD_ERRORS, errors)
+    else:
+        form.add_error(None, error)
+
+
+def submit(request, form, save: Callable, *, done: Callable, page: Page, reload: Callable | None = None) -> HttpResponse:
+    """GET: the page with ``form``. POST: ``save(cleaned_data)``, then ``done(result)`` — or the page again."""
+    if request.method != "POST":
+        return page(form, 200)
+    if form.is_valid():
+        try:
+            result = save(form.cleaned_data)
+        except Stale as stale:
+            if reload is None:
+                attach(form, stale)
+            else:
+                form = reload()
+                form.stale_message = str(stale)
+                return page(form, 200)
+        except ValidationError as error:
+            attach(form, error)
+        else:
+            return done(result)
+    return page(form, INVALID)
+
+
+def saved(request, message, to, *args, **kwargs) -> Callable:
+    """A ``done`` for ``submit``: say ``message`` and redirect to ``to`` (a URL name with its arguments, or a path)."""
+
+    def done(_result=None) -> HttpResponse:
+        messages.success(request, message)
+        return redirect(to, *args, **kwargs)
+
+    return done
