@@ -6,9 +6,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from demo.district import seed_district
+from demo.money import seed_money
 from units import demo
-from units.demo_money import seed_money
-from units.district import seed_district
 from units.models import Street
 
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
             "--households",
             type=int,
             default=0,
-            help="also build a district of this many households, for benchmarks (units/district.py)",
+            help="also build a district of this many households, for benchmarks (demo/district.py)",
         )
 
     def handle(self, *args, if_empty, seed, households, **options):

@@ -49,9 +49,9 @@ from consultations.models import (
     VoteChange,
     VoteSource,
 )
+from consultations.selectors import consent_by_unit
 from retrofit.models import Role, User
-
-from .models import (
+from units.models import (
     AgeBand,
     Building,
     Community,
@@ -180,8 +180,6 @@ def seed_district(*, households: int, seed: int = 2026, stdout=None, tallies: bo
 
 def store_tallies(units, chunk: int = 500) -> int:
     """Compute and store the consent figures of these units (those missing), ``chunk`` units at a time."""
-    from consultations.selectors import consent_by_unit
-
     ids = list(units.values_list("pk", flat=True).order_by("pk"))
     for start in range(0, len(ids), chunk):
         consent_by_unit(Unit.objects.for_listing().filter(pk__in=ids[start : start + chunk]))
