@@ -39,8 +39,15 @@ def post_notice(story: Story, unit: Unit, ago: int, *, days: int = 20) -> Notice
     return notice
 
 
-def log_objection(story: Story, notice: Notice, room: str, received: int, content: str, settled: tuple[int, str] | None = None
-):
+def log_objection(
+    story: Story,
+    notice: Notice,
+    room: str,
+    received: int,
+    content: str,
+    settled: tuple[int, str] | None = None,
+) -> Objection:
+    """A written objection received ``received`` days ago; ``settled`` (days ago, resolution) settles it."""
     household = notice.unit.households.get(room=room)
     objection = consult.objection_log(
         notice=notice,
