@@ -26,7 +26,7 @@ ROSTER_ROWS = 10_000
 
 
 def step_seed(args) -> None:
-    from units.district import seed_district
+    from demo.district import seed_district
 
     with Timer() as timer:
         report = seed_district(households=args.households, seed=2026)
@@ -43,7 +43,7 @@ def step_seed(args) -> None:
 def step_tallies(args) -> None:
     """Store every missing tally in one pass (the alternative to computing them on first read)."""
     from consultations.models import UnitTally
-    from units.district import store_tallies
+    from demo.district import store_tallies
     from units.models import Unit
 
     missing = Unit.objects.exclude(pk__in=UnitTally.objects.values("unit_id"))
@@ -123,8 +123,8 @@ def write_roster(path: Path, street: str, rows: int = ROSTER_ROWS, seed: int = 7
 
     from openpyxl import Workbook
 
+    from demo.district import GIVEN, SURNAMES
     from units import imports
-    from units.district import GIVEN, SURNAMES
 
     rng = random.Random(seed)
     workbook = Workbook(write_only=True)

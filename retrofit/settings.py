@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "payments",
     "reminders",
     "axes",
+    "demo",  # last: the demo seeds every app, so it may import every app
 ]
 
 MIDDLEWARE = [

@@ -28,9 +28,10 @@ from consultations.models import (
     VoteChange,
 )
 from consultations.selectors import consent_by_unit
+from demo.accounts import DEMO_PASSWORD
+from demo.story import EXPECTED, OTHER_ESTATE, PILOT_ESTATE
 from retrofit import dashboard
 from retrofit.models import User
-from units import demo
 from units.models import Plan, Stage, StageChange, Unit
 from works.models import AcceptanceCheck, ConstructionLogEntry, MaintenanceVisit, Result
 
@@ -57,7 +58,7 @@ def seeded(demo_db, db):
 
 def pilot_unit(building, number):
     return Unit.objects.get(
-        building__estate__name=demo.PILOT_ESTATE, building__number=building, number=number
+        building__estate__name=PILOT_ESTATE, building__number=building, number=number
     )
 
 
@@ -72,10 +73,10 @@ def test_every_stage_of_the_pilot_has_a_unit(seeded):
     stages = set(Unit.objects.values_list("stage", flat=True))
     wanted = set(Stage.values) - {Stage.WITHDRAWN}
     assert wanted <= stages
-    for (building, number), expected in demo.EXPECTED.items():
+    for (building, number), expected in EXPECTED.items():
         stage = expected[0] if isinstance(expected, tuple) else expected
         assert pilot_unit(building, number).stage == stage, (building, number)
-    other = Unit.objects.filter(building__estate__name=demo.OTHER_ESTATE)
+    other = Unit.objects.filter(building__estate__name=OTHER_ESTATE)
     assert set(other.values_list("stage", flat=True)) == {Stage.SURVEY}
     assert StageChange.objects.filter(after=Stage.PAUSED).exclude(reason="").exists()
 
@@ -85,7 +86,7 @@ def test_the_units_in_consultation_show_the_four_situations(seeded):
     consents = consent_by_unit(units, live=True)
     situations = {consents[u.pk].consent.situation for u in units}
     assert situations == set(rules.SITUATIONS)
-    for (building, number), expected in demo.EXPECTED.items():
+    for (building, number), expected in EXPECTED.items():
         if isinstance(expected, tuple):
             unit = next(u for u in units if (u.building.number, u.number) == (building, number))
             assert consents[unit.pk].consent.situation == expected[1], (building, number)
@@ -199,7 +200,7 @@ def test_leader_dashboard_shows_a_living_pilot(seeded, client):
 
 @pytest.mark.parametrize("username", DEMO_USERS)
 def test_every_demo_user_logs_in_and_opens_their_home(seeded, client, username):
-    response = client.post(reverse("login"), {"username": username, "password": demo.DEMO_PASSWORD})
+    response = client.post(reverse("login"), {"username": username, "password": DEMO_PASSWORD})
     assert response.status_code == 302
     home = client.get(reverse("home"), follow=True)
     assert home.status_code == 200

@@ -5,7 +5,7 @@ The names below are re-exported for the demo and the tests, which call ``service
 apps imports the module it needs (``from consultations.services.votes import vote_record``).
 """
 
-# The demo street (units/demo.py) keys its owners as the services do.
+# The demo street (demo/) keys its owners as the services do.
 from ..selectors import owner_key
 from .contacts import (
     CONTACT_IN_FUTURE,

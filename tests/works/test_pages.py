@@ -11,10 +11,10 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from demo.files import demo_png
 from tests.conftest import make_unit
 from units.models import Household, Stage, StageChange
 from works import services
-from works.management.commands.seed_works_demo import demo_png
 from works.models import (
     AcceptanceCheck,
     Assignment,

@@ -1,8 +1,8 @@
-"""The works part of the demo, on top of seed_demo's units (seed_demo calls it): companies, the company
-login ``elevator``, and the units signed so far taken through approval, construction, acceptance and
-into service.
+"""The works chapter, on top of the street's story (demo/pilot.py): companies, the company login
+``elevator``, and the units signed so far taken through approval, construction, acceptance and into
+service.
 
-seed_demo leaves the signed units in approval, each on its own day. From there every move goes through
+The story leaves the signed units in approval, each on its own day. From there every move goes through
 ``unit_move`` with its guards, dated back along the unit's timeline, after the records that let it pass:
 
 * 1栋1单元, the model unit: built more than a year ago; a failed district acceptance sent it back
@@ -17,22 +17,19 @@ seed_demo leaves the signed units in approval, each on its own day. From there e
 The company login belongs to 蜀通电梯, which works on 1栋1单元 and 3栋3单元; 锦江电梯 has the others.
 """
 
-import struct
-import zlib
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from retrofit.models import Role, User
-from units import demo, lifecycle, running_costs
+from units import lifecycle, running_costs
 from units.models import Stage, Unit
-
-from ... import services
-from ...models import (
+from works import services
+from works.models import (
     Assignment,
     ChargeKind,
     Company,
@@ -42,50 +39,35 @@ from ...models import (
     UtilityCharge,
 )
 
-ESTATE = demo.PILOT_ESTATE
-ELEVATOR = demo.ELEVATOR_COMPANY
-SECOND_ELEVATOR = demo.SECOND_ELEVATOR_COMPANY
-BUILDER = demo.CONSTRUCTION_COMPANY
+from .accounts import COMPANY_USER_NAME
+from .files import demo_png
+from .story import CONSTRUCTION_COMPANY, ELEVATOR_COMPANY, PILOT_ESTATE, SECOND_ELEVATOR_COMPANY
+
+ESTATE = PILOT_ESTATE
+ELEVATOR = ELEVATOR_COMPANY
+SECOND_ELEVATOR = SECOND_ELEVATOR_COMPANY
+BUILDER = CONSTRUCTION_COMPANY
 THIRD_PARTY = "蓉创加梯工程咨询有限公司"
-COMPANY_USER_NAME = "蜀通电梯 周经理"
-COMPANY_USER_LABEL = "蜀通电梯工程有限公司项目经理，只看本公司承接的单元"
 # A month's electricity meter reading for the lift (yuan) and the maintenance contract's monthly fee.
 ELECTRICITY_BILLS = [Decimal("168.40"), Decimal("182.90"), Decimal("176.30")]
 MAINTENANCE_FEE = Decimal("300.00")
+LOADED = "工程演示数据已载入：1栋1单元（运维）、1栋2单元（交付使用）、1栋3单元（验收）、3栋3单元（施工）、2栋2单元（审批）"
+SKIPPED = "工程演示数据已存在，跳过。"
 
 
-def demo_png(width: int, height: int, top: tuple[int, int, int], bottom: tuple[int, int, int]) -> bytes:
-    """A small PNG with a vertical gradient, standing in for a site photo."""
-    rows = []
-    for y in range(height):
-        t = y / max(height - 1, 1)
-        pixel = bytes(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=True))
-        rows.append(b"\x00" + pixel * width)
+def seed_works() -> bool:
+    """Take the story's signed units through the works; False (nothing written) when already done.
 
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data))
-            + kind
-            + data
-            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"".join(rows)))
-        + chunk(b"IEND", b"")
-    )
+    Raises CommandError when the story is missing or a move's guard refuses (nothing is then written).
+    """
+    if Company.objects.filter(name=ELEVATOR).exists():
+        return False
+    _Works().build()
+    return True
 
 
-class Command(BaseCommand):
-    help = "Add the works demo (companies, the company login 'elevator', units in the works) to the seed_demo data."
-
-    def handle(self, *args, **options):
-        if Company.objects.filter(name=ELEVATOR).exists():
-            self.stdout.write("工程演示数据已存在，跳过。")
-            return
+class _Works:
+    def __init__(self):
         try:
             self.leader = User.objects.get(username="leader")
             self.staff = User.objects.get(username="staff")
@@ -98,6 +80,8 @@ class Command(BaseCommand):
             raise CommandError("Run seed_demo first: the demo users and units are missing.") from missing
         self.today = timezone.localdate()
         self.started = timezone.now()
+
+    def build(self) -> None:
         with transaction.atomic():
             self._companies()
             self._model_unit(self.units[("1", "1")])
@@ -105,11 +89,6 @@ class Command(BaseCommand):
             self._second_acceptance(self.units[("1", "3")])
             self._under_construction(self.units[("3", "3")])
             self._in_approval(self.units[("2", "2")])
-        self.stdout.write(
-            self.style.SUCCESS(
-                "工程演示数据已载入：1栋1单元（运维）、1栋2单元（交付使用）、1栋3单元（验收）、3栋3单元（施工）、2栋2单元（审批）"
-            )
-        )
 
     # --- helpers -------------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The district generator (units/district.py) behind `seed_demo --households N` and `make bench`."""
+"""The district generator (demo/district.py) behind `seed_demo --households N` and `make bench`."""
 
 from collections import Counter
 
@@ -7,8 +7,8 @@ from django.db import transaction
 
 from consultations.models import Vote, VoteChange
 from consultations.selectors import consent_by_unit
-from units import district
-from units.district import seed_district
+from demo import district
+from demo.district import seed_district
 from units.models import Household, Stage, StageChange, Street, Unit
 
 pytestmark = pytest.mark.django_db

@@ -49,9 +49,9 @@ from consultations.models import (
     VoteChange,
     VoteSource,
 )
+from consultations.selectors import consent_by_unit
 from retrofit.models import Role, User
-
-from .models import (
+from units.models import (
     AgeBand,
     Building,
     Community,
@@ -98,10 +98,6 @@ STAGE_MIX = {
     Stage.PAUSED: 4,
     Stage.WITHDRAWN: 1,
 }
-SEQUENCE = [
-    Stage.SURVEY, Stage.CONSULTATION, Stage.NOTICE, Stage.SIGNING, Stage.APPROVAL,
-    Stage.CONSTRUCTION, Stage.ACCEPTANCE, Stage.IN_SERVICE, Stage.UPKEEP,
-]
 # A unit's mood: the base chance of agree, oppose, and of no answer yet (the rest abstain).
 MOODS = {
     "ready": (0.86, 0.04, 0.06),
@@ -180,8 +176,6 @@ def seed_district(*, households: int, seed: int = 2026, stdout=None, tallies: bo
 
 def store_tallies(units, chunk: int = 500) -> int:
     """Compute and store the consent figures of these units (those missing), ``chunk`` units at a time."""
-    from consultations.selectors import consent_by_unit
-
     ids = list(units.values_list("pk", flat=True).order_by("pk"))
     for start in range(0, len(ids), chunk):
         consent_by_unit(Unit.objects.for_listing().filter(pk__in=ids[start : start + chunk]))
@@ -281,11 +275,11 @@ class _StreetBuilder:
         rng, now = self.rng, self.now
         self.moves: dict[int, list[tuple[str, str, object]]] = {}
         for index, unit in enumerate(units):
-            if unit.stage in (Stage.PAUSED, Stage.WITHDRAWN):
+            if unit.stage in Stage.SIDE:
                 reached = rng.choice((Stage.CONSULTATION, Stage.CONSULTATION, Stage.NOTICE))
-                path = SEQUENCE[: SEQUENCE.index(reached) + 1] + [unit.stage]
+                path = [*Stage.span(Stage.SURVEY, reached), unit.stage]
             else:
-                path = SEQUENCE[: SEQUENCE.index(unit.stage) + 1]
+                path = list(Stage.span(Stage.SURVEY, unit.stage))
             steps = len(path) - 1
             # Later stages started earlier: up to a year back for a unit already in upkeep.
             day = now - timedelta(days=rng.randint(30, 60) + steps * rng.randint(25, 40))
@@ -303,7 +297,7 @@ class _StreetBuilder:
         if unit.stage in (Stage.SURVEY, Stage.CONSULTATION):
             moods, weights = zip(*MOODS_IN_CONSULTATION, strict=True)
             return self.rng.choices(moods, weights=weights)[0]
-        if unit.stage in (Stage.PAUSED, Stage.WITHDRAWN):
+        if unit.stage in Stage.SIDE:
             return "unlikely"
         return "ready"  # a unit past consultation passed its vote
 

@@ -1,15 +1,17 @@
-"""The works demo on top of seed_demo."""
+"""The works chapter of the demo (demo/works.py) on top of the street's story."""
 
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.utils import timezone
 
+from demo.services import seed_street
 from retrofit.models import User
 from units.lifecycle import MACHINE
 from units.models import Stage, Unit
-from works.models import ConstructionLogEntry
+from works.models import Company, ConstructionLogEntry
 from works.selectors import summarize, with_works_records
 
 ESTATE = "绵纺厂宿舍小区"
@@ -21,14 +23,12 @@ def unit(building, number):
 
 @pytest.fixture
 def demo(db, settings, tmp_path):
+    """The street's story without its works chapter: the signed units wait in approval."""
     settings.MEDIA_ROOT = tmp_path
-    call_command("seed_demo", stdout=StringIO())
+    seed_street()
 
 
-def test_the_demo_puts_one_unit_in_upkeep_and_one_in_construction(demo, monkeypatch):
-    # The notice and contract demos belong to other apps: let their guards pass, as if seeded.
-    monkeypatch.setitem(MACHINE.guards, "notice_over", lambda unit: [])
-    monkeypatch.setitem(MACHINE.guards, "contract_complete", lambda unit: [])
+def test_the_demo_puts_one_unit_in_upkeep_and_one_in_construction(demo):
     out = StringIO()
     call_command("seed_works_demo", stdout=out)
     in_upkeep, building = unit("1", "1"), unit("3", "3")
@@ -50,11 +50,11 @@ def test_the_demo_puts_one_unit_in_upkeep_and_one_in_construction(demo, monkeypa
     assert "跳过" in again.getvalue()
 
 
-def test_the_demo_stops_where_a_guard_of_another_app_refuses(demo):
-    out = StringIO()
-    call_command("seed_works_demo", stdout=out)
-    if "停在" not in out.getvalue():
-        pytest.skip("the other apps' guards pass on the demo data now")
+def test_the_demo_stops_where_a_guard_refuses_and_writes_nothing(demo, monkeypatch):
+    monkeypatch.setitem(MACHINE.guards, "acceptance_passed", lambda unit: ["城市验收未通过"])
     in_upkeep = unit("1", "1")
-    assert in_upkeep.stage not in (Stage.IN_SERVICE, Stage.UPKEEP)
-    assert in_upkeep.registration.number  # the records are written all the same
+    with pytest.raises(CommandError) as refused:
+        call_command("seed_works_demo", stdout=StringIO())
+    assert f"{in_upkeep} cannot move to {Stage.IN_SERVICE}: 城市验收未通过" in str(refused.value)
+    assert unit("1", "1").stage == Stage.APPROVAL
+    assert not Company.objects.exists() and not User.objects.filter(username="elevator").exists()
