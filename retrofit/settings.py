@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "residents",
     "payments",
     "reminders",
+    "reports",
     "axes",
 ]
 

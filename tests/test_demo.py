@@ -28,7 +28,7 @@ from consultations.models import (
     VoteChange,
 )
 from consultations.selectors import consent_by_unit
-from retrofit import dashboard
+from reports import dashboard
 from retrofit.models import User
 from units import demo
 from units.models import Plan, Stage, StageChange, Unit

@@ -7,7 +7,7 @@ never held in memory. Queries: the ordered unit ids (1), then per chunk the unit
 and works records (1), households with votes (1), current plans (1), signature counts (1) and city
 acceptance dates (1). They grow with the number of chunks, never with the number of rows.
 
-The summary's figures are the dashboard's (``retrofit.dashboard``): the same consent engine, and
+The summary's figures are the dashboard's (``reports.dashboard``): the same consent engine, and
 signed / installed / accepted meaning the same stages reached, so the two agree for the same units.
 """
 
@@ -28,8 +28,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from consultations import rules
 from consultations.selectors import consent_by_unit
 from consultations.situations import NAMES as SITUATION_NAMES
+from reports.dashboard import REACHED, SEQUENCE, GroupRow
 from retrofit import xlsx
-from retrofit.dashboard import REACHED, SEQUENCE, GroupRow
 from units.models import Signature, SignatureStatus, Stage, Unit
 from units.selectors import current_plans
 from works.models import AcceptanceCheck

@@ -17,9 +17,8 @@ from django.utils import timezone
 from consultations import rules
 from consultations.models import VoteChange
 from consultations.selectors import consent_by_unit
+from retrofit import attention
 from units.models import Stage, StageChange
-
-from . import attention
 
 SEQUENCE = [s.value for s in Stage][:9]
 REACHED = {

@@ -6,7 +6,7 @@ is a ``Figure`` that carries the rows behind it (units, or meetings), so the pri
 number to the list that backs it and the .docx lists those rows in an appendix.
 
 Dates. A unit counts as signed, installed or accepted as the dashboard counts it (the stage it has
-reached, ``retrofit.dashboard.REACHED``); the date it did so is the record's own date where there is
+reached, ``reports.dashboard.REACHED``); the date it did so is the record's own date where there is
 one (the contract date, the construction completion date, the city acceptance date), else the day
 the unit first moved into that stage. "By the end date" counts units that reached it on or before
 the end; "in the period" those whose date falls between start and end. Consent figures are today's.
@@ -45,8 +45,8 @@ from consultations.models import (
     VoteChange,
 )
 from consultations.selectors import consent_by_unit, support_pattern
+from reports.dashboard import REACHED, SEQUENCE
 from retrofit import attention
-from retrofit.dashboard import REACHED, SEQUENCE
 from units.models import (
     Household,
     Plan,
