@@ -30,7 +30,7 @@ REACHED = {
 TREND_WEEKS = 12
 
 
-def _stage_index(stage: str) -> int:
+def stage_index(stage: str) -> int:
     return SEQUENCE.index(stage) if stage in SEQUENCE else -1
 
 
@@ -53,6 +53,20 @@ class GroupRow:
     @property
     def agree_share(self):
         return None if not self.owners else (self.agree * 100 // self.owners)
+
+    def count(self, unit, result) -> None:
+        """Add one unit: its consent (``result`` from consent_by_unit) and the milestones it has reached."""
+        self.units += 1
+        if result.ok:
+            c = result.consent
+            self.households += c.households
+            self.owners += c.owners
+            self.agree += c.agree
+            self.ready += c.situation == rules.READY
+        index = stage_index(unit.stage)
+        self.signed += index >= stage_index(REACHED["signed"])
+        self.installed += index >= stage_index(REACHED["installed"])
+        self.accepted += index >= stage_index(REACHED["accepted"])
 
 
 @dataclass
@@ -113,19 +127,7 @@ def _groups(units, consents, group_by):
             key, name = 0, ""
         else:
             key, name = unit.building_id, str(unit.building)
-        row = rows.setdefault(key, GroupRow(key=key, name=name))
-        row.units += 1
-        result = consents[unit.pk]
-        if result.ok:
-            c = result.consent
-            row.households += c.households
-            row.owners += c.owners
-            row.agree += c.agree
-            row.ready += c.situation == rules.READY
-        index = _stage_index(unit.stage)
-        row.signed += index >= _stage_index(REACHED["signed"])
-        row.installed += index >= _stage_index(REACHED["installed"])
-        row.accepted += index >= _stage_index(REACHED["accepted"])
+        rows.setdefault(key, GroupRow(key=key, name=name)).count(unit, consents[unit.pk])
     # Leaders first: most accepted, then installed, signed, then the share agreeing.
     return sorted(
         rows.values(), key=lambda r: (-r.accepted, -r.installed, -r.signed, -(r.agree_share or 0), r.name)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .district import views as district
 from .exports import views as exports
 
 urlpatterns = [
@@ -15,11 +16,11 @@ urlpatterns = [
     # The progress workbook of a street, community or estate.
     path("exports/<str:level>/<int:pk>/progress.xlsx", exports.progress_workbook, name="progress_workbook"),
     # The report to the district head, and the list behind each of its figures.
-    path("reports/district/<str:level>/<int:pk>/", exports.district_report_print, name="district_report_print"),
-    path("reports/district/<str:level>/<int:pk>/report.docx", exports.district_report_docx, name="district_report_docx"),
+    path("reports/district/<str:level>/<int:pk>/", district.district_report_print, name="district_report_print"),
+    path("reports/district/<str:level>/<int:pk>/report.docx", district.district_report_docx, name="district_report_docx"),
     path(
         "reports/district/<str:level>/<int:pk>/figures/<slug:key>/",
-        exports.district_report_figure,
+        district.district_report_figure,
         name="district_report_figure",
     ),
 ]

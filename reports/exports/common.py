@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 
+from django.http import FileResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -162,6 +163,14 @@ def yes_no(flag) -> str:
     if flag is None:
         return ""
     return YES if flag else NO
+
+
+def file_response(handle, filename: str, content_type: str) -> FileResponse:
+    """A written file as a private download, read from the start."""
+    handle.seek(0)
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- PDF ------------------------------------------------------------------------------------------

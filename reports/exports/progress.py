@@ -28,7 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from consultations import rules
 from consultations.selectors import consent_by_unit
 from consultations.situations import NAMES as SITUATION_NAMES
-from reports.dashboard import REACHED, SEQUENCE, GroupRow
+from reports.dashboard import REACHED, GroupRow, stage_index
 from retrofit import xlsx
 from units.models import Signature, SignatureStatus, Stage, Unit
 from units.selectors import current_plans
@@ -114,11 +114,7 @@ TITLE_FONT = Font(name="Calibri", bold=True, size=14)
 TOTAL_FONT = Font(name="Calibri", bold=True)
 
 
-def _index(stage: str) -> int:
-    return SEQUENCE.index(stage) if stage in SEQUENCE else -1
-
-
-REACHED_INDEX = {name: _index(stage) for name, stage in REACHED.items()}
+REACHED_INDEX = {name: stage_index(stage) for name, stage in REACHED.items()}
 
 
 @dataclass
@@ -131,20 +127,6 @@ class ProgressSummary:
     situations: Counter = field(default_factory=Counter)
     rows: int = 0
     chunks: int = 0
-
-
-def _add(row: GroupRow, unit: Unit, result) -> None:
-    row.units += 1
-    if result.ok:
-        c = result.consent
-        row.households += c.households
-        row.owners += c.owners
-        row.agree += c.agree
-        row.ready += c.situation == rules.READY
-    index = _index(unit.stage)
-    row.signed += index >= REACHED_INDEX["signed"]
-    row.installed += index >= REACHED_INDEX["installed"]
-    row.accepted += index >= REACHED_INDEX["accepted"]
 
 
 def _print_setup(ws, *, wide: bool) -> None:
@@ -182,7 +164,7 @@ def _unit_values(unit: Unit, result, plan, signatures, city_pass, labels) -> lis
     contract = one(unit, "contract")
     construction = one(unit, "construction")
     registration = one(unit, "registration")
-    index = _index(unit.stage)
+    index = stage_index(unit.stage)
     counts = signatures.get(unit.pk)
     return [
         estate.community.name,
@@ -304,8 +286,8 @@ def _write(units, output, *, title, group_by, situation, chunk_size) -> Progress
                 ],
             )
             group = groups.setdefault(key, GroupRow(key=key, name=name))
-            _add(group, unit, result)
-            _add(summary.totals, unit, result)
+            group.count(unit, result)
+            summary.totals.count(unit, result)
             summary.stages[unit.stage] += 1
             if result.ok and result.consent.situation:
                 summary.situations[result.consent.situation] += 1
