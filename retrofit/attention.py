@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Max, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 STALLED_DAYS = 30
@@ -66,8 +67,6 @@ ACTIVE_STAGES = ("survey", "consultation", "notice", "signing", "approval", "con
 @register
 def stalled_units(units, today: date) -> list[Attention]:
     """Units in an active stage whose stage and votes have not moved for 30 days."""
-    from django.utils import timezone
-
     cutoff = timezone.make_aware(timezone.datetime.combine(today - timedelta(days=STALLED_DAYS), timezone.datetime.min.time()))
     rows = (
         units.filter(stage__in=ACTIVE_STAGES)
