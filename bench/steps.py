@@ -232,7 +232,7 @@ def _peak(fn) -> int:
 
 def step_export(args) -> None:
     try:
-        from retrofit.exports.progress import write_progress_workbook
+        from reports.exports.progress import write_progress_workbook
     except ImportError as missing:
         log(f"export skipped: {missing}")
         emit(f"{args.prefix}.export_street_workbook", "skipped", "-")

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "residents",
     "payments",
     "reminders",
+    "reports",
     "axes",
     "demo",  # last: the demo seeds every app, so it may import every app
 ]

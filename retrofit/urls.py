@@ -4,7 +4,6 @@ from django.urls import include, path
 
 from units.views import healthz
 
-from . import views
 from .forms import ThrottledAuthenticationForm
 
 urlpatterns = [
@@ -17,12 +16,10 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("dashboard/", views.dashboard_home, name="dashboard_home"),
-    path("dashboard/<str:level>/<int:pk>/", views.dashboard_view, name="dashboard"),
     path("", include("consultations.urls")),
     path("", include("units.urls")),
     path("", include("works.urls")),
-    path("", include("retrofit.exports.urls")),
+    path("", include("reports.urls")),
     path("", include("residents.urls")),
     path("", include("payments.urls")),
     path("", include("reminders.urls")),

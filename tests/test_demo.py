@@ -30,7 +30,7 @@ from consultations.models import (
 from consultations.selectors import consent_by_unit
 from demo.accounts import DEMO_PASSWORD
 from demo.story import EXPECTED, OTHER_ESTATE, PILOT_ESTATE
-from retrofit import dashboard
+from reports import dashboard
 from retrofit.models import User
 from units.models import Plan, Stage, StageChange, Unit
 from works.models import AcceptanceCheck, ConstructionLogEntry, MaintenanceVisit, Result

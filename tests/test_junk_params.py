@@ -23,7 +23,7 @@ from retrofit.models import User
 from tests.test_every_url import _urls_for, demo  # noqa: F401  (demo is a module-scoped fixture)
 
 JUNK = ["abc", "²", "-1", "1e9", "99999999999999999999", "", "%00", "\x00"]
-APPS = ["consultations", "units", "retrofit", "residents", "payments", "works", "reminders"]
+APPS = ["consultations", "units", "retrofit", "residents", "payments", "works", "reminders", "reports"]
 ROOT = Path(__file__).resolve().parent.parent
 # request.GET.get("unit"), request.POST["household"], int_param(request.GET, "unit"), int_param(params, "estate")
 READS = re.compile(

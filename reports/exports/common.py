@@ -7,19 +7,24 @@ export here carries votes or consent figures, so they get a 403, as on the roste
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 
+from django.contrib.staticfiles import finders
+from django.http import FileResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
+from weasyprint import CSS, HTML
 
+from consultations import rules
 from retrofit.models import ExportLog
 from retrofit.params import int_param
 from retrofit.permissions import get_unit_for_user, require_roster, scope_at_level
-from units.models import Building, Community, Estate, Street, Unit
+from units.models import Building, Community, Estate, Stage, Street, Unit
 
 # level → (model, the unit field that reaches it, what the workbook's sheets are per)
 LEVELS = {
@@ -62,9 +67,6 @@ def apply_filters(units, params) -> tuple[object, dict]:
 
     The situation filter needs the consent engine and is applied row by row by the caller.
     """
-    from consultations import rules
-    from units.models import Stage
-
     community_id, estate_id = int_param(params, "community"), int_param(params, "estate")  # junk: no filter
     filters = {"community": str(community_id or ""), "estate": str(estate_id or "")}
     filters.update((key, params.get(key) or "") for key in ("stage", "situation"))
@@ -164,6 +166,14 @@ def yes_no(flag) -> str:
     return YES if flag else NO
 
 
+def file_response(handle, filename: str, content_type: str) -> FileResponse:
+    """A written file as a private download, read from the start."""
+    handle.seek(0)
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 # --- PDF ------------------------------------------------------------------------------------------
 
 
@@ -173,11 +183,6 @@ def render_pdf(template: str, context: dict, output) -> None:
     Nothing is fetched: the stylesheets are passed in as text (print.css and the export sheet CSS), and
     the templates link no images, so the PDF is the same on an intranet machine without internet.
     """
-    import logging
-
-    from django.contrib.staticfiles import finders
-    from weasyprint import CSS, HTML
-
     html = render_to_string(template, context)
     stylesheets = []
     path = finders.find("css/print.css")

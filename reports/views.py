@@ -1,4 +1,4 @@
-"""Cross-cutting pages: the leaders' dashboard at street, community, estate and building level."""
+"""The leaders' dashboard at street, community, estate and building level."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -7,11 +7,11 @@ from django.utils import timezone
 
 from consultations import rules
 from consultations.selectors import support_pattern
+from retrofit.params import int_param
+from retrofit.permissions import require_roster, scope_at_level
 from units.models import Community, Estate, Stage, Unit
 
 from . import dashboard
-from .params import int_param
-from .permissions import require_roster, scope_at_level
 
 # level → what its breakdown is per
 GROUP_BY = {"street": "community", "community": "estate", "estate": "building", "building": "building"}

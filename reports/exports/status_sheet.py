@@ -29,9 +29,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from consultations import rules
 from consultations.models import ConsultationRound, Contact, Notice, VoteValue
 from consultations.selectors import UnitConsent, current_vote, evaluate_unit, households_of, street_policy
+from consultations.situations import NAMES as SITUATION_NAMES
 from retrofit import masking, xlsx
 from units import imports as ledger
-from units.models import Contract, Plan, Signature, SignatureStatus, Stage, StageChange, Unit
+from units.models import Contract, Occupancy, Plan, Signature, SignatureStatus, Stage, StageChange, Unit
 from units.selectors import current_plans, shares_of
 from works.models import AcceptanceLevel, Approval, Construction, Registration
 from works.models import Subsidy as SubsidyPayment
@@ -77,8 +78,6 @@ class HouseholdRow:
     contacts: int
 
     def get_occupancy_display(self):
-        from units.models import Occupancy
-
         return Occupancy(self.occupancy).label if self.occupancy in Occupancy.values else self.occupancy
 
     def get_signature_display(self):
@@ -405,9 +404,7 @@ def _line(sheet: UnitSheet, key: str) -> DateLine:
 
 
 def _situation_name(code):
-    from consultations.situations import NAMES
-
-    return str(NAMES[code]) if code in NAMES else ""
+    return str(SITUATION_NAMES[code]) if code in SITUATION_NAMES else ""
 
 
 def household_columns(shows_notes: bool) -> list[tuple[str, str | None]]:

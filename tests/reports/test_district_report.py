@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consultations.models import Meeting
-from retrofit.exports import district_report
+from reports.district import report as district_report
 from retrofit.models import ExportFormat, ExportKind, ExportLog
 from tests.conftest import add_flats, make_unit
 from units import contracts

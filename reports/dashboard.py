@@ -17,9 +17,8 @@ from django.utils import timezone
 from consultations import rules
 from consultations.models import VoteChange
 from consultations.selectors import consent_by_unit
+from retrofit import attention
 from units.models import Stage, StageChange
-
-from . import attention
 
 REACHED = {
     # a unit counts as signed once it has reached signing, installed once construction is complete…
@@ -49,6 +48,20 @@ class GroupRow:
     @property
     def agree_share(self):
         return None if not self.owners else (self.agree * 100 // self.owners)
+
+    def count(self, unit, result) -> None:
+        """Add one unit: its consent (``result`` from consent_by_unit) and the milestones it has reached."""
+        self.units += 1
+        if result.ok:
+            c = result.consent
+            self.households += c.households
+            self.owners += c.owners
+            self.agree += c.agree
+            self.ready += c.situation == rules.READY
+        index = Stage.position(unit.stage)
+        self.signed += index >= Stage.position(REACHED["signed"])
+        self.installed += index >= Stage.position(REACHED["installed"])
+        self.accepted += index >= Stage.position(REACHED["accepted"])
 
 
 @dataclass
@@ -109,19 +122,7 @@ def _groups(units, consents, group_by):
             key, name = 0, ""
         else:
             key, name = unit.building_id, str(unit.building)
-        row = rows.setdefault(key, GroupRow(key=key, name=name))
-        row.units += 1
-        result = consents[unit.pk]
-        if result.ok:
-            c = result.consent
-            row.households += c.households
-            row.owners += c.owners
-            row.agree += c.agree
-            row.ready += c.situation == rules.READY
-        index = Stage.position(unit.stage)
-        row.signed += index >= Stage.position(REACHED["signed"])
-        row.installed += index >= Stage.position(REACHED["installed"])
-        row.accepted += index >= Stage.position(REACHED["accepted"])
+        rows.setdefault(key, GroupRow(key=key, name=name)).count(unit, consents[unit.pk])
     # Leaders first: most accepted, then installed, signed, then the share agreeing.
     return sorted(
         rows.values(), key=lambda r: (-r.accepted, -r.installed, -r.signed, -(r.agree_share or 0), r.name)

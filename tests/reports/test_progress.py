@@ -8,8 +8,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from consultations.selectors import consent_by_unit
-from retrofit import dashboard
-from retrofit.exports import progress
+from reports import dashboard
+from reports.exports import progress
 from retrofit.models import ExportKind, ExportLog
 from tests.conftest import add_flats, make_unit
 from units.models import Stage, Unit
@@ -140,7 +140,7 @@ def test_rows_are_written_in_order_across_chunks(world):
 
 
 def test_sheet_names_excel_accepts(world):
-    from retrofit.exports.common import sheet_title
+    from reports.exports.common import sheet_title
 
     taken = {"汇总"}
     assert sheet_title("a/b:c*d?[e]", taken) == "a_b_c_d__e_"

@@ -7,7 +7,7 @@ never held in memory. Queries: the ordered unit ids (1), then per chunk the unit
 and works records (1), households with votes (1), current plans (1), signature counts (1) and city
 acceptance dates (1). They grow with the number of chunks, never with the number of rows.
 
-The summary's figures are the dashboard's (``retrofit.dashboard``): the same consent engine, and
+The summary's figures are the dashboard's (``reports.dashboard``): the same consent engine, and
 signed / installed / accepted meaning the same stages reached, so the two agree for the same units.
 """
 
@@ -28,8 +28,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from consultations import rules
 from consultations.selectors import consent_by_unit, street_policy
 from consultations.situations import NAMES as SITUATION_NAMES
+from reports.dashboard import REACHED, GroupRow
 from retrofit import xlsx
-from retrofit.dashboard import REACHED, GroupRow
 from units.models import Signature, SignatureStatus, Stage, Unit
 from units.selectors import current_plans
 from works.models import AcceptanceCheck
@@ -127,20 +127,6 @@ class ProgressSummary:
     situations: Counter = field(default_factory=Counter)
     rows: int = 0
     chunks: int = 0
-
-
-def _add(row: GroupRow, unit: Unit, result) -> None:
-    row.units += 1
-    if result.ok:
-        c = result.consent
-        row.households += c.households
-        row.owners += c.owners
-        row.agree += c.agree
-        row.ready += c.situation == rules.READY
-    index = Stage.position(unit.stage)
-    row.signed += index >= REACHED_INDEX["signed"]
-    row.installed += index >= REACHED_INDEX["installed"]
-    row.accepted += index >= REACHED_INDEX["accepted"]
 
 
 def _print_setup(ws, *, wide: bool) -> None:
@@ -300,8 +286,8 @@ def _write(units, output, *, title, group_by, situation, chunk_size) -> Progress
                 ],
             )
             group = groups.setdefault(key, GroupRow(key=key, name=name))
-            _add(group, unit, result)
-            _add(summary.totals, unit, result)
+            group.count(unit, result)
+            summary.totals.count(unit, result)
             summary.stages[unit.stage] += 1
             if result.ok and result.consent.situation:
                 summary.situations[result.consent.situation] += 1

@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from retrofit.exports.common import export_log_record, render_pdf, unit_label
-from retrofit.exports.status_sheet import sheet_context, unit_sheets, write_status_workbook
+from reports.exports.common import export_log_record, render_pdf, unit_label
+from reports.exports.status_sheet import sheet_context, unit_sheets, write_status_workbook
 from retrofit.models import ExportKind, User
 from units.models import Unit
 

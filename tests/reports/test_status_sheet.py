@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from retrofit.exports import status_sheet
+from reports.exports import status_sheet
 from retrofit.models import ExportFormat, ExportKind, ExportLog
 from tests.conftest import add_flats, make_unit
 from units import imports

@@ -1,0 +1,97 @@
+"""The report to the district head: the print page, the .docx, and the list behind each figure.
+
+Every download or print is recorded in ``ExportLog``.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+
+from consultations import rules
+from reports.exports.common import DOCX_TYPE, export_log_record, file_response, scope_label
+from retrofit.models import ExportFormat, ExportKind
+from retrofit.permissions import covers_whole, require_roster, scope_at_level
+
+from .figures import default_period
+from .report import build
+from .word import write_district_docx
+
+
+def report_scope(user, level: str, pk: int):
+    """The street or community a report is for, and the user's units in it; 404 unless the user covers it.
+
+    A street's report needs the whole street in the user's scope (a street leader or a street-wide
+    viewer); a community's, the community or its street. Unit leaders and companies get none.
+    """
+    obj, units = scope_at_level(user, level, pk, levels=("street", "community"))
+    if not covers_whole(user, level, obj):
+        raise Http404
+    require_roster(user)
+    return obj, units
+
+
+def _period(request, units) -> tuple[date, date]:
+    today = timezone.localdate()
+    start, end = default_period(units, today)
+    for name in ("from", "to"):
+        text = request.GET.get(name, "")
+        try:
+            value = date.fromisoformat(text) if text else None
+        except ValueError:
+            value = None
+        if value is not None:
+            if name == "from":
+                start = value
+            else:
+                end = value
+    if start > end:
+        start, end = end, start
+    return start, end
+
+
+def _report(request, level, pk):
+    obj, units = report_scope(request.user, level, pk)
+    start, end = _period(request, units)
+    return build(level, obj, units, start=start, end=end, user=request.user)
+
+
+def _log_report(request, report, fmt):
+    export_log_record(
+        by=request.user,
+        kind=ExportKind.DISTRICT_REPORT,
+        scope=f"{scope_label(report.obj)} {report.start.isoformat()}–{report.end.isoformat()}",
+        object_ids={"level": report.level, "pk": report.obj.pk, "from": report.start.isoformat(), "to": report.end.isoformat()},
+        format=fmt,
+    )
+
+
+@login_required
+def district_report_print(request, level, pk):
+    report = _report(request, level, pk)
+    _log_report(request, report, ExportFormat.PRINT)
+    return render(request, "exports/district_report_print.html", {"report": report, "situations": rules.SITUATIONS})
+
+
+@login_required
+def district_report_docx(request, level, pk):
+    report = _report(request, level, pk)
+    handle = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    write_district_docx(report, handle, base_url=request.build_absolute_uri("/").rstrip("/"))
+    _log_report(request, report, ExportFormat.DOCX)
+    return file_response(handle, f"{report.scope_name}-加装电梯工作报告-{report.end:%Y%m%d}.docx", DOCX_TYPE)
+
+
+@login_required
+def district_report_figure(request, level, pk, key):
+    """The list behind one figure of the report: the units (or meetings) it counts."""
+    report = _report(request, level, pk)
+    figure = report.figures.get(key)
+    if figure is None:
+        raise Http404
+    return render(request, "exports/figure_list.html", {"report": report, "figure": figure})
