@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .roster_import import views as import_views
 
 urlpatterns = [
     # Visit list: who to see today, best visit first.
@@ -36,4 +37,8 @@ urlpatterns = [
     # Support pattern: who agrees, by floor, occupancy and age.
     path("communities/<int:pk>/support/", views.community_support, name="community_support"),
     path("estates/<int:pk>/support/", views.estate_support, name="estate_support"),
+    # Import of the estate ledger: upload, preview, confirm; the template workbook.
+    path("import/", import_views.import_upload, name="import_upload"),
+    path("import/confirm/", import_views.import_confirm, name="import_confirm"),
+    path("import/template.xlsx", import_views.import_template, name="import_template"),
 ]

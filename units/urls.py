@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import contract_views, import_views, plan_views, views
+from . import contract_views, plan_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -25,7 +25,4 @@ urlpatterns = [
         name="contract_scan_version",
     ),
     path("households/<int:pk>/vote/", views.household_vote, name="household_vote"),
-    path("import/", import_views.import_upload, name="import_upload"),
-    path("import/confirm/", import_views.import_confirm, name="import_confirm"),
-    path("import/template.xlsx", import_views.import_template, name="import_template"),
 ]

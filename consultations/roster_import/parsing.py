@@ -31,9 +31,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from consultations import rules
 from consultations.models import Vote, VoteChange, VoteSource
 from retrofit import xlsx
-
-from . import lifecycle, plan_tables, plans, workbook_guard
-from .models import (
+from units import lifecycle, plan_tables, plans
+from units.models import (
     AgeBand,
     Building,
     Community,
@@ -48,6 +47,8 @@ from .models import (
     Street,
     Unit,
 )
+
+from . import workbook_guard
 
 SHEET = "住户台账"
 PLAN_SHEET = "单元方案"  # optional: one row per unit with its plan (一单元一策)

@@ -1,0 +1,3 @@
+"""Moved here from units/imports.py; split out of parsing.py in the next step."""
+
+from .parsing import *  # noqa: F401,F403
