@@ -107,7 +107,6 @@ class RosterRow:
         return (self.street, self.community, self.estate, self.building, self.unit)
 
 
-
 # --- reading -------------------------------------------------------------------------------------
 
 
