@@ -123,13 +123,13 @@ def write_roster(path: Path, street: str, rows: int = ROSTER_ROWS, seed: int = 7
 
     from openpyxl import Workbook
 
+    from consultations.roster_import import columns
     from demo.district import GIVEN, SURNAMES
-    from units import imports
 
     rng = random.Random(seed)
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(imports.SHEET)
-    sheet.append(list(imports.TEMPLATE_COLUMNS))
+    sheet = workbook.create_sheet(columns.SHEET)
+    sheet.append(list(columns.TEMPLATE_COLUMNS))
     written, estate, building = 0, 0, 0
     votes = ["同意"] * 6 + ["反对", "弃权", "未表态", "联系不上", ""]
     while written < rows:
@@ -143,24 +143,24 @@ def write_roster(path: Path, street: str, rows: int = ROSTER_ROWS, seed: int = 7
                             break
                         vote = rng.choice(votes)
                         values = {
-                            imports.STREET: street,
-                            imports.COMMUNITY: f"导入{estate % 10 + 1}社区",
-                            imports.ESTATE: f"导入{estate}小区",
-                            imports.BUILDING: str(building),
-                            imports.UNIT: str(unit),
-                            imports.ROOM: f"{floor}{side:02d}",
-                            imports.FLOOR: floor,
-                            imports.AREA: rng.randrange(5000, 12000) / 100,
-                            imports.OWNER: rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
-                            imports.PHONE: f"1{rng.choice('3589')}{rng.randrange(10**9):09d}",
-                            imports.OCCUPANCY: rng.choice(("自住", "自住", "自住", "出租", "空置")),
-                            imports.VOTE: vote,
-                            imports.REASON: "担心噪音" if vote == "反对" else "",
-                            imports.HARDSHIP: "是" if rng.random() < 0.05 else "否",
-                            imports.NOTE: "",
-                            imports.AGE_BAND: rng.choice(("40岁以下", "40-59岁", "60-74岁", "75岁及以上", "")),
+                            columns.STREET: street,
+                            columns.COMMUNITY: f"导入{estate % 10 + 1}社区",
+                            columns.ESTATE: f"导入{estate}小区",
+                            columns.BUILDING: str(building),
+                            columns.UNIT: str(unit),
+                            columns.ROOM: f"{floor}{side:02d}",
+                            columns.FLOOR: floor,
+                            columns.AREA: rng.randrange(5000, 12000) / 100,
+                            columns.OWNER: rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
+                            columns.PHONE: f"1{rng.choice('3589')}{rng.randrange(10**9):09d}",
+                            columns.OCCUPANCY: rng.choice(("自住", "自住", "自住", "出租", "空置")),
+                            columns.VOTE: vote,
+                            columns.REASON: "担心噪音" if vote == "反对" else "",
+                            columns.HARDSHIP: "是" if rng.random() < 0.05 else "否",
+                            columns.NOTE: "",
+                            columns.AGE_BAND: rng.choice(("40岁以下", "40-59岁", "60-74岁", "75岁及以上", "")),
                         }
-                        sheet.append([values[c] for c in imports.TEMPLATE_COLUMNS])
+                        sheet.append([values[c] for c in columns.TEMPLATE_COLUMNS])
                         written += 1
     workbook.save(path)
     return path
@@ -169,13 +169,13 @@ def write_roster(path: Path, street: str, rows: int = ROSTER_ROWS, seed: int = 7
 def bare_read(path: Path) -> list[list]:
     from python_calamine import CalamineWorkbook
 
-    from units import imports
+    from consultations.roster_import import columns
 
-    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(imports.SHEET).to_python()
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(columns.SHEET).to_python()
 
 
 def step_import(args) -> None:
-    from units.imports import import_roster
+    from consultations.roster_import import import_roster
     from units.models import Household
 
     reads, imports_ = [], []

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .roster_import import views as import_views
 from .views import contacts, holdouts, meetings, notices, rounds, support, visits, votes
 
 urlpatterns = [
@@ -38,4 +39,8 @@ urlpatterns = [
     # Support pattern: who agrees, by floor, occupancy and age.
     path("communities/<int:pk>/support/", support.community_support, name="community_support"),
     path("estates/<int:pk>/support/", support.estate_support, name="estate_support"),
+    # Import of the estate ledger: upload, preview, confirm; the template workbook.
+    path("import/", import_views.import_upload, name="import_upload"),
+    path("import/confirm/", import_views.import_confirm, name="import_confirm"),
+    path("import/template.xlsx", import_views.import_template, name="import_template"),
 ]

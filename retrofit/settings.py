@@ -151,8 +151,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Ledgers are small; anything bigger than this is not a roster.
 ROSTER_MAX_BYTES = env.int("ROSTER_MAX_BYTES", default=10 * 1024 * 1024)
-# What one ledger may hold, checked before any cell is read (units/workbook_guard.py): rows and columns of
-# each sheet the import reads, and the bytes of an .xlsx once unpacked.
+# What one ledger may hold, checked before any cell is read (consultations/roster_import/workbook_guard.py):
+# rows and columns of each sheet the import reads, and the bytes of an .xlsx once unpacked.
 ROSTER_MAX_ROWS = env.int("ROSTER_MAX_ROWS", default=50_000)
 ROSTER_MAX_COLUMNS = env.int("ROSTER_MAX_COLUMNS", default=60)
 ROSTER_MAX_UNCOMPRESSED = env.int("ROSTER_MAX_UNCOMPRESSED", default=100 * 1024 * 1024)

@@ -291,7 +291,7 @@ def test_dashboard_is_in_chinese(world, login, po):
 
 
 def test_import_errors_read_as_chinese(db):
-    from units.imports import ImportFailed, parse_table
+    from consultations.roster_import import ImportFailed, parse_table
 
     with pytest.raises(ImportFailed) as failed:
         parse_table([["街道", "社区"], ["红旗街道", "绵纺社区"]])

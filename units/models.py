@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from retrofit.documents import DocumentVersion
 
 from . import costshare
+from .roster_words import AgeBand, Occupancy, field_label, value_label
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 PERIOD_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
@@ -344,19 +345,6 @@ class StageChange(models.Model):
         return f"{self.unit}: {self.before or '—'} → {self.after}"
 
 
-class Occupancy(models.TextChoices):
-    OWNER = "owner", _("Owner-occupied")
-    RENTED = "rented", _("Rented out")
-    EMPTY = "empty", _("Vacant")
-
-
-class AgeBand(models.TextChoices):
-    UNDER_40 = "under_40", _("Under 40")
-    FROM_40 = "40_59", _("40–59")
-    FROM_60 = "60_74", _("60–74")
-    OVER_75 = "75_plus", _("75 and over")
-
-
 class Household(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="households", verbose_name=_("unit"))
     room = models.CharField(_("room"), max_length=20)
@@ -423,8 +411,6 @@ class HouseholdChange(models.Model):
         ]
 
     def __str__(self):
-        from .imports import field_label, value_label
-
         before, after = value_label(self.field, self.before) or "—", value_label(self.field, self.after) or "—"
         return f"{field_label(self.field)}：{before} → {after}"
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import contract_views, import_views, plan_views, views
+from . import contract_views, plan_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -24,7 +24,4 @@ urlpatterns = [
         "units/<int:pk>/contract/scan/<int:version_pk>/", contract_views.contract_scan_version,
         name="contract_scan_version",
     ),
-    path("import/", import_views.import_upload, name="import_upload"),
-    path("import/confirm/", import_views.import_confirm, name="import_confirm"),
-    path("import/template.xlsx", import_views.import_template, name="import_template"),
 ]

@@ -44,7 +44,7 @@ PERCENT_FORMAT = "0.00%"
 DATE_FORMAT = "yyyy-mm-dd"
 INT_FORMAT = "0"
 
-YES, NO = "是", "否"  # the ledger's own words for yes and no (units.imports.HARDSHIP_WORDS)
+YES, NO = "是", "否"  # the ledger's own words for yes and no (units.roster_words.HARDSHIP_WORDS)
 
 
 def get_export_unit(user, pk: int) -> Unit:

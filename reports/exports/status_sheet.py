@@ -8,7 +8,7 @@ so the workbook, the print page and the PDF cannot disagree about what a role ma
 The workbook has two sheets:
 
 * 单元情况: one column per unit, one row per figure (a single unit reads as label | value);
-* 住户台账: one row per household. Its first columns are the ledger's own (units/imports.py), in
+* 住户台账: one row per household. Its first columns are the ledger's own (consultations/roster_import/columns.py), in
   the ledger's words, so a sheet exported by staff can be imported again; the figures the ledger does
   not hold (share, signature, contacts) follow and are ignored by the import.
 """
@@ -28,10 +28,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from consultations import rules
 from consultations.models import ConsultationRound, Contact, Notice, VoteValue
+from consultations.roster_import import columns as ledger
 from consultations.selectors import UnitConsent, current_vote, evaluate_unit, households_of, street_policy
 from consultations.situations import NAMES as SITUATION_NAMES
 from retrofit import masking, xlsx
-from units import imports as ledger
+from units import roster_words
 from units.models import Contract, Occupancy, Plan, Signature, SignatureStatus, Stage, StageChange, Unit
 from units.selectors import current_plans, shares_of
 from works.models import AcceptanceLevel, Approval, Construction, Registration
@@ -433,12 +434,12 @@ def household_values(sheet: UnitSheet, row: HouseholdRow, columns) -> list:
         ledger.AREA: row.area,
         ledger.OWNER: row.owner,
         ledger.PHONE: row.phone,
-        ledger.OCCUPANCY: ledger.OCCUPANCY_LABEL.get(row.occupancy, row.occupancy),
+        ledger.OCCUPANCY: roster_words.OCCUPANCY_LABEL.get(row.occupancy, row.occupancy),
         ledger.VOTE: ledger.VOTE_LABEL.get(row.vote, row.vote),
         ledger.REASON: row.reason,
         ledger.HARDSHIP: yes_no(row.hardship),
         ledger.NOTE: row.note,
-        ledger.AGE_BAND: ledger.AGE_BAND_LABEL.get(row.age_band, ""),
+        ledger.AGE_BAND: roster_words.AGE_BAND_LABEL.get(row.age_band, ""),
         SHARE: row.share,
         RELIEF: row.relief,
         SIGNATURE: str(row.get_signature_display()) if row.signature else "",

@@ -1,9 +1,9 @@
 """The stored consent figures never lag behind the roster, whatever path changed it."""
 
 from consultations.models import UnitTally
+from consultations.roster_import import import_roster
 from consultations.selectors import consent_by_unit
-from tests.units import workbooks
-from units.imports import import_roster
+from tests.consultations.roster_import import workbooks
 from units.models import Household
 
 

@@ -7,10 +7,10 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from consultations import roster_import
 from reports.exports import status_sheet
 from retrofit.models import ExportFormat, ExportKind, ExportLog
 from tests.conftest import add_flats, make_unit
-from units import imports
 from units.models import Unit
 
 from .conftest import FULL_NAMES, FULL_PHONES, body, plan_for, workbook, xlsx_text
@@ -82,7 +82,7 @@ def test_the_staff_sheet_imports_again_as_a_ledger(client, signed, tmp_path):
     client.force_login(signed.users["staff"])
     path = tmp_path / "sheet.xlsx"
     path.write_bytes(body(client.get(reverse("unit_sheet_xlsx", args=[signed.unit.pk]))))
-    rows = imports.parse_table(imports.read_sheet(path))
+    rows = roster_import.parse_table(roster_import.read_sheet(path))
     assert len(rows) == 12
     assert sorted(r.vote for r in rows).count("agree") == 8
     assert {r.owner_name for r in rows} == set(FULL_NAMES)

@@ -1,4 +1,4 @@
-"""The ledger import (units/imports.py) and its command: all rows or nothing, every error with its row.
+"""The ledger import (units/columns.py) and its command: all rows or nothing, every error with its row.
 
 Error messages are translated (zh-hans); tests assert on row numbers, on the column names (the ledger's
 own Chinese words, passed into the messages) and on the database, not on the sentences.
@@ -18,9 +18,9 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from consultations import roster_import
 from consultations.models import Vote, VoteChange
-from units import imports
-from units.imports import ImportFailed, import_roster
+from consultations.roster_import import ImportFailed, columns, import_roster
 from units.models import AgeBand, Building, Community, Estate, Household, Occupancy, Street, Unit
 
 from .workbooks import HEADER, db_state, flats, row, set_cached_values, write_xls, write_xlsx
@@ -40,7 +40,7 @@ def ledger(tmp_path):
     return make
 
 
-def fails(path, *, by=None) -> list[imports.RowError]:
+def fails(path, *, by=None) -> list[roster_import.RowError]:
     """Import that must fail: returns its errors, after checking that the database did not move."""
     before = db_state()
     with pytest.raises(ImportFailed) as failed:
@@ -170,8 +170,8 @@ def test_formula_without_a_saved_value_is_an_error_not_a_crash(db, ledger):
     # openpyxl (and other programs) write formulas without a result: the cell reads as blank.
     errors = fails(ledger([row("101"), row("102", 建筑面积="=70+5.5", 业主姓名='=CONCAT("张","三")')]))
     assert error_rows(errors) == [3, 3]
-    assert any(imports.AREA in str(e) for e in errors)
-    assert any(imports.OWNER in str(e) for e in errors)
+    assert any(columns.AREA in str(e) for e in errors)
+    assert any(columns.OWNER in str(e) for e in errors)
 
 
 def test_blank_lines_between_blocks_are_skipped_and_rows_keep_their_excel_numbers(db, ledger):
@@ -180,10 +180,10 @@ def test_blank_lines_between_blocks_are_skipped_and_rows_keep_their_excel_number
 
 
 def test_columns_are_found_by_name_in_any_order_and_extra_columns_are_ignored(db, ledger):
-    header = ["序号", *reversed(imports.REQUIRED_COLUMNS)]  # no 年龄段: it is optional
+    header = ["序号", *reversed(columns.REQUIRED_COLUMNS)]  # no 年龄段: it is optional
     values = row("101", 意愿="反对")
     import_roster(
-        ledger([[1, *(values[name] for name in reversed(imports.REQUIRED_COLUMNS))]], header=header)
+        ledger([[1, *(values[name] for name in reversed(columns.REQUIRED_COLUMNS))]], header=header)
     )
     assert household("101").vote.value == "oppose"
 
@@ -196,7 +196,7 @@ def test_reimport_with_a_changed_vote_updates_the_household_and_records_the_chan
     untouched_world = db_state()["households"][:24]  # the world fixture's flats come first
 
     rows = flats(5)  # the sixth flat (302) is not in the file
-    rows[2].update({imports.VOTE: "反对", imports.REASON: "担心噪音", imports.NOTE: "已入户"})
+    rows[2].update({columns.VOTE: "反对", columns.REASON: "担心噪音", columns.NOTE: "已入户"})
     staff = world.users["staff"]
     report = import_roster(ledger(rows), by=staff)
 
@@ -246,7 +246,7 @@ def test_reimport_updates_households_that_were_entered_by_hand(world, ledger):
     bare = Household.objects.create(
         unit=world.unit, room="001", floor=1, area=Decimal("30"), owner_name="无票户"
     )
-    where = {imports.ESTATE: "绵纺厂宿舍小区", imports.BUILDING: "1"}
+    where = {columns.ESTATE: "绵纺厂宿舍小区", columns.BUILDING: "1"}
     rows = [
         row("101", 业主姓名="业主0", 联系电话="13900000000", 意愿="反对", 建筑面积=81, **where),
         row("001", 业主姓名="无票户", 建筑面积=30, 意愿="同意", **where),
@@ -267,7 +267,7 @@ def test_reimport_updates_households_that_were_entered_by_hand(world, ledger):
 
 def test_reimport_without_the_age_column_keeps_the_ages(db, ledger):
     import_roster(ledger([row("101", 年龄段="60-74岁")]))
-    import_roster(ledger([row("101", 意愿="反对")], header=list(imports.REQUIRED_COLUMNS)))
+    import_roster(ledger([row("101", 意愿="反对")], header=list(columns.REQUIRED_COLUMNS)))
     assert (household("101").age_band, household("101").vote.value) == (AgeBand.FROM_60, "oppose")
 
 
@@ -286,34 +286,34 @@ def test_same_owner_with_the_same_vote_is_fine_and_without_a_phone_is_not_the_sa
 # --- bad rows: one bad cell fails the whole file --------------------------------------------------
 
 BAD_CELLS = {
-    "text in floor": ({imports.FLOOR: "三楼"}, imports.FLOOR),
-    "fraction floor": ({imports.FLOOR: 2.5}, imports.FLOOR),
-    "floor 0": ({imports.FLOOR: 0}, imports.FLOOR),
-    "floor 61": ({imports.FLOOR: 61}, imports.FLOOR),
-    "date in area": ({imports.AREA: datetime.date(2024, 3, 1)}, imports.AREA),
-    "date in floor": ({imports.FLOOR: datetime.datetime(2024, 3, 1, 8, 0)}, imports.FLOOR),  # noqa: DTZ001 (cells are naive)
-    "text in area": ({imports.AREA: "八十平"}, imports.AREA),
-    "area with 3 decimals": ({imports.AREA: 75.555}, imports.AREA),
-    "area as text with 3 decimals": ({imports.AREA: "75.555"}, imports.AREA),
-    "area 0": ({imports.AREA: 0}, imports.AREA),
-    "negative area": ({imports.AREA: -5}, imports.AREA),
-    "area not a flat's": ({imports.AREA: 12000}, imports.AREA),
-    "area blank": ({imports.AREA: None}, imports.AREA),
-    "floor blank": ({imports.FLOOR: None}, imports.FLOOR),
-    "empty owner": ({imports.OWNER: None}, imports.OWNER),
-    "blank room": ({imports.ROOM: "  "}, imports.ROOM),
-    "empty street": ({imports.STREET: ""}, imports.STREET),
-    "empty unit": ({imports.UNIT: None}, imports.UNIT),
-    "date as room": ({imports.ROOM: datetime.date(2024, 3, 1)}, imports.ROOM),
-    "room longer than the field": ({imports.ROOM: "3" * 21}, imports.ROOM),
-    "building longer than the field": ({imports.BUILDING: "一" * 21}, imports.BUILDING),
-    "owner longer than the field": ({imports.OWNER: "名" * 51}, imports.OWNER),
-    "phone too long": ({imports.PHONE: "1" * 31}, imports.PHONE),
-    "unknown occupancy": ({imports.OCCUPANCY: "借住"}, imports.OCCUPANCY),
-    "unknown vote": ({imports.VOTE: "支持"}, imports.VOTE),
-    "unknown hardship": ({imports.HARDSHIP: "有"}, imports.HARDSHIP),
-    "boolean hardship": ({imports.HARDSHIP: True}, imports.HARDSHIP),
-    "unknown age band": ({imports.AGE_BAND: "老年"}, imports.AGE_BAND),
+    "text in floor": ({columns.FLOOR: "三楼"}, columns.FLOOR),
+    "fraction floor": ({columns.FLOOR: 2.5}, columns.FLOOR),
+    "floor 0": ({columns.FLOOR: 0}, columns.FLOOR),
+    "floor 61": ({columns.FLOOR: 61}, columns.FLOOR),
+    "date in area": ({columns.AREA: datetime.date(2024, 3, 1)}, columns.AREA),
+    "date in floor": ({columns.FLOOR: datetime.datetime(2024, 3, 1, 8, 0)}, columns.FLOOR),  # noqa: DTZ001 (cells are naive)
+    "text in area": ({columns.AREA: "八十平"}, columns.AREA),
+    "area with 3 decimals": ({columns.AREA: 75.555}, columns.AREA),
+    "area as text with 3 decimals": ({columns.AREA: "75.555"}, columns.AREA),
+    "area 0": ({columns.AREA: 0}, columns.AREA),
+    "negative area": ({columns.AREA: -5}, columns.AREA),
+    "area not a flat's": ({columns.AREA: 12000}, columns.AREA),
+    "area blank": ({columns.AREA: None}, columns.AREA),
+    "floor blank": ({columns.FLOOR: None}, columns.FLOOR),
+    "empty owner": ({columns.OWNER: None}, columns.OWNER),
+    "blank room": ({columns.ROOM: "  "}, columns.ROOM),
+    "empty street": ({columns.STREET: ""}, columns.STREET),
+    "empty unit": ({columns.UNIT: None}, columns.UNIT),
+    "date as room": ({columns.ROOM: datetime.date(2024, 3, 1)}, columns.ROOM),
+    "room longer than the field": ({columns.ROOM: "3" * 21}, columns.ROOM),
+    "building longer than the field": ({columns.BUILDING: "一" * 21}, columns.BUILDING),
+    "owner longer than the field": ({columns.OWNER: "名" * 51}, columns.OWNER),
+    "phone too long": ({columns.PHONE: "1" * 31}, columns.PHONE),
+    "unknown occupancy": ({columns.OCCUPANCY: "借住"}, columns.OCCUPANCY),
+    "unknown vote": ({columns.VOTE: "支持"}, columns.VOTE),
+    "unknown hardship": ({columns.HARDSHIP: "有"}, columns.HARDSHIP),
+    "boolean hardship": ({columns.HARDSHIP: True}, columns.HARDSHIP),
+    "unknown age band": ({columns.AGE_BAND: "老年"}, columns.AGE_BAND),
 }
 
 
@@ -338,10 +338,10 @@ def test_every_error_is_listed_in_row_order(world, ledger):
     ]
     errors = fails(ledger(rows))
     assert error_rows(errors) == [2, 2, 4, 5, 6, 7]
-    assert {imports.FLOOR, imports.AREA} == {
-        c for c in (imports.FLOOR, imports.AREA) for e in errors[:2] if c in e.message
+    assert {columns.FLOOR, columns.AREA} == {
+        c for c in (columns.FLOOR, columns.AREA) for e in errors[:2] if c in e.message
     }
-    assert imports.VOTE in errors[2].message
+    assert columns.VOTE in errors[2].message
     assert "张三" in errors[3].message and "张三" in errors[4].message
     assert "102" in errors[5].message
 
@@ -353,7 +353,7 @@ def test_duplicate_room_in_a_unit(db, ledger):
 
 
 def test_one_owners_flats_with_different_votes(db, ledger):
-    owner = {imports.OWNER: "张三", imports.PHONE: "13800000001"}
+    owner = {columns.OWNER: "张三", columns.PHONE: "13800000001"}
     errors = fails(
         ledger([row("101", 意愿="同意", **owner), row("102"), row("201", 楼层=2, 意愿="反对", **owner)])
     )
@@ -388,7 +388,7 @@ def test_floor_above_an_existing_buildings_floors(world, ledger):
     assert Building.objects.get(pk=world.unit.building_id).floors == 6
 
 
-@pytest.mark.parametrize("column", [imports.VOTE, imports.ROOM, imports.HARDSHIP, imports.NOTE])
+@pytest.mark.parametrize("column", [columns.VOTE, columns.ROOM, columns.HARDSHIP, columns.NOTE])
 def test_missing_column(db, ledger, column):
     header = [name for name in HEADER if name != column]
     errors = fails(ledger([row("101")], header=header))
@@ -398,9 +398,9 @@ def test_missing_column(db, ledger, column):
 
 def test_column_twice(db, ledger):
     values = row("101")
-    errors = fails(ledger([[*(values[name] for name in HEADER), 1]], header=[*HEADER, imports.FLOOR]))
+    errors = fails(ledger([[*(values[name] for name in HEADER), 1]], header=[*HEADER, columns.FLOOR]))
     assert error_rows(errors) == [1]
-    assert imports.FLOOR in errors[0].message
+    assert columns.FLOOR in errors[0].message
 
 
 def test_merged_cells(world, ledger):
@@ -408,15 +408,15 @@ def test_merged_cells(world, ledger):
     errors = fails(ledger(flats(3), merge=["A2:A3", "D3:E4"]))
     merged = [e for e in errors if "A2:A3" in e.message or "D3:E4" in e.message]
     assert [e.row for e in merged] == [2, 3]
-    assert imports.STREET in merged[0].message
-    assert imports.BUILDING in merged[1].message and imports.UNIT in merged[1].message
+    assert columns.STREET in merged[0].message
+    assert columns.BUILDING in merged[1].message and columns.UNIT in merged[1].message
     # The cells below the first row of a merge are blank, and say so.
     assert {
-        (e.row, c) for e in errors for c in (imports.STREET, imports.BUILDING, imports.UNIT) if c in e.message
+        (e.row, c) for e in errors for c in (columns.STREET, columns.BUILDING, columns.UNIT) if c in e.message
     } >= {
-        (3, imports.STREET),
-        (4, imports.BUILDING),
-        (4, imports.UNIT),
+        (3, columns.STREET),
+        (4, columns.BUILDING),
+        (4, columns.UNIT),
     }
 
 
@@ -427,14 +427,14 @@ def test_empty_sheet(db, ledger):
 def test_header_without_rows(db, ledger):
     errors = fails(ledger([]))
     assert error_rows(errors) == [None]
-    assert imports.SHEET in errors[0].message
+    assert columns.SHEET in errors[0].message
 
 
 def test_no_sheet_named_like_the_ledger(db, ledger):
     errors = fails(ledger([row("101")], sheet="Sheet1", other_sheets=["统计"]))
     assert error_rows(errors) == [None]
     assert (
-        imports.SHEET in errors[0].message and "Sheet1" in errors[0].message and "统计" in errors[0].message
+        columns.SHEET in errors[0].message and "Sheet1" in errors[0].message and "统计" in errors[0].message
     )
 
 
@@ -510,7 +510,7 @@ def test_xls_workbook_with_a_bad_row(db, ledger):
     pytest.importorskip("xlwt", reason="xlwt (dev extra) writes the .xls test workbook")
     errors = fails(ledger([row("101"), row("102", 困难户="不是")], suffix=".xls"))
     assert error_rows(errors) == [3]
-    assert imports.HARDSHIP in errors[0].message
+    assert columns.HARDSHIP in errors[0].message
 
 
 # --- the command -----------------------------------------------------------------------------------
@@ -537,15 +537,15 @@ def test_command_fails_with_every_error_on_stderr(db, ledger):
         call_command("import_roster", str(path), stderr=err)
     lines = err.getvalue().splitlines()
     assert len(lines) == 2
-    assert "2" in lines[0] and imports.FLOOR in lines[0]
-    assert "3" in lines[1] and imports.AREA in lines[1]
+    assert "2" in lines[0] and columns.FLOOR in lines[0]
+    assert "3" in lines[1] and columns.AREA in lines[1]
     assert Household.objects.count() == 0
 
 
 def test_command_exit_status_is_not_zero(db, ledger, capsys, monkeypatch):
     from django.db import connections
 
-    from units.management.commands.import_roster import Command
+    from consultations.management.commands.import_roster import Command
 
     # run_from_argv closes every connection when it ends, which would end the test's transaction.
     monkeypatch.setattr(connections, "close_all", lambda: None)
@@ -553,7 +553,7 @@ def test_command_exit_status_is_not_zero(db, ledger, capsys, monkeypatch):
     with pytest.raises(SystemExit) as exited:
         Command().run_from_argv(["manage.py", "import_roster", str(ledger([row("101", 意愿="?")]))])
     assert exited.value.code != 0
-    assert imports.VOTE in capsys.readouterr().err
+    assert columns.VOTE in capsys.readouterr().err
     with pytest.raises(SystemExit) as exited:
         Command().run_from_argv(["manage.py", "import_roster", "/nonexistent/ledger.xlsx"])
     assert exited.value.code != 0
@@ -578,7 +578,7 @@ def _query_shape(path) -> tuple[int, Counter]:
     writes = Counter()
     others = 0
     for query in captured.captured_queries:
-        # New flats go in by executemany ("N times: INSERT …") or COPY (units/imports._insert).
+        # New flats go in by executemany ("N times: INSERT …") or COPY (units/columns._insert).
         found = re.match(r'\s*(?:\d+ times: )?(?:INSERT INTO|UPDATE|COPY)\s+"?(\w+)"?', query["sql"])
         if found and found.group(1) in WRITTEN:
             writes[found.group(1)] += 1
@@ -622,7 +622,7 @@ def test_query_count_does_not_grow_with_rows(world, ledger):
 
 
 def test_query_count_does_not_grow_with_the_units_already_stored(world, ledger):
-    # Streets … units are looked up level by level (units/imports._units_for): a unit already stored
+    # Streets … units are looked up level by level (units/columns._units_for): a unit already stored
     # costs no query of its own, and following it up to its estate costs nothing either.
     def spread(units, estate):
         return [row(f"{u}01", 单元=str(u), 小区=estate) for u in range(1, units + 1)]

@@ -17,8 +17,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from consultations.models import VoteChange
-from units import import_views, imports
-from units.imports import ImportFailed, import_roster
+from consultations.roster_import import ImportFailed, columns, import_roster
+from consultations.roster_import import views as import_views
 from units.models import Household, HouseholdChange, Stage, StageChange, Unit
 
 from .workbooks import db_state, flats, row, write_xlsx
@@ -26,7 +26,7 @@ from .workbooks import db_state, flats, row, write_xlsx
 pytestmark = pytest.mark.django_db
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-WHERE = {imports.ESTATE: "绵纺厂宿舍小区", imports.BUILDING: "1"}
+WHERE = {columns.ESTATE: "绵纺厂宿舍小区", columns.BUILDING: "1"}
 
 
 @pytest.fixture(autouse=True)
@@ -49,11 +49,11 @@ def world_row(index, **changes) -> dict:
     floor, side = divmod(index, 2)
     values = {
         **WHERE,
-        imports.FLOOR: floor + 1,
-        imports.AREA: 80,
-        imports.OWNER: f"业主{index}",
-        imports.PHONE: f"139{index:08d}",
-        imports.VOTE: "同意",
+        columns.FLOOR: floor + 1,
+        columns.AREA: 80,
+        columns.OWNER: f"业主{index}",
+        columns.PHONE: f"139{index:08d}",
+        columns.VOTE: "同意",
     }
     values.update(changes)
     return row(f"{floor + 1}{side + 1:02d}", **values)
@@ -125,8 +125,8 @@ def test_the_dry_run_lists_the_same_changes_the_real_run_writes(world, ledger):
 
     assert preview.changes == real.changes
     assert [(c.row, c.room, [(f.column, f.before, f.after) for f in c.fields]) for c in real.changes] == [
-        (2, "101", [(imports.OWNER, "业主0", "王五")]),
-        (3, "102", [(imports.VOTE, "同意", "反对"), (imports.REASON, "", "担心噪音")]),
+        (2, "101", [(columns.OWNER, "业主0", "王五")]),
+        (3, "102", [(columns.VOTE, "同意", "反对"), (columns.REASON, "", "担心噪音")]),
     ]
     assert real.changes[0].unit == "绵纺厂宿舍小区 1栋1单元"
 
@@ -223,9 +223,9 @@ def template(client, tmp_path, *, ledger_rows=(), plan_rows=()) -> Path:
     path.write_bytes(client.get(reverse("import_template")).content)
     book = load_workbook(path)
     for values in ledger_rows:
-        book[imports.SHEET].append([values.get(c) for c in imports.TEMPLATE_COLUMNS])
+        book[columns.SHEET].append([values.get(c) for c in columns.TEMPLATE_COLUMNS])
     for values in plan_rows:
-        book[imports.PLAN_SHEET].append(values)
+        book[columns.PLAN_SHEET].append(values)
     book.save(path)
     return path
 
@@ -248,7 +248,7 @@ def test_the_templates_sample_rows_are_skipped_and_a_real_row_below_imports(clie
     assert report.rows == 2 and report.households_created == 2 and report.plans_created == 1
     assert report.skipped == ["第 2 行为示例行，已跳过", "单元方案 第 2 行为示例行，已跳过"]
     assert {h.pk: (h.owner_name, h.area) for h in Household.objects.filter(unit=world.unit)} == before
-    assert not Household.objects.filter(unit__building__estate__name=imports.SAMPLE_ESTATE).exists()
+    assert not Household.objects.filter(unit__building__estate__name=columns.SAMPLE_ESTATE).exists()
 
     # The pages say so too.
     response = upload(client, template(client, tmp_path, ledger_rows=[row("102")]))

@@ -19,8 +19,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from retrofit import xlsx
 from retrofit.permissions import require_editor
+from units import roster_words
 
-from . import imports, pending_uploads
+from . import columns, pending_uploads, writing
+from .parsing import ImportFailed, RowError
+from .plan_sheet import add_plan_sheet, mark_sample_row
 
 ALLOWED_SUFFIXES = {".xlsx", ".xls"}
 SESSION_KEY = "pending_import"
@@ -45,16 +48,10 @@ class RosterUploadForm(forms.Form):
         return upload
 
 
-def _pending_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def _discard_pending(request) -> None:
     pending = request.session.pop(SESSION_KEY, None)
     if pending:
-        (_pending_dir() / pending["file"]).unlink(missing_ok=True)
+        (pending_uploads.pending_dir() / pending["file"]).unlink(missing_ok=True)
 
 
 @login_required
@@ -70,13 +67,13 @@ def import_upload(request):
             pending_uploads.remove_stale()
             upload = form.cleaned_data["file"]
             stored = f"{secrets.token_hex(16)}{Path(upload.name).suffix.lower()}"
-            path = _pending_dir() / stored
+            path = pending_uploads.pending_dir() / stored
             with path.open("wb") as fh:
                 for chunk in upload.chunks():
                     fh.write(chunk)
             try:
-                report = imports.import_roster(path, by=request.user, dry_run=True)
-            except imports.ImportFailed as failed:
+                report = writing.import_roster(path, by=request.user, dry_run=True)
+            except ImportFailed as failed:
                 path.unlink(missing_ok=True)
                 context.update(errors=failed.errors, filename=upload.name)
                 return render(request, "units/import_upload.html", context, status=422)
@@ -89,7 +86,7 @@ def import_upload(request):
     return render(request, "units/import_upload.html", context)
 
 
-def _pending(stored: str, name: str, report: imports.ImportReport) -> dict:
+def _pending(stored: str, name: str, report: writing.ImportReport) -> dict:
     """What the confirmation needs: the stored file, and the changes to stored households it was shown."""
     return {"file": stored, "name": name, "changes": len(report.changes), "digest": report.changes_digest}
 
@@ -106,15 +103,15 @@ def import_confirm(request):
         else:
             messages.warning(request, _("There is no import waiting for confirmation. Upload the workbook again."))
         return redirect("import_upload")
-    path = _pending_dir() / pending["file"]
+    path = pending_uploads.pending_dir() / pending["file"]
     if pending.get("changes") and not request.POST.get("reviewed"):
         # Changes to stored households are written only once someone said they checked them.
         return _preview_again(request, pending, str(CHANGES_NOT_REVIEWED % {"n": pending["changes"]}))
     try:
-        report = imports.import_roster(path, by=request.user, reviewed=pending.get("digest"))
-    except (imports.ImportFailed, FileNotFoundError) as failed:
+        report = writing.import_roster(path, by=request.user, reviewed=pending.get("digest"))
+    except (ImportFailed, FileNotFoundError) as failed:
         _discard_pending(request)
-        errors = getattr(failed, "errors", [imports.RowError(None, _("The uploaded file is gone. Upload it again."))])
+        errors = getattr(failed, "errors", [RowError(None, _("The uploaded file is gone. Upload it again."))])
         return render(request, "units/import_upload.html", {"form": RosterUploadForm(), "errors": errors, "filename": pending["name"]}, status=422)
     _discard_pending(request)
     messages.success(
@@ -127,12 +124,12 @@ def import_confirm(request):
 
 def _preview_again(request, pending: dict, problem: str):
     """The preview of the pending upload once more (a fresh dry run), with what stopped the confirmation."""
-    path = _pending_dir() / pending["file"]
+    path = pending_uploads.pending_dir() / pending["file"]
     try:
-        report = imports.import_roster(path, by=request.user, dry_run=True)
-    except (imports.ImportFailed, FileNotFoundError) as failed:
+        report = writing.import_roster(path, by=request.user, dry_run=True)
+    except (ImportFailed, FileNotFoundError) as failed:
         _discard_pending(request)
-        errors = getattr(failed, "errors", [imports.RowError(None, _("The uploaded file is gone. Upload it again."))])
+        errors = getattr(failed, "errors", [RowError(None, _("The uploaded file is gone. Upload it again."))])
         return render(request, "units/import_upload.html", {"form": RosterUploadForm(), "errors": errors, "filename": pending["name"]}, status=422)
     request.session[SESSION_KEY] = _pending(pending["file"], pending["name"], report)
     context = {"report": report, "filename": pending["name"], "problem": problem}
@@ -144,13 +141,10 @@ def import_template(request):
     """An empty ledger with the right columns, drop-down lists and one sample row, which the import skips."""
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = imports.SHEET
-    xlsx.append(sheet, list(imports.TEMPLATE_COLUMNS))
-    xlsx.append(
-        sheet,
-        [imports.SAMPLE_STREET, imports.SAMPLE_COMMUNITY, imports.SAMPLE_ESTATE, "1", "1", "302", 3, 68.45, "张三", "13800001234", "自住", "同意", "", "否", "", "60-74岁"],
-    )
-    imports.mark_sample_row(sheet, 2)
+    sheet.title = columns.SHEET
+    xlsx.append(sheet, list(columns.TEMPLATE_COLUMNS))
+    xlsx.append(sheet, list(columns.SAMPLE_ROW))
+    mark_sample_row(sheet, 2)
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
     for index, cell in enumerate(sheet[1], start=1):
@@ -158,18 +152,18 @@ def import_template(request):
         cell.fill = fill
         sheet.column_dimensions[cell.column_letter].width = {3: 36, 13: 24}.get(index, 14)  # 3: the sample's estate
     sheet.freeze_panes = "A2"
-    column = {name: i for i, name in enumerate(imports.TEMPLATE_COLUMNS)}
+    column = {name: i for i, name in enumerate(columns.TEMPLATE_COLUMNS)}
     for name, words in (
-        (imports.OCCUPANCY, imports.OCCUPANCY_WORDS),
-        (imports.VOTE, imports.VOTE_WORDS),
-        (imports.HARDSHIP, imports.HARDSHIP_WORDS),
-        (imports.AGE_BAND, imports.AGE_BAND_WORDS),
+        (roster_words.OCCUPANCY, roster_words.OCCUPANCY_WORDS),
+        (columns.VOTE, columns.VOTE_WORDS),
+        (roster_words.HARDSHIP, roster_words.HARDSHIP_WORDS),
+        (roster_words.AGE_BAND, roster_words.AGE_BAND_WORDS),
     ):
         letter = sheet.cell(row=1, column=column[name] + 1).column_letter
         validation = DataValidation(type="list", formula1='"' + ",".join(w for w in words if w) + '"', allow_blank=True)
         validation.add(f"{letter}2:{letter}5000")
         sheet.add_data_validation(validation)
-    imports.add_plan_sheet(workbook)
+    add_plan_sheet(workbook)
     buffer = BytesIO()
     workbook.save(buffer)
     response = HttpResponse(

@@ -6,15 +6,16 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
-from units import contracts, imports, plan_tables
-from units.imports import ImportFailed, import_roster
+from consultations import roster_import
+from consultations.roster_import import ImportFailed, columns, import_roster
+from units import contracts, plan_tables
 from units.models import Household, Plan, PlanShare, SplitMethod, Stage, Unit
 
 from .workbooks import HEADER, db_state, flats
 
 pytestmark = pytest.mark.django_db
 
-PLAN_HEADER = list(imports.PLAN_TEMPLATE_COLUMNS)
+PLAN_HEADER = list(columns.PLAN_TEMPLATE_COLUMNS)
 # The unit of workbooks.BASE (新华小区 3栋1单元 in the world fixture's community).
 UNIT = {"街道": "红旗街道", "社区": "绵纺社区", "小区": "新华小区", "楼栋": "3", "单元": "1"}
 
@@ -28,13 +29,13 @@ def plan_row(**changes):
 def write(path, roster, plan_rows=None, *, plan_header=PLAN_HEADER, relief=True):
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = imports.SHEET
-    header = [*HEADER, imports.RELIEF] if relief else HEADER
+    sheet.title = columns.SHEET
+    header = [*HEADER, columns.RELIEF] if relief else HEADER
     sheet.append(header)
     for values in roster:
         sheet.append([values.get(name) for name in header])
     if plan_rows is not None:
-        plan_sheet = workbook.create_sheet(imports.PLAN_SHEET)
+        plan_sheet = workbook.create_sheet(columns.PLAN_SHEET)
         plan_sheet.append(plan_header)
         for values in plan_rows:
             plan_sheet.append([values.get(name) for name in plan_header])
@@ -83,7 +84,7 @@ def test_roster_with_a_plan_sheet_creates_households_and_a_plan(world, book):
 
 def test_explicit_subsidy_coefficients_area_method_and_relief(world, book):
     roster = twelve()
-    roster[5][imports.RELIEF] = "3,000"  # 302
+    roster[5][columns.RELIEF] = "3,000"  # 302
     rows = [plan_row(入户方式="半层入户", 工程总价="520,000元", 政府补助=200000, 分摊方式="按楼层系数x面积", 楼层系数="1:0，2:0.3，3:0.6，4:0.9，5:1.2，6:1.5")]
     import_roster(book(roster, rows))
     plan = Plan.objects.get(unit=the_unit())
@@ -120,44 +121,44 @@ def test_plan_sheet_errors_name_the_sheet_and_the_row(world, book):
     ]
     errors = fails(book(twelve(), rows))
     assert {e.row for e in errors} == {3, 4, 5, 6}
-    assert all(imports.PLAN_SHEET in e.message for e in errors)
+    assert all(columns.PLAN_SHEET in e.message for e in errors)
     text = " ".join(e.message for e in errors if e.row == 3)
-    assert imports.ENTRY in text and imports.TOTAL_COST in text and imports.METHOD in text
-    assert imports.COEFFICIENTS in " ".join(e.message for e in errors if e.row == 4)
-    assert imports.SUBSIDY in " ".join(e.message for e in errors if e.row == 6)
+    assert columns.ENTRY in text and columns.TOTAL_COST in text and columns.METHOD in text
+    assert columns.COEFFICIENTS in " ".join(e.message for e in errors if e.row == 4)
+    assert columns.SUBSIDY in " ".join(e.message for e in errors if e.row == 6)
 
 
 def test_roster_and_plan_errors_come_together(world, book):
     roster = twelve()
-    roster[0][imports.FLOOR] = "x"
-    roster[3][imports.RELIEF] = "abc"
+    roster[0][columns.FLOOR] = "x"
+    roster[3][columns.RELIEF] = "abc"
     errors = fails(book(roster, [plan_row(入户方式="")]))
     assert [e.row for e in errors] == [2, 5, 2]
-    assert imports.PLAN_SHEET not in errors[0].message and imports.PLAN_SHEET in errors[-1].message
+    assert columns.PLAN_SHEET not in errors[0].message and columns.PLAN_SHEET in errors[-1].message
 
 
 def test_missing_plan_columns(world, book):
-    errors = fails(book(twelve(), [plan_row()], plan_header=[c for c in PLAN_HEADER if c != imports.METHOD]))
+    errors = fails(book(twelve(), [plan_row()], plan_header=[c for c in PLAN_HEADER if c != columns.METHOD]))
     assert [e.row for e in errors] == [1]
-    assert imports.METHOD in errors[0].message and imports.PLAN_SHEET in errors[0].message
+    assert columns.METHOD in errors[0].message and columns.PLAN_SHEET in errors[0].message
 
 
 def test_plan_for_an_unknown_unit_or_an_uncovered_floor(world, book):
     errors = fails(book(twelve(), [plan_row(), plan_row(楼栋="9")]))
-    assert [e.row for e in errors] == [3] and imports.PLAN_SHEET in errors[0].message
+    assert [e.row for e in errors] == [3] and columns.PLAN_SHEET in errors[0].message
     errors = fails(book(twelve(), [plan_row(楼层系数="1:0, 2:1, 3:2")]))
     assert [e.row for e in errors] == [2] and "4、5、6" in errors[0].message
 
 
 def test_relief_errors_point_at_the_ledger_row(world, book):
     roster = twelve()
-    roster[0][imports.RELIEF] = 100  # 101 pays nothing
+    roster[0][columns.RELIEF] = 100  # 101 pays nothing
     errors = fails(book(roster, [plan_row()]))
-    assert [e.row for e in errors] == [2] and imports.RELIEF in errors[0].message
+    assert [e.row for e in errors] == [2] and columns.RELIEF in errors[0].message
     roster = twelve()
-    roster[2][imports.RELIEF] = 100  # 201, but the unit has no plan row
+    roster[2][columns.RELIEF] = 100  # 201, but the unit has no plan row
     errors = fails(book(roster, []))  # a plan sheet with no row for this unit
-    assert [e.row for e in errors] == [4] and imports.PLAN_SHEET in errors[0].message
+    assert [e.row for e in errors] == [4] and columns.PLAN_SHEET in errors[0].message
 
 
 def test_signed_plan_cannot_be_replaced_by_import(world, book):
@@ -167,13 +168,13 @@ def test_signed_plan_cannot_be_replaced_by_import(world, book):
     unit.refresh_from_db()
     contracts.contract_start(unit=unit, by=None)
     errors = fails(book(twelve(), [plan_row(工程总价=650000)]))
-    assert [e.row for e in errors] == [2] and imports.PLAN_SHEET in errors[0].message
+    assert [e.row for e in errors] == [2] and columns.PLAN_SHEET in errors[0].message
 
 
 def test_plan_rows_outside_the_users_scope(world, book):
     rows = [plan_row(), plan_row(街道="东风街道", 社区="东风社区", 小区="东风小区", 楼栋="1", 单元="1")]
     errors = fails(book(twelve(), rows), by=world.users["staff"])
-    assert [e.row for e in errors] == [3] and imports.PLAN_SHEET in errors[0].message
+    assert [e.row for e in errors] == [3] and columns.PLAN_SHEET in errors[0].message
 
 
 def test_dry_run_writes_no_plan(world, book):
@@ -193,7 +194,7 @@ def test_plan_sheet_for_a_stored_unit(world, book):
 
 def test_template_helper_adds_the_plan_sheet():
     workbook = Workbook()
-    imports.add_plan_sheet(workbook)
-    sheet = workbook[imports.PLAN_SHEET]
+    roster_import.add_plan_sheet(workbook)
+    sheet = workbook[columns.PLAN_SHEET]
     assert [c.value for c in sheet[1]] == PLAN_HEADER
     assert plan_tables.parse_coefficient_text(sheet["J2"].value)[6] == Decimal("20.5")

@@ -23,8 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from units import imports
-from units.imports import ImportFailed, import_roster
+from consultations.roster_import import ImportFailed, columns, import_roster
 
 from .workbooks import BASE, HEADER, db_state
 
@@ -55,7 +54,7 @@ headers = st.one_of(
 def write(path: Path, header, rows, merges=()) -> Path:
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = imports.SHEET
+    sheet.title = columns.SHEET
     if header is not None:
         sheet.append(list(header))
     for values in rows:
@@ -96,19 +95,19 @@ def test_any_workbook_ends_in_a_report_or_a_clear_error(db, header, rows, merge)
 
 # Cells that no column can take, by the column's kind.
 BROKEN = {
-    imports.FLOOR: st.one_of(st.integers(max_value=0), st.integers(min_value=61, max_value=10**6), st.just(2.5),
+    columns.FLOOR: st.one_of(st.integers(max_value=0), st.integers(min_value=61, max_value=10**6), st.just(2.5),
                              st.just("三楼"), st.dates(), st.booleans(), st.just(""), st.tuples(st.just(DATE_AS_NUMBER), st.integers(1, 60))),
-    imports.AREA: st.one_of(st.floats(max_value=0, allow_nan=False, allow_infinity=False), st.just(80.555),
+    columns.AREA: st.one_of(st.floats(max_value=0, allow_nan=False, allow_infinity=False), st.just(80.555),
                             st.just("八十平"), st.just(10**5), st.dates(), st.booleans(), st.just(None),
                             st.tuples(st.just(DATE_AS_NUMBER), st.integers(30, 200))),
-    imports.VOTE: st.one_of(st.just("支持"), st.just("yes"), st.integers(min_value=1), st.dates()),
-    imports.OCCUPANCY: st.one_of(st.just("租住"), st.integers(min_value=1), st.dates()),
-    imports.HARDSHIP: st.one_of(st.just("不是"), st.integers(min_value=2), st.dates()),
-    imports.AGE_BAND: st.one_of(st.just("老年"), st.integers(min_value=1), st.dates()),
-    imports.ROOM: st.one_of(st.just(None), st.just("  "), st.just("1" * 21), st.dates()),
-    imports.OWNER: st.one_of(st.just(None), st.just(""), st.just("张" * 51), st.dates()),
-    imports.STREET: st.one_of(st.just(None), st.just("街" * 101), st.dates()),
-    imports.NOTE: st.one_of(st.just("备" * 2001), st.dates()),
+    columns.VOTE: st.one_of(st.just("支持"), st.just("yes"), st.integers(min_value=1), st.dates()),
+    columns.OCCUPANCY: st.one_of(st.just("租住"), st.integers(min_value=1), st.dates()),
+    columns.HARDSHIP: st.one_of(st.just("不是"), st.integers(min_value=2), st.dates()),
+    columns.AGE_BAND: st.one_of(st.just("老年"), st.integers(min_value=1), st.dates()),
+    columns.ROOM: st.one_of(st.just(None), st.just("  "), st.just("1" * 21), st.dates()),
+    columns.OWNER: st.one_of(st.just(None), st.just(""), st.just("张" * 51), st.dates()),
+    columns.STREET: st.one_of(st.just(None), st.just("街" * 101), st.dates()),
+    columns.NOTE: st.one_of(st.just("备" * 2001), st.dates()),
 }
 
 
@@ -118,7 +117,7 @@ BROKEN = {
     data=st.data(),
 )
 def test_one_broken_cell_fails_the_whole_ledger_naming_its_row(db, count, data):
-    rows = [{**BASE, imports.ROOM: f"{n + 1}01", imports.FLOOR: n + 1, imports.OWNER: f"业主{n}"} for n in range(count)]
+    rows = [{**BASE, columns.ROOM: f"{n + 1}01", columns.FLOOR: n + 1, columns.OWNER: f"业主{n}"} for n in range(count)]
     broken_row = data.draw(st.integers(min_value=0, max_value=count - 1), label="row")
     column = data.draw(st.sampled_from(sorted(BROKEN)), label="column")
     rows[broken_row][column] = data.draw(BROKEN[column], label="value")

@@ -6,7 +6,7 @@ Every new upload does this too; run it from cron so a quiet server is cleaned as
 
 from django.core.management.base import BaseCommand
 
-from units.pending_uploads import remove_stale
+from consultations.roster_import.pending_uploads import remove_stale
 
 
 class Command(BaseCommand):

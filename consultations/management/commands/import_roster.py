@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from units.imports import ImportFailed, import_roster
+from consultations.roster_import import ImportFailed, import_roster
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Hostile ledgers (units/workbook_guard.py): refused before python-calamine reads a cell, quickly, in Chinese.
+"""Hostile ledgers (consultations/roster_import/workbook_guard.py): refused before python-calamine reads a cell, quickly, in Chinese.
 
 Each workbook is written by hand with zipfile (or xlwt, then patched), small on disk. Calamine is
 replaced by a tripwire in these tests: the old code handed these files to it, where the sparse ones
@@ -25,8 +25,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import translation
 
-from units import workbook_guard
-from units.imports import ImportFailed, import_roster
+from consultations.roster_import import ImportFailed, import_roster, workbook_guard
 
 from .workbooks import db_state, flats, write_xls, write_xlsx
 
@@ -378,7 +377,7 @@ def test_a_crash_during_the_preview_keeps_no_file(client, world, settings, tmp_p
     def crash(*args, **kwargs):
         raise RuntimeError("the reader crashed")
 
-    monkeypatch.setattr("units.imports.import_roster", crash)
+    monkeypatch.setattr("consultations.roster_import.writing.import_roster", crash)
     path = write_xlsx(tmp_path / "ok.xlsx", flats(2))
     with pytest.raises(RuntimeError):
         client.post(reverse("import_upload"), {"file": SimpleUploadedFile("台账.xlsx", path.read_bytes(), content_type=XLSX)})

@@ -8,8 +8,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
+from consultations import roster_import
 from consultations.models import VoteChange
-from units import import_views, imports
+from consultations.roster_import import columns
+from consultations.roster_import import views as import_views
 from units.models import Household
 
 from .workbooks import HEADER, db_state, flats, row, write_xlsx
@@ -132,8 +134,8 @@ def test_confirm_when_the_stored_file_is_gone(client, world, upload, settings):
 def test_row_errors_are_listed_with_status_422_and_nothing_is_kept(client, world, upload, settings):
     client.force_login(world.users["staff"])
     rows = flats(4)
-    rows[1][imports.AREA] = 0
-    rows[3][imports.VOTE] = "赞成"
+    rows[1][columns.AREA] = 0
+    rows[3][columns.VOTE] = "赞成"
     before = db_state()
 
     response = upload(client, rows)
@@ -142,7 +144,7 @@ def test_row_errors_are_listed_with_status_422_and_nothing_is_kept(client, world
     assert [e.row for e in response.context["errors"]] == [3, 5]
     content = response.content.decode()
     assert 'data-testid="import-errors"' in content
-    assert imports.AREA in content and imports.VOTE in content and "赞成" in content
+    assert columns.AREA in content and columns.VOTE in content and "赞成" in content
     assert db_state() == before
     assert pending_files(settings) == []
     assert import_views.SESSION_KEY not in client.session
@@ -150,10 +152,10 @@ def test_row_errors_are_listed_with_status_422_and_nothing_is_kept(client, world
 
 def test_a_missing_column_is_reported_on_the_page(client, world, upload):
     client.force_login(world.users["staff"])
-    response = upload(client, [row("101")], header=[c for c in HEADER if c != imports.PHONE])
+    response = upload(client, [row("101")], header=[c for c in HEADER if c != columns.PHONE])
     assert response.status_code == 422
     assert [e.row for e in response.context["errors"]] == [1]
-    assert imports.PHONE in response.content.decode()
+    assert columns.PHONE in response.content.decode()
 
 
 @pytest.mark.parametrize("name", ["台账.csv", "台账.xlsx.exe", "台账"])
@@ -240,7 +242,7 @@ def template_with(client, tmp_path, rows=()) -> Path:
     path.write_bytes(client.get(reverse("import_template")).content)
     book = load_workbook(path)
     for values in rows:
-        book[imports.SHEET].append([values.get(c) for c in imports.TEMPLATE_COLUMNS])
+        book[columns.SHEET].append([values.get(c) for c in columns.TEMPLATE_COLUMNS])
     book.save(path)
     return path
 
@@ -255,19 +257,19 @@ def test_the_template_downloads_and_its_sample_row_is_never_imported(client, wor
     path = tmp_path / "template.xlsx"
     path.write_bytes(response.content)
 
-    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(imports.SHEET).to_python()
+    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(columns.SHEET).to_python()
     assert sheet[0] == HEADER
     example = dict(zip(sheet[0], sheet[1], strict=True))
     assert all(
         example[column] != ""
-        for column in imports.REQUIRED_COLUMNS
-        if column not in (imports.REASON, imports.NOTE)
+        for column in columns.REQUIRED_COLUMNS
+        if column not in (columns.REASON, columns.NOTE)
     )
-    assert example[imports.ESTATE] == imports.SAMPLE_ESTATE
+    assert example[columns.ESTATE] == columns.SAMPLE_ESTATE
 
     before = db_state()
-    with pytest.raises(imports.ImportFailed) as failed:
-        imports.import_roster(path, by=leader)
+    with pytest.raises(roster_import.ImportFailed) as failed:
+        roster_import.import_roster(path, by=leader)
     assert [e.row for e in failed.value.errors] == [None]
     assert db_state() == before
 
@@ -277,7 +279,7 @@ def test_the_template_imports_into_an_empty_database(client, db, tmp_path):
 
     admin = User.objects.create_superuser("admin", password="x")
     client.force_login(admin)
-    report = imports.import_roster(template_with(client, tmp_path, [row("101")]), by=admin)
+    report = roster_import.import_roster(template_with(client, tmp_path, [row("101")]), by=admin)
     assert (report.streets_created, report.units_created, report.households_created) == (1, 1, 1)
     assert report.skipped == ["第 2 行为示例行，已跳过", "单元方案 第 2 行为示例行，已跳过"]
 

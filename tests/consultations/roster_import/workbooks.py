@@ -9,33 +9,33 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from consultations.models import Vote, VoteChange
-from units import imports
+from consultations.roster_import import columns
 from units.models import Building, Community, Estate, Household, Street, Unit
 
-HEADER = list(imports.TEMPLATE_COLUMNS)
+HEADER = list(columns.TEMPLATE_COLUMNS)
 
 # A new estate in the world fixture's community (红旗街道 / 绵纺社区), so scoping tests can reuse it.
 BASE = {
-    imports.STREET: "红旗街道",
-    imports.COMMUNITY: "绵纺社区",
-    imports.ESTATE: "新华小区",
-    imports.BUILDING: "3",
-    imports.UNIT: "1",
-    imports.FLOOR: 1,
-    imports.AREA: 80.5,
-    imports.PHONE: "",
-    imports.OCCUPANCY: "自住",
-    imports.VOTE: "同意",
-    imports.REASON: "",
-    imports.HARDSHIP: "否",
-    imports.NOTE: "",
-    imports.AGE_BAND: "",
+    columns.STREET: "红旗街道",
+    columns.COMMUNITY: "绵纺社区",
+    columns.ESTATE: "新华小区",
+    columns.BUILDING: "3",
+    columns.UNIT: "1",
+    columns.FLOOR: 1,
+    columns.AREA: 80.5,
+    columns.PHONE: "",
+    columns.OCCUPANCY: "自住",
+    columns.VOTE: "同意",
+    columns.REASON: "",
+    columns.HARDSHIP: "否",
+    columns.NOTE: "",
+    columns.AGE_BAND: "",
 }
 
 
 def row(room="101", **changes) -> dict:
     """One ledger row; keyword arguments use the ledger's column names: row("302", 楼层=3, 意愿="反对")."""
-    values = {**BASE, imports.ROOM: room, imports.OWNER: f"业主{room}"}
+    values = {**BASE, columns.ROOM: room, columns.OWNER: f"业主{room}"}
     values.update(changes)
     return values
 
@@ -46,7 +46,7 @@ def flats(count, *, per_floor=2, start_floor=1, vote="同意", **changes) -> lis
     for index in range(count):
         floor, side = divmod(index, per_floor)
         floor += start_floor
-        rows.append(row(f"{floor}{side + 1:02d}", **{imports.FLOOR: floor, imports.VOTE: vote, **changes}))
+        rows.append(row(f"{floor}{side + 1:02d}", **{columns.FLOOR: floor, columns.VOTE: vote, **changes}))
     return rows
 
 
@@ -55,7 +55,7 @@ def _lines(rows, header):
         yield [values.get(name) for name in header] if isinstance(values, dict) else list(values)
 
 
-def write_xlsx(path: Path, rows=(), *, header=HEADER, sheet=imports.SHEET, merge=(), other_sheets=()) -> Path:
+def write_xlsx(path: Path, rows=(), *, header=HEADER, sheet=columns.SHEET, merge=(), other_sheets=()) -> Path:
     """Write a workbook with openpyxl. ``merge`` takes ranges such as "A2:A3"."""
     workbook = Workbook()
     worksheet = workbook.active
@@ -72,7 +72,7 @@ def write_xlsx(path: Path, rows=(), *, header=HEADER, sheet=imports.SHEET, merge
     return path
 
 
-def write_xls(path: Path, rows=(), *, header=HEADER, sheet=imports.SHEET) -> Path:
+def write_xls(path: Path, rows=(), *, header=HEADER, sheet=columns.SHEET) -> Path:
     """Write a legacy .xls workbook with xlwt (dev dependency)."""
     import xlwt
 

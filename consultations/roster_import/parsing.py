@@ -1,0 +1,450 @@
+"""Reading the estate ledger (住户台账) from Excel: pure parsing of its rows into RosterRow, errors by row.
+
+The ledger is what staff keep today, so the import is forgiving about layout (columns found by name,
+in any order, extra columns ignored) and strict about content: any bad row fails the whole import,
+and every error is listed with its row number. Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from python_calamine import CalamineWorkbook
+
+from units.models import Occupancy
+from units.roster_words import (
+    AGE_BAND,
+    AGE_BAND_WORDS,
+    AREA,
+    FLOOR,
+    HARDSHIP,
+    HARDSHIP_WORDS,
+    NOTE,
+    OCCUPANCY,
+    OCCUPANCY_WORDS,
+    OWNER,
+    PHONE,
+    ROOM,
+)
+
+from . import workbook_guard
+from .columns import (
+    BUILDING,
+    COMMUNITY,
+    ESTATE,
+    MAX_AREA,
+    MAX_LENGTH,
+    MAX_MONEY,
+    PLAN_LEDGER_COLUMNS,
+    PLAN_SHEET,
+    REASON,
+    RELIEF,
+    REQUIRED_COLUMNS,
+    SAMPLE_ESTATE,
+    SHEET,
+    STREET,
+    TEMPLATE_COLUMNS,
+    UNIT,
+    VOTE,
+    VOTE_LABEL,
+    VOTE_WORDS,
+)
+
+ONLY_SAMPLES = _lazy(
+    "The sheet “%(sheet)s” holds only the sample row (row %(rows)s), which is skipped; fill in the households below it."
+)
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int | None  # the Excel row number, or None for a problem with the whole file
+    message: str
+
+    def __str__(self):
+        if self.row is None:
+            return self.message
+        return _("Row %(row)d: %(message)s") % {"row": self.row, "message": self.message}
+
+
+class ImportFailed(Exception):
+    def __init__(self, errors: list[RowError]):
+        super().__init__("\n".join(str(e) for e in errors))
+        self.errors = errors
+
+
+@dataclass
+class RosterRow:
+    row: int
+    street: str
+    community: str
+    estate: str
+    building: str
+    unit: str
+    room: str
+    floor: int
+    area: Decimal
+    owner_name: str
+    phone: str
+    occupancy: str
+    vote: str
+    reason: str
+    hardship: bool
+    note: str
+    age_band: str
+    has_age_band: bool
+    relief: Decimal = Decimal("0")
+
+    @property
+    def unit_key(self) -> tuple[str, str, str, str, str]:
+        return (self.street, self.community, self.estate, self.building, self.unit)
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def read_sheet(path: str | Path) -> list[list]:
+    """The ledger sheet as rows of Python values (python-calamine reads .xlsx and .xls)."""
+    return _read_sheet(path)[0]
+
+
+def _read_sheet(path: str | Path) -> tuple[list[list], list]:
+    """The ledger sheet's rows, and its merged cell ranges as ((first row, first col), (last row, last col))."""
+    table, merged, _plan = read_workbook(path)
+    return table, merged
+
+
+def read_workbook(path: str | Path) -> tuple[list[list], list, tuple[list[list], list] | None]:
+    """The ledger sheet (rows, merged ranges), and the plan sheet likewise when the workbook has one."""
+    _check_bounds(path)
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for anything that is not a workbook
+        raise ImportFailed([RowError(None, _("The file is not an Excel workbook (.xlsx or .xls) that can be read: %(error)s") % {"error": exc})]) from exc
+    if SHEET not in workbook.sheet_names:
+        raise ImportFailed(
+            [RowError(None, _("The workbook has no sheet named “%(sheet)s”. Sheets found: %(found)s") % {"sheet": SHEET, "found": "、".join(workbook.sheet_names) or "—"})]
+        )
+    sheets = []
+    for name in (SHEET, PLAN_SHEET):
+        if name not in workbook.sheet_names:
+            sheets.append(None)
+            continue
+        try:
+            sheet = workbook.get_sheet_by_name(name)
+            sheets.append((sheet.to_python(skip_empty_area=False), list(sheet.merged_cell_ranges or ())))
+        except Exception as exc:
+            raise ImportFailed([RowError(None, _("The sheet “%(sheet)s” cannot be read: %(error)s") % {"sheet": name, "error": exc})]) from exc
+    (table, merged), plan = sheets
+    return table, merged, plan
+
+
+def _check_bounds(path: str | Path) -> None:
+    """Refuse, before calamine reads a cell, a workbook past the limits in settings (workbook_guard.py)."""
+    try:
+        workbook_guard.inspect_workbook(
+            path,
+            sheets=(SHEET, PLAN_SHEET),
+            max_rows=settings.ROSTER_MAX_ROWS,
+            max_columns=settings.ROSTER_MAX_COLUMNS,
+            max_uncompressed=settings.ROSTER_MAX_UNCOMPRESSED,
+            max_bytes=settings.ROSTER_MAX_BYTES,
+        )
+    except workbook_guard.WorkbookRefused as refused:
+        raise ImportFailed([RowError(None, _(refused.message) % refused.params)]) from None
+    except OSError:
+        pass  # a file that cannot be opened holds nothing to bound: calamine reports it as before
+
+
+def cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (datetime, date, time)):
+        raise ValueError(_("is a date, expected text"))
+    return str(value).strip()
+
+
+def _integer(value, column: str) -> int:
+    if _is_blank(value):
+        raise ValueError(_("%(column)s is empty") % {"column": column})
+    if isinstance(value, bool) or isinstance(value, (datetime, date, time)):
+        raise ValueError(_("%(column)s must be a whole number") % {"column": column})
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError(_("%(column)s must be a whole number, not %(value)s") % {"column": column, "value": value})
+        return int(value)
+    text = str(value or "").strip().removesuffix("层").strip()
+    if not re.fullmatch(r"\d+", text):
+        raise ValueError(_("%(column)s must be a whole number, not “%(value)s”") % {"column": column, "value": value or ""})
+    return int(text)
+
+
+def _area(value) -> Decimal:
+    if _is_blank(value):
+        raise ValueError(_("%(column)s is empty") % {"column": AREA})
+    if isinstance(value, bool) or isinstance(value, (datetime, date, time)):
+        raise ValueError(_("%(column)s must be a number of square metres") % {"column": AREA})
+    try:
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError(_("%(column)s must be a number of square metres, not “%(value)s”") % {"column": AREA, "value": value}) from None
+    if not number.is_finite() or number <= 0:
+        raise ValueError(_("%(column)s must be greater than 0, not %(value)s") % {"column": AREA, "value": value})
+    if number >= MAX_AREA:
+        raise ValueError(_("%(column)s of %(value)s m² is not a flat's area") % {"column": AREA, "value": value})
+    if number != number.quantize(Decimal("0.01")):
+        raise ValueError(_("%(column)s has at most two decimals, not %(value)s") % {"column": AREA, "value": value})
+    return number.quantize(Decimal("0.01"))
+
+
+def money(value, column: str, *, required: bool = True, blank: Decimal | None = None) -> Decimal | None:
+    """An amount in yuan, at most two decimals; "560,000" and "560000元" are read too.
+
+    A blank cell is an error when ``required``, else it gives ``blank``.
+    """
+    if _is_blank(value):
+        if not required:
+            return blank
+        raise ValueError(_("%(column)s is empty") % {"column": column})
+    if isinstance(value, bool) or isinstance(value, (datetime, date, time)):
+        raise ValueError(_("%(column)s must be an amount in yuan") % {"column": column})
+    try:
+        if isinstance(value, float):
+            number = Decimal(repr(value))
+        else:
+            number = Decimal(str(value).strip().replace(",", "").replace("，", "").removesuffix("元").strip())
+    except InvalidOperation:
+        raise ValueError(_("%(column)s must be an amount in yuan, not “%(value)s”") % {"column": column, "value": value}) from None
+    if not number.is_finite() or number < 0:
+        raise ValueError(_("%(column)s must be an amount of at least 0, not %(value)s") % {"column": column, "value": value})
+    if number >= MAX_MONEY:
+        raise ValueError(_("%(column)s of %(value)s yuan is too large") % {"column": column, "value": value})
+    if number != number.quantize(Decimal("0.01")):
+        raise ValueError(_("%(column)s has at most two decimals, not %(value)s") % {"column": column, "value": value})
+    return number.quantize(Decimal("0.01"))
+
+
+def _is_blank(value) -> bool:
+    # A formula saved without its value (written by a program, never opened in Excel) also reads as "".
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def choice(value, words: dict, column: str):
+    text = cell_text(value)
+    if text not in words:
+        allowed = "、".join(w for w in words if w)
+        raise ValueError(_("%(column)s “%(value)s” is not one of: %(allowed)s") % {"column": column, "value": text, "allowed": allowed})
+    return words[text]
+
+
+def _cell_name(row: int, column: int) -> str:
+    letters = ""
+    column += 1
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return f"{letters}{row + 1}"
+
+
+def merged_errors(merged, header: list[str]) -> list[RowError]:
+    """A merged cell holds its value in its first row only: the rows below it would read as blank."""
+    errors = []
+    for (first_row, first_col), (last_row, last_col) in merged:
+        if last_row < 1:
+            continue  # merged header cells leave no row without its value
+        columns = "、".join(header[c] for c in range(first_col, last_col + 1) if c < len(header) and header[c])
+        errors.append(
+            RowError(
+                max(first_row, 1) + 1,
+                _("cells %(cells)s (%(columns)s) are merged; unmerge them and fill in every row")
+                % {"cells": f"{_cell_name(first_row, first_col)}:{_cell_name(last_row, last_col)}", "columns": columns or "—"},
+            )
+        )
+    return errors
+
+
+class RowReader:
+    """Reads one row's cells by column name, collecting every problem instead of stopping at the first."""
+
+    def __init__(self, values: list, positions: dict[str, int]):
+        self.values, self.positions, self.errors = values, positions, []
+
+    def cell(self, column):
+        index = self.positions.get(column)
+        return None if index is None or index >= len(self.values) else self.values[index]
+
+    def read(self, column, parse):
+        try:
+            return parse(self.cell(column))
+        except ValueError as exc:
+            self.errors.append(str(exc))
+            return None
+
+    def _text(self, column) -> str | None:
+        try:
+            return cell_text(self.cell(column))
+        except ValueError as exc:
+            self.errors.append(_("%(column)s %(error)s") % {"column": column, "error": exc})
+            return None
+
+    def required_text(self, column) -> str:
+        text = self._text(column)
+        if text is None:
+            return ""
+        if not text:
+            self.errors.append(_("%(column)s is empty") % {"column": column})
+        elif len(text) > MAX_LENGTH[column]:
+            self.errors.append(
+                _("%(column)s is longer than %(limit)d characters") % {"column": column, "limit": MAX_LENGTH[column]}
+            )
+        return text
+
+    def optional_text(self, column, limit=2000) -> str:
+        text = self._text(column)
+        if text is None:
+            return ""
+        if len(text) > limit:
+            self.errors.append(_("%(column)s is longer than %(limit)d characters") % {"column": column, "limit": limit})
+        return text
+
+
+def parse_table(table: list[list], merged=(), skipped: list[int] | None = None) -> list[RosterRow]:
+    """Check every row; raise ImportFailed with all errors, or return the rows.
+
+    ``merged`` lists the sheet's merged cell ranges (0-based, as python-calamine gives them). The
+    template's sample rows (estate SAMPLE_ESTATE) are left out; their row numbers go into ``skipped``.
+    """
+    samples = [] if skipped is None else skipped
+    if not table or not any(safe_text(c) for c in table[0]):
+        raise ImportFailed([RowError(1, _("the header row is empty; the first row must hold the column names"))])
+    header = [safe_text(c) for c in table[0]]
+    positions: dict[str, int] = {}
+    errors: list[RowError] = []
+    for index, name in enumerate(header):
+        if not name:
+            continue
+        if name in positions and (name in TEMPLATE_COLUMNS or name in PLAN_LEDGER_COLUMNS):
+            errors.append(RowError(1, _("column “%(column)s” appears twice") % {"column": name}))
+        positions.setdefault(name, index)
+    missing = [c for c in REQUIRED_COLUMNS if c not in positions]
+    if missing:
+        errors.append(RowError(1, _("missing column(s): %(columns)s") % {"columns": "、".join(missing)}))
+    if errors:
+        raise ImportFailed(errors)
+    errors.extend(merged_errors(merged, header))
+
+    rows: list[RosterRow] = []
+    for number, values in enumerate(table[1:], start=2):
+        if not any(safe_text(v) for v in values):
+            continue  # blank lines between blocks are common in hand-kept ledgers
+        line = RowReader(values, positions)
+        if is_sample(line):
+            samples.append(number)
+            continue
+        read, required_text, optional_text, row_errors = line.read, line.required_text, line.optional_text, line.errors
+
+        street = required_text(STREET)
+        community = required_text(COMMUNITY)
+        estate = required_text(ESTATE)
+        building = required_text(BUILDING)
+        unit = required_text(UNIT)
+        room = required_text(ROOM)
+        floor = read(FLOOR, lambda v: _integer(v, FLOOR))
+        if floor is not None and not 1 <= floor <= 60:
+            row_errors.append(_("%(column)s %(value)s is outside 1–60") % {"column": FLOOR, "value": floor})
+            floor = None
+        area = read(AREA, _area)
+        owner = required_text(OWNER)
+        phone = optional_text(PHONE, limit=30)
+        occupancy = read(OCCUPANCY, lambda v: choice(v, {**OCCUPANCY_WORDS, "": Occupancy.OWNER}, OCCUPANCY))
+        vote = read(VOTE, lambda v: choice(v, VOTE_WORDS, VOTE))
+        hardship = read(HARDSHIP, lambda v: choice(v, HARDSHIP_WORDS, HARDSHIP))
+        age_band = read(AGE_BAND, lambda v: choice(v, AGE_BAND_WORDS, AGE_BAND))
+        reason = optional_text(REASON, limit=500)
+        note = optional_text(NOTE)
+        relief = read(RELIEF, lambda v: money(v, RELIEF, required=False, blank=Decimal("0")))
+        if row_errors:
+            errors.extend(RowError(number, message) for message in row_errors)
+            continue
+        rows.append(
+            RosterRow(
+                row=number,
+                street=street,
+                community=community,
+                estate=estate,
+                building=building,
+                unit=unit,
+                room=room,
+                floor=floor,
+                area=area,
+                owner_name=owner,
+                phone=phone,
+                occupancy=occupancy,
+                vote=vote,
+                reason=reason,
+                hardship=hardship,
+                note=note,
+                age_band=age_band,
+                has_age_band=AGE_BAND in positions,
+                relief=relief,
+            )
+        )
+    if not rows and not errors and samples:
+        errors.append(RowError(None, ONLY_SAMPLES % {"sheet": SHEET, "rows": "、".join(map(str, samples))}))
+    elif not rows and not errors:
+        errors.append(RowError(None, _("The sheet “%(sheet)s” has no households below its header row.") % {"sheet": SHEET}))
+    errors.extend(_check_rows_together(rows))
+    if errors:
+        raise ImportFailed(sorted(errors, key=lambda e: (e.row or 0)))
+    return rows
+
+
+def is_sample(line: RowReader) -> bool:
+    return safe_text(line.cell(ESTATE)) == SAMPLE_ESTATE
+
+
+def safe_text(value) -> str:
+    try:
+        return cell_text(value)
+    except ValueError:
+        return "?"
+
+
+def _check_rows_together(rows: list[RosterRow]) -> list[RowError]:
+    """Rules across rows: one room per unit; one owner's flats carry one vote.
+
+    Flats already stored are checked again when writing (``_owner_conflicts``); checking the file here
+    lists these errors together with every other row error.
+    """
+    errors: list[RowError] = []
+    seen: dict[tuple, int] = {}
+    by_owner: dict[tuple, list[RosterRow]] = defaultdict(list)
+    for row in rows:
+        key = (*row.unit_key, row.room)
+        if key in seen:
+            errors.append(
+                RowError(row.row, _("room %(room)s appears again (first in row %(first)d)") % {"room": row.room, "first": seen[key]})
+            )
+            continue
+        seen[key] = row.row
+        if row.phone:
+            by_owner[(*row.unit_key, row.owner_name, row.phone)].append(row)
+    for flats in by_owner.values():
+        if len({row.vote for row in flats}) > 1:
+            described = "、".join(f"{row.room}（{VOTE_LABEL.get(row.vote, row.vote)}）" for row in sorted(flats, key=lambda r: r.room))
+            errors.extend(
+                RowError(row.row, _("owner %(owner)s holds several flats with different votes: %(flats)s; one owner has one vote") % {"owner": row.owner_name, "flats": described})
+                for row in flats
+            )
+    return errors

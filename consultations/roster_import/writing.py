@@ -1,0 +1,454 @@
+"""Writing the estate ledger: households, their votes and both histories, in one transaction; all or nothing.
+
+The rows come checked from parsing.py (and plan_sheet.py for the sheet 单元方案); here they are checked
+against what is stored (the user's scope, the building's floors, one owner one vote, signed units) and
+written, or nothing is: every error is listed with its row number and the database is left as it was.
+A dry run (the preview) is the very same import, rolled back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from time import monotonic
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from consultations import rules
+from consultations.models import Vote, VoteChange, VoteSource
+from consultations.signals import drop_tallies
+from units import lifecycle
+from units.models import (
+    Building,
+    Community,
+    Estate,
+    Household,
+    HouseholdChange,
+    RosterSource,
+    Street,
+    Unit,
+)
+from units.roster_words import ROSTER_FIELDS, field_label, stored_text, value_label
+
+from .columns import PLAN_SHEET, REASON, SIGNED_FIELDS, VOTE, VOTE_LABEL
+from .parsing import ImportFailed, RosterRow, RowError, parse_table, read_workbook
+from .plan_sheet import PlanRow, in_plan_sheet, parse_plan_table, write_plans
+
+SAMPLE_SKIPPED = _lazy("Row %(row)d is a sample row; skipped")
+PLAN_SAMPLE_SKIPPED = _lazy("Sheet %(sheet)s, row %(row)d is a sample row; skipped")
+SIGNED_CHANGE = _lazy(
+    "%(unit)s has reached the signing stage; an import cannot change its owners, areas or floors (%(changes)s). "
+    "The signed shares and the contract rest on them: ask the street office to correct them."
+)
+SIGNED_NEW_FLAT = _lazy(
+    "%(unit)s has reached the signing stage; an import cannot add flat %(room)s to it. "
+    "The signed shares and the contract cover its flats as they are: ask the street office."
+)
+PREVIEW_OUTDATED = _lazy(
+    "These households have changed since the preview (someone saved in the meantime), so nothing was written. "
+    "Upload the ledger again and check the new preview."
+)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str  # the model field (owner_name …), or "vote" / "reason"
+    column: str  # the ledger's word for it
+    before: str  # in the ledger's words; "" when empty
+    after: str
+    stored_before: str = ""  # as HouseholdChange keeps it
+    stored_after: str = ""
+
+
+@dataclass(frozen=True)
+class HouseholdDiff:
+    """One stored household a ledger row changes, field by field (the preview lists these)."""
+
+    row: int
+    unit: str  # estate and unit, as the report names units
+    room: str
+    fields: tuple[FieldChange, ...]
+
+    def describe(self, fields=None) -> str:
+        return "；".join(
+            f"{f.column} {f.before or '—'} → {f.after or '—'}" for f in self.fields if fields is None or f.field in fields
+        )
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    streets_created: int = 0
+    communities_created: int = 0
+    estates_created: int = 0
+    buildings_created: int = 0
+    units_created: int = 0
+    households_created: int = 0
+    households_updated: int = 0
+    households_unchanged: int = 0
+    votes_changed: int = 0
+    plans_created: int = 0
+    plans_unchanged: int = 0
+    units: list[str] = field(default_factory=list)
+    dry_run: bool = False
+    # Each stored household the ledger changes, in row order; the preview asks for them to be checked.
+    changes: list[HouseholdDiff] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # the sample rows left out, each said in a sentence
+
+    @property
+    def changes_digest(self) -> str:
+        """A fingerprint of ``changes``: the confirmed import must make exactly the changes previewed."""
+        data = [[c.row, c.unit, c.room, [[f.field, f.before, f.after] for f in c.fields]] for c in self.changes]
+        return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()
+
+
+def _units_for(rows: list[RosterRow], floors_by_building: dict, report: ImportReport) -> dict[tuple, Unit]:
+    """Find or create every street … unit the rows name, one level at a time, counting what is created.
+
+    Each level costs one lookup and, when something is new, one bulk insert, however many units the
+    ledger holds (the lookups filter by the names in the file and match whole keys here). Parents are
+    set on their children, so unit.building.estate.community.street costs no query afterwards.
+    """
+    keys = {row.unit_key for row in rows}
+    names = [{key[level] for key in keys} for level in range(5)]
+
+    streets = {s.name: s for s in Street.objects.filter(name__in=names[0])}
+    new = [Street(name=name) for name in sorted(names[0] - streets.keys())]
+    Street.objects.bulk_create(new)
+    streets.update((s.name, s) for s in new)
+    report.streets_created += len(new)
+
+    wanted = {key[:2] for key in keys}
+    by_street_pk = {s.pk: name for name, s in streets.items()}
+    communities = {}
+    for community in Community.objects.filter(street_id__in=by_street_pk, name__in=names[1]):
+        key = (by_street_pk[community.street_id], community.name)
+        if key in wanted:
+            community.street = streets[key[0]]
+            communities[key] = community
+    new = [Community(street=streets[s], name=c) for s, c in sorted(wanted - communities.keys())]
+    Community.objects.bulk_create(new)
+    communities.update(((c.street.name, c.name), c) for c in new)
+    report.communities_created += len(new)
+
+    wanted = {key[:3] for key in keys}
+    by_community_pk = {c.pk: key for key, c in communities.items()}
+    estates = {}
+    for estate in Estate.objects.filter(community_id__in=by_community_pk, name__in=names[2]):
+        key = (*by_community_pk[estate.community_id], estate.name)
+        if key in wanted:
+            estate.community = communities[key[:2]]
+            estates[key] = estate
+    new = [Estate(community=communities[k[:2]], name=k[2]) for k in sorted(wanted - estates.keys())]
+    Estate.objects.bulk_create(new)
+    estates.update(((*by_community_pk[e.community.pk], e.name), e) for e in new)
+    report.estates_created += len(new)
+
+    wanted = {key[:4] for key in keys}
+    by_estate_pk = {e.pk: key for key, e in estates.items()}
+    buildings = {}
+    for building in Building.objects.filter(estate_id__in=by_estate_pk, number__in=names[3]):
+        key = (*by_estate_pk[building.estate_id], building.number)
+        if key in wanted:
+            building.estate = estates[key[:3]]
+            buildings[key] = building
+    new = [Building(estate=estates[k[:3]], number=k[3], floors=floors_by_building[k]) for k in sorted(wanted - buildings.keys())]
+    Building.objects.bulk_create(new)
+    buildings.update(((*by_estate_pk[b.estate.pk], b.number), b) for b in new)
+    report.buildings_created += len(new)
+
+    by_building_pk = {b.pk: key for key, b in buildings.items()}
+    units = {}
+    # Through the estates (few ids) rather than the buildings (thousands for a whole district's ledger).
+    for unit in Unit.objects.filter(building__estate_id__in=by_estate_pk, number__in=names[4]):
+        key = by_building_pk.get(unit.building_id)
+        if key is not None and (*key, unit.number) in keys:
+            unit.building = buildings[key]
+            units[(*key, unit.number)] = unit
+    new = [Unit(building=buildings[k[:4]], number=k[4]) for k in sorted(keys - units.keys())]
+    Unit.objects.bulk_create(new)
+    units.update(((*by_building_pk[u.building.pk], u.number), u) for u in new)
+    report.units_created += len(new)
+    return units
+
+
+def _scope_errors(rows: list[RosterRow], user) -> list[RowError]:
+    if user is None or user.is_superuser:
+        return []
+    if not user.can_edit:
+        # The pages refuse these roles already; the service refuses them too, whoever calls it.
+        return [RowError(None, _("Your role can read this page but not change it."))]
+    errors = []
+    for row in rows:
+        if user.street_id and row.street != user.street.name:
+            errors.append(RowError(row.row, _("street “%(street)s” is not yours (%(own)s)") % {"street": row.street, "own": user.street.name}))
+        elif user.community_id and (row.community != user.community.name or row.street != user.community.street.name):
+            errors.append(
+                RowError(row.row, _("community “%(community)s” is not yours (%(own)s)") % {"community": row.community, "own": user.community.name})
+            )
+    return errors
+
+
+def import_roster(path: str | Path, *, by=None, dry_run: bool = False, reviewed: str | None = None) -> ImportReport:
+    """Read, check and write the ledger (and its plan sheet) in one transaction. Raises ImportFailed, writing nothing.
+
+    Errors of the ledger come first, then those of the plan sheet, each list in row order.
+    """
+    table, merged, plan_sheet = read_workbook(path)
+    errors: list[RowError] = []
+    rows: list[RosterRow] = []
+    plan_rows: list[PlanRow] = []
+    samples: list[int] = []
+    plan_samples: list[int] = []
+    try:
+        rows = parse_table(table, merged, skipped=samples)
+    except ImportFailed as failed:
+        errors.extend(failed.errors)
+    if plan_sheet is not None:
+        try:
+            plan_rows = parse_plan_table(*plan_sheet, skipped=plan_samples)
+        except ImportFailed as failed:
+            errors.extend(failed.errors)
+    if errors:
+        raise ImportFailed(errors)
+    skipped = [SAMPLE_SKIPPED % {"row": n} for n in samples]
+    skipped += [PLAN_SAMPLE_SKIPPED % {"sheet": PLAN_SHEET, "row": n} for n in plan_samples]
+    return import_rows(rows, by=by, dry_run=dry_run, plan_rows=plan_rows, skipped=skipped, reviewed=reviewed)
+
+
+def import_rows(
+    rows: list[RosterRow],
+    *,
+    by=None,
+    dry_run: bool = False,
+    plan_rows: list[PlanRow] = (),
+    skipped: list[str] = (),
+    reviewed: str | None = None,
+) -> ImportReport:
+    """Write the checked rows in one transaction (rolled back for a dry run).
+
+    ``reviewed`` is the ``changes_digest`` of the preview the user confirmed: when given, the import is
+    refused, writing nothing, unless it changes exactly those households, fields and values.
+    """
+    errors = _scope_errors(rows, by)
+    if plan_rows and not (errors and errors[0].row is None):
+        errors.extend(in_plan_sheet(e) for e in _scope_errors(plan_rows, by))
+    if errors:
+        raise ImportFailed(errors)
+    report = ImportReport(rows=len(rows), dry_run=dry_run, skipped=list(skipped))
+    with transaction.atomic():
+        _write(rows, by, report)
+        if reviewed is not None and report.changes_digest != reviewed:
+            raise ImportFailed([RowError(None, str(PREVIEW_OUTDATED))])
+        created, unchanged = write_plans(plan_rows, rows, by)
+        report.plans_created, report.plans_unchanged = created, unchanged
+        if dry_run:
+            transaction.set_rollback(True)
+    return report
+
+
+def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
+    floors_by_building: dict[tuple, int] = defaultdict(int)
+    for row in rows:
+        floors_by_building[row.unit_key[:4]] = max(floors_by_building[row.unit_key[:4]], row.floor)
+
+    unit_by_key = _units_for(rows, floors_by_building, report)
+    unit_of_row = {row.row: unit_by_key[row.unit_key] for row in rows}
+    units = {unit.pk: unit for unit in unit_of_row.values()}
+
+    errors: list[RowError] = []
+    for row in rows:
+        building = unit_of_row[row.row].building
+        if row.floor > building.floors:
+            errors.append(
+                RowError(row.row, _("floor %(floor)d is above the top floor of building %(building)s (%(floors)d)") % {"floor": row.floor, "building": building.number, "floors": building.floors})
+            )
+
+    existing: dict[tuple[int, str], Household] = {
+        (h.unit_id, h.room): h for h in Household.objects.filter(unit_id__in=units).select_related("vote")
+    }
+    errors.extend(_owner_conflicts(rows, unit_of_row, existing))
+    if errors:
+        raise ImportFailed(sorted(errors, key=lambda e: e.row or 0))
+
+    now = timezone.now()
+    fields = ("floor", "area", "owner_name", "phone", "occupancy", "hardship", "note")
+    signed_units = lifecycle.units_from_signing(units.values())
+    to_create: list[RosterRow] = []  # flats not stored yet (plain rows: see _insert)
+    to_update: list[Household] = []
+    votes_to_update: list[Vote] = []
+    votes_to_create: list[Vote] = []
+    changes: list[VoteChange] = []
+    roster_history: list[tuple] = []  # (household, field, before, after): HouseholdChange rows
+    for row in rows:
+        unit = unit_of_row[row.row]
+        values = {
+            "floor": row.floor,
+            "area": row.area,
+            "owner_name": row.owner_name,
+            "phone": row.phone,
+            "occupancy": row.occupancy,
+            "hardship": row.hardship,
+            "note": row.note,
+        }
+        if row.has_age_band:
+            values["age_band"] = row.age_band
+        household = existing.get((unit.pk, row.room))
+        if household is None:
+            if unit.pk in signed_units:
+                errors.append(RowError(row.row, SIGNED_NEW_FLAT % {"unit": unit, "room": row.room}))
+            to_create.append(row)
+            continue
+        dirty = [name for name in ROSTER_FIELDS if name in values and getattr(household, name) != values[name]]
+        field_changes = [_field_change(name, getattr(household, name), values[name]) for name in dirty]
+        for name in dirty:
+            setattr(household, name, values[name])
+        vote = getattr(household, "vote", None) if _has_vote(household) else None
+        before = vote.value if vote else rules.UNDECIDED
+        before_reason = vote.reason if vote else ""
+        vote_dirty = before != row.vote or before_reason != row.reason
+        if before != row.vote:
+            field_changes.append(FieldChange("vote", VOTE, VOTE_LABEL.get(before, before), VOTE_LABEL.get(row.vote, row.vote)))
+        if before_reason != row.reason:
+            field_changes.append(FieldChange("reason", REASON, before_reason, row.reason))
+        if field_changes:
+            diff = HouseholdDiff(row.row, _unit_name(unit), row.room, tuple(field_changes))
+            report.changes.append(diff)
+            if unit.pk in signed_units and any(name in SIGNED_FIELDS for name in dirty):
+                errors.append(RowError(row.row, SIGNED_CHANGE % {"unit": unit, "changes": diff.describe(SIGNED_FIELDS)}))
+        if dirty:
+            to_update.append(household)
+            roster_history.extend((household.pk, f.field, f.stored_before, f.stored_after) for f in field_changes if f.field in ROSTER_FIELDS)
+        if vote_dirty:
+            if vote is None:
+                votes_to_create.append(Vote(household=household, value=row.vote, reason=row.reason, recorded_by=by, recorded_at=now, version=1))
+            else:
+                vote.value, vote.reason, vote.recorded_by, vote.recorded_at = row.vote, row.reason, by, now
+                vote.version += 1
+                votes_to_update.append(vote)
+            # A new reason is a history line too, as when staff record it on the vote sheet.
+            changes.append(VoteChange(household=household, before=before, after=row.vote, reason=row.reason, source=VoteSource.IMPORT, changed_by=by, changed_at=now))
+        if dirty or vote_dirty:
+            report.households_updated += 1
+        else:
+            report.households_unchanged += 1
+    if errors:
+        raise ImportFailed(sorted(errors, key=lambda e: e.row or 0))
+
+    if to_update:
+        Household.objects.bulk_update(to_update, [*fields, "age_band"], batch_size=500)
+    # New flats, their votes and their first history line go in as plain rows (_insert): a ledger of
+    # 10,000 new flats would otherwise spend most of its time building and compiling 30,000 ORM inserts.
+    _insert(
+        Household,
+        ("unit", "room", "floor", "area", "owner_name", "phone", "occupancy", "hardship", "note", "age_band"),
+        [
+            (unit_of_row[r.row].pk, r.room, r.floor, r.area, r.owner_name, r.phone, r.occupancy, r.hardship, r.note, r.age_band)
+            for r in to_create
+        ],
+    )
+    if to_create:
+        new_rooms = {(unit_of_row[r.row].pk, r.room) for r in to_create}
+        ids = {
+            (unit_id, room): pk
+            for unit_id, room, pk in Household.objects.filter(unit_id__in=units).values_list("unit_id", "room", "pk")
+            if (unit_id, room) in new_rooms
+        }
+    when = VoteChange._meta.get_field("changed_at").get_db_prep_save(now, connection)
+    by_id = by.pk if by is not None else None
+    votes = [(v.household_id, v.value, v.reason, by_id, when, v.version) for v in votes_to_create]
+    history = [(c.household_id, c.before, c.after, c.reason, c.source, by_id, when) for c in changes]
+    for row in to_create:
+        pk = ids[(unit_of_row[row.row].pk, row.room)]
+        votes.append((pk, row.vote, row.reason, by_id, when, 1))
+        history.append((pk, "", row.vote, row.reason, VoteSource.IMPORT, by_id, when))
+    _insert(Vote, ("household", "value", "reason", "recorded_by", "recorded_at", "version"), votes)
+    if votes_to_update:
+        Vote.objects.bulk_update(votes_to_update, ["value", "reason", "recorded_by", "recorded_at", "version"], batch_size=500)
+    _insert(VoteChange, ("household", "before", "after", "reason", "source", "changed_by", "changed_at"), history)
+    _insert(
+        HouseholdChange,
+        ("household", "field", "before", "after", "source", "changed_by", "changed_at"),
+        [(pk, name, before, after, RosterSource.IMPORT, by_id, when) for pk, name, before, after in roster_history],
+    )
+
+    report.households_created = len(to_create)
+    report.votes_changed = sum(1 for c in changes if c.before and c.before != c.after)
+    report.units = sorted({_unit_name(u) for u in units.values()})
+    # Bulk writes send no signals: drop the stored consent figures of every unit touched.
+    drop_tallies(units)
+
+
+def _insert(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
+    """Write plain value tuples (already in the database's terms): COPY on PostgreSQL, one executemany
+    on SQLite.
+
+    What bulk_create writes, without building a model instance and compiling SQL for every row (most of
+    a 10,000-row import's time went there); no signal fires, as with bulk_create, and the database's
+    constraints and triggers still check every row. The COPY is entered in the query log like any query.
+    """
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            placeholders = ", ".join(["%s"] * len(fields))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
+            return
+        sql = f"COPY {table} ({columns}) FROM STDIN"
+        started = monotonic()
+        with cursor.cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+        if connection.queries_logged:
+            connection.queries_log.append({"sql": f"{sql} -- {len(rows)} rows", "time": f"{monotonic() - started:.3f}"})
+
+
+def _unit_name(unit: Unit) -> str:
+    return str(unit.building.estate) + " " + str(unit)
+
+
+def _field_change(name: str, before, after) -> FieldChange:
+    stored_before, stored_after = stored_text(before), stored_text(after)
+    return FieldChange(
+        name, field_label(name), value_label(name, stored_before), value_label(name, stored_after), stored_before, stored_after
+    )
+
+
+def _has_vote(household: Household) -> bool:
+    try:
+        return household.vote is not None
+    except Vote.DoesNotExist:
+        return False
+
+
+def _owner_conflicts(rows, unit_of_row, existing) -> list[RowError]:
+    """One owner, one vote: the flats an owner holds in a unit (in the file or already stored) must agree."""
+    final: dict[tuple[int, str], tuple[str, str, str, int | None]] = {}
+    for (unit_id, room), household in existing.items():
+        vote = household.vote.value if _has_vote(household) else rules.UNDECIDED
+        final[(unit_id, room)] = (household.owner_name, household.phone, vote, None)
+    for row in rows:
+        final[(unit_of_row[row.row].pk, row.room)] = (row.owner_name, row.phone, row.vote, row.row)
+    by_owner: dict[tuple, list[tuple[str, str, int | None]]] = defaultdict(list)
+    for (unit_id, room), (name, phone, vote, number) in final.items():
+        if phone:
+            by_owner[(unit_id, name, phone)].append((room, vote, number))
+    errors = []
+    for (_unit, name, _phone), flats in by_owner.items():
+        if len({vote for _room, vote, _n in flats}) > 1:
+            described = "、".join(f"{room}（{VOTE_LABEL.get(vote, vote)}）" for room, vote, _n in sorted(flats))
+            for _room, _vote, number in flats:
+                if number is not None:
+                    errors.append(
+                        RowError(number, _("owner %(owner)s holds several flats with different votes: %(flats)s; one owner has one vote") % {"owner": name, "flats": described})
+                    )
+    return errors

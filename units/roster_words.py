@@ -1,0 +1,81 @@
+"""The roster's words: a household's occupancy and age band, and the estate ledger's words for its fields.
+
+The ledger (住户台账, imported by consultations.roster_import) names a household's fields in its own words
+(业主姓名, 建筑面积, 自住, 60-74岁 …). The roster's change history (HouseholdChange) shows its values in
+those same words, so they live here, beside the choices they translate, below everything that reads them.
+Column headers are the ledger's own words: they are data, not interface text.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Occupancy(models.TextChoices):
+    OWNER = "owner", _("Owner-occupied")
+    RENTED = "rented", _("Rented out")
+    EMPTY = "empty", _("Vacant")
+
+
+class AgeBand(models.TextChoices):
+    UNDER_40 = "under_40", _("Under 40")
+    FROM_40 = "40_59", _("40–59")
+    FROM_60 = "60_74", _("60–74")
+    OVER_75 = "75_plus", _("75 and over")
+
+
+# The ledger's columns for a household's roster fields.
+ROOM, FLOOR, AREA, OWNER, PHONE = "房号", "楼层", "建筑面积", "业主姓名", "联系电话"
+OCCUPANCY, HARDSHIP, NOTE, AGE_BAND = "居住情况", "困难户", "备注", "年龄段"
+
+OCCUPANCY_WORDS = {"自住": Occupancy.OWNER, "出租": Occupancy.RENTED, "空置": Occupancy.EMPTY}
+HARDSHIP_WORDS = {"是": True, "否": False, "": False}
+AGE_BAND_WORDS = {
+    "": "",
+    "40岁以下": AgeBand.UNDER_40,
+    "40-59岁": AgeBand.FROM_40,
+    "60-74岁": AgeBand.FROM_60,
+    "75岁及以上": AgeBand.OVER_75,
+}
+AGE_BAND_LABEL = {value: word for word, value in AGE_BAND_WORDS.items() if word}
+OCCUPANCY_LABEL = {value: word for word, value in OCCUPANCY_WORDS.items()}
+
+# The household fields a ledger row writes, with the ledger's word for each (in the ledger's order).
+ROSTER_FIELDS = {
+    "floor": FLOOR,
+    "area": AREA,
+    "owner_name": OWNER,
+    "phone": PHONE,
+    "occupancy": OCCUPANCY,
+    "hardship": HARDSHIP,
+    "note": NOTE,
+    "age_band": AGE_BAND,
+}
+
+
+def stored_text(value) -> str:
+    """A household field's value as HouseholdChange keeps it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return str(value.quantize(Decimal("0.01")))
+    return "" if value is None else str(value)
+
+
+def field_label(field_name: str) -> str:
+    """The ledger's word for a household field (业主姓名, 建筑面积 …); the vote has its own history."""
+    return ROSTER_FIELDS.get(field_name, field_name)
+
+
+def value_label(field_name: str, text: str) -> str:
+    """A stored value (``stored_text``) in the ledger's words: 自住, 是, 60-74岁 …; "" stays ""."""
+    if field_name == "occupancy":
+        return OCCUPANCY_LABEL.get(text, text)
+    if field_name == "hardship":
+        return {"true": "是", "false": "否"}.get(text, text)
+    if field_name == "age_band":
+        return AGE_BAND_LABEL.get(text, text)
+    return text
