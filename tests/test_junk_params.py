@@ -3,7 +3,7 @@
 A link typed by hand, a bookmark from an older version or a scanner sends ``?unit=abc``, ``?household=²``
 (a digit to ``str.isdigit``, not to ``int``), ``-1``, ``1e9``, a number no id column holds, an empty value
 or a NUL byte. Each of them is sent, as staff and as a leader, to every route of the product (the route
-walker and the demo street of tests/test_every_url.py) in every parameter name the code reads: the names
+walker and the demo street of tests/urlwalk.py) in every parameter name the code reads: the names
 its views and helpers read from request.GET / request.POST (found in the source, so a new parameter is
 covered without touching this file) and the fields of its forms.
 """
@@ -20,7 +20,7 @@ from django import forms as django_forms
 from django.test import Client
 
 from retrofit.models import User
-from tests.test_every_url import _urls_for, demo  # noqa: F401  (demo is a module-scoped fixture)
+from tests.urlwalk import urls_for
 
 JUNK = ["abc", "²", "-1", "1e9", "99999999999999999999", "", "%00", "\x00"]
 APPS = ["consultations", "units", "retrofit", "residents", "payments", "works", "reminders"]
@@ -63,11 +63,11 @@ def test_the_source_grep_finds_the_parameters():
 
 
 @pytest.mark.django_db
-def test_junk_in_any_parameter_of_any_url_is_never_a_server_error(demo):  # noqa: F811
+def test_junk_in_any_parameter_of_any_url_is_never_a_server_error(url_demo):
     names = sorted(parameter_names() | form_field_names())
     failures = []
     for username in ("staff", "leader"):
-        urls = [(name, url) for name, url in _urls_for(username, demo) if name != "logout"]
+        urls = [(name, url) for name, url in urls_for(username, url_demo) if name != "logout"]
         client = Client(raise_request_exception=False)
         client.force_login(User.objects.get(username=username))
         for route_name, url in urls:

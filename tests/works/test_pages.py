@@ -11,7 +11,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import make_unit
+from tests.factories import at_stage, make_unit
 from units.models import Household, Stage, StageChange
 from works import services
 from works.management.commands.seed_works_demo import demo_png
@@ -23,8 +23,6 @@ from works.models import (
     Registration,
     UtilityCharge,
 )
-
-from .conftest import at_stage
 
 PNG = demo_png(4, 3, (255, 0, 0), (0, 0, 255))
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64

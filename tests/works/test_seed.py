@@ -20,9 +20,8 @@ def unit(building, number):
 
 
 @pytest.fixture
-def demo(db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    call_command("seed_demo", stdout=StringIO())
+def demo(demo_street):
+    return demo_street
 
 
 def test_the_demo_puts_one_unit_in_upkeep_and_one_in_construction(demo, monkeypatch):
