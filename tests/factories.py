@@ -1,4 +1,4 @@
-"""Shared builders for the tests: factory-boy factories for the places, the roster and the users, and the
+"""Shared builders for the tests: factory-boy factories for the estate, building, unit and household, and the
 helpers every app's tests use to put a unit where they need it (a stage, a plan, a signed plan).
 
 Plain module, imported by the tests and by tests/conftest.py; fixtures live in conftest.py files.
@@ -13,7 +13,7 @@ from factory.django import DjangoModelFactory
 from consultations.models import Vote
 from retrofit.models import User
 from units import contracts, plans
-from units.models import Building, Community, Estate, Household, Stage, Street, Unit
+from units.models import Building, Estate, Household, Stage, Unit
 from works.models import AcceptanceCheck
 
 PASSWORD = "test-pass-123"
@@ -22,29 +22,11 @@ PASSWORD = "test-pass-123"
 # --- factories -------------------------------------------------------------------------------------
 
 
-class StreetFactory(DjangoModelFactory):
-    class Meta:
-        model = Street
-        django_get_or_create = ("name",)
-
-    name = factory.Sequence(lambda n: f"街道{n}")
-
-
-class CommunityFactory(DjangoModelFactory):
-    class Meta:
-        model = Community
-        django_get_or_create = ("street", "name")
-
-    street = factory.SubFactory(StreetFactory)
-    name = factory.Sequence(lambda n: f"社区{n}")
-
-
 class EstateFactory(DjangoModelFactory):
     class Meta:
         model = Estate
         django_get_or_create = ("community", "name")
 
-    community = factory.SubFactory(CommunityFactory)
     name = "测试小区"
 
 
@@ -76,20 +58,6 @@ class HouseholdFactory(DjangoModelFactory):
     area = Decimal("80.00")
     owner_name = factory.Sequence(lambda n: f"业主{n}")
     phone = factory.Sequence(lambda n: f"139{n:08d}")
-
-
-class UserFactory(DjangoModelFactory):
-    class Meta:
-        model = User
-        django_get_or_create = ("username",)
-
-    username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
-
-    @classmethod
-    def _create(cls, model_class, *args, **kwargs):
-        # create_user normalises the username and e-mail as the product does.
-        return model_class.objects.create_user(*args, **kwargs)
 
 
 # --- the helpers built on them ---------------------------------------------------------------------
