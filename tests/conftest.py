@@ -1,42 +1,87 @@
-"""Named personas and a small street, reused by every permission and page test."""
+"""Fixtures shared by the whole suite: a temporary MEDIA_ROOT, named personas on a small street
+(``world``), a company user, and the demo street seeded once per session (``demo_street``).
 
-from decimal import Decimal
+The builders (factories and helpers such as make_unit, add_flats, plan_for) are in tests/factories.py.
+"""
+
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 
-from consultations.models import Vote, VoteChange
-from retrofit.models import Role, User
-from units.models import Building, Community, Estate, Household, Street, Unit
+from retrofit.models import Role
+from tests import urlwalk
+from tests.factories import add_flats, make_unit, make_user
+from units.models import Community, Street
+from works.models import Assignment, Company, CompanyKind
 
-PASSWORD = "test-pass-123"
-
-
-def make_unit(community, *, estate="测试小区", building="1", unit="1", floors=6):
-    estate_obj, _ = Estate.objects.get_or_create(community=community, name=estate)
-    building_obj, _ = Building.objects.get_or_create(estate=estate_obj, number=building, defaults={"floors": floors})
-    return Unit.objects.create(building=building_obj, number=unit)
-
-
-def add_flats(unit, votes, *, area="80.00", per_floor=2, owner_prefix="业主"):
-    """Flats 101, 102, 201… with the given votes (a list of vote codes), one owner each."""
-    households = []
-    for index, vote in enumerate(votes):
-        floor, side = divmod(index, per_floor)
-        household = Household.objects.create(
-            unit=unit,
-            room=f"{floor + 1}{side + 1:02d}",
-            floor=floor + 1,
-            area=Decimal(area),
-            owner_name=f"{owner_prefix}{index}",
-            phone=f"139{index:08d}",
-        )
-        Vote.objects.create(household=household, value=vote, version=1)
-        households.append(household)
-    return households
+# --- files -----------------------------------------------------------------------------------------
 
 
-def make_user(username, role, **scope):
-    return User.objects.create_user(username, password=PASSWORD, role=role, **scope)
+@pytest.fixture(scope="session", autouse=True)
+def _media_root(tmp_path_factory):
+    """Uploads, photos and scans go to a temporary folder, never to ./media of the working tree."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
+
+# --- the demo street, once per session -------------------------------------------------------------
+
+_demo_open = {"open": False}
+
+
+def pytest_collection_modifyitems(items):
+    """Tests on the demo street run last, in their collected order.
+
+    The demo stays in an open transaction from the first of them to the end of the session; running
+    them last keeps every other test on an empty database (``_demo_isolation`` checks it).
+    """
+    items.sort(key=lambda item: "demo_db" in getattr(item, "fixturenames", ()))
+
+
+@pytest.fixture(scope="session")
+def demo_db(django_db_setup, django_db_blocker):
+    """``seed_demo`` once per session, inside a transaction rolled back at the end of the session.
+
+    Yields what the command printed. Use ``demo_street`` in a test: it runs in its own savepoint on top.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = StringIO()
+        call_command("seed_demo", "--if-empty", stdout=out)
+        _demo_open["open"] = True
+        try:
+            yield out.getvalue()
+        finally:
+            _demo_open["open"] = False
+            transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo_street(demo_db, db):
+    """The demo street for one test; whatever the test writes is rolled back after it."""
+    return demo_db
+
+
+@pytest.fixture(scope="module")
+def url_demo(demo_db, django_db_blocker):
+    """The demo street with what every route needs on each role's own units (tests/urlwalk.py), for one
+    module, in a savepoint rolled back after it. Tests using it take ``db`` (django_db) as well."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        try:
+            yield urlwalk.add_route_objects()
+        finally:
+            transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def _demo_isolation(request):
+    if _demo_open["open"] and "demo_db" not in request.fixturenames:
+        pytest.fail("a test without the demo ran while the session's demo transaction was open")
+
+
+# --- a small street and its people -----------------------------------------------------------------
 
 
 @pytest.fixture
@@ -86,10 +131,9 @@ def login(client):
     return _login
 
 
-__all__ = ["Vote", "VoteChange", "make_unit", "add_flats", "make_user", "PASSWORD"]
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    # PBKDF2 costs ~0.3 s a user; tests create many.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture
+def company_user(world):
+    """A company assigned to world.unit: it sees the unit's works, never its money."""
+    company = Company.objects.create(name="蜀通电梯", kind=CompanyKind.ELEVATOR)
+    Assignment.objects.create(unit=world.unit, company=company, kind=CompanyKind.ELEVATOR)
+    return make_user("elevator", Role.COMPANY, company=company)

@@ -1,7 +1,7 @@
 """The demo data: every stage and situation is there, the history holds together, every page has data.
 
-The demo is built once for the module, inside a transaction rolled back at the end; each test runs in
-its own savepoint on top of it.
+The demo is built once for the session (``demo_street`` in tests/conftest.py), inside a transaction
+rolled back at the end; each test runs in its own savepoint on top of it.
 """
 
 from collections import defaultdict
@@ -10,8 +10,6 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -38,38 +36,20 @@ from works.models import AcceptanceCheck, ConstructionLogEntry, MaintenanceVisit
 DEMO_USERS = ["admin", "leader", "staff", "staff2", "unitlead", "viewer", "elevator"]
 
 
-@pytest.fixture(scope="module")
-def demo_db(django_db_setup, django_db_blocker, tmp_path_factory):
-    settings = override_settings(
-        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-    )
-    with django_db_blocker.unblock(), settings, transaction.atomic():
-        out = StringIO()
-        call_command("seed_demo", "--if-empty", stdout=out)
-        yield out.getvalue()
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def seeded(demo_db, db):
-    return demo_db
-
-
 def pilot_unit(building, number):
     return Unit.objects.get(
         building__estate__name=PILOT_ESTATE, building__number=building, number=number
     )
 
 
-def test_seed_demo_fills_an_empty_database_and_prints_the_logins(seeded):
-    assert "演示数据已载入" in seeded
+def test_seed_demo_fills_an_empty_database_and_prints_the_logins(demo_street):
+    assert "演示数据已载入" in demo_street
     for username in DEMO_USERS:
-        assert f"  {username} " in seeded
+        assert f"  {username} " in demo_street
     assert Unit.objects.count() == 16
 
 
-def test_every_stage_of_the_pilot_has_a_unit(seeded):
+def test_every_stage_of_the_pilot_has_a_unit(demo_street):
     stages = set(Unit.objects.values_list("stage", flat=True))
     wanted = set(Stage.values) - {Stage.WITHDRAWN}
     assert wanted <= stages
@@ -81,7 +61,7 @@ def test_every_stage_of_the_pilot_has_a_unit(seeded):
     assert StageChange.objects.filter(after=Stage.PAUSED).exclude(reason="").exists()
 
 
-def test_the_units_in_consultation_show_the_four_situations(seeded):
+def test_the_units_in_consultation_show_the_four_situations(demo_street):
     units = list(Unit.objects.for_listing().filter(stage=Stage.CONSULTATION))
     consents = consent_by_unit(units, live=True)
     situations = {consents[u.pk].consent.situation for u in units}
@@ -95,7 +75,7 @@ def test_the_units_in_consultation_show_the_four_situations(seeded):
     assert all(c.consent.threshold_met for c in consent_by_unit(later, live=True).values())
 
 
-def test_the_consultation_pages_have_their_material(seeded):
+def test_the_consultation_pages_have_their_material(demo_street):
     today = timezone.localdate()
     rounds = ConsultationRound.objects.current()
     assert rounds.filter(deadline__gte=today).count() >= 3
@@ -120,13 +100,13 @@ def test_the_consultation_pages_have_their_material(seeded):
     assert any(today > n.last_day for n in notices)  # one period has run: ready to sign
 
 
-def test_every_plan_version_adds_up_to_its_net_cost(seeded):
+def test_every_plan_version_adds_up_to_its_net_cost(demo_street):
     for plan in Plan.objects.prefetch_related("shares"):
         assert sum(s.amount for s in plan.shares.all()) == plan.net_cost, plan
     assert not Unit.objects.filter(plans__isnull=True).exists()
 
 
-def test_the_history_holds_together(seeded):
+def test_the_history_holds_together(demo_street):
     now = timezone.now()
     by_unit = defaultdict(list)
     for change in StageChange.objects.order_by("changed_at", "id"):
@@ -158,7 +138,7 @@ def test_the_history_holds_together(seeded):
     assert len(weeks) >= 8
 
 
-def test_the_works_pages_have_their_material(seeded):
+def test_the_works_pages_have_their_material(demo_street):
     upkeep, accepting = pilot_unit("1", "1"), pilot_unit("1", "3")
     assert upkeep.stage_changes.filter(after=Stage.ACCEPTANCE).count() == 2
     assert accepting.stage_changes.filter(before=Stage.ACCEPTANCE, after=Stage.CONSTRUCTION).exists()
@@ -172,7 +152,7 @@ def test_the_works_pages_have_their_material(seeded):
     assert set(Unit.objects.visible_to(elevator)) == {upkeep, pilot_unit("3", "3")}
 
 
-def test_the_leadership_group_meets_and_follows_up(seeded):
+def test_the_leadership_group_meets_and_follows_up(demo_street):
     today = timezone.localdate()
     meetings = Meeting.objects.filter(kind__in=LEADERSHIP_KINDS)
     assert {m.kind for m in meetings} == set(LEADERSHIP_KINDS)
@@ -183,7 +163,7 @@ def test_the_leadership_group_meets_and_follows_up(seeded):
     assert [item.owner.username for item in overdue] == ["staff"]
 
 
-def test_leader_dashboard_shows_a_living_pilot(seeded, client):
+def test_leader_dashboard_shows_a_living_pilot(demo_street, client):
     leader = User.objects.get(username="leader")
     client.force_login(leader)
     response = client.get(reverse("dashboard_home"), follow=True)
@@ -199,7 +179,7 @@ def test_leader_dashboard_shows_a_living_pilot(seeded, client):
 
 
 @pytest.mark.parametrize("username", DEMO_USERS)
-def test_every_demo_user_logs_in_and_opens_their_home(seeded, client, username):
+def test_every_demo_user_logs_in_and_opens_their_home(demo_street, client, username):
     response = client.post(reverse("login"), {"username": username, "password": DEMO_PASSWORD})
     assert response.status_code == 302
     home = client.get(reverse("home"), follow=True)
@@ -211,12 +191,12 @@ def test_every_demo_user_logs_in_and_opens_their_home(seeded, client, username):
         assert home.redirect_chain == [] and home.context["rows"]
 
 
-def test_display_names_do_not_repeat_the_scope(seeded):
+def test_display_names_do_not_repeat_the_scope(demo_street):
     for user in User.objects.exclude(username="admin"):
         assert user.display_name and (not user.scope_label or user.scope_label not in user.display_name)
 
 
-def test_seed_demo_if_empty_leaves_existing_data_alone(seeded):
+def test_seed_demo_if_empty_leaves_existing_data_alone(demo_street):
     counts = [m.objects.count() for m in (Unit, VoteChange, StageChange, Contact, Meeting, User)]
     out = StringIO()
     call_command("seed_demo", "--if-empty", stdout=out)
@@ -224,6 +204,6 @@ def test_seed_demo_if_empty_leaves_existing_data_alone(seeded):
     assert "演示数据已载入" not in out.getvalue() and "elevator" in out.getvalue()
 
 
-def test_dashboard_figures_come_from_the_whole_street(seeded):
+def test_dashboard_figures_come_from_the_whole_street(demo_street):
     board = dashboard.build(Unit.objects.all(), group_by="community")
     assert {row.name for row in board.groups} == {"绵纺社区", "光华社区"}

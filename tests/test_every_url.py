@@ -1,7 +1,7 @@
 """Every URL of the product, as every role, on the demo street: who gets in, who is turned away.
 
-The demo (seed_demo, loaded once for this module) has an object of every kind. Each role visits every
-route with the objects of its *own* units — the street's staff and viewer the pilot's 2栋1单元, the unit
+The demo (seed_demo, loaded once for the session: ``url_demo`` in tests/conftest.py) has an object of
+every kind. Each role visits every route with the objects of its *own* units — the street's staff and viewer the pilot's 2栋1单元, the unit
 leader and the elevator company 1栋1单元 (which the company is assigned to and 陈建华 leads), the
 other community's staff their 光华 unit — and ``EXPECTED`` says, route by route, whether the role gets
 in (200/302, or a form's 422) or is turned away (403/404). The table is the README's Roles table:
@@ -20,34 +20,18 @@ POSTs run inside a transaction that is rolled back, so one role's visit does not
 import re
 
 import pytest
-from django.core.files.base import ContentFile
-from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
-from django.utils import timezone
 
-from consultations.models import (
-    ActionItem,
-    ConsultationRound,
-    Contact,
-    Meeting,
-    Notice,
-    Objection,
-    OpinionFormVersion,
-)
-from payments.models import LedgerEntry
-from residents.services import public_link_ensure
-from retrofit.documents import version_add
+from consultations.models import Meeting
 from retrofit.masking import mask_phone
-from retrofit.models import Role, User
-from units.models import ContractScanVersion, Household, Street, Unit
-from works.models import ConstructionLogEntry, UtilityCharge
+from retrofit.models import User
+from tests.urlwalk import routes, urls_for
+from units.models import Household, Unit
 
 PUBLIC = {"login", "logout", "healthz", "resident_unit", "resident_code", "resident_household"}
 ROLES = ["admin", "leader", "staff", "staff2", "unitlead", "viewer", "elevator"]
 DEMO_STREET_WORDS = ["绵纺厂宿舍小区", "光华小区"]
-PILOT = "绵纺厂宿舍小区"
 
 # --- the expectation table ------------------------------------------------------------------------
 
@@ -166,125 +150,6 @@ EXPECTED = {
 }
 
 
-def routes():
-    def walk(patterns, prefix=""):
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                if str(p.pattern).startswith(("admin/", "i18n/")):
-                    continue
-                yield from walk(p.url_patterns, prefix + str(p.pattern))
-            elif isinstance(p, URLPattern):
-                yield prefix + str(p.pattern), p.name
-
-    return list(walk(get_resolver().url_patterns))
-
-
-def _pick(queryset, **prefer):
-    """The object of the role's own unit if there is one, else the pilot's (which may be out of scope)."""
-    queryset = queryset.order_by("pk")
-    return queryset.filter(**prefer).first() or queryset.first()
-
-
-def objects(unit):
-    """One object of each kind, keyed by the route prefix that takes its id, from ``unit`` where it has one."""
-    return {
-        "units": unit,
-        "estates": unit.building.estate,
-        "communities": unit.building.estate.community,
-        "households": _pick(unit.households, signatures__isnull=False),
-        "contacts": _pick(Contact.objects.exclude(opinion_form_version=None), household__unit=unit),
-        "rounds": _pick(ConsultationRound.objects, unit=unit),
-        "notices": _pick(Notice.objects, unit=unit),
-        "objections": _pick(Objection.objects, notice__unit=unit),
-        "meetings": _pick(Meeting.objects.filter(community__isnull=True), units=unit),
-        "actions": _pick(ActionItem.objects, units=unit),
-        "works/charges": _pick(UtilityCharge.objects, unit=unit),
-        "works/log": _pick(ConstructionLogEntry.objects.exclude(photo_version=None), unit=unit),
-        "payments/entries": _pick(LedgerEntry.objects, unit=unit),
-        "street": unit.building.estate.community.street,
-        "scan_versions": ContractScanVersion.objects.filter(contract__unit=unit).order_by("pk").first()
-        or ContractScanVersion.objects.order_by("pk").first(),
-    }
-
-
-def fill(route, objs, token):
-    """The route with its converters replaced by the demo's ids; None when the demo lacks the object."""
-    if "<" not in route:
-        return "/" + route
-    prefix = next((key for key in sorted(objs, key=len, reverse=True) if route.startswith(key + "/")), None)
-    url = route
-    if "<str:level>" in url:
-        url = url.replace("<str:level>", "street").replace("<int:pk>", str(objs["street"].pk))
-    if "<str:token>" in url:
-        url = url.replace("<str:token>", token)
-    if "<slug:key>" in url:
-        url = url.replace("<slug:key>", "signed")
-    if "<int:version_pk>" in url:  # a scan of the unit's own contract
-        url = url.replace("<int:version_pk>", str(objs["scan_versions"].pk))
-    if "<int:household_pk>" in url:
-        url = url.replace("<int:household_pk>", str(objs["households"].pk))
-    if "<int:pk>" in url:
-        obj = objs.get(prefix)
-        if obj is None:
-            return None
-        url = url.replace("<int:pk>", str(obj.pk))
-    assert "<" not in url, url
-    return "/" + url
-
-
-def _home_units():
-    pilot = Unit.objects.filter(building__estate__name=PILOT)
-    own = pilot.get(building__number="1", number="1")  # led by unitlead, assigned to the elevator company
-    street_unit = pilot.get(building__number="2", number="1")
-    other = Unit.objects.filter(building__estate__community=User.objects.get(username="staff2").community).first()
-    return {"admin": street_unit, "leader": street_unit, "staff": street_unit, "viewer": street_unit,
-            "staff2": other, "unitlead": own, "elevator": own}
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo street, seeded once for the module inside a transaction rolled back at the end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo", stdout=open("/dev/null", "w"))
-        other = Street.objects.create(name="东风街道")
-        outsider = User.objects.create_user("outsider", password="x", role=Role.STREET_LEADER, street=other)
-        staff = User.objects.get(username="staff")
-        homes = _home_units()
-        assert User.objects.get(username="elevator").company.assignments.filter(unit=homes["elevator"]).exists()
-        assert homes["unitlead"].leaders.filter(username="unitlead").exists()
-        # What the demo lacks on the roles' own units: an objection, a signed opinion form.
-        own = homes["unitlead"]
-        Objection.objects.create(
-            notice=own.notices.order_by("pk").first(), objector="陈*", received_on=timezone.localdate(),
-            content="—", recorded_by=staff, recorded_at=timezone.now(),
-        )
-        added = []
-        for unit in {homes["staff"], own, homes["staff2"]}:
-            contact = Contact.objects.filter(household__unit=unit).order_by("pk").first()
-            form = ContentFile(b"\x89PNG\r\n\x1a\n", name="form.png")
-            contact.opinion_form_version = version_add(
-                model=OpinionFormVersion, owner=contact, upload=form, content_type="image/png", by=staff
-            )
-            contact.save()
-            added.append(contact.opinion_form_version)
-        for unit in {homes["staff"], own}:
-            scan = ContentFile(b"%PDF-1.4\n%%EOF\n", name="scan.pdf")
-            unit.contract.scan_version = version_add(
-                model=ContractScanVersion, owner=unit.contract, upload=scan, content_type="application/pdf", by=staff
-            )
-            unit.contract.save()
-            added.append(unit.contract.scan_version)
-        tokens = {unit.pk: public_link_ensure(unit=unit, by=User.objects.filter(is_superuser=True).first()).token
-                  for unit in set(homes.values())}
-        saved_files = [version.file.name for version in added]
-        yield {"outsider": outsider, "homes": homes, "tokens": tokens}
-        transaction.set_rollback(True)
-    from django.core.files.storage import default_storage
-
-    for name in saved_files:
-        default_storage.delete(name)
-
-
 # What a POST-only route needs so that a role let in is not refused for an empty form.
 POST_DATA = {"public_link_action": {"action": "revoke"}}
 
@@ -299,12 +164,6 @@ def _visit(client, url, name=""):
     return response
 
 
-def _urls_for(username, demo):
-    unit = demo["homes"][username]
-    objs = objects(unit)
-    return [(name, fill(route, objs, demo["tokens"][unit.pk])) for route, name in routes()]
-
-
 def test_the_table_names_every_route():
     names = {name for _route, name in routes()} - PUBLIC
     assert names == set(EXPECTED), (sorted(names - set(EXPECTED)), sorted(set(EXPECTED) - names))
@@ -312,16 +171,16 @@ def test_the_table_names_every_route():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("username", ROLES)
-def test_every_url_as_every_role_on_its_own_units(demo, username):
+def test_every_url_as_every_role_on_its_own_units(url_demo, username):
     user = User.objects.get(username=username)
     client = Client()
     client.force_login(user)
-    unit = demo["homes"][username]
+    unit = url_demo["homes"][username]
     households = list(Household.objects.filter(unit__in=Unit.objects.visible_to(user)))
     names = [h.owner_name for h in households if len(h.owner_name) > 1]
     phones = [h.phone for h in households if h.phone and h.phone != mask_phone(h.phone)]
     wrong = []
-    for name, url in _urls_for(username, demo):
+    for name, url in urls_for(username, url_demo):
         if name in PUBLIC:
             continue
         assert url is not None, f"the demo has no object for {name}"
@@ -346,10 +205,10 @@ def test_every_url_as_every_role_on_its_own_units(demo, username):
 
 
 @pytest.mark.django_db
-def test_a_unit_leader_reads_only_meetings_about_his_unit(demo):
+def test_a_unit_leader_reads_only_meetings_about_his_unit(url_demo):
     client = Client()
     client.force_login(User.objects.get(username="unitlead"))
-    own = demo["homes"]["unitlead"]
+    own = url_demo["homes"]["unitlead"]
     about_others = Meeting.objects.exclude(units=own).exclude(action_items__units=own).exclude(community__isnull=False)
     assert about_others.exists()
     for meeting in about_others:
@@ -359,10 +218,10 @@ def test_a_unit_leader_reads_only_meetings_about_his_unit(demo):
 
 
 @pytest.mark.django_db
-def test_the_company_plan_page_has_the_plan_without_the_shares(demo):
+def test_the_company_plan_page_has_the_plan_without_the_shares(url_demo):
     client = Client()
     client.force_login(User.objects.get(username="elevator"))
-    unit = demo["homes"]["elevator"]
+    unit = url_demo["homes"]["elevator"]
     body = client.get(f"/units/{unit.pk}/plan/").content.decode()
     assert 'data-testid="plan-facts"' in body
     assert 'id="plan-table"' not in body
@@ -371,8 +230,8 @@ def test_the_company_plan_page_has_the_plan_without_the_shares(demo):
 
 
 @pytest.mark.django_db
-def test_anonymous_and_other_streets(demo):
-    urls = _urls_for("leader", demo)
+def test_anonymous_and_other_streets(url_demo):
+    urls = urls_for("leader", url_demo)
     anonymous = Client()
     for name, url in urls:
         if name in PUBLIC:
@@ -382,7 +241,7 @@ def test_anonymous_and_other_streets(demo):
             assert response.status_code == 302 and "/login/" in response["Location"], (name, url, response.status_code)
 
     outsider = Client()
-    outsider.force_login(demo["outsider"])
+    outsider.force_login(url_demo["outsider"])
     for name, url in urls:
         if name in PUBLIC or name in {"import_template"}:
             continue
@@ -396,10 +255,10 @@ def test_anonymous_and_other_streets(demo):
 
 
 @pytest.mark.django_db
-def test_every_form_refuses_a_post_without_its_csrf_token(demo):
+def test_every_form_refuses_a_post_without_its_csrf_token(url_demo):
     client = Client(enforce_csrf_checks=True)
     client.force_login(User.objects.get(username="staff"))
-    for name, url in _urls_for("staff", demo):
+    for name, url in urls_for("staff", url_demo):
         if name in {"login", "healthz"}:
             continue
         response = client.post(url, {})

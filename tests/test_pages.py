@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from tests.factories import add_flats, make_unit
+
 ROLES = ["leader", "staff", "sibling_staff", "unit_leader", "viewer", "outsider"]
 
 # What each persona gets on the pages about world.unit (in 绵纺社区 of 红旗街道).
@@ -165,8 +167,6 @@ def test_stale_vote_form_is_refused_and_says_so(client, world):
 
 
 def test_estate_page_query_count_does_not_grow_with_households(client, world, django_assert_num_queries):
-    from tests.conftest import add_flats, make_unit
-
     client.force_login(world.users["staff"])
     url = reverse("estate_detail", args=[world.estate.pk])
     client.get(url)  # computes and stores the units' tallies
@@ -193,8 +193,6 @@ def test_stored_tallies_follow_every_vote(client, world):
 
 
 def test_unit_page_query_count_does_not_grow_with_households(client, world, django_assert_num_queries):
-    from tests.conftest import add_flats, make_unit
-
     client.force_login(world.users["staff"])
     small = make_unit(world.community, estate="绵纺厂宿舍小区", building="3", unit="1", floors=2)
     add_flats(small, ["agree", "oppose"])

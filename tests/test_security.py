@@ -10,7 +10,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from retrofit.clientip import client_ip
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -154,6 +154,7 @@ def test_no_page_has_an_inline_script(client, world):
 def _manage(*args, env):
     # A clean environment: the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process.
     base = {k: v for k, v in os.environ.items() if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "DEBUG"}}
+    base["DJANGO_SETTINGS_MODULE"] = "retrofit.settings"  # the product's settings, not tests/settings.py
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=60
     )

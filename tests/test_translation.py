@@ -15,6 +15,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from tests.factories import add_flats, make_unit
+
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES"
 PO_FILE = LOCALE_DIR / "django.po"
 MO_FILE = LOCALE_DIR / "django.mo"
@@ -271,8 +273,6 @@ def test_plan_page_is_in_chinese(world, login, po):
 
 
 def test_visit_list_is_in_chinese(world, login, po):
-    from tests.conftest import add_flats, make_unit
-
     _, messages = po
     unit = make_unit(world.community, estate="绵纺厂宿舍小区", building="2")
     add_flats(unit, ["agree"] * 3 + ["oppose"] * 3)  # 5 of 6 must agree: 2 short

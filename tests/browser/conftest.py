@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import PASSWORD
+
 # live_server runs Django in a thread while Playwright's sync API holds an event loop in this one.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -64,8 +66,6 @@ def browser_context_args(browser_context_args):
 @pytest.fixture
 def log_in(live_server, page):
     """Log in through the login form, as a person would."""
-    from tests.conftest import PASSWORD
-
     def _log_in(user):
         page.goto(f"{live_server.url}/login/")
         page.fill("input[name=username]", user.username)

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from consultations.models import Vote, VoteChange, VoteSource
 from residents import services
 from tests.browser.conftest import assert_fits_the_phone
-from tests.payments.helpers import plan_for
+from tests.factories import plan_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from consultations.models import Contact, VoteChange
 from tests.browser.conftest import assert_fits_the_phone
-from tests.conftest import add_flats, make_unit
+from tests.factories import add_flats, make_unit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from consultations import services
 from consultations.models import Holdout
-from tests.conftest import add_flats, make_unit
+from tests.factories import add_flats, make_unit
 
 
 def _save(world, household=None, **kwargs):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from consultations import services
 from consultations.models import Contact, Vote
 from consultations.selectors import support_pattern
-from tests.conftest import add_flats, make_unit
+from tests.factories import add_flats, make_unit
 from units.models import Household, Unit
 
 

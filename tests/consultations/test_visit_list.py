@@ -9,7 +9,7 @@ from django.utils import timezone
 from consultations import services
 from consultations.models import Contact
 from consultations.selectors import visit_list
-from tests.conftest import add_flats, make_unit
+from tests.factories import add_flats, make_unit
 from units.models import Household, Stage, Unit
 
 

@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from payments import services
 from payments.models import Fund, LedgerEntry, Method
-from tests.conftest import add_flats, make_unit
-from tests.payments.helpers import shares, signed_plan_for
+from tests.factories import add_flats, make_unit, shares, signed_plan_for
 from units.models import Household, Unit
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from payments import selectors, services
 from payments.models import Fund, Kind, LedgerEntry, Method
-from tests.payments.helpers import at_stage, pass_acceptance, plan_for, shares, signed_plan_for
+from tests.factories import at_stage, pass_acceptance, plan_for, shares, signed_plan_for
 from units.models import Stage
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.payments.helpers import pass_acceptance, signed_plan_for
+from tests.factories import pass_acceptance, signed_plan_for
 from units.models import Stage
 from works import services
 from works.models import Subsidy, SubsidyStatus

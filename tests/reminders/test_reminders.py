@@ -10,7 +10,7 @@ from django.utils import timezone
 from consultations.models import ConsultationRound
 from reminders.models import Reminder
 from reminders.services import reminders_snapshot
-from tests.conftest import add_flats, make_unit
+from tests.factories import add_flats, make_unit
 from units.models import Stage, Unit
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from payments import services as payments
 from payments.models import Method
 from reminders import selectors
 from retrofit.attention import attention_for
-from tests.payments.helpers import signed_plan_for
+from tests.factories import signed_plan_for
 from units.models import Stage, Unit
 from works.models import Inspection, MaintenanceVisit, Registration
 

@@ -6,7 +6,6 @@ world.unit (红旗街道 · 绵纺社区 · 绵纺厂宿舍小区 1栋1单元): 
 
 import io
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -14,9 +13,9 @@ from openpyxl import load_workbook
 
 from consultations.models import Contact
 from retrofit.models import Role
-from tests.conftest import make_user
-from units import contracts, plans
-from units.models import Household, SignatureStatus, Stage, Unit
+from tests.factories import at_stage, make_user, plan_for
+from units import contracts
+from units.models import SignatureStatus, Stage
 from works.models import Assignment, Company, CompanyKind
 
 # Everything a role that may not see names or phones must never find in a file.
@@ -42,19 +41,6 @@ def xlsx_text(data: bytes) -> str:
 
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return "".join(html.unescape(archive.read(name).decode("utf-8", "replace")) for name in archive.namelist())
-
-
-def plan_for(unit, total="600000"):
-    households = list(Household.objects.filter(unit=unit).order_by("-floor", "room"))
-    draft = plans.draft_for(unit, households)
-    draft.total_cost = Decimal(total)
-    return plans.plan_save(unit=unit, draft=draft, by=None)
-
-
-def at_stage(unit, stage):
-    Unit.objects.filter(pk=unit.pk).update(stage=stage)
-    unit.refresh_from_db()
-    return unit
 
 
 @pytest.fixture

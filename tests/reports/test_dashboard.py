@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consultations.models import VoteChange
-from tests.conftest import add_flats, make_unit
+from tests.factories import add_flats, make_unit
 from units import lifecycle
 from units.models import Stage, StageChange, Unit
 

@@ -12,12 +12,12 @@ from django.utils import timezone
 from consultations.models import Meeting
 from reports.district import report as district_report
 from retrofit.models import ExportFormat, ExportKind, ExportLog
-from tests.conftest import add_flats, make_unit
+from tests.factories import add_flats, at_stage, make_unit, plan_for
 from units import contracts
 from units.models import Contract, Stage, Unit
 from works.models import AcceptanceCheck, Construction
 
-from .conftest import FULL_NAMES, FULL_PHONES, at_stage, body, plan_for, xlsx_text
+from .conftest import FULL_NAMES, FULL_PHONES, body, xlsx_text
 
 TODAY = timezone.localdate()
 START = TODAY - timedelta(days=60)

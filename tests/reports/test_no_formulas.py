@@ -18,9 +18,10 @@ from python_calamine import CalamineWorkbook
 
 from consultations.models import Vote
 from retrofit import masking
+from tests.factories import plan_for
 from units.models import Building, Estate, Household, Unit
 
-from .conftest import body, plan_for
+from .conftest import body
 
 SUM = "=1+1"
 LINK = '=HYPERLINK("http://x","y")'

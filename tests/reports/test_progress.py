@@ -11,10 +11,10 @@ from consultations.selectors import consent_by_unit
 from reports import dashboard
 from reports.exports import progress
 from retrofit.models import ExportKind, ExportLog
-from tests.conftest import add_flats, make_unit
+from tests.factories import add_flats, at_stage, make_unit
 from units.models import Stage, Unit
 
-from .conftest import at_stage, body, workbook
+from .conftest import body, workbook
 
 
 def url(level, obj):

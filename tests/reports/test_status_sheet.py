@@ -10,10 +10,10 @@ from django.urls import reverse
 from consultations import roster_import
 from reports.exports import status_sheet
 from retrofit.models import ExportFormat, ExportKind, ExportLog
-from tests.conftest import add_flats, make_unit
+from tests.factories import add_flats, make_unit, plan_for
 from units.models import Unit
 
-from .conftest import FULL_NAMES, FULL_PHONES, body, plan_for, workbook, xlsx_text
+from .conftest import FULL_NAMES, FULL_PHONES, body, workbook, xlsx_text
 
 ROLES = ["leader", "staff", "sibling_staff", "unit_leader", "viewer", "outsider", "company"]
 STATUS = {

@@ -5,8 +5,7 @@ from django.utils import timezone
 
 from consultations.models import Meeting, MeetingKind, Vote
 from residents import services
-from tests.conftest import make_unit
-from tests.payments.conftest import company_user  # noqa: F401  (shared fixture)
+from tests.factories import make_unit
 from units.models import Household
 
 # Every value here is unusual enough that finding it in a page can only mean it leaked.

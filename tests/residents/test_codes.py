@@ -10,7 +10,7 @@ from consultations.models import Notice, Objection, VoteChange, VoteSource
 from residents import services, throttle
 from residents.models import HouseholdCode
 from retrofit.masking import mask_name
-from tests.payments.helpers import plan_for, shares
+from tests.factories import plan_for, shares
 from tests.residents.conftest import PEOPLE
 
 pytestmark = pytest.mark.django_db

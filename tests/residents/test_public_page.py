@@ -11,7 +11,7 @@ from consultations.models import Contact, Holdout, Meeting, MeetingKind, Notice,
 from residents import services
 from residents.models import CommunityContact
 from retrofit.masking import mask_name, mask_phone
-from tests.payments.helpers import plan_for
+from tests.factories import plan_for
 from tests.residents.conftest import PEOPLE
 
 pytestmark = pytest.mark.django_db

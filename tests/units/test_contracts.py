@@ -11,6 +11,7 @@ from django.db import DatabaseError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.factories import plan_for
 from units import contracts, lifecycle, plans
 from units.models import (
     Contract,
@@ -37,16 +38,6 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-def households(unit):
-    return list(Household.objects.filter(unit=unit).order_by("-floor", "room"))
-
-
-def plan_for(unit, total="600000", base=None):
-    draft = plans.draft_for(unit, households(unit))
-    draft.total_cost = Decimal(total)
-    return plans.plan_save(unit=unit, draft=draft, by=None, base_version=base)
 
 
 def in_signing(unit):

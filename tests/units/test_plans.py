@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from retrofit.masking import mask_name
-from tests.conftest import add_flats, make_unit
+from tests.factories import add_flats, households, make_unit
 from units import costshare, plan_tables, plans, running_costs
 from units.models import (
     Household,
@@ -39,10 +39,6 @@ EXPECTED = {1: Decimal("0.00"), 2: Decimal("5400.00"), 3: Decimal("14400.00"), 4
 ROLES = ["leader", "staff", "sibling_staff", "unit_leader", "viewer", "outsider"]
 READ = {"leader": 200, "staff": 200, "sibling_staff": 404, "unit_leader": 200, "viewer": 200, "outsider": 404}
 WRITE = {"leader": 200, "staff": 200, "sibling_staff": 404, "unit_leader": 403, "viewer": 403, "outsider": 404}
-
-
-def households(unit):
-    return list(Household.objects.filter(unit=unit).order_by("-floor", "room"))
 
 
 def draft(unit, total="600000", **changes):
@@ -435,8 +431,7 @@ def test_running_costs_period_format_is_a_constraint(world):
 # --- demo data -----------------------------------------------------------------------------------
 
 
-def test_every_demo_unit_has_an_exact_plan(db):
-    call_command("seed_demo", stdout=StringIO())
+def test_every_demo_unit_has_an_exact_plan(demo_street):
     units = list(Unit.objects.all())
     current = current_plans(units)
     assert all(current.values())

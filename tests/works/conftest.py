@@ -7,16 +7,8 @@ in the other street, so its user is the "other company" of every permission test
 import pytest
 
 from retrofit.models import Role
-from tests.conftest import make_user
-from units.models import Unit
+from tests.factories import make_user
 from works.models import Assignment, Company, CompanyKind
-
-
-def at_stage(unit: Unit, stage: str) -> Unit:
-    """Put a unit in a stage directly: these tests are about the works guards, not the earlier ones."""
-    Unit.objects.filter(pk=unit.pk).update(stage=stage)
-    unit.refresh_from_db()
-    return unit
 
 
 @pytest.fixture

@@ -5,11 +5,10 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from retrofit.attention import attention_for
+from tests.factories import at_stage
 from units.models import Stage, Unit
 from works import services
 from works.models import AcceptanceCheck, Inspection, MaintenanceVisit, Registration
-
-from .conftest import at_stage
 
 
 def kinds(units, today):

@@ -4,12 +4,11 @@ from datetime import date, timedelta
 
 import pytest
 
+from tests.factories import at_stage
 from units import lifecycle
 from units.models import Stage
 from works import services
 from works.models import AcceptanceCheck, Approval, Construction, Registration
-
-from .conftest import at_stage
 
 D = date(2026, 9, 1)
 

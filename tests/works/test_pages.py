@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from demo.files import demo_png
-from tests.conftest import make_unit
+from tests.factories import at_stage, make_unit
 from units.models import Household, Stage, StageChange
 from works import services
 from works.models import (
@@ -23,8 +23,6 @@ from works.models import (
     Registration,
     UtilityCharge,
 )
-
-from .conftest import at_stage
 
 PNG = demo_png(4, 3, (255, 0, 0), (0, 0, 255))
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64

@@ -7,11 +7,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from tests.factories import at_stage
 from units.models import Household, Stage, StageChange
 from works import services
 from works.models import AcceptanceCheck, Inspection, UtilityCharge
-
-from .conftest import at_stage
 
 D = date(2026, 10, 10)
 

@@ -1,0 +1,134 @@
+"""Shared builders for the tests: factory-boy factories for the estate, building, unit and household, and the
+helpers every app's tests use to put a unit where they need it (a stage, a plan, a signed plan).
+
+Plain module, imported by the tests and by tests/conftest.py; fixtures live in conftest.py files.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+import factory
+from factory.django import DjangoModelFactory
+
+from consultations.models import Vote
+from retrofit.models import User
+from units import contracts, plans
+from units.models import Building, Estate, Household, Stage, Unit
+from works.models import AcceptanceCheck
+
+PASSWORD = "test-pass-123"
+
+
+# --- factories -------------------------------------------------------------------------------------
+
+
+class EstateFactory(DjangoModelFactory):
+    class Meta:
+        model = Estate
+        django_get_or_create = ("community", "name")
+
+    name = "测试小区"
+
+
+class BuildingFactory(DjangoModelFactory):
+    class Meta:
+        model = Building
+        django_get_or_create = ("estate", "number")
+
+    estate = factory.SubFactory(EstateFactory)
+    number = "1"
+    floors = 6
+
+
+class UnitFactory(DjangoModelFactory):
+    class Meta:
+        model = Unit
+
+    building = factory.SubFactory(BuildingFactory)
+    number = "1"
+
+
+class HouseholdFactory(DjangoModelFactory):
+    class Meta:
+        model = Household
+
+    unit = factory.SubFactory(UnitFactory)
+    room = factory.Sequence(lambda n: f"{n + 1}01")
+    floor = 1
+    area = Decimal("80.00")
+    owner_name = factory.Sequence(lambda n: f"业主{n}")
+    phone = factory.Sequence(lambda n: f"139{n:08d}")
+
+
+# --- the helpers built on them ---------------------------------------------------------------------
+
+
+def make_unit(community, *, estate="测试小区", building="1", unit="1", floors=6):
+    building_obj = BuildingFactory(
+        estate=EstateFactory(community=community, name=estate), number=building, floors=floors
+    )
+    return UnitFactory(building=building_obj, number=unit)
+
+
+def add_flats(unit, votes, *, area="80.00", per_floor=2, owner_prefix="业主"):
+    """Flats 101, 102, 201… with the given votes (a list of vote codes), one owner each."""
+    households = []
+    for index, vote in enumerate(votes):
+        floor, side = divmod(index, per_floor)
+        household = HouseholdFactory(
+            unit=unit,
+            room=f"{floor + 1}{side + 1:02d}",
+            floor=floor + 1,
+            area=Decimal(area),
+            owner_name=f"{owner_prefix}{index}",
+            phone=f"139{index:08d}",
+        )
+        Vote.objects.create(household=household, value=vote, version=1)
+        households.append(household)
+    return households
+
+
+def make_user(username, role, **scope):
+    return User.objects.create_user(username, password=PASSWORD, role=role, **scope)
+
+
+def households(unit):
+    """The unit's households, top floor first, as the plan pages list them."""
+    return list(Household.objects.filter(unit=unit).order_by("-floor", "room"))
+
+
+def at_stage(unit, stage):
+    """Put a unit in a stage directly, past the guards: for tests about what comes after."""
+    Unit.objects.filter(pk=unit.pk).update(stage=stage)
+    unit.refresh_from_db()
+    return unit
+
+
+def plan_for(unit, total="600000", base=None, reliefs=None):
+    """Save the unit's next plan version (the street's default coefficients, the policy subsidy; the
+    current plan's reliefs unless ``reliefs`` is given)."""
+    draft = plans.draft_for(unit, households(unit))
+    draft.total_cost = Decimal(total)
+    if reliefs is not None:
+        draft.reliefs = reliefs
+    return plans.plan_save(unit=unit, draft=draft, by=None, base_version=base)
+
+
+def signed_plan_for(unit, total="600000", stage=Stage.APPROVAL):
+    """A plan frozen by a contract, with the unit left in ``stage``."""
+    plan = plan_for(unit, total)
+    at_stage(unit, Stage.SIGNING)
+    contracts.contract_start(unit=unit, by=None)
+    at_stage(unit, stage)
+    plan.refresh_from_db()
+    return plan
+
+
+def shares(plan):
+    """Household pk → share, from the stored rows."""
+    return {s.household_id: s.amount for s in plan.shares.all()}
+
+
+def pass_acceptance(unit, on=date(2026, 5, 10)):
+    for level in ("supervisory", "district", "city"):
+        AcceptanceCheck.objects.create(unit=unit, level=level, result="pass", date=on, inspector="检验员")

@@ -1,0 +1,13 @@
+"""Settings for the test suite: the product's settings (retrofit/settings.py) with what only tests need.
+
+pyproject.toml points pytest's DJANGO_SETTINGS_MODULE here; manage.py, wsgi and the benchmarks keep
+retrofit.settings.
+"""
+
+from retrofit.settings import *  # noqa: F403
+
+# Django's test client sends Host: testserver.
+ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]  # noqa: F405
+
+# PBKDF2 costs ~0.3 s a user; the tests create many.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,143 @@
+"""Walking every route of the product with the demo's objects (tests/test_every_url.py and
+tests/test_junk_params.py): the routes, one object of each kind from a role's own unit, the URLs filled in.
+
+``add_route_objects`` adds what the demo lacks on the roles' own units; tests/conftest.py's ``url_demo``
+calls it on top of the session's demo street.
+"""
+
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from consultations.models import (
+    ActionItem,
+    ConsultationRound,
+    Contact,
+    Meeting,
+    Notice,
+    Objection,
+    OpinionFormVersion,
+)
+from payments.models import LedgerEntry
+from residents.services import public_link_ensure
+from retrofit.documents import version_add
+from retrofit.models import Role, User
+from units.models import ContractScanVersion, Street, Unit
+from works.models import ConstructionLogEntry, UtilityCharge
+
+PILOT = "绵纺厂宿舍小区"
+
+
+def routes():
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if str(p.pattern).startswith(("admin/", "i18n/")):
+                    continue
+                yield from walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern):
+                yield prefix + str(p.pattern), p.name
+
+    return list(walk(get_resolver().url_patterns))
+
+
+def _pick(queryset, **prefer):
+    """The object of the role's own unit if there is one, else the pilot's (which may be out of scope)."""
+    queryset = queryset.order_by("pk")
+    return queryset.filter(**prefer).first() or queryset.first()
+
+
+def objects(unit):
+    """One object of each kind, keyed by the route prefix that takes its id, from ``unit`` where it has one."""
+    return {
+        "units": unit,
+        "estates": unit.building.estate,
+        "communities": unit.building.estate.community,
+        "households": _pick(unit.households, signatures__isnull=False),
+        "contacts": _pick(Contact.objects.exclude(opinion_form_version=None), household__unit=unit),
+        "rounds": _pick(ConsultationRound.objects, unit=unit),
+        "notices": _pick(Notice.objects, unit=unit),
+        "objections": _pick(Objection.objects, notice__unit=unit),
+        "meetings": _pick(Meeting.objects.filter(community__isnull=True), units=unit),
+        "actions": _pick(ActionItem.objects, units=unit),
+        "works/charges": _pick(UtilityCharge.objects, unit=unit),
+        "works/log": _pick(ConstructionLogEntry.objects.exclude(photo_version=None), unit=unit),
+        "payments/entries": _pick(LedgerEntry.objects, unit=unit),
+        "street": unit.building.estate.community.street,
+        "scan_versions": ContractScanVersion.objects.filter(contract__unit=unit).order_by("pk").first()
+        or ContractScanVersion.objects.order_by("pk").first(),
+    }
+
+
+def fill(route, objs, token):
+    """The route with its converters replaced by the demo's ids; None when the demo lacks the object."""
+    if "<" not in route:
+        return "/" + route
+    prefix = next((key for key in sorted(objs, key=len, reverse=True) if route.startswith(key + "/")), None)
+    url = route
+    if "<str:level>" in url:
+        url = url.replace("<str:level>", "street").replace("<int:pk>", str(objs["street"].pk))
+    if "<str:token>" in url:
+        url = url.replace("<str:token>", token)
+    if "<slug:key>" in url:
+        url = url.replace("<slug:key>", "signed")
+    if "<int:version_pk>" in url:  # a scan of the unit's own contract
+        url = url.replace("<int:version_pk>", str(objs["scan_versions"].pk))
+    if "<int:household_pk>" in url:
+        url = url.replace("<int:household_pk>", str(objs["households"].pk))
+    if "<int:pk>" in url:
+        obj = objs.get(prefix)
+        if obj is None:
+            return None
+        url = url.replace("<int:pk>", str(obj.pk))
+    assert "<" not in url, url
+    return "/" + url
+
+
+def _home_units():
+    pilot = Unit.objects.filter(building__estate__name=PILOT)
+    own = pilot.get(building__number="1", number="1")  # led by unitlead, assigned to the elevator company
+    street_unit = pilot.get(building__number="2", number="1")
+    other = Unit.objects.filter(building__estate__community=User.objects.get(username="staff2").community).first()
+    return {"admin": street_unit, "leader": street_unit, "staff": street_unit, "viewer": street_unit,
+            "staff2": other, "unitlead": own, "elevator": own}
+
+
+def add_route_objects():
+    """The outsider of another street, each role's home unit, the public tokens; and what the demo lacks
+    on the roles' own units: an objection, a signed opinion form, a contract scan."""
+    other = Street.objects.create(name="东风街道")
+    outsider = User.objects.create_user("outsider", password="x", role=Role.STREET_LEADER, street=other)
+    staff = User.objects.get(username="staff")
+    homes = _home_units()
+    assert User.objects.get(username="elevator").company.assignments.filter(unit=homes["elevator"]).exists()
+    assert homes["unitlead"].leaders.filter(username="unitlead").exists()
+    # What the demo lacks on the roles' own units: an objection, a signed opinion form, a scan.
+    own = homes["unitlead"]
+    Objection.objects.create(
+        notice=own.notices.order_by("pk").first(), objector="陈*", received_on=timezone.localdate(),
+        content="—", recorded_by=staff, recorded_at=timezone.now(),
+    )
+    for unit in {homes["staff"], own, homes["staff2"]}:
+        contact = Contact.objects.filter(household__unit=unit).order_by("pk").first()
+        form = ContentFile(b"\x89PNG\r\n\x1a\n", name="form.png")
+        contact.opinion_form_version = version_add(
+            model=OpinionFormVersion, owner=contact, upload=form, content_type="image/png", by=staff
+        )
+        contact.save()
+    for unit in {homes["staff"], own}:
+        scan = ContentFile(b"%PDF-1.4\n%%EOF\n", name="scan.pdf")
+        unit.contract.scan_version = version_add(
+            model=ContractScanVersion, owner=unit.contract, upload=scan, content_type="application/pdf", by=staff
+        )
+        unit.contract.save()
+    tokens = {unit.pk: public_link_ensure(unit=unit, by=User.objects.filter(is_superuser=True).first()).token
+              for unit in set(homes.values())}
+    return {"outsider": outsider, "homes": homes, "tokens": tokens}
+
+
+def urls_for(username, demo):
+    unit = demo["homes"][username]
+    objs = objects(unit)
+    return [(name, fill(route, objs, demo["tokens"][unit.pk])) for route, name in routes()]
+
