@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -191,8 +192,6 @@ class HoldoutForm(forms.Form):
 
     @staticmethod
     def _agreeing_first(household):
-        from django.db.models import Case, IntegerField, Value, When
-
         return (
             neighbours_for(household)
             .select_related("unit__building")

@@ -4,11 +4,13 @@ the public notice and its objections."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from retrofit.documents import DocumentVersion
+from units.models import Community
 
-from . import rules
+from . import campaign, rules
 
 
 class VoteValue(models.TextChoices):
@@ -297,8 +299,6 @@ class OpinionFormVersion(DocumentVersion):
         ]
 
     def folder(self) -> str:
-        from django.utils import timezone
-
         return f"opinion_forms/{timezone.localdate():%Y/%m}"
 
 
@@ -396,8 +396,6 @@ class MeetingQuerySet(models.QuerySet):
             return self.filter(street_id=user.street_id)
         if user.community_id:
             # A subquery, not a join through street.communities, which would repeat each meeting.
-            from units.models import Community
-
             street_of_community = Community.objects.filter(pk=user.community_id).values("street_id")
             return self.filter(
                 Q(community_id=user.community_id) | Q(community__isnull=True, street_id__in=street_of_community)
@@ -551,9 +549,6 @@ class Notice(models.Model):
     def signing_opens_on(self, min_days: int = 1):
         """The first day signing may start: the full period (never shorter than ``min_days``, the street's
         policy) counted from the day the notice was recorded, or from a leader's recorded earlier posting."""
-        from django.utils import timezone
-
-        from . import campaign
 
         return campaign.signing_opens_on(
             self.starts_on,

@@ -12,6 +12,7 @@ from fractions import Fraction
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from retrofit.models import STAFF_ROLES, User
 from units.models import AgeBand, Household, Occupancy, Stage, Street, Unit
@@ -362,8 +363,6 @@ def support_pattern(units) -> SupportPattern:
 
     ``units`` is a queryset of units (already scoped to the user).
     """
-    from django.utils.translation import gettext_lazy as _
-
     floor_labels = {
         campaign.LOW: _("Floors 1–2"),
         campaign.MIDDLE: _("Floors 3–4"),

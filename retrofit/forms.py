@@ -5,6 +5,8 @@ street leader's username locks out only themselves. Over all accounts, one addre
 ``MAX_PER_ADDRESS`` times in the window. Addresses come from retrofit.clientip.
 """
 
+from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Sum
@@ -20,9 +22,6 @@ TOO_MANY = _("Too many failed logins. Wait 15 minutes and try again, or ask your
 
 def address_failures(ip: str | None) -> int:
     """Failed logins from this address over all accounts within the cool-off window."""
-    from axes.helpers import get_cool_off
-    from axes.models import AccessAttempt
-
     since = timezone.now() - get_cool_off()
     total = AccessAttempt.objects.filter(ip_address=ip, attempt_time__gte=since).aggregate(n=Sum("failures_since_start"))
     return total["n"] or 0

@@ -8,9 +8,10 @@ Each inclusion tag runs a fixed number of queries, whatever the number of househ
 from django import template
 from django.utils import timezone
 
-from consultations import campaign
-from consultations.models import ActionItem
+from consultations import campaign, situations
+from consultations.models import ActionItem, VoteValue
 from consultations.unit_page import consultation_panel, support_panel
+from retrofit.masking import mask_name, owner_for
 from units.models import Unit
 
 register = template.Library()
@@ -63,14 +64,30 @@ def yuan(value):
 @register.filter
 def name_for(name, user):
     """A person's name as this user may see it (张三 → 张* for roles without the right)."""
-    from retrofit.masking import owner_for
-
     return owner_for(user, name)
 
 
 @register.filter
 def masked(name):
     """Always masked (张*), whoever prints: for sheets posted in public."""
-    from retrofit.masking import mask_name
-
     return mask_name(name)
+
+
+@register.filter
+def situation_name(code):
+    return situations.NAMES.get(code, "—")
+
+
+@register.filter
+def situation_style(code):
+    return situations.STYLES.get(code, "secondary")
+
+
+@register.filter
+def situation_action(code):
+    return situations.ACTIONS.get(code, "")
+
+
+@register.filter
+def vote_label(value):
+    return VoteValue(value).label if value in VoteValue.values else "—"

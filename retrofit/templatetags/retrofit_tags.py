@@ -40,34 +40,6 @@ def area(value):
 
 
 @register.filter
-def situation_name(code):
-    from consultations.situations import NAMES
-
-    return NAMES.get(code, "—")
-
-
-@register.filter
-def situation_style(code):
-    from consultations.situations import STYLES
-
-    return STYLES.get(code, "secondary")
-
-
-@register.filter
-def situation_action(code):
-    from consultations.situations import ACTIONS
-
-    return ACTIONS.get(code, "")
-
-
-@register.filter
-def vote_label(value):
-    from consultations.models import VoteValue
-
-    return VoteValue(value).label if value in VoteValue.values else "—"
-
-
-@register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
 
