@@ -15,6 +15,7 @@ class ConsultationsConfig(AppConfig):
         from units.models import StageChange
 
         from . import attention, guards, selectors, signals, unit_page  # noqa: F401  (signals: tally receivers)
+        from .services.notices import notice_follows_stage
 
         MACHINE.register_guard("consent_ready", guards.consent_ready, counted="consent")
         MACHINE.register_guard("notice_over", guards.notice_over)
@@ -25,12 +26,5 @@ class ConsultationsConfig(AppConfig):
         if attention.consultation_attention not in attention_list.SOURCES:
             attention_list.register(attention.consultation_attention)
         # Moves come from the lifecycle (the unit page's stage panel too); the notice follows them.
-        post_save.connect(_notice_follows_stage, sender=StageChange, dispatch_uid="consultations_notice_follows_stage")
+        post_save.connect(notice_follows_stage, sender=StageChange, dispatch_uid="consultations_notice_follows_stage")
 
-
-def _notice_follows_stage(sender, instance, created, **kwargs):
-    if created:
-        # Imported when a move is saved: apps.py is loaded before the models the services need.
-        from .services import notice_follow_stage
-
-        notice_follow_stage(instance)

@@ -542,8 +542,6 @@ class Notice(models.Model):
 
     @property
     def last_day(self):
-        from . import campaign
-
         return campaign.notice_last_day(self.starts_on, self.days)
 
     def signing_opens_on(self, min_days: int = 1):

@@ -195,6 +195,12 @@ def objection_settle(*, objection: Objection, resolution: str, by, settled_on: d
     return objection
 
 
+def notice_follows_stage(sender, instance, created, **kwargs) -> None:
+    """The receiver of every saved StageChange (connected in apps.py)."""
+    if created:
+        notice_follow_stage(instance)
+
+
 def notice_follow_stage(change) -> None:
     """Keep the running notice in step with the unit's moves (called for every new StageChange).
 
