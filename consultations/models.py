@@ -91,7 +91,7 @@ class VoteChange(models.Model):
 
 
 class Channel(models.TextChoices):
-    """How a round is publicised (DESIGN.md, stage 2; the pilot report's 宣传方式)."""
+    """How a round is publicised (docs/rules.md, "Stages": consultation; the pilot report's 宣传方式)."""
 
     NOTICE = "notice", _("Posted notice")
     YARD_MEETING = "yard_meeting", _("Yard meeting")

@@ -1,4 +1,4 @@
-"""What each of the four situations is called and what staff should do about it (DESIGN.md)."""
+"""What each of the four situations is called and what staff should do about it (docs/rules.md, "The four situations")."""
 
 from django.utils.translation import gettext_lazy as _
 

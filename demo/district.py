@@ -8,7 +8,7 @@ communities and is built by the same recipe from its own random stream, so stree
 100,000-household district is the very street a 10,000-household district consists of: a benchmark
 that compares the two compares the same pages over a database ten times larger.
 
-What makes it realistic (DESIGN.md, the pilot report):
+What makes it realistic (docs/rules.md and the pilot's report):
 
 - buildings of 5–7 floors, 2–4 units (stairwells) each, 2–3 flats a floor; areas 50–120 m²;
 - owners named from common surnames and given names, a few owners holding two flats of a unit;

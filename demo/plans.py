@@ -23,7 +23,7 @@ def save_plan(story: Story, unit: Unit, ago: int, *, note: str = "第三方团�
         )
         index = int(unit.building.number) + int(unit.number)
         entry = EntryType.HALF if index % 3 == 1 else EntryType.FLAT
-        # Half-floor entry is cheaper (DESIGN.md): 450–560 thousand yuan, flat-floor 590–700 thousand.
+        # Half-floor entry is cheaper (docs/rules.md, "Cost share"): 450–560 thousand yuan, flat-floor 590–700 thousand.
         low, high = (4500, 5600) if entry == EntryType.HALF else (5900, 7000)
         draft = draft_for(unit, households)
         draft.total_cost = Decimal(story.plan_rng.randrange(low, high + 1) * 100)

@@ -89,7 +89,7 @@ class HouseholdCodeQuerySet(models.QuerySet):
 class HouseholdCode(models.Model):
     """A one-time code a community worker hands to a household (printed slip).
 
-    Only an HMAC of the code is stored (see residents.codes). Issuing a new code revokes the
+    Only an HMAC of the code is stored (see residents.services.code_hash). Issuing a new code revokes the
     household's earlier unused ones, so a household has at most one code that can still be used.
     """
 

@@ -1,6 +1,6 @@
 """Split an elevator's net cost among the flats of a unit, exactly to the fen.
 
-Why the rules are what they are (DESIGN.md, "Cost share"):
+Why the rules are what they are (docs/rules.md, "Cost share"):
 
 * Each flat weighs its floor's coefficient 楼层系数 (``FLOOR``) or coefficient × registered area
   (``FLOOR_AREA``).  Its exact share is ``net_cost × weight / Σweights``, computed with
@@ -33,7 +33,7 @@ FLOOR, FLOOR_AREA = "floor", "floor_area"
 METHODS = (FLOOR, FLOOR_AREA)
 FIXED, PERCENT = "fixed", "percent"
 
-#: The example table of DESIGN.md (per household, one city's rule) for a six-floor unit.
+#: The example table of docs/rules.md, "Cost share" (per household, one city's rule) for a six-floor unit.
 EXAMPLE_COEFFICIENTS: dict[int, Decimal] = {
     1: Decimal("0"),
     2: Decimal("1.5"),
@@ -195,7 +195,7 @@ def _format_number(value: Decimal) -> str:
 def default_coefficients(floors: int) -> dict[int, Decimal]:
     """A default rising table for a unit of ``floors`` floors, ground floor exempt.
 
-    Up to six floors: the first ``floors`` rows of DESIGN.md's example (1F 0, 2F 1.5, 3F 4, 4F 9,
+    Up to six floors: the first ``floors`` rows of the example in docs/rules.md ("Cost share") (1F 0, 2F 1.5, 3F 4, 4F 9,
     5F 15, 6F 20.5).  Above six floors each floor adds the example's last step, 5.5 (7F 26, 8F 31.5,
     …).  Strictly increasing from 1F, so a higher floor never pays less.
     """

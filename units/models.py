@@ -52,7 +52,7 @@ class Street(models.Model):
         help_text=_("A failing unit that needs at most this many more agreements has 'a few holdouts'."),
     )
     notice_days = models.PositiveSmallIntegerField(_("notice period (days)"), default=20)
-    # The subsidy for one elevator (DESIGN.md "Cost share"): a fixed sum, or a percentage with a cap.
+    # The subsidy for one elevator (docs/rules.md, "Cost share"): a fixed sum, or a percentage with a cap.
     subsidy_kind = models.CharField(
         _("subsidy rule"), max_length=10, choices=SubsidyKind.choices, default=SubsidyKind.PERCENT
     )
@@ -75,7 +75,7 @@ class Street(models.Model):
         validators=[MinValueValidator(0)],
         help_text=_("Leave empty for no cap."),
     )
-    # Written as the ledger writes it ("1:0, 2:1.5, 3:4"); empty means DESIGN.md's example table.
+    # Written as the ledger writes it ("1:0, 2:1.5, 3:4"); empty means the example table of docs/rules.md, "Cost share".
     default_coefficients = models.CharField(
         _("default floor coefficients"),
         max_length=500,
@@ -126,7 +126,7 @@ class Street(models.Model):
     def coefficients_for(self, floors: int) -> dict[int, Decimal]:
         """The street's default table for floors 1..``floors``.
 
-        Floors the street's table does not list continue its last step (as DESIGN.md's example does
+        Floors the street's table does not list continue its last step (as the example in docs/rules.md does
         above 6F), so a 7-floor unit under a 6-floor table still gets a rising 7F value.
         """
         if not self.default_coefficients.strip():

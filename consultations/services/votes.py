@@ -73,7 +73,7 @@ def vote_record(
 ) -> VoteResult:
     """Record a household's vote, and the same vote for every other flat its owner holds in the unit.
 
-    One owner counts once and casts one vote (DESIGN.md, Consent), so their flats never disagree.
+    One owner counts once and casts one vote (docs/rules.md, "Consent"), so their flats never disagree.
     ``expected_version`` is the version the editor saw; if the vote moved on since, nothing is written.
     ``contact``, when given, is the visit, call or meeting in which the vote was given: it must be a
     contact with one of this owner's flats, and every history entry written here cites it.

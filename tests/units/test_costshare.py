@@ -32,7 +32,7 @@ from units.costshare import (
 D = Decimal
 FEN = Fraction(1, 100)
 
-# DESIGN.md's example: per household 1F 0 %, 2F 1.5 %, 3F 4 %, 4F 9 %, 5F 15 %, 6F 20.5 %.
+# The example of docs/rules.md, "Cost share": per household 1F 0 %, 2F 1.5 %, 3F 4 %, 4F 9 %, 5F 15 %, 6F 20.5 %.
 EXAMPLE = {1: D("0"), 2: D("1.5"), 3: D("4"), 4: D("9"), 5: D("15"), 6: D("20.5")}
 
 

@@ -1,7 +1,7 @@
 """Plans (units/plans.py, selectors.py, plan_views.py): versions, what-if, exact shares, roles, queries.
 
 world.unit has 12 flats of 80 m², two a floor on six floors, in 红旗街道 whose policy is the default:
-40 % subsidy capped at 280,000 and DESIGN.md's coefficients (0, 1.5, 4, 9, 15, 20.5). A total of
+40 % subsidy capped at 280,000 and the coefficients of docs/rules.md (0, 1.5, 4, 9, 15, 20.5). A total of
 600,000 gives a subsidy of 240,000, a net cost of 360,000 and 3,600 yuan per coefficient point.
 """
 
