@@ -1,6 +1,6 @@
 """Staff pages for the money: a unit's payments flat by flat, and the arrears across the user's units.
 
-Company users never see money (403, retrofit.permissions.money_required); read-only roles see it;
+Company users never see money (403, units.permissions.money_required); read-only roles see it;
 street and community staff record payments, refunds and reversals.
 """
 
@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from retrofit.params import int_param
-from retrofit.permissions import get_unit_for_user, money_required, require_editor
 from units.models import Community, Unit
+from units.permissions import get_unit_for_user, money_required, require_editor
 
 from . import selectors, services
 from .forms import PaymentForm, RefundForm, ReverseForm

@@ -8,8 +8,8 @@ from django.utils import timezone
 from consultations import rules
 from consultations.selectors import support_pattern
 from retrofit.params import int_param
-from retrofit.permissions import require_roster, scope_at_level
 from units.models import Community, Estate, Stage, Unit
+from units.permissions import require_roster, scope_at_level
 
 from . import dashboard
 

@@ -22,8 +22,8 @@ from payments.selectors import household_money
 from retrofit.clientip import client_ip
 from retrofit.masking import mask_name
 from retrofit.params import int_param
-from retrofit.permissions import get_rw_unit_for_user, get_unit_for_user, require_editor, require_roster
 from units.models import Community, Household, Stage, Unit
+from units.permissions import get_rw_unit_for_user, get_unit_for_user, require_editor, require_roster
 from units.plan_tables import natural_key
 
 from . import qr, selectors, services, throttle

@@ -15,7 +15,7 @@ class Role(models.TextChoices):
 
 
 # The roles that run the work (street leaders and community staff): they edit, and see full phones.
-# Which pages each role may open is decided in retrofit/permissions.py from the properties below.
+# Which pages each role may open is decided in units/permissions.py from the properties below.
 STAFF_ROLES = frozenset({Role.STREET_LEADER, Role.COMMUNITY_STAFF})
 PHONE_ROLES = STAFF_ROLES
 NAME_ROLES = STAFF_ROLES | {Role.UNIT_LEADER}

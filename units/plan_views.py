@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from retrofit.params import int_param
-from retrofit.permissions import get_rw_unit_for_user, get_unit_for_user, money_required
+from units.permissions import get_rw_unit_for_user, get_unit_for_user, money_required
 
 from . import plan_tables, plans
 from .forms import PlanForm, RunningCostForm

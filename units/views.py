@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from retrofit.permissions import (
+from units.permissions import (
     get_estate_for_user,
     get_rw_unit_for_user,
     get_unit_for_user,

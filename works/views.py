@@ -21,7 +21,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from retrofit import documents
-from retrofit.permissions import (
+from units import lifecycle
+from units.models import Stage, Unit
+from units.permissions import (
     ACCEPTANCE,
     APPROVAL,
     CONSTRUCTION,
@@ -31,8 +33,6 @@ from retrofit.permissions import (
     editable_sections,
     get_works_unit_for_user,
 )
-from units import lifecycle
-from units.models import Stage, Unit
 
 from . import forms, services, upkeep
 from .models import (

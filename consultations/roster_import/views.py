@@ -18,8 +18,8 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from retrofit import xlsx
-from retrofit.permissions import require_editor
 from units import roster_words
+from units.permissions import require_editor
 
 from . import columns, pending_uploads, writing
 from .parsing import ImportFailed, RowError

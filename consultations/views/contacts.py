@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from retrofit import documents
 from retrofit.formflow import posted, posted_files, saved, submit
-from retrofit.permissions import get_household_for_user, require_editor, roster_required
+from units.permissions import get_household_for_user, require_editor, roster_required
 
 from .. import forms
 from ..models import Contact, Holdout

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from retrofit.formflow import posted, submit
 from retrofit.params import int_param
-from retrofit.permissions import (
+from units.models import Unit
+from units.permissions import (
     get_unit_for_user,
     meeting_part,
     meeting_scope,
@@ -25,7 +26,6 @@ from retrofit.permissions import (
     roster_required,
     sees_whole_meetings,
 )
-from units.models import Unit
 
 from .. import forms
 from ..models import LEADERSHIP_KINDS, ActionItem, ConsultationRound, Meeting, MeetingKind, RoundStatus

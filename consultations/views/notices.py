@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from retrofit.formflow import posted, saved, submit
-from retrofit.permissions import get_rw_unit_for_user, require_editor, roster_required
 from units.models import Household
+from units.permissions import get_rw_unit_for_user, require_editor, roster_required
 from units.selectors import shares_by_household
 
 from .. import forms

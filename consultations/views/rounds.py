@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from retrofit.formflow import posted, saved, submit
-from retrofit.permissions import get_rw_unit_for_user, require_editor, roster_required
+from units.permissions import get_rw_unit_for_user, require_editor, roster_required
 
 from .. import forms
 from ..services import rounds

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from retrofit.permissions import get_community_for_user, get_estate_for_user, roster_required
+from units.permissions import get_community_for_user, get_estate_for_user, roster_required
 
 from ..selectors import support_pattern
 from .scope import units_of

@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from retrofit.permissions import get_community_for_user, get_unit_for_user, roster_required
 from units.models import Community
+from units.permissions import get_community_for_user, get_unit_for_user, roster_required
 
 from .. import situations
 from ..selectors import visit_list

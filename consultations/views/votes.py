@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from retrofit.db import lock_conflicts_as
 from retrofit.formflow import posted, submit
-from retrofit.permissions import get_rw_household_for_user, get_unit_for_user, roster_required
+from units.permissions import get_rw_household_for_user, get_unit_for_user, roster_required
 
 from ..forms import VoteForm
 from ..selectors import current_vote

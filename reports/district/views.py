@@ -16,7 +16,7 @@ from django.utils import timezone
 from consultations import rules
 from reports.exports.common import DOCX_TYPE, export_log_record, file_response, scope_label
 from retrofit.models import ExportFormat, ExportKind
-from retrofit.permissions import covers_whole, require_roster, scope_at_level
+from units.permissions import covers_whole, require_roster, scope_at_level
 
 from .figures import default_period
 from .report import build

@@ -1,6 +1,6 @@
 """What every export shares: who may take data out, the record of it, and the file formats' small print.
 
-Scope and roles come from retrofit/permissions.py as on the pages, so an export never holds a unit its
+Scope and roles come from units/permissions.py as on the pages, so an export never holds a unit its
 user could not open. Company users see plan and works records but not the residents' votes: every
 export here carries votes or consent figures, so they get a 403, as on the roster pages.
 """
@@ -23,8 +23,8 @@ from weasyprint import CSS, HTML
 from consultations import rules
 from retrofit.models import ExportLog
 from retrofit.params import int_param
-from retrofit.permissions import get_unit_for_user, require_roster, scope_at_level
 from units.models import Building, Community, Estate, Stage, Street, Unit
+from units.permissions import get_unit_for_user, require_roster, scope_at_level
 
 # level → (model, the unit field that reaches it, what the workbook's sheets are per)
 LEVELS = {

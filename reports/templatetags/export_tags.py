@@ -4,7 +4,7 @@ from django import template
 from django.urls import reverse
 
 from consultations.models import Notice
-from retrofit.permissions import covers_whole
+from units.permissions import covers_whole
 
 register = template.Library()
 

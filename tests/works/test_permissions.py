@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from retrofit.permissions import get_works_unit_for_user
 from units.models import Unit
+from units.permissions import get_works_unit_for_user
 from works.models import Approval, MaintenanceVisit, Subsidy
 
 ROLES = ["leader", "staff", "sibling_staff", "unit_leader", "viewer", "outsider", "company", "other_company"]

@@ -3,8 +3,8 @@
 from django import template
 from django.utils import timezone
 
-from retrofit.permissions import can_see_upkeep
 from units.models import Stage, Unit
+from units.permissions import can_see_upkeep
 
 from ..selectors import summarize, with_works_records
 
