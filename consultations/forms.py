@@ -9,6 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from retrofit.masking import mask_name
 from retrofit.params import int_param
+from retrofit.widgets import DateInput
 
 from .models import (
     Channel,
@@ -22,13 +23,6 @@ from .models import (
 )
 from .selectors import cadres_for, neighbours_for
 from .services import contacts, notices
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class TimeInput(forms.TimeInput):

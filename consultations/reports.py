@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from retrofit.ordering import by_floor_then_room
 from units.models import Unit
 from units.selectors import current_plans, shares_of
 
@@ -25,7 +26,7 @@ def _plan_figures(plan, shares) -> dict:
         "net_cost": f"{plan.net_cost:.2f}",
         "shares": [
             {"room": s.room, "floor": s.floor, "amount": f"{s.amount:.2f}"}
-            for s in sorted(shares, key=lambda s: (s.floor, s.room))
+            for s in sorted(shares, key=by_floor_then_room)
         ],
     }
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from retrofit.ordering import natural_key
 from units import panels
 from units.models import Stage
 
@@ -46,7 +47,7 @@ def floor_grid(unit, households):
     for household in households:
         by_floor[household.floor].append(household)
     top = max([unit.building.floors, *by_floor.keys()])
-    return [(floor, sorted(by_floor.get(floor, []), key=lambda h: h.room)) for floor in range(top, 0, -1)]
+    return [(floor, sorted(by_floor.get(floor, []), key=lambda h: natural_key(h.room))) for floor in range(top, 0, -1)]
 
 
 def _grid(request, unit, shared):

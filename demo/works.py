@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from retrofit.models import Role, User
+from retrofit.periods import months_before
 from units import lifecycle, running_costs
 from units.models import Stage, Unit
 from works import services
@@ -284,7 +285,7 @@ class _Works:
         households = {h.room: h for h in unit.households.all()}
         for months_ago, electricity in zip((3, 2, 1), ELECTRICITY_BILLS, strict=True):
             index = self.today.year * 12 + self.today.month - 1 - months_ago
-            period = f"{index // 12:04d}-{index % 12 + 1:02d}"
+            period = months_before(self.today, months_ago)
             # Billed on the 5th of the month after.
             after = index + 1
             billed = min(self.today.replace(year=after // 12, month=after % 12 + 1, day=5), self._day(1))

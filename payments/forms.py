@@ -8,16 +8,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from units.plan_tables import natural_key
+from retrofit.ordering import top_floor_first
+from retrofit.widgets import DateInput
 
 from .models import Fund, Method
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class HouseholdChoice(forms.ModelChoiceField):
@@ -42,7 +36,7 @@ class _EntryForm(forms.Form):
         field = self.fields["household"]
         field.queryset = households
         # Rooms as people count them, top floor first (the table's order).
-        ordered = sorted(households, key=lambda h: (-h.floor, natural_key(h.room)))
+        ordered = sorted(households, key=top_floor_first)
         field.choices = [("", "—"), *((h.pk, h.room) for h in ordered)]
 
 

@@ -9,8 +9,8 @@ from decimal import Decimal
 from django.db.models import Case, DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
+from retrofit.ordering import top_floor_first
 from units.models import Household, Plan, PlanShare, Stage, Unit
-from units.plan_tables import natural_key
 from units.selectors import current_plans
 from works import rules as works_rules
 from works.models import AcceptanceCheck, Subsidy
@@ -111,7 +111,7 @@ def unit_money(unit: Unit) -> UnitMoney:
                 entries=by_household.get(household.pk, []),
             )
         )
-    rows.sort(key=lambda r: (-r.floor, natural_key(r.room)))
+    rows.sort(key=top_floor_first)
     return UnitMoney(
         unit=unit,
         plan=plan,
@@ -168,6 +168,43 @@ def shares_with_balance(units):
             default=F("amount"),
             output_field=MONEY_FIELD,
         ),
+    )
+
+
+@dataclass(frozen=True)
+class MoneySummary:
+    """The unit page's money panel: what the households have paid against the unit's net cost."""
+
+    plan: Plan
+    net_cost: Decimal
+    collected: Decimal
+    owing: Decimal
+    households_owing: int
+    refunds: Decimal
+
+
+def money_summary(unit: Unit) -> MoneySummary | None:
+    """None before the unit has a plan. Two queries: the current plan, and its shares with what was paid."""
+    plan = current_plans([unit])[unit.pk]
+    if plan is None:
+        return None
+    owing = refunds = collected = rules.ZERO
+    households_owing = 0
+    for due, net in shares_with_balance(Unit.objects.filter(pk=unit.pk)).values_list("due", "net"):
+        balance = due - net
+        collected += net
+        if balance > 0:
+            owing += balance
+            households_owing += 1
+        else:
+            refunds -= balance
+    return MoneySummary(
+        plan=plan,
+        net_cost=rules.ZERO if unit.stage == Stage.WITHDRAWN else plan.net_cost,
+        collected=collected,
+        owing=owing,
+        households_owing=households_owing,
+        refunds=refunds,
     )
 
 

@@ -18,6 +18,7 @@ from consultations import rules
 from consultations.models import VoteChange
 from consultations.selectors import consent_by_unit
 from retrofit import attention
+from retrofit.periods import period_of, periods_between
 from units.models import Stage, StageChange
 
 REACHED = {
@@ -139,9 +140,9 @@ def _progress(units_qs):
     by_month: dict[str, Counter] = defaultdict(Counter)
     names = {v: k for k, v in REACHED.items()}
     for row in firsts:
-        month = timezone.localtime(row["first"]).strftime("%Y-%m")
+        month = period_of(timezone.localtime(row["first"]))
         by_month[month][names[row["after"]]] += 1
-    months = _month_range(min(by_month), max(by_month)) if by_month else []
+    months = periods_between(min(by_month), max(by_month)) if by_month else []
     series = {name: [] for name in REACHED}
     running = Counter()
     for month in months:
@@ -149,16 +150,6 @@ def _progress(units_qs):
         for name in REACHED:
             series[name].append(running[name])
     return {"months": months, **series}
-
-
-def _month_range(first: str, last: str) -> list[str]:
-    """Every month from ``first`` to ``last`` ("YYYY-MM"), so the chart's axis is evenly spaced."""
-    year, month = map(int, first.split("-"))
-    months = []
-    while f"{year:04d}-{month:02d}" <= last:
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
 
 
 def _trend(units_qs, today):

@@ -10,6 +10,7 @@ class ResidentsConfig(AppConfig):
         # Imported here, not at the top: models may be read only once the apps are loaded.
         from units import panels
 
+        from . import signals  # noqa: F401  (a unit entering notice gets its public link)
         from .templatetags.resident_tags import unit_public_link_panel
 
         panels.UNIT_PAGE.register(

@@ -94,6 +94,13 @@ def public_link_ensure(*, unit: Unit, by) -> UnitPublicLink:
         return public_link_current(unit)
 
 
+def public_link_on_notice(change) -> None:
+    """A unit entering public notice gets its public link, so that the notice printout carries the QR code
+    (called for every new StageChange; the printout itself only reads the link)."""
+    if change.after == Stage.NOTICE:
+        public_link_ensure(unit=change.unit, by=change.changed_by)
+
+
 def public_link_revoke(*, unit: Unit, by, when: datetime | None = None) -> int:
     """Stop the unit's link; the QR codes already posted lead nowhere until a new one is made."""
     when = when or timezone.now()

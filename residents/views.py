@@ -21,10 +21,10 @@ from consultations.services.votes import StaleVote
 from payments.selectors import household_money
 from retrofit.clientip import client_ip
 from retrofit.masking import mask_name
+from retrofit.ordering import top_floor_first
 from retrofit.params import int_param
 from units.models import Community, Household, Stage, Unit
 from units.permissions import get_rw_unit_for_user, get_unit_for_user, require_editor, require_roster
-from units.plan_tables import natural_key
 
 from . import qr, selectors, services, throttle
 from .forms import CodeForm, CommunityContactForm, ConfirmForm, ObjectionForm, VoteChangeForm
@@ -288,7 +288,7 @@ def household_code_slips(request, pk):
             household = by_pk.get(household_pk)
             if household is not None:
                 slips.append({"household": household, "code": services.format_code(code)})
-        slips.sort(key=lambda s: (-s["household"].floor, natural_key(s["household"].room)))
+        slips.sort(key=lambda s: top_floor_first(s["household"]))
         expires = timezone.datetime.fromisoformat(data["expires"])
     link = services.public_link_current(unit)
     url = qr.public_url(request, link) if link else ""

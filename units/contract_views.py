@@ -12,12 +12,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from retrofit import documents
+from retrofit.ordering import top_floor_first
 from units.permissions import get_rw_unit_for_user, get_unit_for_user, money_required
 
 from . import contracts
 from .forms import ContractForm, SignatureForm
 from .models import Contract, ContractScanVersion, Signature
-from .plan_tables import natural_key
 
 NAMES_NEEDED = gettext_lazy("Your role cannot see residents' names, so it cannot open the signed contract.")
 
@@ -35,7 +35,7 @@ def _live_context(request, unit, contract):
     for signature in signatures:
         signature.share = amounts.get(signature.household_id)
         signature.seen = contracts.signature_token(signature)
-    signatures.sort(key=lambda s: (-s.household.floor, natural_key(s.household.room)))
+    signatures.sort(key=lambda s: top_floor_first(s.household))
     return {
         "unit": unit,
         "contract": contract,

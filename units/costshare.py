@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from retrofit.ordering import top_floor_first
+
 FLOOR, FLOOR_AREA = "floor", "floor_area"
 METHODS = (FLOOR, FLOOR_AREA)
 FIXED, PERCENT = "fixed", "percent"
@@ -78,12 +80,6 @@ def _check_money(value: object, what: str) -> Decimal:
 def _fen_to_decimal(fen: int) -> Decimal:
     """A whole, non-negative number of fen as yuan with exactly two decimals."""
     return Decimal(f"{fen // _HUNDRED}.{fen % _HUNDRED:02d}")
-
-
-def _natural_key(room: str) -> tuple[tuple[int, int | str], ...]:
-    """Natural sort key: digit runs compare as numbers, so "302" < "1101" and "3-9" < "3-10"."""
-    parts = re.findall(r"\d+|\D+", room)
-    return tuple((0, int(p)) if p.isdecimal() else (1, p.casefold()) for p in parts)
 
 
 # --------------------------------------------------------------------------- subsidy
@@ -346,7 +342,7 @@ def _round_to_fen(net: Decimal, flats: Sequence[Flat], exact: list[Fraction]) ->
     leftover = int(Fraction(net) * _HUNDRED) - sum(fen)
     candidates = sorted(
         (i for i, remainder in enumerate(remainders) if remainder),
-        key=lambda i: (-remainders[i], -flats[i].floor, _natural_key(flats[i].room), flats[i].room),
+        key=lambda i: (-remainders[i], top_floor_first(flats[i]), flats[i].room),
     )
     # The leftover is the sum of the remainders, each < 1 fen: there are always enough candidates.
     for i in candidates[:leftover]:

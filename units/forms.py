@@ -11,8 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from retrofit import uploads
+from retrofit.periods import PERIOD_PATTERN
+from retrofit.widgets import DateInput
 
-from .models import PERIOD_PATTERN, Contract, EntryType, Household, SignatureStatus, SplitMethod, Unit
+from .models import Contract, EntryType, Household, SignatureStatus, SplitMethod, Unit
 from .plans import PlanDraft
 
 SCAN_MAX_BYTES = 10 * 1024 * 1024
@@ -28,10 +30,6 @@ MONEY = {"max_digits": 12, "decimal_places": 2}
 
 def scan_type(head: bytes) -> str | None:
     return uploads.sniff(head, uploads.DOCUMENTS)
-
-
-def _date_widget():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _money(label, *, required=True, help_text=""):
@@ -185,10 +183,10 @@ class ContractForm(forms.ModelForm):
             "construction_company_signed_on",
         ]
         widgets = {
-            "signed_on": _date_widget(),
-            "community_signed_on": _date_widget(),
-            "elevator_company_signed_on": _date_widget(),
-            "construction_company_signed_on": _date_widget(),
+            "signed_on": DateInput(),
+            "community_signed_on": DateInput(),
+            "elevator_company_signed_on": DateInput(),
+            "construction_company_signed_on": DateInput(),
         }
 
     # Not a model field: each upload becomes a new ContractScanVersion (units/contracts.py).
@@ -233,7 +231,7 @@ class ContractForm(forms.ModelForm):
 
 class SignatureForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=SignatureStatus.choices)
-    signed_on = forms.DateField(label=_("Date"), required=False, widget=_date_widget())
+    signed_on = forms.DateField(label=_("Date"), required=False, widget=DateInput())
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
     # contracts.signature_token of the signature the form was drawn from: a stale form is refused.
     seen = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)

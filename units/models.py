@@ -18,12 +18,12 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from retrofit.documents import DocumentVersion
+from retrofit.periods import PERIOD_PATTERN
 
 from . import costshare
 from .roster_words import AgeBand, Occupancy, field_label, value_label
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
-PERIOD_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 
 
 class SubsidyKind(models.TextChoices):

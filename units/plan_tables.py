@@ -14,13 +14,10 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from retrofit.ordering import top_floor_first
+
 from . import costshare
 from .models import Household, Plan, SplitMethod
-
-
-def natural_key(room: str) -> tuple:
-    """Rooms in the order people count them: "302" before "1101", "3-9" before "3-10"."""
-    return tuple((0, int(p)) if p.isdecimal() else (1, p.casefold()) for p in re.findall(r"\d+|\D+", room))
 
 
 def plain_number(value: Decimal) -> str:
@@ -217,7 +214,7 @@ def table_of(plan: Plan, households_by_pk: dict[int, Household] | None = None, *
             share, households_by_pk.get(share.household_id), share.area,
             previous.get(share.household_id) if compare is not None else None,
         )
-        for share in sorted(plan.shares.all(), key=lambda s: (-s.floor, natural_key(s.room)))
+        for share in sorted(plan.shares.all(), key=top_floor_first)
     ]
     return Table(
         total_cost=plan.total_cost, subsidy=plan.subsidy, net_cost=plan.net_cost, method=plan.method, rows=rows,

@@ -11,7 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from retrofit.ordering import top_floor_first
 from retrofit.params import int_param
+from retrofit.periods import this_period
 from units.permissions import get_rw_unit_for_user, get_unit_for_user, money_required
 
 from . import plan_tables, plans
@@ -22,7 +24,7 @@ from .running_costs import PeriodTaken, running_cost_save, running_split
 
 def _households(unit) -> list[Household]:
     households = list(Household.objects.filter(unit=unit))
-    households.sort(key=lambda h: (-h.floor, plan_tables.natural_key(h.room)))
+    households.sort(key=top_floor_first)
     return households
 
 
@@ -199,7 +201,7 @@ def _running_form(unit, basis, data=None):
     floors = sorted({s.floor for s in basis.shares.all()} | set(basis.coefficient_table))
     initial = {
         "method": basis.method,
-        "period": timezone.localdate().strftime("%Y-%m"),
+        "period": this_period(),
         **{f"coef_{f}": v for f, v in basis.coefficient_table.items()},
     }
     return RunningCostForm(data, floors=floors, initial=initial)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from retrofit.ordering import natural_key
 from retrofit.refusals import Refused, Stale
 
 from . import costshare
@@ -26,7 +27,6 @@ from .plan_tables import (
     Table,
     coefficients_json,
     explain,
-    natural_key,
     plain_number,
     previous_amounts,
     share_row,

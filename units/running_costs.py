@@ -12,11 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from retrofit.ordering import top_floor_first
 from retrofit.refusals import Refused
 
 from . import costshare
 from .models import Plan, RunningCost, Unit
-from .plan_tables import ShareProblem, coefficients_json, explain, natural_key
+from .plan_tables import ShareProblem, coefficients_json, explain
 
 PERIOD_TAKEN = _("Running costs for %(period)s are already saved.")
 
@@ -67,7 +68,7 @@ def running_split(
     Each bill is split on its own, so each column adds up to its bill to the fen, and the totals add up
     to their sum. The flats are the plan's frozen rows, so the same inputs always give the same fen.
     """
-    shares = sorted(plan.shares.all(), key=lambda s: (-s.floor, natural_key(s.room)))
+    shares = sorted(plan.shares.all(), key=top_floor_first)
     flats = [costshare.Flat(room=s.room, floor=s.floor, area=s.area) for s in shares]
     try:
         power = costshare.split(electricity, flats, coefficients, method)

@@ -8,9 +8,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from retrofit.periods import PERIOD_PATTERN, this_period
+from retrofit.widgets import DateInput
+
 from . import photos
 from .models import (
-    PERIOD_PATTERN,
     AcceptanceCheck,
     Approval,
     ChargeKind,
@@ -33,13 +35,6 @@ NAME_USER_UNIT_OR_LEADER = _("Name the user unit or a building leader.")
 NEXT_DUE_NOT_AFTER = _("The next inspection must be due after this one.")
 BAD_PERIOD = _("Write the period as year-month, e.g. 2026-10.")
 APPROVAL_INCOMPLETE = _("An approval needs both its date and the amount approved.")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 def _not_in_future(value):
@@ -301,7 +296,7 @@ class ChargeForm(forms.Form):
     def __init__(self, *args, unit, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["household"].queryset = unit.households.order_by("floor", "room")
-        self.fields["period"].initial = timezone.localdate().strftime("%Y-%m")
+        self.fields["period"].initial = this_period()
 
 
 class PaidForm(forms.Form):

@@ -19,11 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from retrofit.documents import DocumentVersion
+from retrofit.periods import PERIOD_PATTERN
 from units.models import Household, Street, Unit
 
 from . import photos, rules
-
-PERIOD_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 
 
 class CompanyKind(models.TextChoices):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from openpyxl.styles import Font
 
 from retrofit import xlsx
+from retrofit.ordering import top_floor_first
 from units import plan_tables, plans
 from units.models import Plan, Unit
 
@@ -179,7 +180,7 @@ def write_plans(plan_rows: list[PlanRow], rows: list[RosterRow], by) -> tuple[in
         if unit is None:
             errors.append(in_plan_sheet(RowError(plan_row.row, _("this unit is neither in sheet “%(sheet)s” nor stored yet") % {"sheet": SHEET})))
             continue
-        households = sorted(unit.households.all(), key=lambda h: (-h.floor, plan_tables.natural_key(h.room)))
+        households = sorted(unit.households.all(), key=top_floor_first)
         by_room = {h.room: h for h in households}
         floors = plans.floors_of(unit, households)
         draft = plans.PlanDraft(

@@ -57,11 +57,6 @@ def days_left(notice):
 
 
 @register.filter
-def yuan(value):
-    return "—" if value is None else f"{value:,.2f}"
-
-
-@register.filter
 def name_for(name, user):
     """A person's name as this user may see it (张三 → 张* for roles without the right)."""
     return owner_for(user, name)

@@ -32,6 +32,7 @@ from consultations.roster_import import columns as ledger
 from consultations.selectors import UnitConsent, current_vote, evaluate_unit, households_of, street_policy
 from consultations.situations import NAMES as SITUATION_NAMES
 from retrofit import masking, xlsx
+from retrofit.ordering import by_floor_then_room
 from units import roster_words
 from units.models import Contract, Occupancy, Plan, Signature, SignatureStatus, Stage, StageChange, Unit
 from units.selectors import current_plans, shares_of
@@ -225,7 +226,7 @@ def unit_sheets(units, user, *, with_households: bool = True) -> list[UnitSheet]
             ],
             shows_notes=notes,
         )
-        for household in sorted(households, key=lambda h: (h.floor, h.room)):
+        for household in sorted(households, key=by_floor_then_room):
             share = share_of.get(household.pk) if sheet.plan is not None else None
             signature = signatures.get(household.pk)
             if signature is not None:

@@ -47,11 +47,3 @@ def dashboard_export_menu(context, level, obj):
         "report_print": reverse("district_report_print", kwargs={"level": level, "pk": obj.pk}) if report else "",
         "report_docx": reverse("district_report_docx", kwargs={"level": level, "pk": obj.pk}) if report else "",
     }
-
-
-@register.filter
-def money(value):
-    """Yuan with thousands separators and two decimals: 612,100.00."""
-    if value is None or value == "":
-        return ""
-    return f"{value:,.2f}"

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from residents import qr, services
 from residents.models import CommunityContact, HouseholdCode
-from units.plan_tables import natural_key
+from retrofit.ordering import top_floor_first
 
 register = template.Library()
 
@@ -32,7 +32,7 @@ def unit_public_link_panel(context, unit):
         open=Count("pk", filter=Q(used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now)),
         used=Count("pk", filter=Q(used_at__isnull=False)),
     )
-    households = sorted(unit.households.all(), key=lambda h: (-h.floor, natural_key(h.room))) if user.can_edit else []
+    households = sorted(unit.households.all(), key=top_floor_first) if user.can_edit else []
     return {
         "hidden": False,
         "unit": unit,
@@ -50,11 +50,10 @@ def unit_public_link_panel(context, unit):
 
 @register.simple_tag(takes_context=True)
 def unit_public_qr(context, unit):
-    """The QR block of the notice printout. Staff printing a notice get the link made if it is missing."""
+    """The QR block of the notice printout: the unit's current link, made when the unit entered notice
+    (``residents.signals``); nothing when the unit has none. Reads only."""
     request = context["request"]
     link = services.public_link_current(unit)
-    if link is None and request.user.can_edit:
-        link = services.public_link_ensure(unit=unit, by=request.user)
     if link is None:
         return ""
     url = qr.public_url(request, link)

@@ -35,6 +35,14 @@ def fraction(value):
 
 
 @register.filter
+def yuan(value):
+    """1234567.8 → "1,234,567.80": amounts always with two decimals and thousands separators; "—" for none."""
+    if value is None or value == "":
+        return "—"
+    return f"{Decimal(value):,.2f}"
+
+
+@register.filter
 def area(value):
     return "—" if value is None else f"{value:.2f}"
 

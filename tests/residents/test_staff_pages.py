@@ -66,7 +66,8 @@ def test_the_unit_page_panel_and_the_notice_qr(world, rf, django_assert_num_quer
     html = panel.render(Context({"request": request, "unit": world.unit}))
     assert "make-link" in html and "issue-code" in html
     qr = Template("{% load resident_tags %}{% unit_public_qr unit %}")
-    html = qr.render(Context({"request": request, "unit": world.unit}))  # staff printing: the link is made
+    services.public_link_ensure(unit=world.unit, by=world.users["staff"])  # made when the unit entered notice
+    html = qr.render(Context({"request": request, "unit": world.unit}))
     link = UnitPublicLink.objects.get(unit=world.unit)
     assert "data:image/svg+xml" in html and link.token in html
     # link, code counts, contact, households

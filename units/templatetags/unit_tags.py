@@ -16,14 +16,6 @@ register = template.Library()
 
 
 @register.filter
-def yuan(value):
-    """1234567.8 → "1,234,567.80": amounts always with two decimals and thousands separators."""
-    if value is None or value == "":
-        return "—"
-    return f"{Decimal(value):,.2f}"
-
-
-@register.filter
 def yuan_change(value):
     """A change of share: "+12.30", "−5.00", or "" when nothing moved."""
     if value is None or value == 0:
