@@ -8,7 +8,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import photos
+from retrofit import uploads
+
 from .models import (
     PERIOD_PATTERN,
     AcceptanceCheck,
@@ -22,7 +23,7 @@ from .models import (
     Result,
     Subsidy,
 )
-from .services import FAIL_NEEDS_DEFECTS, PHOTO_NOT_IMAGE, PHOTO_TOO_BIG
+from .services import FAIL_NEEDS_DEFECTS
 
 IN_FUTURE = _("This date is in the future.")
 PERMIT_DATE_NEEDS_NUMBER = _("A permit date needs the permit or joint review number.")
@@ -112,11 +113,8 @@ class LogEntryForm(forms.Form):
     text = forms.CharField(
         label=_("What was done"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
-    photo = forms.FileField(
-        label=_("Photo"),
-        required=False,
-        help_text=_("JPEG or PNG, at most 5 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+    photo = uploads.UploadField(
+        uploads.SITE_PHOTO, label=_("Photo"), required=False, help_text=_("JPEG or PNG, at most 5 MB.")
     )
 
     def __init__(self, *args, **kwargs):
@@ -125,16 +123,6 @@ class LogEntryForm(forms.Form):
 
     def clean_date(self):
         return _not_in_future(self.cleaned_data.get("date"))
-
-    def clean_photo(self):
-        photo = self.cleaned_data.get("photo")
-        if not photo:
-            return photo
-        if photo.size > photos.MAX_PHOTO_BYTES:
-            raise forms.ValidationError(PHOTO_TOO_BIG)
-        if photos.sniff_file(photo) is None:
-            raise forms.ValidationError(PHOTO_NOT_IMAGE)
-        return photo
 
 
 class AcceptanceForm(forms.ModelForm):
