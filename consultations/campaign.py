@@ -1,13 +1,12 @@
-"""Plain rules of the consultation campaign: the notice period, the order of the visit list, floor bands
-and what an uploaded opinion form really is. No Django here; views and services call these.
+"""Plain rules of the consultation campaign: the notice period, the order of the visit list and floor
+bands. No Django here; views and services call these. (What an uploaded opinion form may be is the upload
+spec's: retrofit/uploads.py.)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-
-from retrofit import uploads
 
 # --- public notice period -------------------------------------------------------------------------
 
@@ -110,13 +109,3 @@ def visit_order_key(candidate: VisitCandidate) -> tuple:
         candidate.room,
     )
 
-
-# --- uploaded opinion forms 意见征询表 -------------------------------------------------------------
-
-MAX_FORM_BYTES = 5 * 1024 * 1024
-JPEG, PNG, PDF = uploads.JPEG, uploads.PNG, uploads.PDF
-
-
-def sniff_form_type(head: bytes) -> str | None:
-    """The opinion form's real type from its first bytes (JPEG, PNG or PDF), or None for anything else."""
-    return uploads.sniff(head, uploads.DOCUMENTS)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from retrofit import uploads
 from retrofit.masking import mask_name
 from retrofit.params import int_param
 from retrofit.widgets import DateInput
@@ -22,7 +23,7 @@ from .models import (
     VoteValue,
 )
 from .selectors import cadres_for, neighbours_for
-from .services import contacts, notices
+from .services import notices
 
 
 class TimeInput(forms.TimeInput):
@@ -130,18 +131,12 @@ class ContactForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": _("e.g. neighbour in 302 and cadre Li")}),
     )
     contacted_at = forms.DateTimeField(label=_("When"), required=False, widget=DateTimeLocalInput)
-    opinion_form = forms.FileField(
+    opinion_form = uploads.UploadField(
+        uploads.OPINION_FORM,
         label=_("Photo of the signed opinion form"),
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"}),
         help_text=_("JPEG, PNG or PDF, at most 5 MB."),
     )
-
-    def clean_opinion_form(self):
-        upload = self.cleaned_data.get("opinion_form")
-        if upload:
-            contacts.opinion_form_type(upload)  # raises ValidationError with the reason
-        return upload
 
 
 class HouseholdChoiceField(forms.ModelChoiceField):

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from retrofit import uploads
 from retrofit.documents import DocumentVersion
 from units.models import Community
 
@@ -221,15 +222,6 @@ class ContactOutcome(models.TextChoices):
     REFUSED = "refused", _("Refused to talk")
 
 
-def opinion_form_path(instance, filename):
-    # Kept for migration 0002; forms are now stored as OpinionFormVersion (retrofit/documents.py).
-    import uuid
-
-    from django.utils import timezone
-
-    return f"opinion_forms/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}"
-
-
 class Contact(models.Model):
     """One contact with a household: a visit, a call, a message, a meeting they came to."""
 
@@ -284,6 +276,7 @@ class OpinionFormVersion(DocumentVersion):
     """One uploaded photo or PDF of a contact's signed opinion form; never changed or deleted."""
 
     OWNER_FIELD = "contact"
+    KIND = uploads.OPINION_FORM
 
     contact = models.ForeignKey(
         Contact, on_delete=models.PROTECT, related_name="opinion_form_versions", verbose_name=_("contact")
@@ -297,9 +290,6 @@ class OpinionFormVersion(DocumentVersion):
             *DocumentVersion.Meta.constraints,
             models.UniqueConstraint(fields=["contact", "number"], name="opinionformversion_unique_number"),
         ]
-
-    def folder(self) -> str:
-        return f"opinion_forms/{timezone.localdate():%Y/%m}"
 
 
 # --- holdouts -------------------------------------------------------------------------------------

@@ -8,13 +8,13 @@ read through the field's storage (never an os path), and served only by views th
 (``version_response``).
 
 Each owner app declares a concrete ``DocumentVersion`` with a foreign key to its owner named by
-``OWNER_FIELD`` and a ``folder()`` for the storage path; ``version_add`` stores an upload as the next one.
+``OWNER_FIELD``, its ``KIND`` from the upload spec (retrofit/uploads.py: types, size limit, folder, cache
+policy) and, where its folder is split further, a ``scope()``; ``version_add`` stores an upload as the next one.
 """
 
 from __future__ import annotations
 
 import hashlib
-import secrets
 
 from django.conf import settings
 from django.db import models
@@ -29,15 +29,17 @@ FILE_MISSING = _("The stored file is missing.")
 
 
 def document_path(instance: DocumentVersion, filename: str) -> str:
-    # A random name with the extension of the sniffed type: never the uploader's name, which may carry
-    # a resident's name and must not choose the path.
-    return f"{instance.folder()}/{secrets.token_hex(16)}{uploads.EXTENSIONS.get(instance.content_type, '')}"
+    """The ``upload_to`` of every stored paper: the spec's one naming rule (``uploads.stored_name``)."""
+    return uploads.stored_name(
+        instance.KIND, instance.content_type, scope=instance.scope(), when=instance.uploaded_at
+    )
 
 
 class DocumentVersion(models.Model):
     """One stored version of an uploaded paper. Never updated or deleted once written."""
 
     OWNER_FIELD = ""  # the concrete model's foreign key to its owner
+    KIND: uploads.Kind  # what the spec allows and how it is stored and served (retrofit/uploads.py)
 
     number = models.PositiveIntegerField(_("version"))
     file = models.FileField(_("file"), upload_to=document_path, max_length=200)
@@ -64,8 +66,9 @@ class DocumentVersion(models.Model):
     def __str__(self):
         return f"v{self.number} {self.original_name}".strip()
 
-    def folder(self) -> str:
-        raise NotImplementedError
+    def scope(self) -> str:
+        """A subfolder of the kind's folder, or "" (the default) for none."""
+        return ""
 
     @property
     def label(self) -> str:
@@ -88,7 +91,7 @@ def _digest(upload) -> tuple[str, int]:
 
 
 def version_add(*, model: type[DocumentVersion], owner, upload, content_type: str, by, when=None) -> DocumentVersion:
-    """Store ``upload`` as the owner's next version (the caller has checked its type and size).
+    """Store ``upload`` as the owner's next version (the caller has run ``uploads.check`` on it).
 
     Call inside the transaction that moves the owner's pointer, with the owner's row locked, so two
     uploads at once number 1 and 2 (the unique constraint refuses a duplicate number regardless).
@@ -109,7 +112,10 @@ def version_add(*, model: type[DocumentVersion], owner, upload, content_type: st
 
 
 def version_response(version: DocumentVersion, *, filename: str | None = None) -> FileResponse:
-    """The stored file of a version, inline, never cached. The caller has already checked scope."""
+    """The one response for a stored private file: inline, cached as its kind says, never sniffed.
+
+    The caller has already checked scope.
+    """
     try:
         handle = version.file.open("rb")
     except FileNotFoundError as missing:
@@ -117,7 +123,7 @@ def version_response(version: DocumentVersion, *, filename: str | None = None) -
     response = FileResponse(
         handle, content_type=version.content_type, filename=filename or version.original_name or None
     )
-    response["Cache-Control"] = "private, no-store"
+    response["Cache-Control"] = version.KIND.cache
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

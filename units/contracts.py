@@ -26,7 +26,6 @@ from django.utils.translation import gettext_lazy as _
 from retrofit import documents, uploads
 from retrofit.refusals import Refused, Stale
 
-from .forms import SCAN_WRONG_TYPE
 from .models import (
     Contract,
     ContractChange,
@@ -175,7 +174,7 @@ def _check_signing_dates(unit_id, dates: dict, labels: dict, when) -> None:
 def contract_update(*, contract: Contract, data: dict, by, when=None) -> list[ContractChange]:
     """Write the parties' fields and the scan; record one change per field that moved.
 
-    ``data["scan"]`` is a new upload (type and size already checked), False to clear the current scan,
+    ``data["scan"]`` is a new upload (checked again by the upload spec), False to clear the current scan,
     or absent. A new upload becomes the next ContractScanVersion; clearing empties only the pointer.
     No file and no version is ever deleted (retrofit/documents.py).
 
@@ -209,9 +208,7 @@ def contract_update(*, contract: Contract, data: dict, by, when=None) -> list[Co
         current = Contract.objects.select_for_update(of=("self",)).select_related("scan_version").get(pk=contract.pk).scan_version
         contract.scan_version = current  # never a stale pointer from the caller's copy
         if new_scan:
-            content_type = uploads.sniff_file(scan)
-            if content_type is None:
-                raise ValidationError({"scan": SCAN_WRONG_TYPE})
+            content_type = uploads.check(uploads.CONTRACT_SCAN, scan, field="scan")
             version = documents.version_add(
                 model=ContractScanVersion, owner=contract, upload=scan, content_type=content_type, by=by, when=when
             )

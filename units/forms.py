@@ -17,19 +17,12 @@ from retrofit.widgets import DateInput
 from .models import Contract, EntryType, Household, SignatureStatus, SplitMethod, Unit
 from .plans import PlanDraft
 
-SCAN_MAX_BYTES = 10 * 1024 * 1024
-# File types are told by their first bytes, not by their names.
-
-SCAN_TOO_BIG = _("The scan is %(size).1f MB; it may be at most 10 MB.")
-SCAN_WRONG_TYPE = _("The scan must be a PDF, JPEG or PNG file.")
 DATE_IN_FUTURE = _("This date is in the future.")
 COMPANY_NAME_NEEDED = _("Enter the company's name before its signing date.")
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
-def scan_type(head: bytes) -> str | None:
-    return uploads.sniff(head, uploads.DOCUMENTS)
 
 
 def _money(label, *, required=True, help_text=""):
@@ -190,9 +183,9 @@ class ContractForm(forms.ModelForm):
         }
 
     # Not a model field: each upload becomes a new ContractScanVersion (units/contracts.py).
-    scan = forms.FileField(
-        label=_("New scanned copy"), required=False,
-        widget=forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
+    # Type and size as the upload spec says (retrofit/uploads.py), told by the first bytes.
+    scan = uploads.UploadField(
+        uploads.CONTRACT_SCAN, label=_("New scanned copy"), required=False, widget=forms.FileInput,
         help_text=_("Earlier scans are kept as versions."),
     )
     clear_scan = forms.BooleanField(
@@ -200,16 +193,7 @@ class ContractForm(forms.ModelForm):
     )
 
     def clean_scan(self):
-        scan = self.cleaned_data.get("scan")
-        if not scan:
-            return None  # unchanged
-        if scan.size > SCAN_MAX_BYTES:
-            raise forms.ValidationError(SCAN_TOO_BIG % {"size": scan.size / 1024 / 1024})
-        head = scan.read(8)
-        scan.seek(0)
-        if scan_type(head) is None:
-            raise forms.ValidationError(SCAN_WRONG_TYPE)
-        return scan
+        return self.cleaned_data.get("scan") or None  # None: unchanged
 
     def clean(self):
         data = super().clean()

@@ -6,9 +6,7 @@ objects, so a user of another street or community gets a 404, never someone else
 
 from __future__ import annotations
 
-import secrets
 from decimal import Decimal
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from retrofit import uploads
 from retrofit.documents import DocumentVersion
 from retrofit.periods import PERIOD_PATTERN
 
@@ -599,11 +598,6 @@ class RunningCost(models.Model):
 # --- the three-party contract (三方协议) -----------------------------------------------------------
 
 
-def contract_scan_path(instance, filename: str) -> str:
-    # Kept for migration 0003; scans are now stored as ContractScanVersion (retrofit.documents).
-    return f"contracts/{secrets.token_hex(16)}{Path(filename).suffix.lower()}"
-
-
 class Contract(models.Model):
     """Residents, the community, the elevator company and the construction company: one per unit.
 
@@ -656,6 +650,7 @@ class ContractScanVersion(DocumentVersion):
     """One uploaded scan of the signed contract; never changed or deleted (retrofit/documents.py)."""
 
     OWNER_FIELD = "contract"
+    KIND = uploads.CONTRACT_SCAN
 
     contract = models.ForeignKey(
         Contract, on_delete=models.PROTECT, related_name="scan_versions", verbose_name=_("contract")
@@ -669,9 +664,6 @@ class ContractScanVersion(DocumentVersion):
             *DocumentVersion.Meta.constraints,
             models.UniqueConstraint(fields=["contract", "number"], name="contractscanversion_unique_number"),
         ]
-
-    def folder(self) -> str:
-        return "contracts"
 
 
 class SignatureStatus(models.TextChoices):

@@ -8,10 +8,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from retrofit import uploads
 from retrofit.periods import PERIOD_PATTERN, this_period
 from retrofit.widgets import DateInput
 
-from . import photos
 from .models import (
     AcceptanceCheck,
     Approval,
@@ -24,7 +24,7 @@ from .models import (
     Result,
     Subsidy,
 )
-from .services import FAIL_NEEDS_DEFECTS, PHOTO_NOT_IMAGE, PHOTO_TOO_BIG
+from .services import FAIL_NEEDS_DEFECTS
 
 IN_FUTURE = _("This date is in the future.")
 PERMIT_DATE_NEEDS_NUMBER = _("A permit date needs the permit or joint review number.")
@@ -107,11 +107,8 @@ class LogEntryForm(forms.Form):
     text = forms.CharField(
         label=_("What was done"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
-    photo = forms.FileField(
-        label=_("Photo"),
-        required=False,
-        help_text=_("JPEG or PNG, at most 5 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+    photo = uploads.UploadField(
+        uploads.SITE_PHOTO, label=_("Photo"), required=False, help_text=_("JPEG or PNG, at most 5 MB.")
     )
 
     def __init__(self, *args, **kwargs):
@@ -120,16 +117,6 @@ class LogEntryForm(forms.Form):
 
     def clean_date(self):
         return _not_in_future(self.cleaned_data.get("date"))
-
-    def clean_photo(self):
-        photo = self.cleaned_data.get("photo")
-        if not photo:
-            return photo
-        if photo.size > photos.MAX_PHOTO_BYTES:
-            raise forms.ValidationError(PHOTO_TOO_BIG)
-        if photos.sniff_file(photo) is None:
-            raise forms.ValidationError(PHOTO_NOT_IMAGE)
-        return photo
 
 
 class AcceptanceForm(forms.ModelForm):

@@ -7,7 +7,6 @@ charges. Who wrote a record and when is kept on every one of them.
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -18,11 +17,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from retrofit import uploads
 from retrofit.documents import DocumentVersion
 from retrofit.periods import PERIOD_PATTERN
 from units.models import Household, Street, Unit
 
-from . import photos, rules
+from . import rules
 
 
 class CompanyKind(models.TextChoices):
@@ -202,11 +202,6 @@ class Construction(Recorded):
         return rules.construction_missing(completed_on=self.completed_on, checklist=self.checklist)
 
 
-def _photo_path(entry, filename: str) -> str:
-    # Kept for migration 0001; photos are now stored as SitePhotoVersion (retrofit/documents.py).
-    return f"works/log/{entry.unit_id}/{uuid.uuid4().hex}"
-
-
 class ConstructionLogEntry(models.Model):
     unit = models.ForeignKey(
         Unit, on_delete=models.CASCADE, related_name="log_entries", verbose_name=_("unit")
@@ -242,6 +237,7 @@ class SitePhotoVersion(DocumentVersion):
     """One uploaded photo of a construction log entry (JPEG or PNG); never changed or deleted."""
 
     OWNER_FIELD = "entry"
+    KIND = uploads.SITE_PHOTO
 
     entry = models.ForeignKey(
         ConstructionLogEntry, on_delete=models.PROTECT, related_name="photo_versions",
@@ -256,12 +252,12 @@ class SitePhotoVersion(DocumentVersion):
             *DocumentVersion.Meta.constraints,
             models.UniqueConstraint(fields=["entry", "number"], name="sitephotoversion_unique_number"),
             models.CheckConstraint(
-                condition=Q(content_type__in=list(photos.EXTENSIONS)), name="sitephotoversion_is_image"
+                condition=Q(content_type__in=list(uploads.SITE_PHOTO.types)), name="sitephotoversion_is_image"
             ),
         ]
 
-    def folder(self) -> str:
-        return f"works/log/{self.entry.unit_id}"
+    def scope(self) -> str:
+        return str(self.entry.unit_id)
 
 
 class AcceptanceLevel(models.TextChoices):

@@ -10,11 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from retrofit import documents
+from retrofit import documents, uploads
 from units import lifecycle
 from units.models import Stage, StageChange, Unit
 
-from . import guards, photos, rules
+from . import guards, rules
 from .models import (
     AcceptanceCheck,
     AcceptanceLevel,
@@ -40,8 +40,6 @@ SUBSIDY_BEFORE_ACCEPTANCE = _(
 LEADER_NOT_OF_UNIT = _("The building leader must be one of this unit's leaders.")
 HOUSEHOLD_NOT_OF_UNIT = _("That household is not in this unit.")
 ALREADY_PAID = _("This charge is already paid.")
-PHOTO_TOO_BIG = _("A photo may be at most 5 MB.")
-PHOTO_NOT_IMAGE = _("Only JPEG or PNG photos can be uploaded.")
 
 
 def _stamp(record, by) -> None:
@@ -99,15 +97,10 @@ def construction_save(
 
 @transaction.atomic
 def log_entry_add(*, unit: Unit, by, date: date, text: str, photo=None) -> ConstructionLogEntry:
-    """A log entry, with a photo that must be a JPEG or PNG (by its bytes) of at most 5 MB."""
+    """A log entry, with a photo the upload spec allows as a site photo (retrofit/uploads.py)."""
     entry = ConstructionLogEntry(unit=unit, by=by, date=date, text=text.strip(), created_at=timezone.now())
-    photo_type = None
-    if photo:
-        if photo.size > photos.MAX_PHOTO_BYTES:
-            raise ValidationError({"photo": PHOTO_TOO_BIG})
-        photo_type = photos.sniff_file(photo)
-        if not photo_type:
-            raise ValidationError({"photo": PHOTO_NOT_IMAGE})
+    # Checked by the form too; checked again here, by the same spec, for callers without one.
+    photo_type = uploads.check(uploads.SITE_PHOTO, photo, field="photo") if photo else None
     entry.full_clean()
     entry.save()
     if photo:

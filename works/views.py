@@ -477,6 +477,4 @@ def log_photo(request, pk):
         pk=pk,
     )
     version = entry.photo_version
-    response = documents.version_response(version, filename=f"log-{entry.pk}{version.extension}")
-    response["Cache-Control"] = "private, max-age=86400"  # a version never changes
-    return response
+    return documents.version_response(version, filename=f"log-{entry.pk}{version.extension}")

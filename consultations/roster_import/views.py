@@ -1,11 +1,9 @@
 """Upload, preview and confirm an estate ledger. The preview is a dry run of the very same import."""
 
-import secrets
 from io import BytesIO
 from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -17,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from retrofit import xlsx
+from retrofit import uploads, xlsx
 from units import roster_words
 from units.permissions import require_editor
 
@@ -25,7 +23,6 @@ from . import columns, pending_uploads, writing
 from .parsing import ImportFailed, RowError
 from .plan_sheet import add_plan_sheet, mark_sample_row
 
-ALLOWED_SUFFIXES = {".xlsx", ".xls"}
 SESSION_KEY = "pending_import"
 CHANGES_NOT_REVIEWED = gettext_lazy(
     "Tick “I have checked the changes to the %(n)d households above” before importing; nothing was written."
@@ -33,19 +30,8 @@ CHANGES_NOT_REVIEWED = gettext_lazy(
 
 
 class RosterUploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Ledger workbook (.xlsx or .xls)"))
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        suffix = Path(upload.name).suffix.lower()
-        if suffix not in ALLOWED_SUFFIXES:
-            raise forms.ValidationError(_("Only Excel workbooks (.xlsx or .xls) can be imported, not “%(name)s”.") % {"name": upload.name})
-        if upload.size > settings.ROSTER_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is %(size).1f MB; a ledger may be at most %(limit)d MB.")
-                % {"size": upload.size / 1024 / 1024, "limit": settings.ROSTER_MAX_BYTES // 1024 // 1024}
-            )
-        return upload
+    # Suffix and size as the upload spec says (retrofit/uploads.py); workbook_guard checks the inside.
+    file = uploads.UploadField(uploads.LEDGER, label=gettext_lazy("Ledger workbook (.xlsx or .xls)"))
 
 
 def _discard_pending(request) -> None:
@@ -66,7 +52,7 @@ def import_upload(request):
             _discard_pending(request)
             pending_uploads.remove_stale()
             upload = form.cleaned_data["file"]
-            stored = f"{secrets.token_hex(16)}{Path(upload.name).suffix.lower()}"
+            stored = Path(uploads.stored_name(uploads.LEDGER, upload.checked_type)).name
             path = pending_uploads.pending_dir() / stored
             with path.open("wb") as fh:
                 for chunk in upload.chunks():

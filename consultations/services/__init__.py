@@ -9,10 +9,7 @@ apps imports the module it needs (``from consultations.services.votes import vot
 from ..selectors import owner_key
 from .contacts import (
     CONTACT_IN_FUTURE,
-    FORM_BAD_TYPE,
-    FORM_TOO_BIG,
     contact_log,
-    opinion_form_type,
 )
 from .holdouts import (
     CADRE_OUT_OF_SCOPE,
@@ -102,10 +99,7 @@ __all__ = [
     "round_close",
     "round_hold",
     "round_resume",
-    "FORM_TOO_BIG",
-    "FORM_BAD_TYPE",
     "CONTACT_IN_FUTURE",
-    "opinion_form_type",
     "contact_log",
     "HOLDOUT_AGREES",
     "RELIEF_POSITIVE",

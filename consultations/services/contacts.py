@@ -9,10 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from retrofit import documents
+from retrofit import documents, uploads
 from units.models import Household
 
-from .. import campaign
 from ..models import (
     ConsultationRound,
     Contact,
@@ -23,22 +22,7 @@ from .votes import vote_record
 
 # --- contacts -------------------------------------------------------------------------------------
 
-FORM_TOO_BIG = _("The opinion form file is larger than 5 MB. Take the photo at a lower resolution.")
-FORM_BAD_TYPE = _("The opinion form must be a JPEG or PNG photo or a PDF.")
 CONTACT_IN_FUTURE = _("A contact cannot be logged in the future.")
-
-
-def opinion_form_type(upload) -> str:
-    """Check an uploaded opinion form by size and by its first bytes; return its real content type."""
-    if upload.size > campaign.MAX_FORM_BYTES:
-        raise ValidationError(FORM_TOO_BIG)
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    kind = campaign.sniff_form_type(head)
-    if kind is None:
-        raise ValidationError(FORM_BAD_TYPE)
-    return kind
 
 
 def contact_log(
@@ -60,7 +44,8 @@ def contact_log(
     # A minute of slack for a phone whose clock runs ahead of the server's.
     if contacted_at > now + timedelta(minutes=1):
         raise ValidationError(CONTACT_IN_FUTURE)
-    form_type = opinion_form_type(opinion_form) if opinion_form else ""
+    # Checked by the form too; checked again here for callers without one (the demo, commands).
+    form_type = uploads.check(uploads.OPINION_FORM, opinion_form) if opinion_form else ""
     with transaction.atomic():
         current_round = ConsultationRound.objects.current().filter(unit_id=household.unit_id).first()
         contact = Contact(

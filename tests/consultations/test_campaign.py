@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from consultations import campaign
 from consultations.campaign import VisitCandidate, visit_order_key
+from retrofit import uploads
 
 
 def test_a_twenty_day_notice_posted_on_the_first_runs_through_the_twentieth():
@@ -83,4 +84,4 @@ def test_longest_since_last_contact_first_and_never_contacted_before_all():
     ],
 )
 def test_the_form_type_comes_from_the_first_bytes(head, kind):
-    assert campaign.sniff_form_type(head) == kind
+    assert uploads.sniff(head, uploads.OPINION_FORM.types) == kind

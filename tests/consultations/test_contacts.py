@@ -11,6 +11,7 @@ from django.utils import timezone
 from consultations import services
 from consultations.forms import VoteForm
 from consultations.models import Contact, ContactChannel, Vote, VoteChange
+from retrofit import uploads
 from units.models import Household
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 100
@@ -103,9 +104,9 @@ def test_an_opinion_form_is_kept_as_version_1_with_who_size_and_hash(world):
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("form.jpg", b"<html>not an image</html>", services.FORM_BAD_TYPE),  # the extension lies
-        ("form.gif", b"GIF89a" + b"\x00" * 20, services.FORM_BAD_TYPE),
-        ("form.jpg", b"\xff\xd8\xff" + b"\x00" * (5 * 1024 * 1024), services.FORM_TOO_BIG),
+        ("form.jpg", b"<html>not an image</html>", uploads.OPINION_FORM.wrong_type),  # the extension lies
+        ("form.gif", b"GIF89a" + b"\x00" * 20, uploads.OPINION_FORM.wrong_type),
+        ("form.jpg", b"\xff\xd8\xff" + b"\x00" * (5 * 1024 * 1024), uploads.OPINION_FORM.too_big),
     ],
 )
 def test_bad_opinion_forms_are_refused_and_nothing_is_logged(world, name, content, message):

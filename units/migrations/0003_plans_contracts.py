@@ -2,9 +2,11 @@
 
 import django.core.validators
 import django.db.models.deletion
-import units.models
 from decimal import Decimal
 from django.conf import settings
+# The single-file field made here is dropped by a later migration and never stores a file through this
+# state: its upload_to only needs a callable, the one naming rule (the function it once named is gone).
+import retrofit.documents
 from django.db import migrations, models
 
 
@@ -27,7 +29,7 @@ class Migration(migrations.Migration):
                 ('community_signed_on', models.DateField(blank=True, null=True, verbose_name='community signed on')),
                 ('elevator_company_signed_on', models.DateField(blank=True, null=True, verbose_name='elevator company signed on')),
                 ('construction_company_signed_on', models.DateField(blank=True, null=True, verbose_name='construction company signed on')),
-                ('scan', models.FileField(blank=True, upload_to=units.models.contract_scan_path, verbose_name='scanned copy')),
+                ('scan', models.FileField(blank=True, upload_to=retrofit.documents.document_path, verbose_name='scanned copy')),
                 ('scan_name', models.CharField(blank=True, max_length=200, verbose_name='file name')),
                 ('created_at', models.DateTimeField(verbose_name='created at')),
             ],

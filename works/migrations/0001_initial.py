@@ -2,9 +2,11 @@
 
 import django.core.validators
 import django.db.models.deletion
-import works.models
 from decimal import Decimal
 from django.conf import settings
+# The single-file field made here is dropped by a later migration and never stores a file through this
+# state: its upload_to only needs a callable, the one naming rule (the function it once named is gone).
+import retrofit.documents
 from django.db import migrations, models
 
 
@@ -114,7 +116,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('date', models.DateField(verbose_name='date')),
                 ('text', models.TextField(verbose_name='what was done')),
-                ('photo', models.FileField(blank=True, max_length=200, upload_to=works.models._photo_path, verbose_name='photo')),
+                ('photo', models.FileField(blank=True, max_length=200, upload_to=retrofit.documents.document_path, verbose_name='photo')),
                 ('photo_type', models.CharField(blank=True, editable=False, max_length=20, verbose_name='photo type')),
                 ('created_at', models.DateTimeField(verbose_name='created at')),
                 ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
