@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from retrofit.params import int_param
 from retrofit.permissions import get_rw_unit_for_user, get_unit_for_user, money_required
+from retrofit.refusals import Refused
 
 from . import plan_tables, plans
 from .forms import PlanForm, RunningCostForm
@@ -109,7 +110,7 @@ def unit_plan(request, pk):
                 )
             except plan_tables.ShareProblem as error:
                 problem = error
-            except (plans.StalePlan, plans.PlanFrozen, plans.NothingChanged) as refused:
+            except Refused as refused:  # stale, frozen or unchanged: nothing saved, say why
                 for message in refused.messages:
                     messages.warning(request, message)
                 return redirect("unit_plan", pk=unit.pk)

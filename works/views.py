@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from retrofit import documents
-from retrofit.formflow import submit
+from retrofit.formflow import error_line, submit
 from retrofit.permissions import (
     ACCEPTANCE,
     APPROVAL,
@@ -456,7 +456,7 @@ def charge_paid(request, pk):
         return render(request, "works/includes/_section_response.html", context, status=status)
 
     def page(form, status):
-        return answer(" ".join(str(message) for errors in form.errors.values() for message in errors), status)
+        return answer(error_line(form), status)
 
     return submit(request, form, save, done=lambda _result: answer("", 200), page=page)
 
