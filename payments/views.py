@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from retrofit.formflow import submit
 from retrofit.params import int_param
 from units.models import Community, Unit
 from units.permissions import get_unit_for_user, money_required, require_editor
@@ -22,14 +24,6 @@ from units.permissions import get_unit_for_user, money_required, require_editor
 from . import selectors, services
 from .forms import PaymentForm, RefundForm, ReverseForm
 from .models import LedgerEntry
-
-
-def _attach(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else NON_FIELD_ERRORS, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _page(request, unit: Unit, *, payment_form=None, refund_form=None, status=200):
@@ -52,40 +46,50 @@ def unit_payments(request, pk):
     return _page(request, unit)
 
 
-def _record(request, pk, form_class, service, form_name: str, done: str):
+# A payment and a refund are recorded alike: the form (as the page names it), the service, the words.
+ENTRY_KINDS = {
+    "payment_form": (
+        PaymentForm, services.payment_record, gettext_lazy("Payment of %(amount)s yuan from %(room)s recorded.")
+    ),
+    "refund_form": (
+        RefundForm, services.refund_record, gettext_lazy("Refund of %(amount)s yuan to %(room)s recorded.")
+    ),
+}
+
+
+def _entry_add(request, pk, kind: str):
+    """Record a payment or a refund (retrofit.formflow); saved, back to the ledger naming the flat and sum."""
+    form_class, service, message = ENTRY_KINDS[kind]
     unit = get_unit_for_user(request.user, pk)
     require_editor(request.user)
     form = form_class(request.POST, households=unit.households.all())
-    if form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            service(**data, by=request.user)
-        except ValidationError as error:
-            _attach(form, error)
-        else:
-            messages.success(request, done % {"room": data["household"].room, "amount": f"{data['amount']:,.2f}"})
-            return redirect(f"{reverse('unit_payments', args=[unit.pk])}#ledger")
-    return _page(request, unit, **{form_name: form}, status=200)
+
+    def save(data):
+        service(**data, by=request.user)
+        return data
+
+    def done(data):
+        messages.success(request, message % {"room": data["household"].room, "amount": f"{data['amount']:,.2f}"})
+        return redirect(f"{reverse('unit_payments', args=[unit.pk])}#ledger")
+
+    def page(form, status):
+        return _page(request, unit, **{kind: form}, status=status)
+
+    return submit(request, form, save, done=done, page=page)
 
 
 @login_required
 @require_POST
 @money_required
 def payment_add(request, pk):
-    return _record(
-        request, pk, PaymentForm, services.payment_record, "payment_form",
-        _("Payment of %(amount)s yuan from %(room)s recorded."),
-    )
+    return _entry_add(request, pk, "payment_form")
 
 
 @login_required
 @require_POST
 @money_required
 def refund_add(request, pk):
-    return _record(
-        request, pk, RefundForm, services.refund_record, "refund_form",
-        _("Refund of %(amount)s yuan to %(room)s recorded."),
-    )
+    return _entry_add(request, pk, "refund_form")
 
 
 @login_required

@@ -42,6 +42,12 @@ def attach(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def error_line(form) -> str:
+    """The form's errors (its own and a service's, put there by ``attach``) as one line, for a page that says
+    them above a list or in a message instead of drawing the form again."""
+    return " ".join(str(message) for errors in form.errors.values() for message in errors)
+
+
 def submit(request, form, save: Callable, *, done: Callable, page: Page, reload: Callable | None = None) -> HttpResponse:
     """GET: the page with ``form``. POST: ``save(cleaned_data)``, then ``done(result)`` — or the page again."""
     if request.method != "POST":

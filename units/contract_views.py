@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from retrofit import documents
+from retrofit.formflow import attach, error_line, submit
 from retrofit.ordering import top_floor_first
+from retrofit.refusals import Refused
 from units.permissions import get_rw_unit_for_user, get_unit_for_user, money_required
 
 from . import contracts
@@ -60,9 +62,7 @@ def unit_contract(request, pk):
             try:
                 changes = contracts.contract_update(contract=contract, data=form.cleaned_data, by=request.user)
             except ValidationError as error:
-                for field, errors in error.message_dict.items():
-                    for message in errors:
-                        form.add_error(field if field in form.fields else None, message)
+                attach(form, error)
             else:
                 if changes:
                     messages.success(request, _("Contract saved."))
@@ -93,7 +93,7 @@ def contract_start(request, pk):
     unit = get_rw_unit_for_user(request.user, pk)
     try:
         contracts.contract_start(unit=unit, by=request.user)
-    except contracts.ContractRefused as refused:
+    except Refused as refused:
         for message in refused.messages:
             messages.error(request, message)
         return redirect("unit_plan", pk=unit.pk)
@@ -110,26 +110,27 @@ def signature_update(request, pk, household_pk):
     contract = _contract_or_404(unit)
     signature = get_object_or_404(Signature.objects.select_related("household"), contract=contract, household_id=household_pk)
     form = SignatureForm(request.POST)
-    error = None
-    if form.is_valid():
-        try:
-            contracts.signature_set(
-                signature=signature, status=form.cleaned_data["status"], signed_on=form.cleaned_data["signed_on"],
-                note=form.cleaned_data["note"], by=request.user, expected=form.cleaned_data["seen"] or None,
-            )
-        except contracts.StaleSignature as stale:
-            error = (signature.household_id, str(stale))
-        except ValidationError as refused:
-            error = (signature.household_id, " ".join(refused.messages))
-    else:
-        error = (signature.household_id, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    if not request.htmx:
-        if error:
-            messages.error(request, f"{signature.household.room}: {error[1]}")
-        return redirect("unit_contract", pk=unit.pk)
-    context = _live_context(request, unit, contract)
-    context["row_error"] = error
-    return render(request, "units/includes/_plan_contract_live.html", context)
+
+    def save(data):
+        contracts.signature_set(
+            signature=signature, status=data["status"], signed_on=data["signed_on"],
+            note=data["note"], by=request.user, expected=data["seen"] or None,
+        )
+
+    def answer(error: str, status: int):
+        """The signature list with the row's error (HTMX); without HTMX, the error said and back to the page."""
+        if not request.htmx:
+            if error:
+                messages.error(request, f"{signature.household.room}: {error}")
+            return redirect("unit_contract", pk=unit.pk)
+        context = _live_context(request, unit, contract)
+        context["row_error"] = (signature.household_id, error) if error else None
+        return render(request, "units/includes/_plan_contract_live.html", context, status=status)
+
+    def page(form, status):
+        return answer(error_line(form), status)
+
+    return submit(request, form, save, done=lambda _change: answer("", 200), page=page)
 
 
 def _scan_reader(request, pk) -> Contract:

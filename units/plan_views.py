@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from retrofit.ordering import top_floor_first
 from retrofit.params import int_param
 from retrofit.periods import this_period
+from retrofit.refusals import Refused
 from units.permissions import get_rw_unit_for_user, get_unit_for_user, money_required
 
 from . import plan_tables, plans
@@ -111,7 +112,7 @@ def unit_plan(request, pk):
                 )
             except plan_tables.ShareProblem as error:
                 problem = error
-            except (plans.StalePlan, plans.PlanFrozen, plans.NothingChanged) as refused:
+            except Refused as refused:  # stale, frozen or unchanged: nothing saved, say why
                 for message in refused.messages:
                     messages.warning(request, message)
                 return redirect("unit_plan", pk=unit.pk)

@@ -12,7 +12,6 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Count, DecimalField, Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from retrofit import documents
+from retrofit.formflow import error_line, submit
 from units import lifecycle
 from units.models import Stage, Unit
 from units.permissions import (
@@ -203,41 +203,32 @@ def unit_works(request, pk):
     return render(request, "works/unit_works.html", _page_context(request, unit))
 
 
-def _attach(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: field errors on their fields, the rest on top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else NON_FIELD_ERRORS, errors)
-    else:
-        form.add_error(None, error)
-
-
-def _respond(request, pk, *, section: str, form_name: str, form, saved: str = ""):
-    """After a post: the section (HTMX) or the page (errors) or a redirect back to it (saved)."""
-    if form is None and not request.htmx:
-        messages.success(request, saved)
-        return redirect(f"{reverse('unit_works', args=[pk])}#{section}")
+def _section_page(request, pk, *, section: str, bound: dict | None = None, saved: str = "", status: int = 200):
+    """The page (no HTMX) or only the section that posted, with the "next step" box out of band (HTMX)."""
     unit = _load_unit(request.user, pk)
-    bound = {form_name: form} if form is not None else {}
-    context = _page_context(request, unit, bound, saved=saved if form is None else "")
+    context = _page_context(request, unit, bound, saved=saved)
     if not request.htmx:
-        return render(request, "works/unit_works.html", context)
+        return render(request, "works/unit_works.html", context, status=status)
     context["section_template"] = f"works/includes/_{section}.html"
-    return render(request, "works/includes/_section_response.html", context)
+    return render(request, "works/includes/_section_response.html", context, status=status)
 
 
 def _handle(request, pk, *, permission: str, section: str, form_name: str, make_form, save):
+    """A section's post through retrofit.formflow: saved, a redirect back (or the section, saying so);
+    refused or invalid, the page (or the section) with the form and its errors."""
     unit = get_works_unit_for_user(request.user, pk, permission)
-    form = make_form(unit)
-    saved = ""
-    if form.is_valid():
-        try:
-            saved = save(unit, form.cleaned_data) or _("Saved.")
-        except ValidationError as error:
-            _attach(form, error)
-        else:
-            form = None
-    return _respond(request, unit.pk, section=section, form_name=form_name, form=form, saved=saved)
+
+    def page(form, status):
+        return _section_page(request, unit.pk, section=section, bound={form_name: form}, status=status)
+
+    def done(message):
+        message = message or _("Saved.")
+        if not request.htmx:
+            messages.success(request, message)
+            return redirect(f"{reverse('unit_works', args=[unit.pk])}#{section}")
+        return _section_page(request, unit.pk, section=section, saved=message)
+
+    return submit(request, make_form(unit), lambda data: save(unit, data), done=done, page=page)
 
 
 @login_required
@@ -446,26 +437,28 @@ def charge_paid(request, pk):
     )
     unit = get_works_unit_for_user(request.user, charge.unit_id, UPKEEP)
     form = forms.PaidForm(request.POST)
-    error = ""
-    if form.is_valid():
-        try:
-            services.charge_mark_paid(charge=charge, by=request.user, paid_on=form.cleaned_data["paid_on"])
-        except ValidationError as refused:
-            error = " ".join(refused.messages)
-    else:
-        error = " ".join(str(message) for errors in form.errors.values() for message in errors)
-    saved = "" if error else _("Payment recorded.")
-    if not request.htmx:
-        if error:
-            messages.error(request, error)
-        else:
-            messages.success(request, saved)
-        return redirect(f"{reverse('unit_works', args=[unit.pk])}#upkeep")
-    unit = _load_unit(request.user, unit.pk)
-    context = _page_context(request, unit, saved=saved)
-    context["section_error"] = error
-    context["section_template"] = "works/includes/_upkeep.html"
-    return render(request, "works/includes/_section_response.html", context)
+
+    def save(data):
+        services.charge_mark_paid(charge=charge, by=request.user, paid_on=data["paid_on"])
+
+    def answer(error: str, status: int):
+        """The upkeep section with the error (or the saved line) above it; without HTMX, a message and back."""
+        saved = "" if error else _("Payment recorded.")
+        if not request.htmx:
+            if error:
+                messages.error(request, error)
+            else:
+                messages.success(request, saved)
+            return redirect(f"{reverse('unit_works', args=[unit.pk])}#upkeep")
+        context = _page_context(request, _load_unit(request.user, unit.pk), saved=saved)
+        context["section_error"] = error
+        context["section_template"] = "works/includes/_upkeep.html"
+        return render(request, "works/includes/_section_response.html", context, status=status)
+
+    def page(form, status):
+        return answer(error_line(form), status)
+
+    return submit(request, form, save, done=lambda _result: answer("", 200), page=page)
 
 
 @login_required
