@@ -8,7 +8,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import override_settings
 
 from retrofit.models import Role
@@ -56,6 +56,9 @@ def demo_db(django_db_setup, django_db_blocker):
         finally:
             _demo_open["open"] = False
             transaction.set_rollback(True)
+    # Playwright's event loop can leave this connection in a context the database teardown does not see;
+    # closed here, PostgreSQL lets the test database be dropped at the end of the session.
+    connection.close()
 
 
 @pytest.fixture
