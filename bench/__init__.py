@@ -1,1 +1,1 @@
-"""Benchmarks for issue 7 (scale, speed and hardening): run ``make bench``; see docs/benchmarks.md."""
+"""Benchmarks (scale, speed and hardening): run ``make bench``; see docs/benchmarks.md."""

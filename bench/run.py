@@ -1,4 +1,4 @@
-"""`make bench`: every measure of issue 7 on throwaway SQLite and PostgreSQL databases.
+"""`make bench`: every measure of docs/benchmarks.md on throwaway SQLite and PostgreSQL databases.
 
     python -m bench.run [--only sqlite|pg] [--small 10000] [--large 100000] [--load-seconds 20] [--keep]
 
@@ -6,7 +6,7 @@ For each database: migrate a fresh one, seed the small district, measure the pag
 district (the small one is its first street, unchanged), store the missing tallies, measure the pages
 again, then the roster import, the street workbook export and vote recording under load. Prints one
 `name value unit` line per measure (the machine first, the targets last) and keeps a copy in
-/tmp/retrofit-bench-results.txt. The databases are dropped at the end unless ``--keep``.
+retrofit-bench-results.txt in the system's temporary folder. The databases are dropped at the end unless ``--keep``.
 """
 
 from __future__ import annotations
@@ -18,15 +18,16 @@ import re
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from .common import ROOT, log
 
-SQLITE_PATH = Path("/tmp/retrofit-bench.sqlite3")
+SQLITE_PATH = Path(tempfile.gettempdir()) / "retrofit-bench.sqlite3"
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 PG_NAME = "retrofit_bench"
 PAGES = ("street_dashboard", "estate_page", "unit_page", "visit_list")
-RESULTS = Path("/tmp/retrofit-bench-results.txt")
+RESULTS = Path(tempfile.gettempdir()) / "retrofit-bench-results.txt"
 GROWTH_TARGET, IMPORT_TARGET, EXPORT_TARGET = 1.3, 3.0, 1.5
 
 collected: dict[str, tuple[str, str]] = {}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -182,7 +183,7 @@ def step_import(args) -> None:
     for attempt in range(args.rounds):
         # A street of its own each time (also on a kept database): every row is a new flat.
         street = f"导入街道{Household.objects.values('unit__building__estate__community__street').distinct().count() + 1}"
-        path = write_roster(Path(f"/tmp/retrofit-bench-roster-{attempt}.xlsx"), street=street)
+        path = write_roster(Path(tempfile.gettempdir()) / f"retrofit-bench-roster-{attempt}.xlsx", street=street)
         assert len(bare_read(path)) == ROSTER_ROWS + 1
         with Timer() as read:
             bare_read(path)

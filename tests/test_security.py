@@ -160,13 +160,14 @@ def _manage(*args, env):
     )
 
 
-def test_production_refuses_to_start_without_a_secret_key():
-    result = _manage("check", env={"RETROFIT_ENV": "production", "SECRET_KEY": "", "DATABASE_URL": "sqlite:////tmp/x.sqlite3"})
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    database = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+    result = _manage("check", env={"RETROFIT_ENV": "production", "SECRET_KEY": "", "DATABASE_URL": database})
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
 
 
-def test_deploy_check_is_clean_in_production():
+def test_deploy_check_is_clean_in_production(tmp_path):
     result = _manage(
         "check",
         "--deploy",
@@ -176,7 +177,7 @@ def test_deploy_check_is_clean_in_production():
             "RETROFIT_ENV": "production",
             "SECRET_KEY": "x" * 30 + "-a-long-and-random-production-secret-key-9f8e7d",
             "ALLOWED_HOSTS": "retrofit.example.gov.cn",
-            "DATABASE_URL": "sqlite:////tmp/x.sqlite3",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
