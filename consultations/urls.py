@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from .roster_import import views as import_views
 from .views import contacts, holdouts, meetings, notices, rounds, support, visits, votes
@@ -18,37 +18,29 @@ urlpatterns = [
     path("households/<int:pk>/holdout/", holdouts.holdout_edit, name="holdout_edit"),
     # Consultation rounds.
     path("units/<int:pk>/rounds/new/", rounds.round_open, name="round_open"),
-    path("rounds/<int:pk>/", include([
-        path("edit/", rounds.round_edit, name="round_edit"),
-        path("close/", rounds.round_close, name="round_close"),
-        path("hold/", rounds.round_hold, name="round_hold"),
-        path("resume/", rounds.round_resume, name="round_resume"),
-    ])),
+    path("rounds/<int:pk>/edit/", rounds.round_edit, name="round_edit"),
+    path("rounds/<int:pk>/close/", rounds.round_close, name="round_close"),
+    path("rounds/<int:pk>/hold/", rounds.round_hold, name="round_hold"),
+    path("rounds/<int:pk>/resume/", rounds.round_resume, name="round_resume"),
     # Public notice 公示 and objections.
     path("units/<int:pk>/notice/new/", notices.notice_start, name="notice_start"),
-    path("notices/<int:pk>/", include([
-        path("edit/", notices.notice_edit, name="notice_edit"),
-        path("print/", notices.notice_print, name="notice_print"),
-        path("objections/new/", notices.objection_new, name="objection_new"),
-    ])),
+    path("notices/<int:pk>/edit/", notices.notice_edit, name="notice_edit"),
+    path("notices/<int:pk>/print/", notices.notice_print, name="notice_print"),
+    path("notices/<int:pk>/objections/new/", notices.objection_new, name="objection_new"),
     path("objections/<int:pk>/settle/", notices.objection_settle, name="objection_settle"),
     # Meetings and action items.
-    path("meetings/", include([
-        path("", meetings.meeting_list, name="meeting_list"),
-        path("new/", meetings.meeting_new, name="meeting_new"),
-        path("<int:pk>/", meetings.meeting_detail, name="meeting_detail"),
-        path("<int:pk>/edit/", meetings.meeting_edit, name="meeting_edit"),
-        path("<int:pk>/actions/new/", meetings.action_item_new, name="action_item_new"),
-    ])),
+    path("meetings/", meetings.meeting_list, name="meeting_list"),
+    path("meetings/new/", meetings.meeting_new, name="meeting_new"),
+    path("meetings/<int:pk>/", meetings.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/edit/", meetings.meeting_edit, name="meeting_edit"),
+    path("meetings/<int:pk>/actions/new/", meetings.action_item_new, name="action_item_new"),
     path("actions/<int:pk>/done/", meetings.action_item_done, name="action_item_done"),
     path("actions/mine/", meetings.my_action_items, name="my_action_items"),
     # Support pattern: who agrees, by floor, occupancy and age.
     path("communities/<int:pk>/support/", support.community_support, name="community_support"),
     path("estates/<int:pk>/support/", support.estate_support, name="estate_support"),
     # Import of the estate ledger: upload, preview, confirm; the template workbook.
-    path("import/", include([
-        path("", import_views.import_upload, name="import_upload"),
-        path("confirm/", import_views.import_confirm, name="import_confirm"),
-        path("template.xlsx", import_views.import_template, name="import_template"),
-    ])),
+    path("import/", import_views.import_upload, name="import_upload"),
+    path("import/confirm/", import_views.import_confirm, name="import_confirm"),
+    path("import/template.xlsx", import_views.import_template, name="import_template"),
 ]

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from . import views
 from .district import views as district
@@ -9,18 +9,18 @@ urlpatterns = [
     path("dashboard/", views.dashboard_home, name="dashboard_home"),
     path("dashboard/<str:level>/<int:pk>/", views.dashboard_view, name="dashboard"),
     # A unit's status sheet and consent forms.
-    path("units/<int:pk>/export/", include([
-        path("sheet.xlsx", exports.unit_sheet_xlsx, name="unit_sheet_xlsx"),
-        path("sheet.pdf", exports.unit_sheet_pdf, name="unit_sheet_pdf"),
-        path("sheet/", exports.unit_sheet_print, name="unit_sheet_print"),
-        path("consent-form/", exports.unit_consent_form, name="unit_consent_form"),
-    ])),
+    path("units/<int:pk>/export/sheet.xlsx", exports.unit_sheet_xlsx, name="unit_sheet_xlsx"),
+    path("units/<int:pk>/export/sheet.pdf", exports.unit_sheet_pdf, name="unit_sheet_pdf"),
+    path("units/<int:pk>/export/sheet/", exports.unit_sheet_print, name="unit_sheet_print"),
+    path("units/<int:pk>/export/consent-form/", exports.unit_consent_form, name="unit_consent_form"),
     # The progress workbook of a street, community or estate.
     path("exports/<str:level>/<int:pk>/progress.xlsx", exports.progress_workbook, name="progress_workbook"),
     # The report to the district head, and the list behind each of its figures.
-    path("reports/district/<str:level>/<int:pk>/", include([
-        path("", district.district_report_print, name="district_report_print"),
-        path("report.docx", district.district_report_docx, name="district_report_docx"),
-        path("figures/<slug:key>/", district.district_report_figure, name="district_report_figure"),
-    ])),
+    path("reports/district/<str:level>/<int:pk>/", district.district_report_print, name="district_report_print"),
+    path("reports/district/<str:level>/<int:pk>/report.docx", district.district_report_docx, name="district_report_docx"),
+    path(
+        "reports/district/<str:level>/<int:pk>/figures/<slug:key>/",
+        district.district_report_figure,
+        name="district_report_figure",
+    ),
 ]
