@@ -81,13 +81,23 @@ class ImportFailed(Exception):
 
 
 @dataclass
-class RosterRow:
+class PlaceRow:
+    """A row of a sheet that names its unit by place: street → community → estate → building → unit."""
+
     row: int
     street: str
     community: str
     estate: str
     building: str
     unit: str
+
+    @property
+    def unit_key(self) -> tuple[str, str, str, str, str]:
+        return (self.street, self.community, self.estate, self.building, self.unit)
+
+
+@dataclass
+class RosterRow(PlaceRow):
     room: str
     floor: int
     area: Decimal
@@ -101,10 +111,6 @@ class RosterRow:
     age_band: str
     has_age_band: bool
     relief: Decimal = Decimal("0")
-
-    @property
-    def unit_key(self) -> tuple[str, str, str, str, str]:
-        return (self.street, self.community, self.estate, self.building, self.unit)
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -190,15 +196,27 @@ def _integer(value, column: str) -> int:
     return int(text)
 
 
+def _exact_number(value, text: str, not_a_number: str, unreadable: str, *, column: str) -> Decimal:
+    """A cell's number, exact: a float as Python prints it, else ``text`` (the cell as the caller cleaned
+    it). A yes/no or a date cell is ``not_a_number``, text that is no number ``unreadable``."""
+    if isinstance(value, bool) or isinstance(value, (datetime, date, time)):
+        raise ValueError(not_a_number % {"column": column})
+    try:
+        return Decimal(repr(value)) if isinstance(value, float) else Decimal(text)
+    except InvalidOperation:
+        raise ValueError(unreadable % {"column": column, "value": value}) from None
+
+
 def _area(value) -> Decimal:
     if _is_blank(value):
         raise ValueError(_("%(column)s is empty") % {"column": AREA})
-    if isinstance(value, bool) or isinstance(value, (datetime, date, time)):
-        raise ValueError(_("%(column)s must be a number of square metres") % {"column": AREA})
-    try:
-        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ValueError(_("%(column)s must be a number of square metres, not “%(value)s”") % {"column": AREA, "value": value}) from None
+    number = _exact_number(
+        value,
+        str(value).strip(),
+        _("%(column)s must be a number of square metres"),
+        _("%(column)s must be a number of square metres, not “%(value)s”"),
+        column=AREA,
+    )
     if not number.is_finite() or number <= 0:
         raise ValueError(_("%(column)s must be greater than 0, not %(value)s") % {"column": AREA, "value": value})
     if number >= MAX_AREA:
@@ -217,15 +235,13 @@ def money(value, column: str, *, required: bool = True, blank: Decimal | None = 
         if not required:
             return blank
         raise ValueError(_("%(column)s is empty") % {"column": column})
-    if isinstance(value, bool) or isinstance(value, (datetime, date, time)):
-        raise ValueError(_("%(column)s must be an amount in yuan") % {"column": column})
-    try:
-        if isinstance(value, float):
-            number = Decimal(repr(value))
-        else:
-            number = Decimal(str(value).strip().replace(",", "").replace("，", "").removesuffix("元").strip())
-    except InvalidOperation:
-        raise ValueError(_("%(column)s must be an amount in yuan, not “%(value)s”") % {"column": column, "value": value}) from None
+    number = _exact_number(
+        value,
+        str(value).strip().replace(",", "").replace("，", "").removesuffix("元").strip(),
+        _("%(column)s must be an amount in yuan"),
+        _("%(column)s must be an amount in yuan, not “%(value)s”"),
+        column=column,
+    )
     if not number.is_finite() or number < 0:
         raise ValueError(_("%(column)s must be an amount of at least 0, not %(value)s") % {"column": column, "value": value})
     if number >= MAX_MONEY:

@@ -42,6 +42,7 @@ from .columns import (
 )
 from .parsing import (
     ImportFailed,
+    PlaceRow,
     RosterRow,
     RowError,
     RowReader,
@@ -55,22 +56,12 @@ from .parsing import (
 
 
 @dataclass
-class PlanRow:
-    row: int
-    street: str
-    community: str
-    estate: str
-    building: str
-    unit: str
+class PlanRow(PlaceRow):
     entry_type: str
     total_cost: Decimal
     subsidy: Decimal | None  # None: the street's rule
     method: str
     coefficients: dict[int, Decimal] | None  # None: the street's default table
-
-    @property
-    def unit_key(self) -> tuple[str, str, str, str, str]:
-        return (self.street, self.community, self.estate, self.building, self.unit)
 
 
 def in_plan_sheet(error: RowError) -> RowError:

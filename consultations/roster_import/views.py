@@ -4,6 +4,7 @@ from io import BytesIO
 from pathlib import Path
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -40,11 +41,20 @@ def _discard_pending(request) -> None:
         (pending_uploads.pending_dir() / pending["file"]).unlink(missing_ok=True)
 
 
+def upload_limits() -> dict[str, int]:
+    """What one ledger may hold, as the upload page states it: the same settings the checks read."""
+    return {
+        "rows": settings.ROSTER_MAX_ROWS,
+        "columns": settings.ROSTER_MAX_COLUMNS,
+        "megabytes": uploads.LEDGER.limit // uploads.MB,
+    }
+
+
 @login_required
 def import_upload(request):
     require_editor(request.user)
     form = RosterUploadForm()
-    context = {"form": form}
+    context = {"form": form, "limits": upload_limits()}
     if request.method == "POST":
         form = RosterUploadForm(request.POST, request.FILES)
         context["form"] = form

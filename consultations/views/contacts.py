@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from retrofit import documents
 from retrofit.formflow import posted, posted_files, saved, submit
-from units.permissions import get_household_for_user, require_editor, roster_required
+from units.permissions import get_household_for_user, require_editor
 
 from .. import forms
 from ..models import Contact, Holdout
 from ..selectors import current_vote
 from ..services import contacts
-from .scope import next_url, units_of
+from .scope import next_url, roster_form, roster_page, units_of
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@roster_required
+@roster_form
 def contact_new(request, pk):
     household = get_household_for_user(request.user, pk)
     require_editor(request.user)
@@ -62,8 +58,7 @@ def contact_new(request, pk):
     return submit(request, form, save, done=done, page=page)
 
 
-@login_required
-@roster_required
+@roster_page
 def contact_opinion_form(request, pk):
     """The signed opinion form, served only to editors who can see the household (never from /media/)."""
     contact = get_object_or_404(

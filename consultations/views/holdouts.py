@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from retrofit.formflow import posted, saved, submit
-from units.permissions import get_household_for_user, require_editor, roster_required
+from units.permissions import get_household_for_user, require_editor
 
 from .. import forms
 from ..models import Holdout
 from ..selectors import current_vote
 from ..services import holdouts
-from .scope import next_url, unit_form_page
+from .scope import next_url, roster_form, unit_form_page
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@roster_required
+@roster_form
 def holdout_edit(request, pk):
     household = get_household_for_user(request.user, pk)
     require_editor(request.user)

@@ -5,14 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
 
 from retrofit.formflow import posted, submit
 from retrofit.params import int_param
@@ -23,7 +21,6 @@ from units.permissions import (
     meeting_scope,
     require_editor,
     require_meeting_editor,
-    roster_required,
     sees_whole_meetings,
 )
 
@@ -31,7 +28,7 @@ from .. import forms
 from ..models import LEADERSHIP_KINDS, ActionItem, ConsultationRound, Meeting, MeetingKind, RoundStatus
 from ..selectors import action_owners_for
 from ..services import meetings
-from .scope import meeting_for, next_url, units_of
+from .scope import meeting_for, next_url, roster_form, roster_page, roster_post, units_of
 
 
 def _meeting_units(user, street=None, community=None):
@@ -43,8 +40,7 @@ def _meeting_units(user, street=None, community=None):
     return units.order_by("building__estate__name", "building__number", "number")
 
 
-@login_required
-@roster_required
+@roster_page
 def meeting_list(request):
     today = timezone.localdate()
     # A unit leader's list names only their units and counts only the items about them (meeting_part).
@@ -93,9 +89,7 @@ def meeting_list(request):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@roster_required
+@roster_form
 def meeting_new(request):
     require_editor(request.user)
     street, communities = meeting_scope(request.user)
@@ -127,9 +121,7 @@ def meeting_new(request):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@roster_required
+@roster_form
 def meeting_edit(request, pk):
     meeting = meeting_for(request.user, pk)
     require_meeting_editor(request.user, meeting)
@@ -181,8 +173,7 @@ def _action_form(request, meeting, data=None):
     )
 
 
-@login_required
-@roster_required
+@roster_page
 def meeting_detail(request, pk):
     meeting = meeting_for(request.user, pk)
     units = list(meeting.units.select_related("building__estate").order_by("building__number", "number"))
@@ -211,9 +202,7 @@ def meeting_detail(request, pk):
     )
 
 
-@login_required
-@require_POST
-@roster_required
+@roster_post
 def action_item_new(request, pk):
     meeting = meeting_for(request.user, pk)
     require_meeting_editor(request.user, meeting)
@@ -234,9 +223,7 @@ def action_item_new(request, pk):
     return redirect("meeting_detail", pk=meeting.pk)
 
 
-@login_required
-@require_POST
-@roster_required
+@roster_post
 def action_item_done(request, pk):
     """Tick an item done (or not): its owner may, whatever their role, and so may the meeting's editors."""
     item = get_object_or_404(
@@ -251,8 +238,7 @@ def action_item_done(request, pk):
     return redirect(next_url(request, reverse("meeting_detail", args=[item.meeting_id])))
 
 
-@login_required
-@roster_required
+@roster_page
 def my_action_items(request):
     today = timezone.localdate()
     items = list(

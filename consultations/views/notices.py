@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from retrofit.formflow import posted, saved, submit
 from units.models import Household
-from units.permissions import get_rw_unit_for_user, require_editor, roster_required
+from units.permissions import get_rw_unit_for_user, require_editor
 from units.selectors import shares_by_household
 
 from .. import forms
 from ..models import ConsultationRound, Notice, Objection
 from ..selectors import current_vote, evaluate_unit, street_policy
 from ..services import notices
-from .scope import notice_for, unit_form_page, units_of
+from .scope import notice_for, roster_form, roster_page, unit_form_page, units_of
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@roster_required
+@roster_form
 def notice_start(request, pk):
     unit = get_rw_unit_for_user(request.user, pk)
     today = timezone.localdate()
@@ -47,9 +43,7 @@ def notice_start(request, pk):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@roster_required
+@roster_form
 def notice_edit(request, pk):
     notice = notice_for(request.user, pk)
     require_editor(request.user)
@@ -88,8 +82,7 @@ def _halves(items: list) -> list[list]:
     return [items[:middle], items[middle:]]
 
 
-@login_required
-@roster_required
+@roster_page
 def notice_print(request, pk):
     """The notice for the stairwell and the estate board: plan, period, each flat's vote, names masked."""
     notice = notice_for(request.user, pk)
@@ -116,9 +109,7 @@ def notice_print(request, pk):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@roster_required
+@roster_form
 def objection_new(request, pk):
     notice = notice_for(request.user, pk)
     require_editor(request.user)
@@ -132,9 +123,7 @@ def objection_new(request, pk):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@roster_required
+@roster_form
 def objection_settle(request, pk):
     objection = get_object_or_404(
         Objection.objects.filter(notice__unit__in=units_of(request.user)).select_related(

@@ -5,26 +5,22 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
 
 from retrofit.formflow import posted, saved, submit
-from units.permissions import get_rw_unit_for_user, require_editor, roster_required
+from units.permissions import get_rw_unit_for_user, require_editor
 
 from .. import forms
 from ..services import rounds
-from .scope import round_for, unit_form_page
+from .scope import roster_form, roster_post, round_for, unit_form_page
 
 FORM = "consultations/round_form.html"
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@roster_required
+@roster_form
 def round_open(request, pk):
     unit = get_rw_unit_for_user(request.user, pk)
     today = timezone.localdate()
@@ -41,9 +37,7 @@ def round_open(request, pk):
     return submit(request, form, save, done=saved(request, _("Consultation round opened."), "unit_detail", pk=unit.pk), page=page)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@roster_required
+@roster_form
 def round_edit(request, pk):
     consultation_round = round_for(request.user, pk)
     require_editor(request.user)
@@ -68,9 +62,7 @@ def round_edit(request, pk):
     return submit(request, form, save, done=saved(request, _("Round updated."), "unit_detail", pk=unit.pk), page=page)
 
 
-@login_required
-@require_POST
-@roster_required
+@roster_post
 def round_close(request, pk):
     consultation_round = round_for(request.user, pk)
     require_editor(request.user)
@@ -84,9 +76,7 @@ def round_close(request, pk):
     return redirect("unit_detail", pk=consultation_round.unit_id)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@roster_required
+@roster_form
 def round_hold(request, pk):
     consultation_round = round_for(request.user, pk)
     require_editor(request.user)
@@ -101,9 +91,7 @@ def round_hold(request, pk):
     return submit(request, form, save, done=done, page=page)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@roster_required
+@roster_form
 def round_resume(request, pk):
     consultation_round = round_for(request.user, pk)
     require_editor(request.user)

@@ -1,13 +1,39 @@
-"""What every consultation page reaches through: the user's scope (404 outside it) and the "next" link."""
+"""What every consultation page reaches through: the roster check, the user's scope (404 outside it) and
+the "next" link."""
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
 
 from units.models import Unit
+from units.permissions import roster_required
 
 from ..models import ConsultationRound, Meeting, Notice
+
+# --- the checks every page makes before its own: signed in, the method, 403 for roles that never see
+# the roster. The view then finds its object in the user's scope (404) and, to change it, requires an
+# editor (403), in that order.
+
+
+def roster_page(view):
+    """A page of the roster that only reads."""
+    return login_required(roster_required(view))
+
+
+def roster_form(view):
+    """A form page of the roster: GET shows the form, POST saves it."""
+    return login_required(require_http_methods(["GET", "POST"])(roster_required(view)))
+
+
+def roster_post(view):
+    """An action on the roster, by POST only."""
+    return login_required(require_POST(roster_required(view)))
+
+
+# --- objects in the user's scope
 
 
 def units_of(user):

@@ -2,34 +2,29 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from units.permissions import get_community_for_user, get_estate_for_user, roster_required
+from units.permissions import get_community_for_user, get_estate_for_user
 
 from ..selectors import support_pattern
-from .scope import units_of
+from .scope import roster_page, units_of
 
 
-@login_required
-@roster_required
+def _support_page(request, units, *, key: str, place):
+    """The support pattern of ``units``, titled by the community or estate they are in (``key``)."""
+    context = {"pattern": support_pattern(units), key: place, "title": place.name}
+    return render(request, "consultations/support_page.html", context)
+
+
+@roster_page
 def community_support(request, pk):
     community = get_community_for_user(request.user, pk)
     units = units_of(request.user).filter(building__estate__community=community)
-    return render(
-        request,
-        "consultations/support_page.html",
-        {"pattern": support_pattern(units), "community": community, "title": community.name},
-    )
+    return _support_page(request, units, key="community", place=community)
 
 
-@login_required
-@roster_required
+@roster_page
 def estate_support(request, pk):
     estate = get_estate_for_user(request.user, pk)
     units = units_of(request.user).filter(building__estate=estate)
-    return render(
-        request,
-        "consultations/support_page.html",
-        {"pattern": support_pattern(units), "estate": estate, "title": estate.name},
-    )
+    return _support_page(request, units, key="estate", place=estate)

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from units.models import Community
-from units.permissions import get_community_for_user, get_unit_for_user, roster_required
+from units.permissions import get_community_for_user, get_unit_for_user
 
 from .. import situations
 from ..selectors import visit_list
-from .scope import units_of
+from .scope import roster_page, units_of
 
 
-@login_required
-@roster_required
+@roster_page
 def visits_home(request):
     """Community staff land on their community's list; others pick a community in their scope."""
     if request.user.community_id:
@@ -31,52 +29,56 @@ def visits_home(request):
     return render(request, "consultations/visits_home.html", {"communities": communities})
 
 
-def _visit_context(request, units, **extra):
+def _visits(request, units, *, route: str, pk: int, printout: bool, **place):
+    """The visit list of ``units`` (for ``place``): on screen with a link to its printout, or printed
+    with a link back. ``route`` names the screen page; its printout is ``<route>_print``."""
     today = timezone.localdate()
-    listing = visit_list(units, today=today)
-    return {"listing": listing, "today": today, "situations": situations, "can_edit": request.user.can_edit, **extra}
+    context = {
+        "listing": visit_list(units, today=today),
+        "today": today,
+        "situations": situations,
+        "can_edit": request.user.can_edit,
+        **place,
+    }
+    if printout:
+        context["back_url"] = reverse(route, args=[pk])
+        return render(request, "consultations/visit_list_print.html", context)
+    context["print_url"] = reverse(f"{route}_print", args=[pk])
+    return render(request, "consultations/visit_list.html", context)
 
 
-def _community_units(request, community):
-    return list(
+def _community_visits(request, pk, *, printout: bool):
+    community = get_community_for_user(request.user, pk)
+    units = list(
         units_of(request.user)
         .for_listing()
         .filter(building__estate__community=community)
         .order_by("building__estate__name", "building__number", "number")
     )
+    return _visits(request, units, route="community_visits", pk=community.pk, printout=printout, community=community)
 
 
-@login_required
-@roster_required
+def _unit_visits(request, pk, *, printout: bool):
+    unit = get_unit_for_user(request.user, pk)
+    place = {"unit": unit, "estate": unit.building.estate}
+    return _visits(request, [unit], route="unit_visits", pk=unit.pk, printout=printout, **place)
+
+
+@roster_page
 def community_visits(request, pk):
-    community = get_community_for_user(request.user, pk)
-    context = _visit_context(request, _community_units(request, community), community=community)
-    context["print_url"] = reverse("community_visits_print", args=[community.pk])
-    return render(request, "consultations/visit_list.html", context)
+    return _community_visits(request, pk, printout=False)
 
 
-@login_required
-@roster_required
+@roster_page
 def community_visits_print(request, pk):
-    community = get_community_for_user(request.user, pk)
-    context = _visit_context(request, _community_units(request, community), community=community)
-    context["back_url"] = reverse("community_visits", args=[community.pk])
-    return render(request, "consultations/visit_list_print.html", context)
+    return _community_visits(request, pk, printout=True)
 
 
-@login_required
-@roster_required
+@roster_page
 def unit_visits(request, pk):
-    unit = get_unit_for_user(request.user, pk)
-    context = _visit_context(request, [unit], unit=unit, estate=unit.building.estate)
-    context["print_url"] = reverse("unit_visits_print", args=[unit.pk])
-    return render(request, "consultations/visit_list.html", context)
+    return _unit_visits(request, pk, printout=False)
 
 
-@login_required
-@roster_required
+@roster_page
 def unit_visits_print(request, pk):
-    unit = get_unit_for_user(request.user, pk)
-    context = _visit_context(request, [unit], unit=unit, estate=unit.building.estate)
-    context["back_url"] = reverse("unit_visits", args=[unit.pk])
-    return render(request, "consultations/visit_list_print.html", context)
+    return _unit_visits(request, pk, printout=True)

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
 
 from retrofit.db import lock_conflicts_as
 from retrofit.formflow import posted, submit
-from units.permissions import get_rw_household_for_user, get_unit_for_user, roster_required
+from units.permissions import get_rw_household_for_user, get_unit_for_user
 
 from ..forms import VoteForm
 from ..selectors import current_vote
 from ..services.votes import StaleVote, vote_record
 from ..unit_page import live_context
+from .scope import roster_form
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@roster_required
+@roster_form
 def household_vote(request, pk):
     """The vote form for one flat: a bottom sheet on the unit page (HTMX), or a page of its own."""
     household = get_rw_household_for_user(request.user, pk)

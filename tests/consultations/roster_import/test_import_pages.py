@@ -178,6 +178,19 @@ def test_a_file_above_the_size_limit_is_refused(client, world, upload, settings)
     assert pending_files(settings) == []
 
 
+def test_the_upload_page_states_the_limits_from_the_settings(client, world, upload, settings):
+    settings.ROSTER_MAX_ROWS = 1234
+    settings.ROSTER_MAX_COLUMNS = 56
+    settings.ROSTER_MAX_BYTES = 7 * 1024 * 1024
+    client.force_login(world.users["staff"])
+    limits = "台账每个工作表最多 1234 行、56 列，文件不超过 7 MB。"
+    assert limits in client.get(reverse("import_upload")).content.decode()
+    # Still stated when a ledger was refused and the page comes back with its errors.
+    refused = upload(client, [row("101"), row("101", 社区="光华社区", 小区="光华小区", 楼栋="1")])
+    assert refused.status_code == 422
+    assert limits in refused.content.decode()
+
+
 def test_a_renamed_file_that_is_not_a_workbook(client, world, settings):
     client.force_login(world.users["staff"])
     file = SimpleUploadedFile("台账.xlsx", "业主姓名,房号\n张三,302\n".encode(), content_type=XLSX)
