@@ -2,12 +2,12 @@
 then redirect (or render the HTMX partial) when saved, or draw the form again with its errors.
 
 An invalid or refused form answers ``INVALID`` (422 Unprocessable Content) everywhere, set in this one place;
-pages drawing a refused form outside this flow (plans, running costs, contracts, the roster import) answer it
-too. htmx 2 swaps no 4xx by default: templates/base.html tells it (``responseHandling`` in the
-``htmx-config`` meta) to swap a 422 like a 200, so the HTMX sheets and sections show their errors in place;
-every other 4xx/5xx keeps htmx's default (not swapped, an error). A ``Stale`` refusal
-(someone else saved first, retrofit/refusals.py) draws a fresh form from what is stored now, with the
-refusal's words as ``form.stale_message``, when the page can build one (``reload``).
+pages drawing a refused form outside this flow (plans, running costs, contracts, the roster import, the
+residents' pages) answer it too. htmx 2 swaps no 4xx by default: templates/base.html tells it
+(``responseHandling`` in the ``htmx-config`` meta) to swap a 422 like a 200, so the HTMX sheets and sections
+show their errors in place; every other 4xx/5xx keeps htmx's default (not swapped, an error). A ``Stale``
+refusal (someone else saved first, retrofit/refusals.py) draws a fresh form from what is stored now, with the
+refusal's words as ``form.stale_message``, when the page can build one (``reload``); that answers 200.
 """
 
 from __future__ import annotations
