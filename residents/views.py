@@ -20,6 +20,7 @@ from consultations.selectors import current_vote
 from consultations.services.votes import StaleVote
 from payments.selectors import household_money
 from retrofit.clientip import client_ip
+from retrofit.formflow import INVALID
 from retrofit.masking import mask_name
 from retrofit.ordering import top_floor_first
 from retrofit.params import int_param
@@ -94,14 +95,14 @@ def resident_unit(request, link):
 @public
 def resident_code(request, link):
     form = CodeForm(request.POST)
-    status = 200
+    status = INVALID
     if form.is_valid():
         try:
             record = services.household_code_redeem(unit=link.unit, code=form.cleaned_data["code"], ip=client_ip(request))
         except services.CodeRefused as error:
             refused = error
             form.add_error("code", refused.message)
-            status = 429 if refused.throttled else 200
+            status = 429 if refused.throttled else INVALID
         else:
             request.session.cycle_key()
             request.session[SESSION_KEY] = {"code": record.pk, "link": link.pk}
@@ -204,7 +205,7 @@ def resident_household(request, link):
         return render(request, "residents/household.html", _household_context(link, record))
     except ValidationError as error:
         form.add_error(None, error)
-    return render(request, "residents/household.html", _household_context(link, record, **forms))
+    return render(request, "residents/household.html", _household_context(link, record, **forms), status=INVALID)
 
 
 def _done(request, link, message):
@@ -327,4 +328,7 @@ def community_contact_edit(request, pk):
             if back is not None:
                 return redirect(f"{reverse('unit_detail', args=[back.pk])}#public-link")
             return redirect("home")
-    return render(request, "residents/contact_form.html", {"form": form, "community": community, "back": back})
+    return render(
+        request, "residents/contact_form.html", {"form": form, "community": community, "back": back},
+        status=INVALID if request.method == "POST" else 200,
+    )

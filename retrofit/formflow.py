@@ -1,11 +1,13 @@
 """The one way a page answers a posted form: validate it, call the service, put a refusal on the form,
 then redirect (or render the HTMX partial) when saved, or draw the form again with its errors.
 
-An invalid or refused form answers ``INVALID`` everywhere, set in this one place. It is 200, what every
-page using this flow answered before (tests pin it); moving to 422 also needs htmx told to swap a 422
-(``responseHandling``), or the HTMX sheets and sections would stop showing their errors. A ``Stale`` refusal
-(someone else saved first, retrofit/refusals.py) draws a fresh form from what is stored now, with the
-refusal's words as ``form.stale_message``, when the page can build one (``reload``).
+An invalid or refused form answers ``INVALID`` (422 Unprocessable Content) everywhere, set in this one place;
+pages drawing a refused form outside this flow (plans, running costs, contracts, the roster import, the
+residents' pages) answer it too. htmx 2 swaps no 4xx by default: templates/base.html tells it
+(``responseHandling`` in the ``htmx-config`` meta) to swap a 422 like a 200, so the HTMX sheets and sections
+show their errors in place; every other 4xx/5xx keeps htmx's default (not swapped, an error). A ``Stale``
+refusal (someone else saved first, retrofit/refusals.py) draws a fresh form from what is stored now, with the
+refusal's words as ``form.stale_message``, when the page can build one (``reload``); that answers 200.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from django.shortcuts import redirect
 
 from .refusals import Stale
 
-INVALID = 200
+INVALID = 422  # Unprocessable Content (RFC 9110)
 
 Page = Callable[..., HttpResponse]  # page(form, status) -> the page (or partial) showing the form
 

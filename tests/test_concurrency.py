@@ -374,7 +374,7 @@ def test_a_double_click_or_a_stale_form_on_a_signature_records_one_change(client
     client.post(url, data, HTTP_HX_REQUEST="true")
     client.post(url, data, HTTP_HX_REQUEST="true")  # the double click
     stale = client.post(url, {**data, "status": "refused"}, HTTP_HX_REQUEST="true")  # a form drawn before the save
-    assert stale.status_code == 200 and 'class="plan-error"' in stale.content.decode()  # the row says why
+    assert stale.status_code == 422 and 'class="plan-error"' in stale.content.decode()  # the row says why
     assert Signature.objects.get(pk=signature.pk).status == SignatureStatus.SIGNED
     assert ContractChange.objects.filter(contract=contract, field="signature").count() == 1
     # The page carries the latest token: saving from it works.

@@ -64,7 +64,7 @@ def test_a_meeting_naming_a_unit_id_no_database_holds_is_a_form_error(login, wor
     staff = login(world.users["staff"])
     data = {"kind": "regular", "community": world.community.pk, "held_on": "2025-03-01", "units": ["99999999999999999999"]}
     response = staff.post(reverse("meeting_new"), data)
-    assert response.status_code == 200 and "units" in response.context["form"].errors
+    assert response.status_code == 422 and "units" in response.context["form"].errors
     assert not Meeting.objects.exists()
 
 

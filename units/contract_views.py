@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from retrofit import documents
-from retrofit.formflow import attach, error_line, submit
+from retrofit.formflow import INVALID, attach, error_line, submit
 from retrofit.ordering import top_floor_first
 from retrofit.refusals import Refused
 from units.permissions import get_rw_unit_for_user, get_unit_for_user, money_required
@@ -69,7 +69,7 @@ def unit_contract(request, pk):
                 else:
                     messages.info(request, _("Nothing changed."))
                 return redirect("unit_contract", pk=unit.pk)
-        status = 422
+        status = INVALID
     context = _live_context(request, unit, contract)
     context.update(
         estate=unit.building.estate,

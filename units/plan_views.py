@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from retrofit.formflow import INVALID
 from retrofit.ordering import top_floor_first
 from retrofit.params import int_param
 from retrofit.periods import this_period
@@ -121,7 +122,7 @@ def unit_plan(request, pk):
                 return redirect("unit_plan", pk=unit.pk)
         context = _plan_context(request, unit, households, versions, form=form, problem=problem)
         context["previewing"] = True
-        return render(request, "units/plan.html", context, status=422)
+        return render(request, "units/plan.html", context, status=INVALID)
 
     shown = current
     if request.GET.get("version"):
@@ -257,7 +258,7 @@ def running_costs(request, pk):
         form=form, problem=problem, shown=shown, shown_table=shown_table,
         slots=_errors_by_slot(form, problem), methods=SplitMethod,
     )
-    return render(request, "units/plan_running.html", context, status=422 if request.method == "POST" else 200)
+    return render(request, "units/plan_running.html", context, status=INVALID if request.method == "POST" else 200)
 
 
 @login_required

@@ -17,6 +17,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from retrofit import uploads, xlsx
+from retrofit.formflow import INVALID
 from units import roster_words
 from units.permissions import require_editor
 
@@ -72,14 +73,14 @@ def import_upload(request):
             except ImportFailed as failed:
                 path.unlink(missing_ok=True)
                 context.update(errors=failed.errors, filename=upload.name)
-                return render(request, "units/import_upload.html", context, status=422)
+                return render(request, "units/import_upload.html", context, status=INVALID)
             except BaseException:
                 path.unlink(missing_ok=True)  # a crash keeps no file either
                 raise
             request.session[SESSION_KEY] = _pending(stored, upload.name, report)
             context.update(report=report, filename=upload.name)
             return render(request, "units/import_preview.html", context)
-    return render(request, "units/import_upload.html", context)
+    return render(request, "units/import_upload.html", context, status=INVALID if request.method == "POST" else 200)
 
 
 def _pending(stored: str, name: str, report: writing.ImportReport) -> dict:
@@ -108,7 +109,7 @@ def import_confirm(request):
     except (ImportFailed, FileNotFoundError) as failed:
         _discard_pending(request)
         errors = getattr(failed, "errors", [RowError(None, _("The uploaded file is gone. Upload it again."))])
-        return render(request, "units/import_upload.html", {"form": RosterUploadForm(), "errors": errors, "filename": pending["name"]}, status=422)
+        return render(request, "units/import_upload.html", {"form": RosterUploadForm(), "errors": errors, "filename": pending["name"]}, status=INVALID)
     _discard_pending(request)
     messages.success(
         request,
@@ -126,10 +127,10 @@ def _preview_again(request, pending: dict, problem: str):
     except (ImportFailed, FileNotFoundError) as failed:
         _discard_pending(request)
         errors = getattr(failed, "errors", [RowError(None, _("The uploaded file is gone. Upload it again."))])
-        return render(request, "units/import_upload.html", {"form": RosterUploadForm(), "errors": errors, "filename": pending["name"]}, status=422)
+        return render(request, "units/import_upload.html", {"form": RosterUploadForm(), "errors": errors, "filename": pending["name"]}, status=INVALID)
     request.session[SESSION_KEY] = _pending(pending["file"], pending["name"], report)
     context = {"report": report, "filename": pending["name"], "problem": problem}
-    return render(request, "units/import_preview.html", context, status=422)
+    return render(request, "units/import_preview.html", context, status=INVALID)
 
 
 @login_required

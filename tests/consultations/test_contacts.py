@@ -150,7 +150,7 @@ def test_contact_page_shows_the_upload_error_on_the_field(client, world):
         reverse("contact_new", args=[world.flats[9].pk]),
         {"channel": "visit", "outcome": "form_signed", "opinion_form": upload},
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert response.context["form"].errors["opinion_form"]
     assert not Contact.objects.exists()
 

@@ -116,10 +116,10 @@ def test_new_meeting_page_by_role(client, world, role, status):
 def test_staff_cannot_hold_a_meeting_for_another_community_or_link_units_outside_scope(client, world):
     client.force_login(world.users["staff"])
     data = {"kind": "yard", "community": world.sibling.pk, "held_on": timezone.localdate().isoformat()}
-    assert client.post(reverse("meeting_new"), data).status_code == 200  # form error, nothing saved
+    assert client.post(reverse("meeting_new"), data).status_code == 422  # form error, nothing saved
     data = {"kind": "yard", "community": world.community.pk, "held_on": timezone.localdate().isoformat(),
             "units": [world.sibling_unit.pk]}
-    assert client.post(reverse("meeting_new"), data).status_code == 200
+    assert client.post(reverse("meeting_new"), data).status_code == 422
     assert not Meeting.objects.exists()
 
 
@@ -212,7 +212,7 @@ def test_community_staff_cannot_make_a_street_wide_meeting(client, world):
     client.force_login(world.users["staff"])
     data = {"kind": "yard", "community": "", "held_on": timezone.localdate().isoformat()}
     response = client.post(reverse("meeting_new"), data)
-    assert response.status_code == 200 and "community" in response.context["form"].errors
+    assert response.status_code == 422 and "community" in response.context["form"].errors
     assert not Meeting.objects.exists()
 
 

@@ -225,7 +225,7 @@ def test_the_notice_page_refuses_a_one_day_backdated_notice_in_chinese(client, w
         {"draft_signed_on": back, "starts_on": back, "days": 1, "plan_summary": "方案"},
         HTTP_ACCEPT_LANGUAGE="zh-hans",
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     body = response.content.decode()
     assert "公示期不能少于 20 天" in body and "公示开始日期不能早于今天" in body
     assert not Notice.objects.exists()
@@ -309,7 +309,7 @@ def test_notice_start_page_says_why_a_failing_unit_cannot_start(client, world):
         reverse("notice_start", args=[world.unit.pk]),
         {"draft_signed_on": today, "starts_on": today, "days": 20, "plan_summary": "方案"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert response.context["form"].non_field_errors()
 
 

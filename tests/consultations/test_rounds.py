@@ -129,7 +129,7 @@ def test_the_open_round_form_shows_a_refusal(client, world):
     client.force_login(world.users["staff"])
     url = reverse("round_open", args=[world.unit.pk])
     response = client.post(url, {"deadline": "2000-01-01", "channels": ["notice"]})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert response.context["form"].non_field_errors()
     assert not ConsultationRound.objects.exists()
 

@@ -74,7 +74,7 @@ def test_a_refused_payment_shows_the_error_and_writes_nothing(client, world):
     response = client.post(
         reverse("payment_add", args=[world.unit.pk]), payment_data(flat, amount=str(shares(plan)[flat.pk] + 1))
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert response.context["payment_form"].errors["amount"]
     assert not LedgerEntry.objects.exists()
 

@@ -71,7 +71,7 @@ def test_the_form_refuses_a_future_date_and_a_half_approval(client, world):
     url = reverse("works_subsidy_application", args=[world.unit.pk])
     future = (timezone.localdate() + timedelta(days=1)).isoformat()
     response = client.post(url, {"applied_on": future, "amount_applied": "1.00"})
-    assert response.status_code == 200 and response.context["subsidy_application_form"].errors["applied_on"]
+    assert response.status_code == 422 and response.context["subsidy_application_form"].errors["applied_on"]
     response = client.post(url, {"applied_on": "2026-03-01", "amount_applied": "1.00", "approved_on": "2026-04-01"})
     assert response.context["subsidy_application_form"].non_field_errors()
     assert not Subsidy.objects.exists()

@@ -195,7 +195,7 @@ def test_changing_the_vote_needs_a_reason_to_oppose(client, world, stairwell, li
     household = stairwell.households_list[0]
     url = _open(client, link, stairwell, household, world.users["staff"])
     response = client.post(url, {"action": "vote", "version": 1, "value": "oppose", "reason": ""})
-    assert response.status_code == 200 and response.context["vote_form"].non_field_errors()
+    assert response.status_code == 422 and response.context["vote_form"].non_field_errors()
     assert not VoteChange.objects.exists()
     response = client.post(url, {"action": "vote", "version": 1, "value": "oppose", "reason": "费用太高"})
     assert response.status_code == 302
@@ -225,7 +225,7 @@ def test_after_signing_the_row_is_read_only(client, world, stairwell, link):
     page = client.get(url)
     assert "vote_form" not in page.context and "confirm_form" not in page.context
     response = client.post(url, {"action": "confirm", "version": 1})
-    assert response.status_code == 200 and not VoteChange.objects.exists()
+    assert response.status_code == 422 and not VoteChange.objects.exists()
 
 
 def test_an_objection_during_the_notice_is_recorded_in_the_owners_real_name(client, world, stairwell, link):

@@ -214,7 +214,7 @@ def test_signature_row_over_htmx_returns_the_list(client, world, contract):
         {"status": "signed", "signed_on": (timezone.localdate() + timedelta(days=3)).isoformat()},
         HTTP_HX_REQUEST="true",
     )
-    assert response.status_code == 200 and 'id="contract-live"' in response.content.decode()
+    assert response.status_code == 422 and 'id="contract-live"' in response.content.decode()
     assert Signature.objects.get(contract=contract, household=flat).status == SignatureStatus.PENDING  # future date
     response = client.post(reverse("signature_update", args=[world.unit.pk, flat.pk]), {"status": "signed"}, HTTP_HX_REQUEST="true")
     assert 'data-testid="households-signed"' in response.content.decode()
@@ -374,7 +374,7 @@ def test_the_contract_page_says_why_an_early_signature_is_refused(client, world,
         {"status": "signed", "signed_on": (today - timedelta(days=15)).isoformat()},
         HTTP_HX_REQUEST="true",
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "公示结束前" in response.content.decode()
     response = client.post(
         reverse("unit_contract", args=[world.unit.pk]), {"community_signed_on": (today - timedelta(days=20)).isoformat()}

@@ -71,7 +71,7 @@ def test_form_errors_come_back_in_the_section(client, works):
     )
     # Work may not start before the notice to market supervision; completion not before the start.
     response = htmx(client, url, {"started_on": "2026-09-04", "completed_on": "2026-09-03"})
-    assert response.status_code == 200
+    assert response.status_code == 422
     form = response.context["construction_form"]
     assert set(form.errors) == {"started_on", "completed_on"}
     assert '<details class="works-edit mt-2" open>' in response.content.decode()
@@ -173,7 +173,7 @@ def test_only_jpeg_and_png_up_to_5_mb_are_accepted(client, works, media, name, c
             "photo": SimpleUploadedFile(name, content, content_type="image/jpeg"),
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "photo" in response.context["log_form"].errors
     assert not ConstructionLogEntry.objects.exists()
 
@@ -210,7 +210,7 @@ def test_charges_and_payments_through_the_page(client, works):
     assert len(response.context["arrears"]) == len(works.flats) - 1
     # Paying again is refused with a message, not a crash.
     response = htmx(client, reverse("works_charge_paid", args=[charge.pk]), {"paid_on": today.isoformat()})
-    assert response.status_code == 200 and response.context["section_error"]
+    assert response.status_code == 422 and response.context["section_error"]
     response = htmx(
         client,
         reverse("works_charges_add", args=[works.unit.pk]),
@@ -356,7 +356,7 @@ def test_registration_form_offers_only_this_units_leaders(client, works):
         reverse("works_registration", args=[works.unit.pk]),
         {"number": "梯11", "registered_on": "2026-10-01", "leader": works.users["viewer"].pk},
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert not Registration.objects.exists()
 
 

@@ -183,6 +183,6 @@ def test_ten_megabytes_through_the_upload_page(client, world, settings, tmp_path
     assert response.status_code == 422 and [e.row for e in response.context["errors"]] == [None]
     over = SimpleUploadedFile("台账.xlsx", os.urandom(settings.ROSTER_MAX_BYTES + 1), content_type=XLSX)
     response = client.post(reverse("import_upload"), {"file": over})
-    assert response.status_code == 200 and "file" in response.context["form"].errors
+    assert response.status_code == 422 and "file" in response.context["form"].errors
     assert db_state() == before
     assert not (tmp_path / "media" / "imports").exists() or not any((tmp_path / "media" / "imports").iterdir())

@@ -163,7 +163,7 @@ def test_other_files_are_refused(client, world, upload, settings, name):
     client.force_login(world.users["staff"])
     before = db_state()
     response = upload(client, flats(1), name=name)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "file" in response.context["form"].errors
     assert db_state() == before
     assert pending_files(settings) == []
@@ -173,7 +173,7 @@ def test_a_file_above_the_size_limit_is_refused(client, world, upload, settings)
     settings.ROSTER_MAX_BYTES = 2048
     client.force_login(world.users["staff"])
     response = upload(client, flats(60))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "file" in response.context["form"].errors
     assert pending_files(settings) == []
 
