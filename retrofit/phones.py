@@ -35,14 +35,7 @@ EXTENSION_MARK = re.compile(r"转|分机|ext\.?|x|#|,|;ext=", re.IGNORECASE)
 
 
 class InvalidPhone(ValueError):
-    """Text that is not a mobile or landline number of mainland China."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__(text)
-        self.text = text
-
-    def __str__(self) -> str:
-        return f"not a phone number: {self.text!r}"
+    """Text that is not a mobile or landline number of mainland China; its one argument is the text."""
 
 
 def normalise(text: str | None) -> str:
