@@ -9,7 +9,8 @@ Legal basis
 * Supreme People's Court interpretation on building ownership, art. 8-9: area is the registered
   area of each exclusive part; headcount is one per exclusive part, except that one owner holding
   several exclusive parts counts once. In a roster we recognise "the same owner" by equal name and
-  equal, non-empty phone.
+  equal, non-empty phone, the phones compared in their one normal form (retrofit/phones.py), so
+  "139-0000-0001" and "13900000001" are one number.
 * Some cities still use an older rule (2/3 of all area and 2/3 of all owners agree); a street office
   may also set its own pair of fractions. See :class:`Policy`.
 
@@ -41,6 +42,8 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
 from numbers import Rational
+
+from retrofit import phones
 
 # --- votes and situations -------------------------------------------------------------------------
 
@@ -83,7 +86,7 @@ class Flat:
 class Owner:
     """One owner for the headcount: a single flat, or several flats held by the same person."""
 
-    key: tuple  # ("phone", name, phone) or ("room", room)
+    key: tuple  # ("phone", name, phone in its normal form) or ("room", room)
     rooms: tuple[str, ...]
     area: Decimal  # sum of the owner's flats
     vote: str
@@ -120,12 +123,14 @@ def _clean(text: str | None) -> str:
     return (text or "").strip()
 
 
-def _owner_key(flat: Flat) -> tuple:
-    name, phone = _clean(flat.owner_name), _clean(flat.phone)
+def owner_key(room: str, owner_name: str | None, phone: str | None) -> tuple:
+    """Who holds a flat, for the headcount: ("phone", name, phone) when a phone is given, the phone in
+    its normal form (phones.comparable); else ("room", room), the flat is its own owner."""
+    name, phone = _clean(owner_name), phones.comparable(phone)
     # An empty phone proves nothing: two "王芳" without a phone may well be two people.
     if phone:
         return ("phone", name, phone)
-    return ("room", flat.room)
+    return ("room", room)
 
 
 def owners_of(flats: Iterable[Flat]) -> list[Owner]:
@@ -141,7 +146,7 @@ def owners_of(flats: Iterable[Flat]) -> list[Owner]:
         if room in seen_rooms:
             raise DuplicateRoom(flat.room)
         seen_rooms.add(room)
-        groups.setdefault(_owner_key(flat), []).append(flat)
+        groups.setdefault(owner_key(flat.room, flat.owner_name, flat.phone), []).append(flat)
 
     owners = []
     for key, held in groups.items():

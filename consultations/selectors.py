@@ -42,11 +42,8 @@ from .signals import lock_units
 
 
 def owner_key(household: Household) -> tuple:
-    """The same de-duplication key the consent engine uses: name and phone, when a phone is given."""
-    phone = household.phone.strip()
-    if phone:
-        return ("phone", household.owner_name.strip(), phone)
-    return ("room", household.room)
+    """The consent engine's de-duplication key: name and phone (in its normal form), when a phone is given."""
+    return rules.owner_key(household.room, household.owner_name, household.phone)
 
 
 def current_vote(household: Household) -> Vote:

@@ -1,5 +1,7 @@
 """Personal data shown only to the roles that need it (community staff call and visit households)."""
 
+from . import phones
+
 
 def mask_name(name: str) -> str:
     """张三 → 张*, 欧阳明华 → 欧***: the family name stays so neighbours can still tell flats apart."""
@@ -24,4 +26,5 @@ def owner_for(user, name: str) -> str:
 
 
 def phone_for(user, phone: str) -> str:
-    return phone if user.can_see_phones else mask_phone(phone)
+    """The phone in groups (139 0000 0001) for a role that sees phones, masked (139****0001) for the others."""
+    return phones.display(phone) if user.can_see_phones else mask_phone(phone)

@@ -1,5 +1,9 @@
+from django import forms
 from django.contrib import admin
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from retrofit import phones
 
 from .models import (
     Building,
@@ -17,6 +21,7 @@ from .models import (
     Street,
     Unit,
 )
+from .roster_words import INVALID_PHONE
 
 
 @admin.register(Street)
@@ -43,8 +48,22 @@ class BuildingAdmin(admin.ModelAdmin):
     list_filter = ("estate",)
 
 
+class HouseholdForm(forms.ModelForm):
+    """A household as the admin edits it: the phone is stored in its one normal form (retrofit/phones.py)."""
+
+    def clean_phone(self):
+        text = self.cleaned_data.get("phone", "")
+        try:
+            return phones.normalise(text)
+        except phones.InvalidPhone:
+            raise forms.ValidationError(
+                INVALID_PHONE, code="invalid_phone", params={"column": self.fields["phone"].label, "value": text}
+            ) from None
+
+
 class HouseholdInline(admin.TabularInline):
     model = Household
+    form = HouseholdForm
     extra = 0
     fields = ("room", "floor", "area", "owner_name", "phone", "occupancy", "hardship", "age_band")
 
@@ -63,7 +82,17 @@ class UnitAdmin(admin.ModelAdmin):
 class HouseholdAdmin(admin.ModelAdmin):
     list_display = ("room", "unit", "floor", "area", "owner_name", "occupancy", "hardship")
     list_filter = ("occupancy", "hardship", "unit__building__estate")
-    search_fields = ("room", "owner_name", "phone")
+    search_fields = ("room", "owner_name")
+    form = HouseholdForm
+
+    def get_search_results(self, request, queryset, search_term):
+        """Room and owner as Django searches them; a phone however it is written ("139-0000-0001" finds
+        13900000001, "0000 0001" finds it too): stored phones are in their normal form."""
+        results, duplicates = super().get_search_results(request, queryset, search_term)
+        number = phones.search_form(search_term)
+        if number:
+            results = queryset.filter(Q(pk__in=results.values("pk")) | Q(phone__contains=number))
+        return results, duplicates
 
 
 @admin.register(StageChange)

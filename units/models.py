@@ -379,6 +379,7 @@ class RosterSource(models.TextChoices):
 
     IMPORT = "import", _("Ledger import")
     ADMIN = "admin", _("Admin")
+    MIGRATION = "migration", _("Data migration")  # e.g. phones put in their normal form (docs/rules.md)
 
 
 class HouseholdChange(models.Model):

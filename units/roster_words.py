@@ -56,6 +56,16 @@ ROSTER_FIELDS = {
 }
 
 
+# A phone that retrofit.phones cannot read, named by its column in the import and its label in a form.
+INVALID_PHONE = _(
+    "%(column)s “%(value)s” is not a phone number: give an 11-digit mobile number, or a landline with its area code"
+)
+
+# Entries of a household's roster history that are no field of it: owners found to be one (docs/rules.md).
+SAME_OWNER = "same_owner"
+HISTORY_ONLY = {SAME_OWNER: "同一业主"}
+
+
 def stored_text(value) -> str:
     """A household field's value as HouseholdChange keeps it."""
     if isinstance(value, bool):
@@ -67,7 +77,7 @@ def stored_text(value) -> str:
 
 def field_label(field_name: str) -> str:
     """The ledger's word for a household field (业主姓名, 建筑面积 …); the vote has its own history."""
-    return ROSTER_FIELDS.get(field_name, field_name)
+    return ROSTER_FIELDS.get(field_name) or HISTORY_ONLY.get(field_name, field_name)
 
 
 def value_label(field_name: str, text: str) -> str:

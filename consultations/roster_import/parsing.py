@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from python_calamine import CalamineWorkbook
 
+from retrofit import phones
 from units.models import Occupancy
 from units.roster_words import (
     AGE_BAND,
@@ -27,6 +28,7 @@ from units.roster_words import (
     FLOOR,
     HARDSHIP,
     HARDSHIP_WORDS,
+    INVALID_PHONE,
     NOTE,
     OCCUPANCY,
     OCCUPANCY_WORDS,
@@ -334,6 +336,17 @@ class RowReader:
             self.errors.append(_("%(column)s is longer than %(limit)d characters") % {"column": column, "limit": limit})
         return text
 
+    def phone(self, column, limit=30) -> str:
+        """A phone in its one normal form (retrofit/phones.py); "" when blank, or wrong (the error is listed)."""
+        text = self.optional_text(column, limit=limit)
+        if len(text) > limit:
+            return ""  # listed as too long already
+        try:
+            return phones.normalise(text)
+        except phones.InvalidPhone:
+            self.errors.append(INVALID_PHONE % {"column": column, "value": text})
+            return ""
+
 
 def parse_table(table: list[list], merged=(), skipped: list[int] | None = None) -> list[RosterRow]:
     """Check every row; raise ImportFailed with all errors, or return the rows.
@@ -382,7 +395,7 @@ def parse_table(table: list[list], merged=(), skipped: list[int] | None = None) 
             floor = None
         area = read(AREA, _area)
         owner = required_text(OWNER)
-        phone = optional_text(PHONE, limit=30)
+        phone = line.phone(PHONE)
         occupancy = read(OCCUPANCY, lambda v: choice(v, {**OCCUPANCY_WORDS, "": Occupancy.OWNER}, OCCUPANCY))
         vote = read(VOTE, lambda v: choice(v, VOTE_WORDS, VOTE))
         hardship = read(HARDSHIP, lambda v: choice(v, HARDSHIP_WORDS, HARDSHIP))

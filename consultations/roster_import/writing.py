@@ -440,10 +440,11 @@ def _owner_conflicts(rows, unit_of_row, existing) -> list[RowError]:
         final[(unit_of_row[row.row].pk, row.room)] = (row.owner_name, row.phone, row.vote, row.row)
     by_owner: dict[tuple, list[tuple[str, str, int | None]]] = defaultdict(list)
     for (unit_id, room), (name, phone, vote, number) in final.items():
-        if phone:
-            by_owner[(unit_id, name, phone)].append((room, vote, number))
+        key = rules.owner_key(room, name, phone)  # the consent engine's: phones in their normal form
+        if key[0] == "phone":
+            by_owner[(unit_id, *key)].append((room, vote, number))
     errors = []
-    for (_unit, name, _phone), flats in by_owner.items():
+    for (_unit, _kind, name, _phone), flats in by_owner.items():
         if len({vote for _room, vote, _n in flats}) > 1:
             described = "、".join(f"{room}（{VOTE_LABEL.get(vote, vote)}）" for room, vote, _n in sorted(flats))
             for _room, _vote, number in flats:

@@ -47,13 +47,15 @@ def owner_flats_lock(household: Household) -> list[Household]:
     key = owner_key(household)
     flats = Household.objects.filter(pk=household.pk)
     if key[0] == "phone":
-        # Names and phones are stored stripped (forms and the import strip them).
-        flats = Household.objects.filter(Q(pk=household.pk) | Q(unit_id=household.unit_id, owner_name=key[1], phone=key[2]))
+        # Names are stored stripped (forms and the import strip them). Phones are compared in their normal
+        # form (a phone stored before numbers were normalised may still be spelt otherwise), so every flat of
+        # the name is locked and those of another owner are left out below.
+        flats = Household.objects.filter(Q(pk=household.pk) | Q(unit_id=household.unit_id, owner_name=key[1]))
     locked = list(flats.select_for_update().order_by("pk"))
     this = next((flat for flat in locked if flat.pk == household.pk), None)
     if this is None or owner_key(this) != key:
         raise StaleVote(STALE_VOTE)
-    return locked
+    return [flat for flat in locked if owner_key(flat) == key]
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,7 @@ class HouseholdRow:
     floor: int
     area: Decimal
     owner: str  # masked for roles that may not see names
-    phone: str  # masked for roles that may not see phones
+    phone: str  # in groups (139 0000 0001); masked for roles that may not see phones
     occupancy: str
     hardship: bool
     age_band: str
@@ -206,7 +206,7 @@ def unit_sheets(units, user, *, with_households: bool = True) -> list[UnitSheet]
     for n in Notice.objects.filter(unit_id__in=ids).order_by("unit_id", "-started_at", "-id"):
         notices.setdefault(n.unit_id, n)
 
-    names, phones, notes = user.can_see_names, user.can_see_phones, user.can_edit
+    names, notes = user.can_see_names, user.can_edit
     sheets = []
     for unit in units:
         households = grouped.get(unit.pk, [])
@@ -242,7 +242,7 @@ def unit_sheets(units, user, *, with_households: bool = True) -> list[UnitSheet]
                     floor=household.floor,
                     area=household.area,
                     owner=household.owner_name if names else masking.mask_name(household.owner_name),
-                    phone=household.phone if phones else masking.mask_phone(household.phone),
+                    phone=masking.phone_for(user, household.phone),
                     occupancy=household.occupancy,
                     hardship=household.hardship,
                     age_band=household.age_band,
