@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from retrofit import uploads
-from retrofit.documents import DocumentVersion
+from retrofit.documents import DocumentVersion, owner_key, versions_meta
+from retrofit.fields import YuanField, by_user
 from retrofit.periods import PERIOD_PATTERN
 from units.models import Household, Street, Unit
 
@@ -109,14 +109,7 @@ class Recorded(models.Model):
 
     PAST_DATES: tuple[str, ...] = ()
 
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
+    recorded_by = by_user(_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
 
     class Meta:
@@ -213,9 +206,7 @@ class ConstructionLogEntry(models.Model):
         "SitePhotoVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("photo"), editable=False,
     )
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
-    )
+    by = by_user(_("by"), required=True)
     created_at = models.DateTimeField(_("created at"))
 
     class Meta:
@@ -239,22 +230,13 @@ class SitePhotoVersion(DocumentVersion):
     OWNER_FIELD = "entry"
     KIND = uploads.SITE_PHOTO
 
-    entry = models.ForeignKey(
-        ConstructionLogEntry, on_delete=models.PROTECT, related_name="photo_versions",
-        verbose_name=_("construction log entry"),
+    entry = owner_key(ConstructionLogEntry, "photo_versions", _("construction log entry"))
+    Meta = versions_meta(
+        OWNER_FIELD, _("site photo version"), _("site photo versions"),
+        models.CheckConstraint(
+            condition=Q(content_type__in=list(uploads.SITE_PHOTO.types)), name="sitephotoversion_is_image"
+        ),
     )
-
-    class Meta(DocumentVersion.Meta):
-        verbose_name = _("site photo version")
-        verbose_name_plural = _("site photo versions")
-        ordering = ["entry", "number"]
-        constraints = [
-            *DocumentVersion.Meta.constraints,
-            models.UniqueConstraint(fields=["entry", "number"], name="sitephotoversion_unique_number"),
-            models.CheckConstraint(
-                condition=Q(content_type__in=list(uploads.SITE_PHOTO.types)), name="sitephotoversion_is_image"
-            ),
-        ]
 
     def scope(self) -> str:
         return str(self.entry.unit_id)
@@ -316,33 +298,12 @@ class Subsidy(Recorded):
         Unit, on_delete=models.CASCADE, related_name="subsidy", verbose_name=_("unit")
     )
     applied_on = models.DateField(_("applied on"), null=True, blank=True)
-    amount_applied = models.DecimalField(
-        _("amount applied for (yuan)"),
-        max_digits=12,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal("0.01"))],
-    )
+    amount_applied = YuanField(_("amount applied for (yuan)"), null=True, blank=True, minimum=Decimal("0.01"))
     approved_on = models.DateField(_("approved on"), null=True, blank=True)
-    amount_approved = models.DecimalField(
-        _("amount approved (yuan)"),
-        max_digits=12,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal("0.01"))],
-    )
+    amount_approved = YuanField(_("amount approved (yuan)"), null=True, blank=True, minimum=Decimal("0.01"))
     # Empty while the subsidy is applied for but not paid yet.
     paid_on = models.DateField(_("subsidy paid on"), null=True, blank=True)
-    amount = models.DecimalField(
-        _("amount (yuan)"),
-        max_digits=12,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal("0.01"))],
-    )
+    amount = YuanField(_("amount (yuan)"), null=True, blank=True, minimum=Decimal("0.01"))
 
     class Meta:
         verbose_name = _("subsidy")
@@ -412,14 +373,7 @@ class Registration(Recorded):
     number = models.CharField(_("use registration number"), max_length=100)
     registered_on = models.DateField(_("registered on"))
     user_unit = models.CharField(_("user unit"), max_length=100, blank=True)
-    leader = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("building leader"),
-    )
+    leader = by_user(_("building leader"))
     maintenance_company = models.ForeignKey(
         Company,
         on_delete=models.PROTECT,
@@ -513,18 +467,9 @@ class UtilityCharge(Recorded):
         help_text=_("Year and month, e.g. 2026-10."),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=ChargeKind.choices)
-    amount = models.DecimalField(
-        _("amount (yuan)"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
-    )
+    amount = YuanField(_("amount (yuan)"), max_digits=10, minimum=Decimal("0.01"))
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
-    paid_recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("payment recorded by"),
-    )
+    paid_recorded_by = by_user(_("payment recorded by"))
 
     class Meta:
         verbose_name = _("charge")
