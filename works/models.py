@@ -25,6 +25,12 @@ from units.models import Household, Street, Unit
 from . import rules
 
 
+def of_unit(related_name: str, *, one: bool = False) -> models.ForeignKey:
+    """The unit a works record belongs to, deleted with it; ``one``: at most one such record per unit."""
+    field = models.OneToOneField if one else models.ForeignKey
+    return field(Unit, on_delete=models.CASCADE, related_name=related_name, verbose_name=_("unit"))
+
+
 class CompanyKind(models.TextChoices):
     ELEVATOR = "elevator", _("Elevator company")
     CONSTRUCTION = "construction", _("Construction company")
@@ -57,9 +63,7 @@ class Company(models.Model):
 class Assignment(models.Model):
     """A company working on a unit. Its users see and edit that unit's works records (Unit.visible_to)."""
 
-    unit = models.ForeignKey(
-        Unit, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("unit")
-    )
+    unit = of_unit("assignments")
     company = models.ForeignKey(
         Company, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("company")
     )
@@ -122,9 +126,7 @@ class Recorded(models.Model):
 
 class Approval(Recorded):
     PAST_DATES = ("permit_date", "market_notice_date")
-    unit = models.OneToOneField(
-        Unit, on_delete=models.CASCADE, related_name="approval", verbose_name=_("unit")
-    )
+    unit = of_unit("approval", one=True)
     permit_number = models.CharField(_("permit / joint review number"), max_length=100, blank=True)
     permit_date = models.DateField(_("permit / joint review date"), null=True, blank=True)
     market_notice_date = models.DateField(
@@ -161,9 +163,7 @@ class Approval(Recorded):
 
 class Construction(Recorded):
     PAST_DATES = ("started_on", "completed_on")
-    unit = models.OneToOneField(
-        Unit, on_delete=models.CASCADE, related_name="construction", verbose_name=_("unit")
-    )
+    unit = of_unit("construction", one=True)
     started_on = models.DateField(_("construction started"), null=True, blank=True)
     completed_on = models.DateField(_("construction completed"), null=True, blank=True)
     # Stairwell micro-renovation 楼道微更新.
@@ -196,9 +196,7 @@ class Construction(Recorded):
 
 
 class ConstructionLogEntry(models.Model):
-    unit = models.ForeignKey(
-        Unit, on_delete=models.CASCADE, related_name="log_entries", verbose_name=_("unit")
-    )
+    unit = of_unit("log_entries")
     date = models.DateField(_("date"))
     text = models.TextField(_("what was done"))
     # The site photo, kept as a version (retrofit/documents.py): never deleted.
@@ -258,9 +256,7 @@ class AcceptanceCheck(Recorded):
 
     PAST_DATES = ("date",)
 
-    unit = models.ForeignKey(
-        Unit, on_delete=models.CASCADE, related_name="acceptance_checks", verbose_name=_("unit")
-    )
+    unit = of_unit("acceptance_checks")
     level = models.CharField(_("level"), max_length=20, choices=AcceptanceLevel.choices)
     result = models.CharField(_("result"), max_length=10, choices=Result.choices)
     date = models.DateField(_("date"))
@@ -294,9 +290,7 @@ class Subsidy(Recorded):
 
     PAST_DATES = ("applied_on", "approved_on", "paid_on")
 
-    unit = models.OneToOneField(
-        Unit, on_delete=models.CASCADE, related_name="subsidy", verbose_name=_("unit")
-    )
+    unit = of_unit("subsidy", one=True)
     applied_on = models.DateField(_("applied on"), null=True, blank=True)
     amount_applied = YuanField(_("amount applied for (yuan)"), null=True, blank=True, minimum=Decimal("0.01"))
     approved_on = models.DateField(_("approved on"), null=True, blank=True)
@@ -367,9 +361,7 @@ class Registration(Recorded):
 
     PAST_DATES = ("registered_on",)
 
-    unit = models.OneToOneField(
-        Unit, on_delete=models.CASCADE, related_name="registration", verbose_name=_("unit")
-    )
+    unit = of_unit("registration", one=True)
     number = models.CharField(_("use registration number"), max_length=100)
     registered_on = models.DateField(_("registered on"))
     user_unit = models.CharField(_("user unit"), max_length=100, blank=True)
@@ -400,9 +392,7 @@ class Registration(Recorded):
 
 class MaintenanceVisit(Recorded):
     PAST_DATES = ("date",)
-    unit = models.ForeignKey(
-        Unit, on_delete=models.CASCADE, related_name="maintenance_visits", verbose_name=_("unit")
-    )
+    unit = of_unit("maintenance_visits")
     date = models.DateField(_("date"))
     company = models.ForeignKey(
         Company, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("company")
@@ -422,9 +412,7 @@ class MaintenanceVisit(Recorded):
 
 class Inspection(Recorded):
     PAST_DATES = ("date",)
-    unit = models.ForeignKey(
-        Unit, on_delete=models.CASCADE, related_name="inspections", verbose_name=_("unit")
-    )
+    unit = of_unit("inspections")
     date = models.DateField(_("inspection date"))
     result = models.CharField(_("result"), max_length=10, choices=Result.choices)
     next_due = models.DateField(_("next inspection due"))
@@ -456,7 +444,7 @@ class UtilityCharge(Recorded):
 
     PAST_DATES = ("paid_on",)
 
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="charges", verbose_name=_("unit"))
+    unit = of_unit("charges")
     household = models.ForeignKey(
         Household, on_delete=models.PROTECT, related_name="charges", verbose_name=_("household")
     )
