@@ -7,10 +7,10 @@ owner. The owner points at its current version; a replacement adds a version and
 read through the field's storage (never an os path), and served only by views that check scope first
 (``version_response``).
 
-Each owner app declares a concrete ``DocumentVersion`` with a foreign key to its owner (``owner_key``) named by
-``OWNER_FIELD``, its ``Meta`` from ``versions_meta``, its ``KIND`` from the upload spec (retrofit/uploads.py:
-types, size limit, folder, cache policy) and, where its folder is split further, a ``scope()``; ``version_add``
-stores an upload as the next one.
+Each owner app declares a concrete ``DocumentVersion`` with a foreign key to its owner (``owner_key``)
+named by ``OWNER_FIELD``, its ``Meta`` from ``versions_meta``, its ``KIND`` from the upload spec
+(retrofit/uploads.py: types, size limit, folder, cache policy) and, where its folder is split further, a
+``scope()``; ``version_add`` stores an upload as the next one.
 """
 
 from __future__ import annotations
@@ -80,11 +80,13 @@ class DocumentVersion(models.Model):
 
 def owner_key(owner, related_name: str, verbose_name) -> models.ForeignKey:
     """A concrete version's foreign key to its owner: an owner with versions is never deleted."""
-    return models.ForeignKey(owner, on_delete=models.PROTECT, related_name=related_name, verbose_name=verbose_name)
+    return models.ForeignKey(
+        owner, on_delete=models.PROTECT, related_name=related_name, verbose_name=verbose_name
+    )
 
 
 def versions_meta(owner_field: str, singular, plural, *checks: models.BaseConstraint) -> type:
-    """The ``Meta`` of a concrete version: the base's checks, numbers once per owner, listed by owner and number.
+    """The ``Meta`` of a concrete version: the base's checks, each number once per owner, by owner and number.
 
     ``checks`` adds the model's own constraints (a photo's types, say).
     """

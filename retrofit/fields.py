@@ -34,7 +34,7 @@ class YuanField(models.DecimalField):
 
 def by_user(verbose_name=None, *, required=False, **kwargs) -> models.ForeignKey:
     """The user who made, changed or settled a record: kept while the record is (PROTECT), empty for the
-    command line and the import unless ``required``, and not listed from the user's side (``related_name="+"``)."""
+    command line and the import unless ``required``, not listed from the user's side (related_name "+")."""
     kwargs.setdefault("related_name", "+")
     if not required:
         kwargs.update(null=True, blank=True)
@@ -46,6 +46,8 @@ def by_user(verbose_name=None, *, required=False, **kwargs) -> models.ForeignKey
 def choice_checks(prefix: str, **fields: type[models.Choices]) -> list[models.CheckConstraint]:
     """One CheckConstraint per choice field, ``<prefix>_<field>_valid``: the column holds one of its choices."""
     return [
-        models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=f"{prefix}_{field}_valid")
+        models.CheckConstraint(
+            condition=Q(**{f"{field}__in": choices.values}), name=f"{prefix}_{field}_valid"
+        )
         for field, choices in fields.items()
     ]
