@@ -1,24 +1,17 @@
 from django.contrib import admin
 
+from retrofit.admin import ReadOnlyAdmin, ReadOnlyInline
+
 from .models import ActionItem, ConsultationRound, Contact, Holdout, Meeting, Notice, Objection, VoteChange
 
 
 @admin.register(VoteChange)
-class VoteChangeAdmin(admin.ModelAdmin):
+class VoteChangeAdmin(ReadOnlyAdmin):
     """The vote history is read-only: votes change through the product, which records each change."""
 
     list_display = ("household", "before", "after", "source", "changed_by", "changed_at")
     list_filter = ("source", "after")
     readonly_fields = ("household", "before", "after", "reason", "source", "changed_by", "changed_at")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ConsultationRound)
@@ -44,14 +37,10 @@ class HoldoutAdmin(admin.ModelAdmin):
     raw_id_fields = ("household", "neighbour")
 
 
-class ActionItemInline(admin.TabularInline):
-    model = ActionItem
-    extra = 0
-    fields = readonly_fields = ("text", "owner", "due_on", "done", "done_at")
-
+class ActionItemInline(ReadOnlyInline):
     # Items are added and ticked in the product, which keeps done_at and done_by in step.
-    def has_add_permission(self, request, obj=None):
-        return False
+    model = ActionItem
+    fields = ("text", "owner", "due_on", "done", "done_at")
 
 
 @admin.register(Meeting)
@@ -62,13 +51,9 @@ class MeetingAdmin(admin.ModelAdmin):
     filter_horizontal = ("units",)
 
 
-class ObjectionInline(admin.TabularInline):
+class ObjectionInline(ReadOnlyInline):
     model = Objection
-    extra = 0
-    fields = readonly_fields = ("objector", "received_on", "content", "resolution", "settled_on", "settled_by")
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    fields = ("objector", "received_on", "content", "resolution", "settled_on", "settled_by")
 
 
 @admin.register(Notice)

@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from retrofit import uploads
-from retrofit.documents import DocumentVersion
+from retrofit.documents import DocumentVersion, owner_key, versions_meta
+from retrofit.fields import YuanField, by_user, choice_checks
 from units.models import Community
 
 from . import campaign, rules
@@ -131,20 +132,14 @@ class ConsultationRound(models.Model):
     by_hotline = models.BooleanField(Channel.HOTLINE.label, default=False)
     hotline = models.CharField(_("policy hotline number"), max_length=30, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=RoundStatus.choices, default=RoundStatus.OPEN)
-    opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("opened by")
-    )
+    opened_by = by_user(_("opened by"), required=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     held_at = models.DateTimeField(_("put on hold at"), null=True, blank=True)
-    held_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    held_by = by_user()
     hold_note = models.TextField(_("why it is on hold"), blank=True)
     review_decision = models.TextField(_("leadership group's decision"), blank=True)
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    reviewed_by = by_user()
 
     objects = RoundQuerySet.as_manager()
 
@@ -175,9 +170,7 @@ class ConsultationRound(models.Model):
                 | Q(by_hotline=True),
                 name="round_has_a_channel",
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=RoundStatus.values), name="round_status_valid"
-            ),
+            *choice_checks("round", status=RoundStatus),
             models.CheckConstraint(
                 condition=Q(closed_on__isnull=True) | Q(status="closed"), name="round_closed_on_only_when_closed"
             ),
@@ -234,9 +227,7 @@ class Contact(models.Model):
     )
     channel = models.CharField(_("channel"), max_length=12, choices=ContactChannel.choices)
     outcome = models.CharField(_("outcome"), max_length=12, choices=ContactOutcome.choices)
-    made_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contacts_made", verbose_name=_("by")
-    )
+    made_by = by_user(_("by"), required=True, related_name="contacts_made")
     companions = models.CharField(
         _("together with"), max_length=200, blank=True,
         help_text=_("e.g. the neighbour and the cadre on a joint visit"),
@@ -254,14 +245,7 @@ class Contact(models.Model):
         verbose_name_plural = _("contacts")
         ordering = ["-contacted_at", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(channel__in=ContactChannel.values),
-                name="contact_channel_valid",
-            ),
-            models.CheckConstraint(
-                condition=Q(outcome__in=ContactOutcome.values),
-                name="contact_outcome_valid",
-            ),
+            *choice_checks("contact", channel=ContactChannel, outcome=ContactOutcome),
         ]
         indexes = [
             # The last contact of each household on the visit list and the unit page.
@@ -278,18 +262,8 @@ class OpinionFormVersion(DocumentVersion):
     OWNER_FIELD = "contact"
     KIND = uploads.OPINION_FORM
 
-    contact = models.ForeignKey(
-        Contact, on_delete=models.PROTECT, related_name="opinion_form_versions", verbose_name=_("contact")
-    )
-
-    class Meta(DocumentVersion.Meta):
-        verbose_name = _("opinion form version")
-        verbose_name_plural = _("opinion form versions")
-        ordering = ["contact", "number"]
-        constraints = [
-            *DocumentVersion.Meta.constraints,
-            models.UniqueConstraint(fields=["contact", "number"], name="opinionformversion_unique_number"),
-        ]
+    contact = owner_key(Contact, "opinion_form_versions", _("contact"))
+    Meta = versions_meta(OWNER_FIELD, _("opinion form version"), _("opinion form versions"))
 
 
 # --- holdouts -------------------------------------------------------------------------------------
@@ -319,9 +293,7 @@ class Holdout(models.Model):
     degree = models.CharField(_("degree of objection"), max_length=10, choices=Degree.choices)
     detail = models.TextField(_("in their words"), blank=True)
     # Hardship: relief proposed for the cost-share plan, in yuan, to be spread over the other payers.
-    relief_amount = models.DecimalField(
-        _("proposed relief (yuan)"), max_digits=10, decimal_places=2, null=True, blank=True
-    )
+    relief_amount = YuanField(_("proposed relief (yuan)"), max_digits=10, null=True, blank=True)
     # Misunderstanding: a joint visit with a neighbour from the same floor, unit or building and a cadre.
     neighbour = models.ForeignKey(
         "units.Household", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
@@ -332,17 +304,14 @@ class Holdout(models.Model):
         verbose_name=_("cadre"),
     )
     visit_planned_on = models.DateField(_("joint visit planned on"), null=True, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = by_user(required=True)
     updated_at = models.DateTimeField(_("updated at"))
 
     class Meta:
         verbose_name = _("holdout")
         verbose_name_plural = _("holdouts")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(reason__in=HoldoutReason.values), name="holdout_reason_valid"
-            ),
-            models.CheckConstraint(condition=Q(degree__in=Degree.values), name="holdout_degree_valid"),
+            *choice_checks("holdout", reason=HoldoutReason, degree=Degree),
             models.CheckConstraint(
                 condition=Q(relief_amount__isnull=True) | (Q(reason="hardship") & Q(relief_amount__gt=0)),
                 name="holdout_relief_only_for_hardship",
@@ -413,7 +382,7 @@ class Meeting(models.Model):
     minutes = models.TextField(_("minutes"), blank=True)
     decisions = models.TextField(_("decisions"), blank=True)
     units = models.ManyToManyField("units.Unit", blank=True, related_name="meetings", verbose_name=_("units"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = by_user(required=True)
     created_at = models.DateTimeField(_("created at"))
 
     objects = MeetingQuerySet.as_manager()
@@ -422,11 +391,7 @@ class Meeting(models.Model):
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
         ordering = ["-held_on", "-starts_at", "-id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=MeetingKind.values), name="meeting_kind_valid"
-            ),
-        ]
+        constraints = choice_checks("meeting", kind=MeetingKind)
         indexes = [
             # The meetings list of a street, newest first.
             models.Index(fields=["street", "-held_on"], name="meeting_street_date"),
@@ -450,9 +415,7 @@ class ActionItem(models.Model):
     units = models.ManyToManyField("units.Unit", blank=True, related_name="action_items", verbose_name=_("units"))
     done = models.BooleanField(_("done"), default=False)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
-    done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    done_by = by_user()
 
     class Meta:
         verbose_name = _("action item")
@@ -506,7 +469,7 @@ class Notice(models.Model):
     posted_on_board = models.BooleanField(_("posted on the estate notice board"), default=True)
     contact_phone = models.CharField(_("phone for objections"), max_length=30, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.RUNNING)
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    started_by = by_user(required=True)
     started_at = models.DateTimeField()
     # A street leader's record of a paper notice posted before the day it was entered here: why.
     # With started_by and started_at it says who claimed the earlier date, when, and on what ground.
@@ -522,9 +485,7 @@ class Notice(models.Model):
             models.CheckConstraint(
                 condition=Q(starts_on__gte=models.F("draft_signed_on")), name="notice_starts_after_draft_signing"
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=NoticeStatus.values), name="notice_status_valid"
-            ),
+            *choice_checks("notice", status=NoticeStatus),
         ]
 
     def __str__(self):
@@ -559,10 +520,8 @@ class Objection(models.Model):
     content = models.TextField(_("objection"))
     resolution = models.TextField(_("resolution"), blank=True)
     settled_on = models.DateField(_("settled on"), null=True, blank=True)
-    settled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    settled_by = by_user()
+    recorded_by = by_user(required=True)
     recorded_at = models.DateTimeField()
 
     class Meta:

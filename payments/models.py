@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
+from retrofit.fields import YuanField, by_user, choice_checks
+
 ZERO = Decimal("0.00")
 
 
@@ -48,7 +48,7 @@ class LedgerEntry(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     # Signed: payments > 0, refunds < 0, a reversal the opposite of the entry it reverses.
-    amount = models.DecimalField(_("amount (yuan)"), **MONEY)
+    amount = YuanField(_("amount (yuan)"))
     on = models.DateField(_("date"))
     method = models.CharField(_("method"), max_length=20, choices=Method.choices)
     fund = models.CharField(_("fund"), max_length=20, choices=Fund.choices, default=Fund.OWN)
@@ -57,9 +57,7 @@ class LedgerEntry(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversal", verbose_name=_("reverses")
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
-    )
+    recorded_by = by_user(_("recorded by"), required=True)
     recorded_at = models.DateTimeField(_("recorded at"))
 
     class Meta:
@@ -67,9 +65,7 @@ class LedgerEntry(models.Model):
         verbose_name_plural = _("ledger entries")
         ordering = ["-recorded_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=Kind.values), name="ledger_kind_valid"),
-            models.CheckConstraint(condition=Q(fund__in=Fund.values), name="ledger_fund_valid"),
-            models.CheckConstraint(condition=Q(method__in=Method.values), name="ledger_method_valid"),
+            *choice_checks("ledger", kind=Kind, fund=Fund, method=Method),
             models.CheckConstraint(
                 condition=(Q(kind="payment") & Q(amount__gt=0) & ~Q(receipt_no="") & Q(reverses__isnull=True))
                 | (Q(kind="refund") & Q(amount__lt=0) & Q(reverses__isnull=True))

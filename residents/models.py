@@ -7,10 +7,11 @@ household only by a code that is stored hashed, expires, and works once.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
+from retrofit.fields import by_user
 
 
 class UnitPublicLink(models.Model):
@@ -21,16 +22,10 @@ class UnitPublicLink(models.Model):
     )
     # secrets.token_urlsafe(18): 24 characters, 144 random bits. The unique index serves the page lookup.
     token = models.CharField(_("token"), max_length=64, unique=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("created by"),
-    )
+    created_by = by_user(_("created by"))
     created_at = models.DateTimeField(_("created at"))
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("revoked by"),
-    )
+    revoked_by = by_user(_("revoked by"))
 
     class Meta:
         verbose_name = _("public link")
@@ -65,9 +60,7 @@ class CommunityContact(models.Model):
     phone = models.CharField(_("phone"), max_length=30)
     office = models.CharField(_("office address"), max_length=200, blank=True)
     hours = models.CharField(_("office hours"), max_length=100, blank=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    updated_by = by_user()
     updated_at = models.DateTimeField(_("updated at"))
 
     class Meta:
@@ -97,9 +90,7 @@ class HouseholdCode(models.Model):
         "units.Household", on_delete=models.CASCADE, related_name="resident_codes", verbose_name=_("household")
     )
     code_hash = models.CharField(max_length=64, unique=True)
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("issued by")
-    )
+    issued_by = by_user(_("issued by"), required=True)
     issued_at = models.DateTimeField(_("issued at"))
     expires_at = models.DateTimeField(_("expires at"))
     used_at = models.DateTimeField(_("used at"), null=True, blank=True)

@@ -5,29 +5,51 @@ from django.utils.translation import gettext_lazy as _
 from .models import ExportLog, User
 
 
-@admin.register(User)
-class UserAdmin(BaseUserAdmin):
-    list_display = ("username", "display_name", "role", "street", "community", "company", "is_active")
-    list_filter = ("role", "street", "community", "is_active")
-    fieldsets = (
-        *BaseUserAdmin.fieldsets,
-        (_("Role and scope"), {"fields": ("role", "display_name", "street", "community", "company")}),
-    )
-    add_fieldsets = (
-        *BaseUserAdmin.add_fieldsets,
-        (_("Role and scope"), {"fields": ("role", "display_name", "street", "community", "company")}),
-    )
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records the product writes with who and when (histories, ledgers, logs): the admin only reads them.
 
+    Nothing is added or changed here; ``can_delete`` says whether a row may still be deleted.
+    """
 
-@admin.register(ExportLog)
-class ExportLogAdmin(admin.ModelAdmin):
-    """Who exported what and when: read-only."""
+    can_delete = False
 
-    list_display = ("at", "user", "kind", "format", "scope")
-    list_filter = ("kind", "format")
-
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return self.can_delete and super().has_delete_permission(request, obj)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Rows the product adds and keeps in step with their parent: the admin shows ``fields``, read-only."""
+
+    extra = 0
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+ROLE_AND_SCOPE = (_("Role and scope"), {"fields": ("role", "display_name", "street", "community", "company")})
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ("username", "display_name", "role", "street", "community", "company", "is_active")
+    list_filter = ("role", "street", "community", "is_active")
+    fieldsets = (*BaseUserAdmin.fieldsets, ROLE_AND_SCOPE)
+    add_fieldsets = (*BaseUserAdmin.add_fieldsets, ROLE_AND_SCOPE)
+
+
+@admin.register(ExportLog)
+class ExportLogAdmin(ReadOnlyAdmin):
+    """Who exported what and when: read-only."""
+
+    can_delete = True
+    list_display = ("at", "user", "kind", "format", "scope")
+    list_filter = ("kind", "format")

@@ -7,16 +7,16 @@ owner. The owner points at its current version; a replacement adds a version and
 read through the field's storage (never an os path), and served only by views that check scope first
 (``version_response``).
 
-Each owner app declares a concrete ``DocumentVersion`` with a foreign key to its owner named by
-``OWNER_FIELD``, its ``KIND`` from the upload spec (retrofit/uploads.py: types, size limit, folder, cache
-policy) and, where its folder is split further, a ``scope()``; ``version_add`` stores an upload as the next one.
+Each owner app declares a concrete ``DocumentVersion`` with a foreign key to its owner (``owner_key``)
+named by ``OWNER_FIELD``, its ``Meta`` from ``versions_meta``, its ``KIND`` from the upload spec
+(retrofit/uploads.py: types, size limit, folder, cache policy) and, where its folder is split further, a
+``scope()``; ``version_add`` stores an upload as the next one.
 """
 
 from __future__ import annotations
 
 import hashlib
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Max, Q
 from django.http import FileResponse, Http404
@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import uploads
+from .fields import by_user
 
 FILE_MISSING = _("The stored file is missing.")
 
@@ -47,10 +48,7 @@ class DocumentVersion(models.Model):
     content_type = models.CharField(_("file type"), max_length=30)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("uploaded by"),
-    )
+    uploaded_by = by_user(_("uploaded by"))
     uploaded_at = models.DateTimeField(_("uploaded at"))
 
     class Meta:
@@ -78,6 +76,32 @@ class DocumentVersion(models.Model):
     @property
     def extension(self) -> str:
         return uploads.EXTENSIONS.get(self.content_type, "")
+
+
+def owner_key(owner, related_name: str, verbose_name) -> models.ForeignKey:
+    """A concrete version's foreign key to its owner: an owner with versions is never deleted."""
+    return models.ForeignKey(
+        owner, on_delete=models.PROTECT, related_name=related_name, verbose_name=verbose_name
+    )
+
+
+def versions_meta(owner_field: str, singular, plural, *checks: models.BaseConstraint) -> type:
+    """The ``Meta`` of a concrete version: the base's checks, each number once per owner, by owner and number.
+
+    ``checks`` adds the model's own constraints (a photo's types, say).
+    """
+
+    class Meta(DocumentVersion.Meta):
+        verbose_name = singular
+        verbose_name_plural = plural
+        ordering = [owner_field, "number"]
+        constraints = [
+            *DocumentVersion.Meta.constraints,
+            models.UniqueConstraint(fields=[owner_field, "number"], name="%(class)s_unique_number"),
+            *checks,
+        ]
+
+    return Meta
 
 
 def _digest(upload) -> tuple[str, int]:

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .fields import by_user, choice_checks
+
 
 class Role(models.TextChoices):
     STREET_LEADER = "street_leader", _("Street leader")
@@ -21,31 +23,22 @@ PHONE_ROLES = STAFF_ROLES
 NAME_ROLES = STAFF_ROLES | {Role.UNIT_LEADER}
 
 
+def _scope(model: str, verbose_name) -> models.ForeignKey:
+    """A part of the street a user may cover: optional, and never deleted while a user covers it."""
+    return models.ForeignKey(
+        model, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=verbose_name
+    )
+
+
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
     # A street leader (or a street-wide viewer) covers a street; community staff a community;
     # a unit leader only the units that name them as leader.
-    street = models.ForeignKey(
-        "units.Street", on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("street")
-    )
-    community = models.ForeignKey(
-        "units.Community",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="users",
-        verbose_name=_("community"),
-    )
+    street = _scope("units.Street", _("street"))
+    community = _scope("units.Community", _("community"))
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
     # A company user (elevator, construction, third party) sees only the units assigned to its company.
-    company = models.ForeignKey(
-        "works.Company",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="users",
-        verbose_name=_("company"),
-    )
+    company = _scope("works.Company", _("company"))
 
     class Meta:
         verbose_name = _("user")
@@ -136,14 +129,7 @@ class ExportLog(models.Model):
     own access. ``object_ids`` names what went out: the level and id of the scope, the units, filters.
     """
 
-    user = models.ForeignKey(
-        User,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="exports",
-        verbose_name=_("user"),
-    )
+    user = by_user(_("user"), related_name="exports")
     kind = models.CharField(_("kind"), max_length=20, choices=ExportKind.choices)
     scope = models.CharField(_("scope"), max_length=300)
     object_ids = models.JSONField(_("objects"), default=dict, blank=True)
@@ -154,10 +140,7 @@ class ExportLog(models.Model):
         verbose_name = _("export")
         verbose_name_plural = _("exports")
         ordering = ["-at", "-id"]
-        constraints = [
-            models.CheckConstraint(condition=Q(kind__in=ExportKind.values), name="exportlog_kind_valid"),
-            models.CheckConstraint(condition=Q(format__in=ExportFormat.values), name="exportlog_format_valid"),
-        ]
+        constraints = choice_checks("exportlog", kind=ExportKind, format=ExportFormat)
         indexes = [
             # "What did this user export, newest first" (the audit question).
             models.Index(fields=["user", "-at"], name="exportlog_user_time"),

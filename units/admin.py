@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from retrofit import phones
+from retrofit.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import (
     Building,
@@ -96,39 +97,19 @@ class HouseholdAdmin(admin.ModelAdmin):
 
 
 @admin.register(StageChange)
-class StageChangeAdmin(admin.ModelAdmin):
+class StageChangeAdmin(ReadOnlyAdmin):
+    can_delete = True
     list_display = ("unit", "before", "after", "changed_by", "changed_at")
     readonly_fields = ("unit", "before", "after", "reason", "changed_by", "changed_at")
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+# Plans, shares, signatures and their history are written by the product, which records who and when.
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Plans, shares, signatures and their history are written by the product, which records who and when."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class PlanShareInline(admin.TabularInline):
+class PlanShareInline(ReadOnlyInline):
     model = PlanShare
-    extra = 0
     fields = ("room", "floor", "area", "coefficient", "relief", "amount")
-    readonly_fields = fields
     can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Plan)
@@ -139,15 +120,10 @@ class PlanAdmin(ReadOnlyAdmin):
     inlines = [PlanShareInline]
 
 
-class SignatureInline(admin.TabularInline):
+class SignatureInline(ReadOnlyInline):
     model = Signature
-    extra = 0
     fields = ("household", "status", "signed_on", "note")
-    readonly_fields = fields
     can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Contract)

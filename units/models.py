@@ -16,13 +16,12 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from retrofit import uploads
-from retrofit.documents import DocumentVersion
+from retrofit.documents import DocumentVersion, owner_key, versions_meta
+from retrofit.fields import YuanField, by_user, choice_checks
 from retrofit.periods import PERIOD_PATTERN
 
 from . import costshare
 from .roster_words import AgeBand, Occupancy, field_label, value_label
-
-MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
 class SubsidyKind(models.TextChoices):
@@ -55,9 +54,7 @@ class Street(models.Model):
     subsidy_kind = models.CharField(
         _("subsidy rule"), max_length=10, choices=SubsidyKind.choices, default=SubsidyKind.PERCENT
     )
-    subsidy_amount = models.DecimalField(
-        _("fixed subsidy (yuan)"), **MONEY, default=Decimal("200000.00"), validators=[MinValueValidator(0)]
-    )
+    subsidy_amount = YuanField(_("fixed subsidy (yuan)"), default=Decimal("200000.00"), minimum=0)
     subsidy_percent = models.DecimalField(
         _("subsidy percentage"),
         max_digits=5,
@@ -65,13 +62,8 @@ class Street(models.Model):
         default=Decimal("40.00"),
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
-    subsidy_cap = models.DecimalField(
-        _("subsidy cap (yuan)"),
-        **MONEY,
-        null=True,
-        blank=True,
-        default=Decimal("280000.00"),
-        validators=[MinValueValidator(0)],
+    subsidy_cap = YuanField(
+        _("subsidy cap (yuan)"), null=True, blank=True, default=Decimal("280000.00"), minimum=0,
         help_text=_("Leave empty for no cap."),
     )
     # Written as the ledger writes it ("1:0, 2:1.5, 3:4"); empty means the example table of docs/rules.md, "Cost share".
@@ -374,6 +366,23 @@ class Household(models.Model):
 
 
 
+class FieldChange(models.Model):
+    """A change to one field of a record: which field, before and after (as text), who and when."""
+
+    field = models.CharField(_("field"), max_length=40)
+    before = models.TextField(_("before"), blank=True)
+    after = models.TextField(_("after"), blank=True)
+    changed_by = by_user(_("changed by"))
+    changed_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        abstract = True
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.field}: {self.before or '—'} → {self.after or '—'}"
+
+
 class RosterSource(models.TextChoices):
     """Where a change to a household's roster fields came from (the values match VoteSource's)."""
 
@@ -382,7 +391,7 @@ class RosterSource(models.TextChoices):
     MIGRATION = "migration", _("Data migration")  # e.g. phones put in their normal form (docs/rules.md)
 
 
-class HouseholdChange(models.Model):
+class HouseholdChange(FieldChange):
     """A change to one roster field of a household (owner, phone, area, floor …): who, when, before, after.
 
     Votes and their reasons have their own history (consultations.VoteChange). ``before`` and ``after``
@@ -391,20 +400,11 @@ class HouseholdChange(models.Model):
     """
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="roster_changes", verbose_name=_("household"))
-    field = models.CharField(_("field"), max_length=40)
-    before = models.TextField(_("before"), blank=True)
-    after = models.TextField(_("after"), blank=True)
     source = models.CharField(_("source"), max_length=10, choices=RosterSource.choices, default=RosterSource.IMPORT)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("changed by"),
-    )
-    changed_at = models.DateTimeField(_("changed at"))
 
-    class Meta:
+    class Meta(FieldChange.Meta):
         verbose_name = _("roster change")
         verbose_name_plural = _("roster changes")
-        ordering = ["-changed_at", "-id"]
         indexes = [
             # The household's history on the vote sheet.
             models.Index(fields=["household", "-changed_at"], name="householdchange_time"),
@@ -451,24 +451,18 @@ class Plan(models.Model):
     spacing = models.DecimalField(
         _("spacing to the next building (m)"), max_digits=6, decimal_places=2, null=True, blank=True
     )
-    total_cost = models.DecimalField(_("total cost (yuan)"), **MONEY)
-    subsidy = models.DecimalField(_("subsidy (yuan)"), **MONEY)
+    total_cost = YuanField(_("total cost (yuan)"))
+    subsidy = YuanField(_("subsidy (yuan)"))
     # False when staff typed the subsidy instead of taking the street's rule.
     subsidy_from_policy = models.BooleanField(_("subsidy from the street's policy"), default=True)
     method = models.CharField(_("split method"), max_length=12, choices=SplitMethod.choices, default=SplitMethod.FLOOR)
     # {"1": "0", "2": "1.5", …}: floor → coefficient as a decimal string, so nothing is lost to floats.
     coefficients = models.JSONField(_("floor coefficients"), default=dict)
     note = models.CharField(_("what changed"), max_length=300, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("saved by"),
-    )
+    created_by = by_user(_("saved by"))
     created_at = models.DateTimeField(_("saved at"))
     signed_at = models.DateTimeField(_("signed (frozen) at"), null=True, blank=True)
-    signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("frozen by"),
-    )
+    signed_by = by_user(_("frozen by"))
 
     objects = PlanQuerySet.as_manager()
 
@@ -488,8 +482,7 @@ class Plan(models.Model):
                 condition=Q(total_cost__gte=0) & Q(subsidy__gte=0) & Q(subsidy__lte=F("total_cost")),
                 name="plan_money_valid",
             ),
-            models.CheckConstraint(condition=Q(method__in=SplitMethod.values), name="plan_method_valid"),
-            models.CheckConstraint(condition=Q(entry_type__in=EntryType.values), name="plan_entry_type_valid"),
+            *choice_checks("plan", method=SplitMethod, entry_type=EntryType),
         ]
 
     def __str__(self):
@@ -523,8 +516,8 @@ class PlanShare(models.Model):
     floor = models.PositiveSmallIntegerField(_("floor"))
     area = models.DecimalField(_("registered area (m²)"), max_digits=8, decimal_places=2)
     coefficient = models.DecimalField(_("coefficient"), max_digits=12, decimal_places=4)
-    relief = models.DecimalField(_("hardship relief (yuan)"), **MONEY, default=Decimal("0"))
-    amount = models.DecimalField(_("share (yuan)"), **MONEY)
+    relief = YuanField(_("hardship relief (yuan)"), default=Decimal("0"))
+    amount = YuanField(_("share (yuan)"))
 
     class Meta:
         verbose_name = _("cost share")
@@ -561,14 +554,11 @@ class RunningCost(models.Model):
     period = models.CharField(
         _("period"), max_length=7, validators=[RegexValidator(PERIOD_PATTERN)], help_text=_("Year and month, e.g. 2026-10.")
     )
-    electricity = models.DecimalField(_("electricity (yuan)"), **MONEY, default=Decimal("0"))
-    maintenance = models.DecimalField(_("maintenance (yuan)"), **MONEY, default=Decimal("0"))
+    electricity = YuanField(_("electricity (yuan)"), default=Decimal("0"))
+    maintenance = YuanField(_("maintenance (yuan)"), default=Decimal("0"))
     method = models.CharField(_("split method"), max_length=12, choices=SplitMethod.choices, default=SplitMethod.FLOOR)
     coefficients = models.JSONField(_("floor coefficients"), default=dict)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("saved by"),
-    )
+    created_by = by_user(_("saved by"))
     created_at = models.DateTimeField(_("saved at"))
 
     class Meta:
@@ -580,7 +570,7 @@ class RunningCost(models.Model):
             models.CheckConstraint(
                 condition=Q(electricity__gte=0) & Q(maintenance__gte=0), name="runningcost_amounts_valid"
             ),
-            models.CheckConstraint(condition=Q(method__in=SplitMethod.values), name="runningcost_method_valid"),
+            *choice_checks("runningcost", method=SplitMethod),
             models.CheckConstraint(condition=Q(period__regex=PERIOD_PATTERN), name="runningcost_period_format"),
         ]
 
@@ -607,7 +597,7 @@ class Contract(models.Model):
 
     unit = models.OneToOneField(Unit, on_delete=models.PROTECT, related_name="contract", verbose_name=_("unit"))
     plan = models.OneToOneField(Plan, on_delete=models.PROTECT, related_name="contract", verbose_name=_("signed plan"))
-    amount = models.DecimalField(_("contract amount (yuan)"), **MONEY, validators=[MinValueValidator(0)])
+    amount = YuanField(_("contract amount (yuan)"), minimum=0)
     signed_on = models.DateField(_("contract date"), null=True, blank=True)
     elevator_company = models.CharField(_("elevator company"), max_length=100, blank=True)
     construction_company = models.CharField(_("construction company"), max_length=100, blank=True)
@@ -619,10 +609,7 @@ class Contract(models.Model):
         "ContractScanVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("scanned copy"),
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("created by"),
-    )
+    created_by = by_user(_("created by"))
     created_at = models.DateTimeField(_("created at"))
 
     class Meta:
@@ -653,18 +640,8 @@ class ContractScanVersion(DocumentVersion):
     OWNER_FIELD = "contract"
     KIND = uploads.CONTRACT_SCAN
 
-    contract = models.ForeignKey(
-        Contract, on_delete=models.PROTECT, related_name="scan_versions", verbose_name=_("contract")
-    )
-
-    class Meta(DocumentVersion.Meta):
-        verbose_name = _("contract scan version")
-        verbose_name_plural = _("contract scan versions")
-        ordering = ["contract", "number"]
-        constraints = [
-            *DocumentVersion.Meta.constraints,
-            models.UniqueConstraint(fields=["contract", "number"], name="contractscanversion_unique_number"),
-        ]
+    contract = owner_key(Contract, "scan_versions", _("contract"))
+    Meta = versions_meta(OWNER_FIELD, _("contract scan version"), _("contract scan versions"))
 
 
 class SignatureStatus(models.TextChoices):
@@ -694,7 +671,7 @@ class Signature(models.Model):
         ordering = ["contract", "-household__floor", "household__room"]
         constraints = [
             models.UniqueConstraint(fields=["contract", "household"], name="signature_unique_household"),
-            models.CheckConstraint(condition=Q(status__in=SignatureStatus.values), name="signature_status_valid"),
+            *choice_checks("signature", status=SignatureStatus),
             # Signed means a date; not signed yet means none (a refusal may carry the day it was said).
             models.CheckConstraint(
                 condition=~Q(status=SignatureStatus.SIGNED) | Q(signed_on__isnull=False),
@@ -710,29 +687,18 @@ class Signature(models.Model):
         return f"{self.household}: {self.get_status_display()}"
 
 
-class ContractChange(models.Model):
+class ContractChange(FieldChange):
     """Every change to a contract or one of its signatures: who, when, which field, before and after."""
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="changes")
     household = models.ForeignKey(
         Household, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("household")
     )
-    field = models.CharField(_("field"), max_length=40)
-    before = models.TextField(_("before"), blank=True)
-    after = models.TextField(_("after"), blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("changed by")
-    )
-    changed_at = models.DateTimeField(_("changed at"))
 
-    class Meta:
+    class Meta(FieldChange.Meta):
         verbose_name = _("contract change")
         verbose_name_plural = _("contract changes")
-        ordering = ["-changed_at", "-id"]
         indexes = [
             # The history list on the contract page.
             models.Index(fields=["contract", "-changed_at"], name="contractchange_contract_time"),
         ]
-
-    def __str__(self):
-        return f"{self.field}: {self.before or '—'} → {self.after or '—'}"

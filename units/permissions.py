@@ -59,26 +59,23 @@ def require_money(user) -> None:
         raise PermissionDenied(MONEY_DENIED)
 
 
-def roster_required(view):
-    """For a page of the roster (put under ``login_required``): 403 for roles that never see it."""
+def _role_required(require):
+    """A view decorator (put under ``login_required``) that runs ``require`` on the user first: 403 for
+    roles that never see the page."""
 
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        require_roster(request.user)
-        return view(request, *args, **kwargs)
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            require(request.user)
+            return view(request, *args, **kwargs)
 
-    return wrapped
+        return wrapped
+
+    return decorator
 
 
-def money_required(view):
-    """For a page of the households' money (put under ``login_required``): 403 for roles that never see it."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        require_money(request.user)
-        return view(request, *args, **kwargs)
-
-    return wrapped
+roster_required = _role_required(require_roster)  # a page of the roster
+money_required = _role_required(require_money)  # a page of the households' money
 
 
 # --- objects in scope (404) ---------------------------------------------------------------------------

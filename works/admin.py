@@ -1,28 +1,16 @@
 from django.contrib import admin
 
-from .models import (
-    AcceptanceCheck,
-    Approval,
-    Assignment,
-    Company,
-    Construction,
-    ConstructionLogEntry,
-    Inspection,
-    MaintenanceVisit,
-    Registration,
-    Subsidy,
-    UtilityCharge,
-)
+from . import models as works
 
 
 class AssignmentInline(admin.TabularInline):
-    model = Assignment
+    model = works.Assignment
     extra = 1
     # raw id: the unit admin has no search, and a select of every unit would be long.
     raw_id_fields = ("unit",)
 
 
-@admin.register(Company)
+@admin.register(works.Company)
 class CompanyAdmin(admin.ModelAdmin):
     list_display = ("name", "kind", "street", "contact")
     list_filter = ("kind", "street")
@@ -30,7 +18,7 @@ class CompanyAdmin(admin.ModelAdmin):
     inlines = [AssignmentInline]
 
 
-@admin.register(Assignment)
+@admin.register(works.Assignment)
 class AssignmentAdmin(admin.ModelAdmin):
     list_display = ("unit", "company", "kind", "assigned_on")
     list_filter = ("kind", "company")
@@ -38,23 +26,7 @@ class AssignmentAdmin(admin.ModelAdmin):
     raw_id_fields = ("unit",)
 
 
-class UnitRecordAdmin(admin.ModelAdmin):
-    list_select_related = ("unit__building__estate",)
-    raw_id_fields = ("unit",)
-    readonly_fields = ("recorded_by", "recorded_at")
-
-
-@admin.register(Approval)
-class ApprovalAdmin(UnitRecordAdmin):
-    list_display = ("unit", "permit_number", "permit_date", "market_notice_date")
-
-
-@admin.register(Construction)
-class ConstructionAdmin(UnitRecordAdmin):
-    list_display = ("unit", "started_on", "completed_on", "meter_boxes", "pipes", "drainage_ditch")
-
-
-@admin.register(ConstructionLogEntry)
+@admin.register(works.ConstructionLogEntry)
 class ConstructionLogEntryAdmin(admin.ModelAdmin):
     list_display = ("unit", "date", "text", "by")
     list_select_related = ("unit__building__estate", "by")
@@ -62,37 +34,41 @@ class ConstructionLogEntryAdmin(admin.ModelAdmin):
     readonly_fields = ("by", "created_at")
 
 
-@admin.register(AcceptanceCheck)
-class AcceptanceCheckAdmin(UnitRecordAdmin):
-    list_display = ("unit", "level", "result", "date", "inspector")
-    list_filter = ("level", "result")
+class UnitRecordAdmin(admin.ModelAdmin):
+    """A works record of one unit (``works.Recorded``): who wrote it and when are shown, not edited."""
+
+    list_select_related = ("unit__building__estate",)
+    raw_id_fields = ("unit",)
+    readonly_fields = ("recorded_by", "recorded_at")
 
 
-@admin.register(Subsidy)
-class SubsidyAdmin(UnitRecordAdmin):
-    list_display = ("unit", "applied_on", "amount_applied", "approved_on", "amount_approved", "paid_on", "amount")
+# Each unit record's admin: its columns, and what else differs from UnitRecordAdmin.
+UNIT_RECORDS = {
+    works.Approval: {"list_display": ("unit", "permit_number", "permit_date", "market_notice_date")},
+    works.Construction: {
+        "list_display": ("unit", "started_on", "completed_on", "meter_boxes", "pipes", "drainage_ditch"),
+    },
+    works.AcceptanceCheck: {
+        "list_display": ("unit", "level", "result", "date", "inspector"),
+        "list_filter": ("level", "result"),
+    },
+    works.Subsidy: {
+        "list_display": ("unit", "applied_on", "amount_applied", "approved_on", "amount_approved", "paid_on", "amount"),
+    },
+    works.Registration: {
+        "list_display": ("unit", "number", "registered_on", "user_unit", "leader", "maintenance_company"),
+        "raw_id_fields": ("unit", "leader"),
+    },
+    works.MaintenanceVisit: {"list_display": ("unit", "date", "company")},
+    works.Inspection: {"list_display": ("unit", "date", "result", "next_due")},
+    works.UtilityCharge: {
+        "list_display": ("unit", "household", "period", "kind", "amount", "paid_on"),
+        "list_filter": ("kind", "period"),
+        "list_select_related": ("unit__building__estate", "household"),
+        "raw_id_fields": ("unit", "household"),
+        "readonly_fields": ("recorded_by", "recorded_at", "paid_recorded_by"),
+    },
+}
 
-
-@admin.register(Registration)
-class RegistrationAdmin(UnitRecordAdmin):
-    list_display = ("unit", "number", "registered_on", "user_unit", "leader", "maintenance_company")
-    raw_id_fields = ("unit", "leader")
-
-
-@admin.register(MaintenanceVisit)
-class MaintenanceVisitAdmin(UnitRecordAdmin):
-    list_display = ("unit", "date", "company")
-
-
-@admin.register(Inspection)
-class InspectionAdmin(UnitRecordAdmin):
-    list_display = ("unit", "date", "result", "next_due")
-
-
-@admin.register(UtilityCharge)
-class UtilityChargeAdmin(UnitRecordAdmin):
-    list_display = ("unit", "household", "period", "kind", "amount", "paid_on")
-    list_filter = ("kind", "period")
-    list_select_related = ("unit__building__estate", "household")
-    raw_id_fields = ("unit", "household")
-    readonly_fields = ("recorded_by", "recorded_at", "paid_recorded_by")
+for model, options in UNIT_RECORDS.items():
+    admin.site.register(model, UnitRecordAdmin, **options)

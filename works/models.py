@@ -9,20 +9,26 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from retrofit import uploads
-from retrofit.documents import DocumentVersion
+from retrofit.documents import DocumentVersion, owner_key, versions_meta
+from retrofit.fields import YuanField, by_user
 from retrofit.periods import PERIOD_PATTERN
 from units.models import Household, Street, Unit
 
 from . import rules
+
+
+def of_unit(related_name: str, *, one: bool = False) -> models.ForeignKey:
+    """The unit a works record belongs to, deleted with it; ``one``: at most one such record per unit."""
+    field = models.OneToOneField if one else models.ForeignKey
+    return field(Unit, on_delete=models.CASCADE, related_name=related_name, verbose_name=_("unit"))
 
 
 class CompanyKind(models.TextChoices):
@@ -57,9 +63,7 @@ class Company(models.Model):
 class Assignment(models.Model):
     """A company working on a unit. Its users see and edit that unit's works records (Unit.visible_to)."""
 
-    unit = models.ForeignKey(
-        Unit, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("unit")
-    )
+    unit = of_unit("assignments")
     company = models.ForeignKey(
         Company, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("company")
     )
@@ -109,14 +113,7 @@ class Recorded(models.Model):
 
     PAST_DATES: tuple[str, ...] = ()
 
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
+    recorded_by = by_user(_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
 
     class Meta:
@@ -129,9 +126,7 @@ class Recorded(models.Model):
 
 class Approval(Recorded):
     PAST_DATES = ("permit_date", "market_notice_date")
-    unit = models.OneToOneField(
-        Unit, on_delete=models.CASCADE, related_name="approval", verbose_name=_("unit")
-    )
+    unit = of_unit("approval", one=True)
     permit_number = models.CharField(_("permit / joint review number"), max_length=100, blank=True)
     permit_date = models.DateField(_("permit / joint review date"), null=True, blank=True)
     market_notice_date = models.DateField(
@@ -168,9 +163,7 @@ class Approval(Recorded):
 
 class Construction(Recorded):
     PAST_DATES = ("started_on", "completed_on")
-    unit = models.OneToOneField(
-        Unit, on_delete=models.CASCADE, related_name="construction", verbose_name=_("unit")
-    )
+    unit = of_unit("construction", one=True)
     started_on = models.DateField(_("construction started"), null=True, blank=True)
     completed_on = models.DateField(_("construction completed"), null=True, blank=True)
     # Stairwell micro-renovation 楼道微更新.
@@ -203,9 +196,7 @@ class Construction(Recorded):
 
 
 class ConstructionLogEntry(models.Model):
-    unit = models.ForeignKey(
-        Unit, on_delete=models.CASCADE, related_name="log_entries", verbose_name=_("unit")
-    )
+    unit = of_unit("log_entries")
     date = models.DateField(_("date"))
     text = models.TextField(_("what was done"))
     # The site photo, kept as a version (retrofit/documents.py): never deleted.
@@ -213,9 +204,7 @@ class ConstructionLogEntry(models.Model):
         "SitePhotoVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("photo"), editable=False,
     )
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
-    )
+    by = by_user(_("by"), required=True)
     created_at = models.DateTimeField(_("created at"))
 
     class Meta:
@@ -239,22 +228,13 @@ class SitePhotoVersion(DocumentVersion):
     OWNER_FIELD = "entry"
     KIND = uploads.SITE_PHOTO
 
-    entry = models.ForeignKey(
-        ConstructionLogEntry, on_delete=models.PROTECT, related_name="photo_versions",
-        verbose_name=_("construction log entry"),
+    entry = owner_key(ConstructionLogEntry, "photo_versions", _("construction log entry"))
+    Meta = versions_meta(
+        OWNER_FIELD, _("site photo version"), _("site photo versions"),
+        models.CheckConstraint(
+            condition=Q(content_type__in=list(uploads.SITE_PHOTO.types)), name="sitephotoversion_is_image"
+        ),
     )
-
-    class Meta(DocumentVersion.Meta):
-        verbose_name = _("site photo version")
-        verbose_name_plural = _("site photo versions")
-        ordering = ["entry", "number"]
-        constraints = [
-            *DocumentVersion.Meta.constraints,
-            models.UniqueConstraint(fields=["entry", "number"], name="sitephotoversion_unique_number"),
-            models.CheckConstraint(
-                condition=Q(content_type__in=list(uploads.SITE_PHOTO.types)), name="sitephotoversion_is_image"
-            ),
-        ]
 
     def scope(self) -> str:
         return str(self.entry.unit_id)
@@ -276,9 +256,7 @@ class AcceptanceCheck(Recorded):
 
     PAST_DATES = ("date",)
 
-    unit = models.ForeignKey(
-        Unit, on_delete=models.CASCADE, related_name="acceptance_checks", verbose_name=_("unit")
-    )
+    unit = of_unit("acceptance_checks")
     level = models.CharField(_("level"), max_length=20, choices=AcceptanceLevel.choices)
     result = models.CharField(_("result"), max_length=10, choices=Result.choices)
     date = models.DateField(_("date"))
@@ -312,37 +290,14 @@ class Subsidy(Recorded):
 
     PAST_DATES = ("applied_on", "approved_on", "paid_on")
 
-    unit = models.OneToOneField(
-        Unit, on_delete=models.CASCADE, related_name="subsidy", verbose_name=_("unit")
-    )
+    unit = of_unit("subsidy", one=True)
     applied_on = models.DateField(_("applied on"), null=True, blank=True)
-    amount_applied = models.DecimalField(
-        _("amount applied for (yuan)"),
-        max_digits=12,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal("0.01"))],
-    )
+    amount_applied = YuanField(_("amount applied for (yuan)"), null=True, blank=True, minimum=Decimal("0.01"))
     approved_on = models.DateField(_("approved on"), null=True, blank=True)
-    amount_approved = models.DecimalField(
-        _("amount approved (yuan)"),
-        max_digits=12,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal("0.01"))],
-    )
+    amount_approved = YuanField(_("amount approved (yuan)"), null=True, blank=True, minimum=Decimal("0.01"))
     # Empty while the subsidy is applied for but not paid yet.
     paid_on = models.DateField(_("subsidy paid on"), null=True, blank=True)
-    amount = models.DecimalField(
-        _("amount (yuan)"),
-        max_digits=12,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal("0.01"))],
-    )
+    amount = YuanField(_("amount (yuan)"), null=True, blank=True, minimum=Decimal("0.01"))
 
     class Meta:
         verbose_name = _("subsidy")
@@ -406,20 +361,11 @@ class Registration(Recorded):
 
     PAST_DATES = ("registered_on",)
 
-    unit = models.OneToOneField(
-        Unit, on_delete=models.CASCADE, related_name="registration", verbose_name=_("unit")
-    )
+    unit = of_unit("registration", one=True)
     number = models.CharField(_("use registration number"), max_length=100)
     registered_on = models.DateField(_("registered on"))
     user_unit = models.CharField(_("user unit"), max_length=100, blank=True)
-    leader = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("building leader"),
-    )
+    leader = by_user(_("building leader"))
     maintenance_company = models.ForeignKey(
         Company,
         on_delete=models.PROTECT,
@@ -446,9 +392,7 @@ class Registration(Recorded):
 
 class MaintenanceVisit(Recorded):
     PAST_DATES = ("date",)
-    unit = models.ForeignKey(
-        Unit, on_delete=models.CASCADE, related_name="maintenance_visits", verbose_name=_("unit")
-    )
+    unit = of_unit("maintenance_visits")
     date = models.DateField(_("date"))
     company = models.ForeignKey(
         Company, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("company")
@@ -468,9 +412,7 @@ class MaintenanceVisit(Recorded):
 
 class Inspection(Recorded):
     PAST_DATES = ("date",)
-    unit = models.ForeignKey(
-        Unit, on_delete=models.CASCADE, related_name="inspections", verbose_name=_("unit")
-    )
+    unit = of_unit("inspections")
     date = models.DateField(_("inspection date"))
     result = models.CharField(_("result"), max_length=10, choices=Result.choices)
     next_due = models.DateField(_("next inspection due"))
@@ -502,7 +444,7 @@ class UtilityCharge(Recorded):
 
     PAST_DATES = ("paid_on",)
 
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="charges", verbose_name=_("unit"))
+    unit = of_unit("charges")
     household = models.ForeignKey(
         Household, on_delete=models.PROTECT, related_name="charges", verbose_name=_("household")
     )
@@ -513,18 +455,9 @@ class UtilityCharge(Recorded):
         help_text=_("Year and month, e.g. 2026-10."),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=ChargeKind.choices)
-    amount = models.DecimalField(
-        _("amount (yuan)"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
-    )
+    amount = YuanField(_("amount (yuan)"), max_digits=10, minimum=Decimal("0.01"))
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
-    paid_recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("payment recorded by"),
-    )
+    paid_recorded_by = by_user(_("payment recorded by"))
 
     class Meta:
         verbose_name = _("charge")
