@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from demo.files import demo_png
-from tests.factories import at_stage, make_unit
+from tests.factories import approve, at_stage, build, fail_check, make_unit
 from units.models import Household, Stage, StageChange
 from works import services
 from works.models import (
@@ -62,13 +62,7 @@ def test_saving_a_section_with_htmx_returns_the_section_and_the_next_step(client
 def test_form_errors_come_back_in_the_section(client, works):
     client.force_login(works.users["staff"])
     url = reverse("works_construction", args=[works.unit.pk])
-    services.approval_save(
-        unit=works.unit,
-        by=works.users["staff"],
-        permit_number="017",
-        permit_date=date(2026, 9, 1),
-        market_notice_date=date(2026, 9, 5),
-    )
+    approve(works.unit, works.users["staff"])
     # Work may not start before the notice to market supervision; completion not before the start.
     response = htmx(client, url, {"started_on": "2026-09-04", "completed_on": "2026-09-03"})
     assert response.status_code == 200
@@ -243,22 +237,8 @@ def in_upkeep(unit, staff, *, households=0, visits=3, months=2):
     )
     at_stage(unit, Stage.UPKEEP)
     today = timezone.localdate()
-    services.approval_save(
-        unit=unit,
-        by=staff,
-        permit_number="017",
-        permit_date=date(2025, 1, 1),
-        market_notice_date=date(2025, 1, 5),
-    )
-    services.construction_save(
-        unit=unit,
-        by=staff,
-        started_on=date(2025, 1, 6),
-        completed_on=date(2025, 6, 1),
-        meter_boxes=True,
-        pipes=True,
-        drainage_ditch=True,
-    )
+    approve(unit, staff, permit_date=date(2025, 1, 1), notice=date(2025, 1, 5))
+    build(unit, staff, date(2025, 1, 6), date(2025, 6, 1))
     services.log_entry_add(unit=unit, by=staff, date=date(2025, 1, 6), text="进场")
     for level, day in [("supervisory", 10), ("district", 12), ("city", 14)]:
         services.acceptance_record(
@@ -368,15 +348,7 @@ def test_the_home_counts_only_the_warnings_its_reader_can_see(client, works):
     response = client.get(reverse("works_home"))
     assert response.context["warned"] == 0
     assert b'data-testid="arrears"' not in response.content
-    services.acceptance_record(
-        unit=works.unit,
-        by=works.users["company"],
-        level="city",
-        result="fail",
-        date=date(2026, 1, 1),
-        inspector="市住建局",
-        remarks="照明不足",
-    )
+    fail_check(works.unit, works.users["company"], "city", date(2026, 1, 1), "市住建局", "照明不足")
     assert client.get(reverse("works_home")).context["warned"] == 1
 
 
