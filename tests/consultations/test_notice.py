@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from consultations import guards, services
 from consultations.models import ConsultationRound, Notice, NoticeStatus, RoundStatus, Vote
+from tests.factories import WRITES_THE_UNIT
 from units import lifecycle
 from units.models import Stage, Street
 
@@ -284,10 +285,7 @@ def test_the_objectors_flat_must_be_in_the_unit(world):
 # --- pages ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("role", "status"),
-    [("leader", 302), ("staff", 302), ("sibling_staff", 404), ("unit_leader", 403), ("viewer", 403), ("outsider", 404)],
-)
+@pytest.mark.parametrize(("role", "status"), WRITES_THE_UNIT.items())
 def test_notice_start_page_by_role(client, world, role, status):
     _consultation(world)
     client.force_login(world.users[role])
