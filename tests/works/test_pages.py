@@ -38,17 +38,17 @@ def htmx(client, url, data, **extra):
     return client.post(url, data, HTTP_HX_REQUEST="true", **extra)
 
 
+def post_section(client, name, unit, **fields):
+    """A form of the unit's works page (``works_<name>``) posted through HTMX, as the page posts it."""
+    return htmx(client, reverse(f"works_{name}", args=[unit.pk]), fields)
+
+
 def test_saving_a_section_with_htmx_returns_the_section_and_the_next_step(client, works):
     unit = at_stage(works.unit, Stage.APPROVAL)
     client.force_login(works.users["company"])
-    response = htmx(
-        client,
-        reverse("works_approval", args=[unit.pk]),
-        {
-            "permit_number": "锦规联审〔2026〕017号",
-            "permit_date": "2026-09-01",
-            "market_notice_date": "2026-09-05",
-        },
+    response = post_section(
+        client, "approval", unit, permit_number="锦规联审〔2026〕017号", permit_date="2026-09-01",
+        market_notice_date="2026-09-05",
     )
     assert response.status_code == 200
     page = response.content.decode()
@@ -61,10 +61,9 @@ def test_saving_a_section_with_htmx_returns_the_section_and_the_next_step(client
 
 def test_form_errors_come_back_in_the_section(client, works):
     client.force_login(works.users["staff"])
-    url = reverse("works_construction", args=[works.unit.pk])
     approve(works.unit, works.users["staff"])
     # Work may not start before the notice to market supervision; completion not before the start.
-    response = htmx(client, url, {"started_on": "2026-09-04", "completed_on": "2026-09-03"})
+    response = post_section(client, "construction", works.unit, started_on="2026-09-04", completed_on="2026-09-03")
     assert response.status_code == 200
     form = response.context["construction_form"]
     assert set(form.errors) == {"started_on", "completed_on"}
@@ -91,16 +90,9 @@ def test_without_htmx_a_save_redirects_to_the_section(client, works):
 def test_a_failed_check_posted_by_the_company_moves_the_unit_back(client, works):
     unit = at_stage(works.unit, Stage.ACCEPTANCE)
     client.force_login(works.users["company"])
-    response = htmx(
-        client,
-        reverse("works_acceptance_add", args=[unit.pk]),
-        {
-            "level": "supervisory",
-            "result": "fail",
-            "date": "2026-10-10",
-            "inspector": "市特检院 张工",
-            "remarks": "底坑积水",
-        },
+    response = post_section(
+        client, "acceptance_add", unit, level="supervisory", result="fail", date="2026-10-10",
+        inspector="市特检院 张工", remarks="底坑积水",
     )
     assert response.status_code == 200
     assert 'data-testid="works-stage"' in response.content.decode()
@@ -112,10 +104,8 @@ def test_a_failed_check_posted_by_the_company_moves_the_unit_back(client, works)
 def test_a_failed_check_without_defects_is_refused(client, works):
     unit = at_stage(works.unit, Stage.ACCEPTANCE)
     client.force_login(works.users["staff"])
-    response = htmx(
-        client,
-        reverse("works_acceptance_add", args=[unit.pk]),
-        {"level": "city", "result": "fail", "date": "2026-10-10", "inspector": "市住建局"},
+    response = post_section(
+        client, "acceptance_add", unit, level="city", result="fail", date="2026-10-10", inspector="市住建局"
     )
     assert "remarks" in response.context["acceptance_form"].errors
     assert not AcceptanceCheck.objects.exists()
@@ -187,10 +177,8 @@ def test_a_jpeg_is_accepted(client, works, media):
 
 def test_charges_and_payments_through_the_page(client, works):
     client.force_login(works.users["unit_leader"])
-    response = htmx(
-        client,
-        reverse("works_charges_add", args=[works.unit.pk]),
-        {"period": "2026-10", "kind": "electricity", "amount": "9.50", "household": ""},
+    response = post_section(
+        client, "charges_add", works.unit, period="2026-10", kind="electricity", amount="9.50", household=""
     )
     assert response.status_code == 200
     assert UtilityCharge.objects.filter(unit=works.unit).count() == len(works.flats)
@@ -205,11 +193,7 @@ def test_charges_and_payments_through_the_page(client, works):
     # Paying again is refused with a message, not a crash.
     response = htmx(client, reverse("works_charge_paid", args=[charge.pk]), {"paid_on": today.isoformat()})
     assert response.status_code == 200 and response.context["section_error"]
-    response = htmx(
-        client,
-        reverse("works_charges_add", args=[works.unit.pk]),
-        {"period": "2026-13", "kind": "electricity", "amount": "9.50"},
-    )
+    response = post_section(client, "charges_add", works.unit, period="2026-13", kind="electricity", amount="9.50")
     assert "period" in response.context["charge_form"].errors
 
 
