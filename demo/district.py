@@ -64,6 +64,8 @@ from units.models import (
     Unit,
 )
 
+from .street import random_flat
+
 HOUSEHOLDS_PER_STREET = 10_000
 COMMUNITIES_PER_STREET = 10
 BATCH = 2_000
@@ -375,16 +377,8 @@ class _StreetBuilder:
                 if rng.random() < 0.3:
                     first = rng.choice((rules.UNDECIDED, rules.UNDECIDED, rules.ABSTAIN, rules.OPPOSE))
                 households.append(
-                    Household(
-                        unit_id=unit.pk,
-                        room=f"{floor}{side + 1:02d}",
-                        floor=floor,
-                        area=Decimal(rng.randrange(5000, 12000)) / 100,
-                        owner_name=name,
-                        phone=phone,
-                        occupancy=occupancy,
-                        hardship=rng.random() < 0.05,
-                        age_band=age,
+                    random_flat(
+                        rng, unit.pk, floor, side + 1, name, phone, occupancy, age, hundredths=(5000, 12000), hardship=0.05
                     )
                 )
                 votes.append((first, vote))

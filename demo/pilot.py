@@ -113,63 +113,64 @@ def _second_batch(story: Story) -> None:
     )
 
     # 3栋1单元: on notice, with a written objection still open.
-    unit = story.unit("3", "1")
-    rounds(story, unit, campaign(story, unit, extra_contacts=3, extra_since=45), second=(45, 12))
+    unit = _consulting(story, "3", "1", contacts=3, second=(45, 12))
     notice = post_notice(story, unit, 9)
     log_objection(story, notice, "201", 3, "二楼基本不用电梯，按1.5的系数分摊不合理，要求降低或免除。")
+
+
+def _consulting(
+    story: Story,
+    building: str,
+    number: str,
+    *,
+    contacts: int,
+    second: tuple[int, int],
+    opposed: dict | None = None,
+    dates: dict | None = None,
+) -> Unit:
+    """A unit still being won over: its campaign since the second round opened (the opposed rooms
+    saying why, in their own words), played through the first round and the ``second`` one."""
+    unit = story.unit(building, number)
+    notes = {room: OPPOSE_REASONS[reason] for room, reason in (opposed or {}).items()}
+    events = campaign(story, unit, extra_contacts=contacts, extra_since=second[0], notes=notes, dates=dates)
+    rounds(story, unit, events, second=second)
+    return unit
+
+
+def _holdouts(story: Story, rows: list[tuple]) -> None:
+    """Why each household holds out: (flat, reason, degree, days ago, detail, the plan's other fields)."""
+    for household, reason, degree, ago, detail, plan in rows:
+        holdout(story, household, reason, degree, ago, detail=detail, **plan)
 
 
 def _still_consulting(story: Story) -> None:
     leader, staff = story.users["leader"], story.users["staff"]
     # 3栋2单元: the last owners needed agreed this week; the notice is being prepared.
-    unit = story.unit("3", "2")
-    rounds(story, unit, campaign(story, unit, extra_contacts=5, extra_since=30), second=(30, -12))
+    _consulting(story, "3", "2", contacts=5, second=(30, -12))
 
     # 4栋1单元: two short. 302 cannot afford the share: relief proposed and put in the plan;
     # 202 misunderstands the policy: a joint visit with a neighbour and a cadre is planned.
-    unit = story.unit("4", "1")
-    events = campaign(
-        story,
-        unit,
-        extra_contacts=7,
-        extra_since=28,
-        notes={
-            "302": OPPOSE_REASONS[HoldoutReason.HARDSHIP],
-            "201": OPPOSE_REASONS[HoldoutReason.NOISE_LIGHT],
-        },
-    )
-    rounds(story, unit, events, second=(28, -5))
+    opposed = {"302": HoldoutReason.HARDSHIP, "201": HoldoutReason.NOISE_LIGHT}
+    unit = _consulting(story, "4", "1", contacts=7, second=(28, -5), opposed=opposed)
     flats = story.households(unit)
     Household.objects.filter(pk=flats["302"].pk).update(
         hardship=True, age_band=AgeBand.OVER_75, note="低保户，独居老人"
     )
-    holdout(
+    _holdouts(
         story,
-        flats["302"],
-        HoldoutReason.HARDSHIP,
-        Degree.SOFT,
-        8,
-        detail="愿意装，就是拿不出钱。",
-        relief=Decimal("3000"),
-    )
-    holdout(
-        story,
-        flats["202"],
-        HoldoutReason.MISUNDERSTANDING,
-        Degree.SOFT,
-        6,
-        detail="以为装电梯要占用自家阳台。",
-        neighbour=flats["402"],
-        cadre=staff,
-        visit=-2,
-    )
-    holdout(
-        story,
-        flats["101"], HoldoutReason.LOW_FLOOR, Degree.STRONG, 12, detail="一楼用不上，还怕挡光。"
-    )
-    holdout(
-        story,
-        flats["201"], HoldoutReason.NOISE_LIGHT, Degree.SOFT, 9, detail="卧室挨着井道，怕晚上吵。"
+        [
+            (flats["302"], HoldoutReason.HARDSHIP, Degree.SOFT, 8, "愿意装，就是拿不出钱。", {"relief": Decimal("3000")}),
+            (
+                flats["202"],
+                HoldoutReason.MISUNDERSTANDING,
+                Degree.SOFT,
+                6,
+                "以为装电梯要占用自家阳台。",
+                {"neighbour": flats["402"], "cadre": staff, "visit": -2},
+            ),
+            (flats["101"], HoldoutReason.LOW_FLOOR, Degree.STRONG, 12, "一楼用不上，还怕挡光。", {}),
+            (flats["201"], HoldoutReason.NOISE_LIGHT, Degree.SOFT, 9, "卧室挨着井道，怕晚上吵。", {}),
+        ],
     )
     relief_for = flats["302"].pk
 
@@ -179,52 +180,34 @@ def _still_consulting(story: Story) -> None:
     save_plan(story, unit, 5, note="302困难户减免3000元，由其他出资户按比例分担", tweak=relief)
 
     # 4栋2单元: wait and see; an on-site Q&A meeting is set before the deadline (see meetings).
-    unit = story.unit("4", "2")
-    rounds(story, unit, campaign(story, unit, extra_contacts=9, extra_since=21), second=(21, -10))
+    _consulting(story, "4", "2", contacts=9, second=(21, -10))
 
     # 4栋3单元: one short, and the second round's deadline has passed.
-    unit = story.unit("4", "3")
-    events = campaign(
-        story,
-        unit,
-        extra_contacts=7,
-        extra_since=34,
-        notes={
-            "201": OPPOSE_REASONS[HoldoutReason.COST_SPLIT],
-            "102": OPPOSE_REASONS[HoldoutReason.LOW_FLOOR],
-        },
-        dates={"201": 50},
-    )
-    rounds(story, unit, events, second=(34, 4))
+    opposed = {"201": HoldoutReason.COST_SPLIT, "102": HoldoutReason.LOW_FLOOR}
+    unit = _consulting(story, "4", "3", contacts=7, second=(34, 4), opposed=opposed, dates={"201": 50})
     flats = story.households(unit)
-    holdout(
+    _holdouts(
         story,
-        flats["101"],
-        HoldoutReason.NOISE_LIGHT,
-        Degree.STRONG,
-        20,
-        detail="井道正对卧室窗户。",
-        companions="街道城建科 王书记",
-    )
-    holdout(story, flats["102"], HoldoutReason.LOW_FLOOR, Degree.STRONG, 20, detail="一楼不用电梯。")
-    holdout(
-        story,
-        flats["201"],
-        HoldoutReason.COST_SPLIT,
-        Degree.SOFT,
-        14,
-        detail="原来同意，看到二楼系数后改为反对。",
-    )
-    holdout(
-        story,
-        flats["301"],
-        HoldoutReason.MISUNDERSTANDING,
-        Degree.SOFT,
-        7,
-        detail="业主在外地，听说要拆楼梯。",
-        neighbour=flats["302"],
-        cadre=leader,
-        visit=-3,
+        [
+            (
+                flats["101"],
+                HoldoutReason.NOISE_LIGHT,
+                Degree.STRONG,
+                20,
+                "井道正对卧室窗户。",
+                {"companions": "街道城建科 王书记"},
+            ),
+            (flats["102"], HoldoutReason.LOW_FLOOR, Degree.STRONG, 20, "一楼不用电梯。", {}),
+            (flats["201"], HoldoutReason.COST_SPLIT, Degree.SOFT, 14, "原来同意，看到二楼系数后改为反对。", {}),
+            (
+                flats["301"],
+                HoldoutReason.MISUNDERSTANDING,
+                Degree.SOFT,
+                7,
+                "业主在外地，听说要拆楼梯。",
+                {"neighbour": flats["302"], "cadre": leader, "visit": -3},
+            ),
+        ],
     )
 
     # 5栋1单元: not enough support; the round is on hold for the leadership group.

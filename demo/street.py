@@ -77,6 +77,25 @@ def build_places(story: Story) -> None:
     story.units[(PILOT_ESTATE, "1", "1")].leaders.add(story.users["unitlead"])
 
 
+def random_flat(
+    rng, unit_id: int, floor: int, side: int, name: str, phone: str, occupancy: str, age: str, *,
+    hundredths: tuple[int, int], hardship: float,
+) -> Household:
+    """A flat not yet saved: its area drawn from ``hundredths`` of a square metre, and a
+    ``hardship`` chance of a household in hardship (drawn in that order, so that a seed gives the same street)."""
+    return Household(
+        unit_id=unit_id,
+        room=f"{floor}{side:02d}",
+        floor=floor,
+        area=Decimal(rng.randrange(*hundredths)) / 100,
+        owner_name=name,
+        phone=phone,
+        occupancy=occupancy,
+        hardship=rng.random() < hardship,
+        age_band=age,
+    )
+
+
 def _households(story: Story, unit: Unit, pilot: bool) -> None:
     rng = story.rng
     flats = []
@@ -97,20 +116,12 @@ def _households(story: Story, unit: Unit, pilot: bool) -> None:
                 if high
                 else [AgeBand.UNDER_40, AgeBand.UNDER_40, AgeBand.FROM_40, AgeBand.FROM_60]
             )
-            flats.append(
-                Household(
-                    unit=unit,
-                    room=f"{floor}{side:02d}",
-                    floor=floor,
-                    area=Decimal(rng.randrange(5200, 9800)) / 100,
-                    owner_name=name,
-                    phone=phone,
-                    occupancy=occupancy,
-                    hardship=rng.random() < 0.06,
-                    age_band=age,
-                    note="老厂职工" if pilot and high and rng.random() < 0.3 else "",
-                )
+            flat = random_flat(
+                rng, unit.pk, floor, side, name, phone, occupancy, age, hundredths=(5200, 9800), hardship=0.06
             )
+            if pilot and high and rng.random() < 0.3:
+                flat.note = "老厂职工"
+            flats.append(flat)
     script = VOTES[story.key(unit)]
     if script.shared and shared_owner:
         last = flats[-1]  # 602 (or 702): one owner with two flats counts once by headcount

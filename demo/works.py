@@ -112,6 +112,43 @@ class _Works:
         type(record).objects.filter(pk=record.pk).update(recorded_at=self._at(days_ago, 17))
         return record
 
+    def _approved(
+        self, unit: Unit, permit_number: str, permit: int, notice: int, start: int, notes="", by=None
+    ):
+        """The joint review's permit (``permit`` days ago), market supervision told (``notice``, the day it
+        is recorded), and the builders move in ``start`` days ago."""
+        self._dated(
+            services.approval_save(
+                unit=unit,
+                by=by or self.leader,
+                permit_number=permit_number,
+                permit_date=self._day(permit),
+                market_notice_date=self._day(notice),
+                notes=notes,
+            ),
+            notice,
+        )
+        self._move(unit, Stage.CONSTRUCTION, start, "联审通过，已书面告知市场监管部门，施工单位进场")
+
+    def _construction(
+        self, unit: Unit, started: int, completed: int | None, others="", *, by=None, done=True, recorded=None
+    ):
+        """The construction record: begun and completed (None: not yet) so many days ago, recorded on its
+        completion unless ``recorded`` says; the meter boxes are moved, with ``done`` the pipes and ditch too."""
+        self._dated(
+            services.construction_save(
+                unit=unit,
+                by=by or self.leader,
+                started_on=self._day(started),
+                completed_on=None if completed is None else self._day(completed),
+                meter_boxes=True,
+                pipes=done,
+                drainage_ditch=done,
+                others=others,
+            ),
+            completed if recorded is None else recorded,
+        )
+
     def _log(self, unit: Unit, days_ago: int, text: str, colours=None, by=None):
         photo = ContentFile(demo_png(240, 160, *colours), name="demo.png") if colours else None
         entry = services.log_entry_add(
@@ -175,51 +212,26 @@ class _Works:
 
     def _model_unit(self, unit: Unit) -> None:
         """Built last year: approval, construction, a failed district acceptance, then service and upkeep."""
-        self._dated(
-            services.approval_save(
-                unit=unit,
-                by=self.elevator_user,
-                permit_number="锦规联审〔2025〕017号",
-                permit_date=self._day(420),
-                market_notice_date=self._day(412),
-                notes="联合审查会议：街道、规划、住建、市场监管。",
-            ),
+        self._approved(
+            unit,
+            "锦规联审〔2025〕017号",
+            420,
             412,
+            410,
+            "联合审查会议：街道、规划、住建、市场监管。",
+            by=self.elevator_user,
         )
-        self._move(unit, Stage.CONSTRUCTION, 410, "联审通过，已书面告知市场监管部门，施工单位进场")
         self._log(unit, 410, "进场，围挡，基坑开挖。", ((176, 190, 197), (120, 94, 68)))
         self._log(unit, 395, "基础浇筑完成。")
         self._log(unit, 380, "井道钢结构吊装完成。", ((135, 180, 220), (90, 100, 110)))
         self._log(unit, 373, "表箱、燃气管道迁移完成；明沟修复。")
-        self._dated(
-            services.construction_save(
-                unit=unit,
-                by=self.elevator_user,
-                started_on=self._day(410),
-                completed_on=self._day(372),
-                meter_boxes=True,
-                pipes=True,
-                drainage_ditch=True,
-                others="楼道墙面粉刷，更换声控灯。",
-            ),
-            372,
-        )
+        self._construction(unit, 410, 372, "楼道墙面粉刷，更换声控灯。", by=self.elevator_user)
         self._move(unit, Stage.ACCEPTANCE, 370, "施工和楼道微更新完成，申请验收")
         self._accept(unit, "supervisory", 368, "市特种设备检验院 张工")
         self._accept(unit, "district", 362, "区住建局 刘科长", Result.FAIL, "底坑有积水；轿厢照明不足。")
         self._log(unit, 358, "底坑防水整改、轿厢照明更换。")
-        self._dated(
-            services.construction_save(
-                unit=unit,
-                by=self.elevator_user,
-                started_on=self._day(410),
-                completed_on=self._day(357),
-                meter_boxes=True,
-                pipes=True,
-                drainage_ditch=True,
-                others="楼道墙面粉刷，更换声控灯；底坑防水、轿厢照明整改。",
-            ),
-            357,
+        self._construction(
+            unit, 410, 357, "楼道墙面粉刷，更换声控灯；底坑防水、轿厢照明整改。", by=self.elevator_user
         )
         self._move(unit, Stage.ACCEPTANCE, 356, "整改完成，申请区级复验")
         self._accept(unit, "district", 353, "区住建局 刘科长")
@@ -344,34 +356,12 @@ class _Works:
 
     def _handed_over(self, unit: Unit) -> None:
         """Accepted at every level 12 days ago; the use registration is still to be done."""
-        self._dated(
-            services.approval_save(
-                unit=unit,
-                by=self.leader,
-                permit_number="锦规联审〔2026〕021号",
-                permit_date=self._day(92),
-                market_notice_date=self._day(86),
-            ),
-            86,
-        )
-        self._move(unit, Stage.CONSTRUCTION, 85, "联审通过，已书面告知市场监管部门，施工单位进场")
+        self._approved(unit, "锦规联审〔2026〕021号", 92, 86, 85)
         self._log(unit, 84, "进场围挡，基坑开挖。", by=self.staff)
         self._log(unit, 60, "井道钢结构吊装完成，开始安装导轨。", by=self.staff)
         self._log(unit, 40, "表箱迁移、楼道管线整理完成；明沟修复。", by=self.staff)
         self._log(unit, 33, "电梯调试完成，楼道粉刷。", by=self.staff)
-        self._dated(
-            services.construction_save(
-                unit=unit,
-                by=self.leader,
-                started_on=self._day(84),
-                completed_on=self._day(33),
-                meter_boxes=True,
-                pipes=True,
-                drainage_ditch=True,
-                others="楼道扶手更换。",
-            ),
-            33,
-        )
+        self._construction(unit, 84, 33, "楼道扶手更换。")
         self._move(unit, Stage.ACCEPTANCE, 31, "施工和楼道微更新完成，申请验收")
         self._accept(unit, "supervisory", 28, "市特种设备检验院 张工")
         self._accept(unit, "district", 21, "区住建局 刘科长")
@@ -380,67 +370,24 @@ class _Works:
 
     def _second_acceptance(self, unit: Unit) -> None:
         """The district acceptance failed and sent the unit back; after the fixes it passed, the city's is next."""
-        self._dated(
-            services.approval_save(
-                unit=unit,
-                by=self.leader,
-                permit_number="锦规联审〔2026〕022号",
-                permit_date=self._day(90),
-                market_notice_date=self._day(84),
-            ),
-            84,
-        )
-        self._move(unit, Stage.CONSTRUCTION, 83, "联审通过，已书面告知市场监管部门，施工单位进场")
+        self._approved(unit, "锦规联审〔2026〕022号", 90, 84, 83)
         self._log(unit, 82, "进场围挡，基坑开挖。", by=self.staff)
         self._log(unit, 55, "井道钢结构吊装完成。", by=self.staff)
         self._log(unit, 42, "电梯调试完成；表箱、管道迁移，明沟修复。", by=self.staff)
-        construction = dict(
-            unit=unit,
-            by=self.leader,
-            started_on=self._day(82),
-            meter_boxes=True,
-            pipes=True,
-            drainage_ditch=True,
-        )
-        self._dated(services.construction_save(completed_on=self._day(41), **construction), 41)
+        self._construction(unit, 82, 41)
         self._move(unit, Stage.ACCEPTANCE, 39, "施工和楼道微更新完成，申请验收")
         self._accept(unit, "supervisory", 36, "市特种设备检验院 张工")
         self._accept(unit, "district", 28, "区住建局 刘科长", Result.FAIL, "底坑渗水；三层层门地坎间隙超标。")
         self._log(unit, 24, "底坑重做防水，三层层门地坎调整。", by=self.staff)
-        self._dated(
-            services.construction_save(
-                completed_on=self._day(20), others="底坑防水、层门地坎整改。", **construction
-            ),
-            20,
-        )
+        self._construction(unit, 82, 20, "底坑防水、层门地坎整改。")
         self._move(unit, Stage.ACCEPTANCE, 18, "整改完成，申请区级复验")
         self._accept(unit, "district", 9, "区住建局 刘科长")
 
     def _under_construction(self, unit: Unit) -> None:
-        self._dated(
-            services.approval_save(
-                unit=unit,
-                by=self.elevator_user,
-                permit_number="锦规联审〔2026〕042号",
-                permit_date=self._day(34),
-                market_notice_date=self._day(28),
-                notes="联席会联合审查通过。",
-            ),
-            28,
+        self._approved(
+            unit, "锦规联审〔2026〕042号", 34, 28, 26, "联席会联合审查通过。", by=self.elevator_user
         )
-        self._move(unit, Stage.CONSTRUCTION, 26, "联审通过，已书面告知市场监管部门，施工单位进场")
-        self._dated(
-            services.construction_save(
-                unit=unit,
-                by=self.elevator_user,
-                started_on=self._day(26),
-                completed_on=None,
-                meter_boxes=True,
-                pipes=False,
-                drainage_ditch=False,
-            ),
-            12,
-        )
+        self._construction(unit, 26, None, by=self.elevator_user, done=False, recorded=12)
         self._log(unit, 26, "进场围挡，基坑开挖。", ((200, 200, 190), (130, 100, 70)))
         self._log(unit, 19, "电表箱迁移至一楼新表箱间。", ((160, 170, 180), (60, 70, 80)))
         self._log(unit, 12, "基础浇筑完成，养护中。")

@@ -14,9 +14,16 @@ from consultations.models import Vote
 from retrofit.models import User
 from units import contracts, plans
 from units.models import Building, Estate, Household, Stage, Unit
+from works import services as works
 from works.models import AcceptanceCheck
 
 PASSWORD = "test-pass-123"
+
+# What each persona of the ``world`` fixture (tests/conftest.py) gets on world.unit's pages: its street's
+# leader and its community's staff read and write, the unit's leader and the street's viewer only read,
+# the other community's staff and the other street's leader do not find it. A saved form redirects (302).
+READS_THE_UNIT = {"leader": 200, "staff": 200, "sibling_staff": 404, "unit_leader": 200, "viewer": 200, "outsider": 404}
+WRITES_THE_UNIT = {"leader": 302, "staff": 302, "sibling_staff": 404, "unit_leader": 403, "viewer": 403, "outsider": 404}
 
 
 # --- factories -------------------------------------------------------------------------------------
@@ -132,3 +139,30 @@ def shares(plan):
 def pass_acceptance(unit, on=date(2026, 5, 10)):
     for level in ("supervisory", "district", "city"):
         AcceptanceCheck.objects.create(unit=unit, level=level, result="pass", date=on, inspector="检验员")
+
+
+def approve(unit, by, *, permit_date=date(2026, 9, 1), notice=date(2026, 9, 5)):
+    """The joint review's approval (permit 017) through the works service."""
+    return works.approval_save(
+        unit=unit, by=by, permit_number="017", permit_date=permit_date, market_notice_date=notice
+    )
+
+
+def build(unit, by, started, completed):
+    """A construction record through the works service, with the meter boxes, pipes and ditch all done."""
+    return works.construction_save(
+        unit=unit,
+        by=by,
+        started_on=started,
+        completed_on=completed,
+        meter_boxes=True,
+        pipes=True,
+        drainage_ditch=True,
+    )
+
+
+def fail_check(unit, by, level, on, inspector, remarks):
+    """A failed acceptance check through the works service (in acceptance, it sends the unit back)."""
+    return works.acceptance_record(
+        unit=unit, by=by, level=level, result="fail", date=on, inspector=inspector, remarks=remarks
+    )

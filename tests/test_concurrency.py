@@ -80,6 +80,18 @@ def first_then_second(first_work, second_work):
     return first, second
 
 
+def at_once(works):
+    """Every writer starts on the same instant; waits for all of them, none may be stuck. Returns them."""
+    barrier = threading.Barrier(len(works))
+    writers = [Writer(work, barrier=barrier) for work in works]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(WAIT)
+    assert not any(w.is_alive() for w in writers), "a writer is stuck"
+    return writers
+
+
 def fresh(model, pk):
     """The object as the second editor's form loaded it: its own copy, read before anyone saved."""
     return model.objects.get(pk=pk)
@@ -109,21 +121,15 @@ def test_two_people_saving_the_same_vote_one_wins_the_other_is_told(world):
 def test_four_people_clicking_save_at_the_same_instant_make_one_change(world):
     flat = world.flats[10]
     seen = Vote.objects.get(household=flat).version
-    barrier = threading.Barrier(4)
     values = ("agree", "oppose", "abstain", "unreachable")
-    writers = [
-        Writer(
+    writers = at_once(
+        [
             lambda value=value: vote_record(
                 household=fresh(Household, flat.pk), value=value, by=world.users["staff"], expected_version=seen
-            ),
-            barrier=barrier,
-        )
-        for value in values
-    ]
-    for writer in writers:
-        writer.start()
-    for writer in writers:
-        writer.join(WAIT)
+            )
+            for value in values
+        ]
+    )
     outcomes = sorted(type(w.error).__name__ if w.error else "saved" for w in writers)
     assert outcomes == ["StaleVote", "StaleVote", "StaleVote", "saved"]
     winner = next(value for value, w in zip(values, writers, strict=True) if w.error is None)
@@ -178,33 +184,31 @@ def _slowly(work):
         return work()
 
 
+def _both_flats_at_once(world, flats, values, write):
+    """The staff and the leader each ``write(household, value, by)`` one of the flats (as their forms
+    loaded it) at the same instant, statement by statement interleaved. Returns the two writers."""
+    return at_once(
+        [
+            lambda flat=flat, value=value, by=by: _slowly(lambda: write(fresh(Household, flat.pk), value, by))
+            for flat, value, by in zip(flats, values, (world.users["staff"], world.users["leader"]), strict=True)
+        ]
+    )
+
+
 @pg_only
 @pytest.mark.django_db(transaction=True)
 def test_two_flats_of_one_owner_saved_at_once_one_wins_the_other_is_told_never_a_deadlock(world):
     # Each editor opened a different flat of the same owner; the owner casts one vote for both flats, so
     # both saves touch both flats. Whatever the order, they must queue, not lock each other out.
     flats = _one_owner_two_flats(world)
-    staff, leader = world.users["staff"], world.users["leader"]
     for _round in range(3):
         seen = {flat.pk: Vote.objects.get(household=flat).version for flat in flats}
         values = _two_new_votes(flats)
-        barrier = threading.Barrier(2)
-        writers = [
-            Writer(
-                lambda flat=flat, value=value, by=by, seen=seen: _slowly(
-                    lambda: vote_record(
-                        household=fresh(Household, flat.pk), value=value, by=by, expected_version=seen[flat.pk]
-                    )
-                ),
-                barrier=barrier,
-            )
-            for flat, value, by in zip(flats, values, (staff, leader), strict=True)
-        ]
-        for writer in writers:
-            writer.start()
-        for writer in writers:
-            writer.join(WAIT)
-        assert not any(w.is_alive() for w in writers), "a writer is stuck"
+
+        def save(household, value, by, seen=seen):
+            return vote_record(household=household, value=value, by=by, expected_version=seen[household.pk])
+
+        writers = _both_flats_at_once(world, flats, values, save)
         outcomes = sorted(type(w.error).__name__ if w.error else "saved" for w in writers)
         assert outcomes == ["StaleVote", "saved"], [repr(w.error) for w in writers]
         winner = next(value for value, w in zip(values, writers, strict=True) if w.error is None)
@@ -217,26 +221,16 @@ def test_two_flats_of_one_owner_saved_at_once_one_wins_the_other_is_told_never_a
 def test_two_visits_logging_a_vote_on_two_flats_of_one_owner_at_once_both_land(world):
     # A logged contact cites the flat it was made with; the vote given in it is the owner's, for both flats.
     flats = _one_owner_two_flats(world)
-    staff, leader = world.users["staff"], world.users["leader"]
     for _round in range(3):
         values = _two_new_votes(flats)
-        barrier = threading.Barrier(2)
-        writers = [
-            Writer(
-                lambda flat=flat, value=value, by=by: _slowly(
-                    lambda: contact_log(
-                        household=fresh(Household, flat.pk), channel="phone", outcome="talked", by=by, vote=value
-                    )
-                ),
-                barrier=barrier,
-            )
-            for flat, value, by in zip(flats, values, (staff, leader), strict=True)
-        ]
-        for writer in writers:
-            writer.start()
-        for writer in writers:
-            writer.join(WAIT)
-        assert not any(w.is_alive() for w in writers), "a writer is stuck"
+        writers = _both_flats_at_once(
+            world,
+            flats,
+            values,
+            lambda household, value, by: contact_log(
+                household=household, channel="phone", outcome="talked", by=by, vote=value
+            ),
+        )
         assert [w.error for w in writers] == [None, None]
         assert len({v.value for v in Vote.objects.filter(household__in=flats)}) == 1
 

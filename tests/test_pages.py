@@ -4,19 +4,13 @@ import pytest
 from django.urls import reverse
 
 from retrofit.phones import display
+from tests.factories import READS_THE_UNIT as UNIT_PAGES
 from tests.factories import add_flats, make_unit
 
 ROLES = ["leader", "staff", "sibling_staff", "unit_leader", "viewer", "outsider"]
 
-# What each persona gets on the pages about world.unit (in 绵纺社区 of 红旗街道).
-UNIT_PAGES = {
-    "leader": 200,
-    "staff": 200,
-    "sibling_staff": 404,
-    "unit_leader": 200,
-    "viewer": 200,
-    "outsider": 404,
-}
+# What each persona gets on the pages about world.unit (in 绵纺社区 of 红旗街道): UNIT_PAGES, and on its
+# vote form:
 VOTE_FORM = {
     "leader": 200,
     "staff": 200,

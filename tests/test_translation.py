@@ -223,33 +223,37 @@ def assert_chinese(html, messages, *expected):
         assert english not in html, english
 
 
-def test_unit_page_is_in_chinese(world, login, po):
-    _, messages = po
-    client = login(world.users["staff"])
-    html = client.get(reverse("unit_detail", args=[world.unit.pk])).content.decode()
-    assert_chinese(
-        html,
-        messages,
-        "楼盘表",
-        "表决情况",
-        "已达到表决要求",
-        "条件成熟",
-        "参与表决",
-        "退出登录",
-        "1栋1单元",
-        "6层",
-        "未表态",
-        "住户",
-    )
+# A page a persona opens, and words it must show (none of it in English).
+PAGES_IN_CHINESE = {
+    "unit": (
+        "staff",
+        lambda w: reverse("unit_detail", args=[w.unit.pk]),
+        ["楼盘表", "表决情况", "已达到表决要求", "条件成熟", "参与表决", "退出登录", "1栋1单元", "6层", "未表态", "住户"],
+    ),
+    "estate": (
+        "staff",
+        lambda w: reverse("estate_detail", args=[w.estate.pk]),
+        ["还需同意户数", "参与表决", "1栋1单元", "摸排", "少数未同意", "意愿不足", "退出登录"],
+    ),
+    "plan": (
+        "staff",
+        lambda w: reverse("unit_plan", args=[w.unit.pk]),
+        ["方案与费用分摊", "平层入户", "工程总价（元）", "按楼层系数", "困难减免", "另存为新版本", "退出登录"],
+    ),
+    "dashboard": (
+        "leader",
+        lambda w: reverse("dashboard", kwargs={"level": "street", "pk": w.street.pk}),
+        ["进度看板", "意愿漏斗", "各阶段单元数", "今日需关注", "条件成熟", "摸排", "退出登录"],
+    ),
+}
 
 
-def test_estate_page_is_in_chinese(world, login, po):
+@pytest.mark.parametrize("page", PAGES_IN_CHINESE)
+def test_page_is_in_chinese(world, login, po, page):
     _, messages = po
-    client = login(world.users["staff"])
-    html = client.get(reverse("estate_detail", args=[world.estate.pk])).content.decode()
-    assert_chinese(
-        html, messages, "还需同意户数", "参与表决", "1栋1单元", "摸排", "少数未同意", "意愿不足", "退出登录"
-    )
+    username, url, words = PAGES_IN_CHINESE[page]
+    html = login(world.users[username]).get(url(world)).content.decode()
+    assert_chinese(html, messages, *words)
 
 
 def test_home_and_vote_sheet_are_in_chinese(world, login, po):
@@ -263,15 +267,6 @@ def test_home_and_vote_sheet_are_in_chinese(world, login, po):
     assert_chinese(sheet, messages, "保存意愿", "联系不上", "原因或备注")
 
 
-def test_plan_page_is_in_chinese(world, login, po):
-    _, messages = po
-    client = login(world.users["staff"])
-    html = client.get(reverse("unit_plan", args=[world.unit.pk])).content.decode()
-    assert_chinese(
-        html, messages, "方案与费用分摊", "平层入户", "工程总价（元）", "按楼层系数", "困难减免", "另存为新版本", "退出登录"
-    )
-
-
 def test_visit_list_is_in_chinese(world, login, po):
     _, messages = po
     unit = make_unit(world.community, estate="绵纺厂宿舍小区", building="2")
@@ -281,13 +276,6 @@ def test_visit_list_is_in_chinese(world, login, po):
     assert_chinese(html, messages, "走访清单", "还差 2 户同意", "记录走访", "从未联系", "反对", "退出登录")
     printed = client.get(reverse("unit_visits_print", args=[unit.pk])).content.decode()
     assert_chinese(printed, messages, "走访清单", "需走访 3 户业主", "差户数")
-
-
-def test_dashboard_is_in_chinese(world, login, po):
-    _, messages = po
-    client = login(world.users["leader"])
-    html = client.get(reverse("dashboard", kwargs={"level": "street", "pk": world.street.pk})).content.decode()
-    assert_chinese(html, messages, "进度看板", "意愿漏斗", "各阶段单元数", "今日需关注", "条件成熟", "摸排", "退出登录")
 
 
 def test_import_errors_read_as_chinese(db):

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consultations import services
+from tests.factories import READS_THE_UNIT as SCOPE
 
 
 @pytest.fixture
@@ -63,8 +64,7 @@ def test_anonymous_is_sent_to_login_everywhere(client, world, objects):
         assert response.status_code == 302 and response.url.startswith(reverse("login")), name
 
 
-# Scope of world.unit's pages; the community-wide ones follow the same rule.
-SCOPE = {"leader": 200, "staff": 200, "sibling_staff": 404, "unit_leader": 200, "viewer": 200, "outsider": 404}
+# SCOPE: world.unit's pages (READS_THE_UNIT); the community-wide ones follow the same rule.
 ALWAYS = {"visits_home", "meeting_list", "my_action_items"}  # lists of whatever is in the user's scope
 
 

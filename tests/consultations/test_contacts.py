@@ -12,6 +12,7 @@ from consultations import services
 from consultations.forms import VoteForm
 from consultations.models import Contact, ContactChannel, Vote, VoteChange
 from retrofit import uploads
+from tests.factories import WRITES_THE_UNIT
 from units.models import Household
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 100
@@ -155,10 +156,7 @@ def test_contact_page_shows_the_upload_error_on_the_field(client, world):
     assert not Contact.objects.exists()
 
 
-@pytest.mark.parametrize(
-    ("role", "status"),
-    [("leader", 302), ("staff", 302), ("sibling_staff", 404), ("unit_leader", 403), ("viewer", 403), ("outsider", 404)],
-)
+@pytest.mark.parametrize(("role", "status"), WRITES_THE_UNIT.items())
 def test_contact_page_by_role(client, world, role, status):
     client.force_login(world.users[role])
     url = reverse("contact_new", args=[world.flats[9].pk])

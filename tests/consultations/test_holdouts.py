@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from consultations import services
 from consultations.models import Holdout
-from tests.factories import add_flats, make_unit
+from tests.factories import WRITES_THE_UNIT, add_flats, make_unit
 
 
 def _save(world, household=None, **kwargs):
@@ -90,10 +90,7 @@ def test_saving_again_updates_the_one_record(world):
     assert Holdout.objects.get().reason == "cost_split"
 
 
-@pytest.mark.parametrize(
-    ("role", "status"),
-    [("leader", 302), ("staff", 302), ("sibling_staff", 404), ("unit_leader", 403), ("viewer", 403), ("outsider", 404)],
-)
+@pytest.mark.parametrize(("role", "status"), WRITES_THE_UNIT.items())
 def test_holdout_page_by_role(client, world, role, status):
     client.force_login(world.users[role])
     url = reverse("holdout_edit", args=[world.flats[8].pk])

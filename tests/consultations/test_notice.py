@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from consultations import guards, services
 from consultations.models import ConsultationRound, Notice, NoticeStatus, RoundStatus, Vote
+from tests.factories import WRITES_THE_UNIT
 from units import lifecycle
 from units.models import Stage, Street
 
@@ -216,15 +217,21 @@ def test_an_open_objection_still_blocks_a_notice_past_its_period(world, monkeypa
         lifecycle.unit_move(unit=world.unit, after=Stage.SIGNING, by=world.users["staff"])
 
 
+def _post_notice(client, world, username, *, ago=0, days=20, language=None, **fields):
+    """The notice form as a persona posts it: drafted and starting ``ago`` days back, lasting ``days``."""
+    client.force_login(world.users[username])
+    start = (timezone.localdate() - timedelta(days=ago)).isoformat()
+    headers = {"HTTP_ACCEPT_LANGUAGE": language} if language else {}
+    return client.post(
+        reverse("notice_start", args=[world.unit.pk]),
+        {"draft_signed_on": start, "starts_on": start, "days": days, "plan_summary": "方案", **fields},
+        **headers,
+    )
+
+
 def test_the_notice_page_refuses_a_one_day_backdated_notice_in_chinese(client, world):
     _consultation(world)
-    client.force_login(world.users["staff"])
-    back = (timezone.localdate() - timedelta(days=60)).isoformat()
-    response = client.post(
-        reverse("notice_start", args=[world.unit.pk]),
-        {"draft_signed_on": back, "starts_on": back, "days": 1, "plan_summary": "方案"},
-        HTTP_ACCEPT_LANGUAGE="zh-hans",
-    )
+    response = _post_notice(client, world, "staff", ago=60, days=1, language="zh-hans")
     assert response.status_code == 422
     body = response.content.decode()
     assert "公示期不能少于 20 天" in body and "公示开始日期不能早于今天" in body
@@ -233,13 +240,7 @@ def test_the_notice_page_refuses_a_one_day_backdated_notice_in_chinese(client, w
 
 def test_the_street_leader_backdates_from_the_page_with_a_reason(client, world):
     _consultation(world)
-    client.force_login(world.users["leader"])
-    back = (timezone.localdate() - timedelta(days=21)).isoformat()
-    response = client.post(
-        reverse("notice_start", args=[world.unit.pk]),
-        {"draft_signed_on": back, "starts_on": back, "days": 20, "plan_summary": "方案",
-         "backdate_reason": "纸质公示于系统启用前张贴"},
-    )
+    response = _post_notice(client, world, "leader", ago=21, backdate_reason="纸质公示于系统启用前张贴")
     assert response.status_code == 302
     assert Notice.objects.get().backdate_reason == "纸质公示于系统启用前张贴"
 
@@ -284,18 +285,10 @@ def test_the_objectors_flat_must_be_in_the_unit(world):
 # --- pages ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("role", "status"),
-    [("leader", 302), ("staff", 302), ("sibling_staff", 404), ("unit_leader", 403), ("viewer", 403), ("outsider", 404)],
-)
+@pytest.mark.parametrize(("role", "status"), WRITES_THE_UNIT.items())
 def test_notice_start_page_by_role(client, world, role, status):
     _consultation(world)
-    client.force_login(world.users[role])
-    today = timezone.localdate().isoformat()
-    response = client.post(
-        reverse("notice_start", args=[world.unit.pk]),
-        {"draft_signed_on": today, "starts_on": today, "days": 20, "plan_summary": "方案", "posted_at_entrance": "on"},
-    )
+    response = _post_notice(client, world, role, posted_at_entrance="on")
     assert response.status_code == status
     assert Notice.objects.exists() is (status == 302)
 
@@ -303,12 +296,7 @@ def test_notice_start_page_by_role(client, world, role, status):
 def test_notice_start_page_says_why_a_failing_unit_cannot_start(client, world):
     _consultation(world)
     Vote.objects.filter(household__in=world.flats[:4]).update(value="oppose")
-    client.force_login(world.users["staff"])
-    today = timezone.localdate().isoformat()
-    response = client.post(
-        reverse("notice_start", args=[world.unit.pk]),
-        {"draft_signed_on": today, "starts_on": today, "days": 20, "plan_summary": "方案"},
-    )
+    response = _post_notice(client, world, "staff")
     assert response.status_code == 422
     assert response.context["form"].non_field_errors()
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from consultations import services
 from consultations.models import Contact
 from consultations.selectors import visit_list
+from tests.factories import READS_THE_UNIT as PAGE
 from tests.factories import add_flats, make_unit
 from units.models import Household, Stage, Unit
 
@@ -115,8 +116,6 @@ def test_overdue_rounds_are_flagged(world, campaign):
 
 
 # --- pages ------------------------------------------------------------------------------------------
-
-PAGE = {"leader": 200, "staff": 200, "sibling_staff": 404, "unit_leader": 200, "viewer": 200, "outsider": 404}
 
 
 @pytest.mark.parametrize("role", list(PAGE))

@@ -11,14 +11,13 @@ from django.utils import timezone
 
 from payments import services
 from payments.models import Fund, LedgerEntry, Method
+from tests.factories import READS_THE_UNIT as READ
+from tests.factories import WRITES_THE_UNIT as WRITE
 from tests.factories import add_flats, make_unit, shares, signed_plan_for
 from units.models import Household, Unit
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-
-READ = {"leader": 200, "staff": 200, "sibling_staff": 404, "unit_leader": 200, "viewer": 200, "outsider": 404}
-WRITE = {"leader": 302, "staff": 302, "sibling_staff": 404, "unit_leader": 403, "viewer": 403, "outsider": 404}
 
 
 def payment_data(household, amount="100.00", receipt="R-1"):

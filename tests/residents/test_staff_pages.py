@@ -7,10 +7,10 @@ from django.utils import timezone
 
 from residents import services
 from residents.models import CommunityContact, UnitPublicLink
+from tests.factories import WRITES_THE_UNIT as WRITE
 
 pytestmark = pytest.mark.django_db
 PNG = b"\x89PNG\r\n\x1a\n"
-WRITE = {"leader": 302, "staff": 302, "sibling_staff": 404, "unit_leader": 403, "viewer": 403, "outsider": 404}
 
 
 @pytest.mark.parametrize("role", WRITE)

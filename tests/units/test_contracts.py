@@ -11,6 +11,8 @@ from django.db import DatabaseError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.factories import READS_THE_UNIT as READ
+from tests.factories import WRITES_THE_UNIT as WRITE
 from tests.factories import plan_for
 from units import contracts, lifecycle, plans
 from units.models import (
@@ -28,8 +30,6 @@ from units.models import (
 pytestmark = pytest.mark.django_db
 
 ROLES = ["leader", "staff", "sibling_staff", "unit_leader", "viewer", "outsider"]
-READ = {"leader": 200, "staff": 200, "sibling_staff": 404, "unit_leader": 200, "viewer": 200, "outsider": 404}
-WRITE = {"leader": 302, "staff": 302, "sibling_staff": 404, "unit_leader": 403, "viewer": 403, "outsider": 404}
 SCAN = {"leader": 200, "staff": 200, "sibling_staff": 404, "unit_leader": 200, "viewer": 403, "outsider": 404}
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32

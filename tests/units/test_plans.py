@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from retrofit.masking import mask_name
+from tests.factories import READS_THE_UNIT as READ
 from tests.factories import add_flats, households, make_unit
 from units import costshare, plan_tables, plans, running_costs
 from units.models import (
@@ -37,7 +38,6 @@ pytestmark = pytest.mark.django_db
 
 EXPECTED = {1: Decimal("0.00"), 2: Decimal("5400.00"), 3: Decimal("14400.00"), 4: Decimal("32400.00"), 5: Decimal("54000.00"), 6: Decimal("73800.00")}
 ROLES = ["leader", "staff", "sibling_staff", "unit_leader", "viewer", "outsider"]
-READ = {"leader": 200, "staff": 200, "sibling_staff": 404, "unit_leader": 200, "viewer": 200, "outsider": 404}
 WRITE = {"leader": 200, "staff": 200, "sibling_staff": 404, "unit_leader": 403, "viewer": 403, "outsider": 404}
 
 

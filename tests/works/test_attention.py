@@ -5,9 +5,8 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from retrofit.attention import attention_for
-from tests.factories import at_stage
+from tests.factories import at_stage, fail_check
 from units.models import Stage, Unit
-from works import services
 from works.models import AcceptanceCheck, Inspection, MaintenanceVisit, Registration
 
 
@@ -40,15 +39,7 @@ def test_maintenance_and_inspection_warnings_around_their_boundaries(works):
 
 def test_a_failed_level_is_listed_until_it_passes(works):
     unit = at_stage(works.unit, Stage.ACCEPTANCE)
-    services.acceptance_record(
-        unit=unit,
-        by=works.users["staff"],
-        level="district",
-        result="fail",
-        date=date(2026, 10, 1),
-        inspector="区住建局",
-        remarks="底坑积水",
-    )
+    fail_check(unit, works.users["staff"], "district", date(2026, 10, 1), "区住建局", "底坑积水")
     units = Unit.objects.all()
     items = [a for a in attention_for(units, date(2026, 10, 2)) if a.kind == "acceptance_failed"]
     assert [(a.unit_id, "底坑积水" in a.detail) for a in items] == [(unit.pk, True)]

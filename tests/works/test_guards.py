@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.factories import at_stage
+from tests.factories import approve, at_stage, build
 from units import lifecycle
 from units.models import Stage
 from works import services
@@ -89,19 +89,9 @@ def test_a_whole_run_from_approval_to_upkeep_through_the_services(works):
     """The forms' services produce exactly the evidence the guards ask for."""
     staff, company = works.users["staff"], works.users["company"]
     unit = at_stage(works.unit, Stage.APPROVAL)
-    services.approval_save(
-        unit=unit, by=company, permit_number="017", permit_date=D, market_notice_date=date(2026, 9, 5)
-    )
+    approve(unit, company)
     move(unit, Stage.CONSTRUCTION, staff)
-    services.construction_save(
-        unit=unit,
-        by=company,
-        started_on=date(2026, 9, 6),
-        completed_on=date(2026, 10, 6),
-        meter_boxes=True,
-        pipes=True,
-        drainage_ditch=True,
-    )
+    build(unit, company, date(2026, 9, 6), date(2026, 10, 6))
     move(unit, Stage.ACCEPTANCE, staff)
     for level, day in [("supervisory", 10), ("district", 12), ("city", 14)]:
         services.acceptance_record(
@@ -137,12 +127,9 @@ def _tomorrow():
 @pytest.mark.parametrize(
     ("write", "field"),
     [
-        (lambda w, t: services.approval_save(unit=w.unit, by=w.users["staff"], permit_number="017", permit_date=t,
-                                             market_notice_date=None), "permit_date"),
-        (lambda w, t: services.approval_save(unit=w.unit, by=w.users["staff"], permit_number="017", permit_date=D,
-                                             market_notice_date=t), "market_notice_date"),
-        (lambda w, t: services.construction_save(unit=w.unit, by=w.users["staff"], started_on=D, completed_on=t,
-                                                 meter_boxes=True, pipes=True, drainage_ditch=True), "completed_on"),
+        (lambda w, t: approve(w.unit, w.users["staff"], permit_date=t, notice=None), "permit_date"),
+        (lambda w, t: approve(w.unit, w.users["staff"], permit_date=D, notice=t), "market_notice_date"),
+        (lambda w, t: build(w.unit, w.users["staff"], D, t), "completed_on"),
         (lambda w, t: services.acceptance_record(unit=w.unit, by=w.users["staff"], level="city", result="pass",
                                                  date=t, inspector="张工"), "date"),
         (lambda w, t: services.registration_save(unit=w.unit, by=w.users["staff"], number="梯11",

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from demo.files import demo_png
-from tests.factories import at_stage, make_unit
+from tests.factories import approve, at_stage, build, fail_check, make_unit
 from units.models import Household, Stage, StageChange
 from works import services
 from works.models import (
@@ -38,17 +38,17 @@ def htmx(client, url, data, **extra):
     return client.post(url, data, HTTP_HX_REQUEST="true", **extra)
 
 
+def post_section(client, name, unit, **fields):
+    """A form of the unit's works page (``works_<name>``) posted through HTMX, as the page posts it."""
+    return htmx(client, reverse(f"works_{name}", args=[unit.pk]), fields)
+
+
 def test_saving_a_section_with_htmx_returns_the_section_and_the_next_step(client, works):
     unit = at_stage(works.unit, Stage.APPROVAL)
     client.force_login(works.users["company"])
-    response = htmx(
-        client,
-        reverse("works_approval", args=[unit.pk]),
-        {
-            "permit_number": "锦规联审〔2026〕017号",
-            "permit_date": "2026-09-01",
-            "market_notice_date": "2026-09-05",
-        },
+    response = post_section(
+        client, "approval", unit, permit_number="锦规联审〔2026〕017号", permit_date="2026-09-01",
+        market_notice_date="2026-09-05",
     )
     assert response.status_code == 200
     page = response.content.decode()
@@ -61,16 +61,9 @@ def test_saving_a_section_with_htmx_returns_the_section_and_the_next_step(client
 
 def test_form_errors_come_back_in_the_section(client, works):
     client.force_login(works.users["staff"])
-    url = reverse("works_construction", args=[works.unit.pk])
-    services.approval_save(
-        unit=works.unit,
-        by=works.users["staff"],
-        permit_number="017",
-        permit_date=date(2026, 9, 1),
-        market_notice_date=date(2026, 9, 5),
-    )
+    approve(works.unit, works.users["staff"])
     # Work may not start before the notice to market supervision; completion not before the start.
-    response = htmx(client, url, {"started_on": "2026-09-04", "completed_on": "2026-09-03"})
+    response = post_section(client, "construction", works.unit, started_on="2026-09-04", completed_on="2026-09-03")
     assert response.status_code == 422
     form = response.context["construction_form"]
     assert set(form.errors) == {"started_on", "completed_on"}
@@ -97,16 +90,9 @@ def test_without_htmx_a_save_redirects_to_the_section(client, works):
 def test_a_failed_check_posted_by_the_company_moves_the_unit_back(client, works):
     unit = at_stage(works.unit, Stage.ACCEPTANCE)
     client.force_login(works.users["company"])
-    response = htmx(
-        client,
-        reverse("works_acceptance_add", args=[unit.pk]),
-        {
-            "level": "supervisory",
-            "result": "fail",
-            "date": "2026-10-10",
-            "inspector": "市特检院 张工",
-            "remarks": "底坑积水",
-        },
+    response = post_section(
+        client, "acceptance_add", unit, level="supervisory", result="fail", date="2026-10-10",
+        inspector="市特检院 张工", remarks="底坑积水",
     )
     assert response.status_code == 200
     assert 'data-testid="works-stage"' in response.content.decode()
@@ -118,10 +104,8 @@ def test_a_failed_check_posted_by_the_company_moves_the_unit_back(client, works)
 def test_a_failed_check_without_defects_is_refused(client, works):
     unit = at_stage(works.unit, Stage.ACCEPTANCE)
     client.force_login(works.users["staff"])
-    response = htmx(
-        client,
-        reverse("works_acceptance_add", args=[unit.pk]),
-        {"level": "city", "result": "fail", "date": "2026-10-10", "inspector": "市住建局"},
+    response = post_section(
+        client, "acceptance_add", unit, level="city", result="fail", date="2026-10-10", inspector="市住建局"
     )
     assert "remarks" in response.context["acceptance_form"].errors
     assert not AcceptanceCheck.objects.exists()
@@ -193,10 +177,8 @@ def test_a_jpeg_is_accepted(client, works, media):
 
 def test_charges_and_payments_through_the_page(client, works):
     client.force_login(works.users["unit_leader"])
-    response = htmx(
-        client,
-        reverse("works_charges_add", args=[works.unit.pk]),
-        {"period": "2026-10", "kind": "electricity", "amount": "9.50", "household": ""},
+    response = post_section(
+        client, "charges_add", works.unit, period="2026-10", kind="electricity", amount="9.50", household=""
     )
     assert response.status_code == 200
     assert UtilityCharge.objects.filter(unit=works.unit).count() == len(works.flats)
@@ -211,11 +193,7 @@ def test_charges_and_payments_through_the_page(client, works):
     # Paying again is refused with a message, not a crash.
     response = htmx(client, reverse("works_charge_paid", args=[charge.pk]), {"paid_on": today.isoformat()})
     assert response.status_code == 422 and response.context["section_error"]
-    response = htmx(
-        client,
-        reverse("works_charges_add", args=[works.unit.pk]),
-        {"period": "2026-13", "kind": "electricity", "amount": "9.50"},
-    )
+    response = post_section(client, "charges_add", works.unit, period="2026-13", kind="electricity", amount="9.50")
     assert "period" in response.context["charge_form"].errors
 
 
@@ -243,22 +221,8 @@ def in_upkeep(unit, staff, *, households=0, visits=3, months=2):
     )
     at_stage(unit, Stage.UPKEEP)
     today = timezone.localdate()
-    services.approval_save(
-        unit=unit,
-        by=staff,
-        permit_number="017",
-        permit_date=date(2025, 1, 1),
-        market_notice_date=date(2025, 1, 5),
-    )
-    services.construction_save(
-        unit=unit,
-        by=staff,
-        started_on=date(2025, 1, 6),
-        completed_on=date(2025, 6, 1),
-        meter_boxes=True,
-        pipes=True,
-        drainage_ditch=True,
-    )
+    approve(unit, staff, permit_date=date(2025, 1, 1), notice=date(2025, 1, 5))
+    build(unit, staff, date(2025, 1, 6), date(2025, 6, 1))
     services.log_entry_add(unit=unit, by=staff, date=date(2025, 1, 6), text="进场")
     for level, day in [("supervisory", 10), ("district", 12), ("city", 14)]:
         services.acceptance_record(
@@ -368,15 +332,7 @@ def test_the_home_counts_only_the_warnings_its_reader_can_see(client, works):
     response = client.get(reverse("works_home"))
     assert response.context["warned"] == 0
     assert b'data-testid="arrears"' not in response.content
-    services.acceptance_record(
-        unit=works.unit,
-        by=works.users["company"],
-        level="city",
-        result="fail",
-        date=date(2026, 1, 1),
-        inspector="市住建局",
-        remarks="照明不足",
-    )
+    fail_check(works.unit, works.users["company"], "city", date(2026, 1, 1), "市住建局", "照明不足")
     assert client.get(reverse("works_home")).context["warned"] == 1
 
 

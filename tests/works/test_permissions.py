@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from tests.factories import READS_THE_UNIT
 from units.models import Unit
 from units.permissions import get_works_unit_for_user
 from works.models import Approval, MaintenanceVisit, Subsidy
@@ -13,16 +14,7 @@ from works.models import Approval, MaintenanceVisit, Subsidy
 ROLES = ["leader", "staff", "sibling_staff", "unit_leader", "viewer", "outsider", "company", "other_company"]
 
 # world.unit: 红旗街道 · 绵纺社区, led by unit_leader, assigned to the elevator company.
-SEE = {
-    "leader": 200,
-    "staff": 200,
-    "sibling_staff": 404,
-    "unit_leader": 200,
-    "viewer": 200,
-    "outsider": 404,
-    "company": 200,
-    "other_company": 404,
-}
+SEE = {**READS_THE_UNIT, "company": 200, "other_company": 404}
 # Approval, construction, log, acceptance: staff and the assigned company.
 WRITE_WORKS = {
     "leader": 302,

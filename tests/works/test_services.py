@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from tests.factories import at_stage
+from tests.factories import at_stage, fail_check
 from units.models import Household, Stage, StageChange
 from works import services
 from works.models import AcceptanceCheck, Inspection, UtilityCharge
@@ -16,9 +16,7 @@ D = date(2026, 10, 10)
 
 
 def fail(unit, by, level="district", remarks="底坑积水；轿厢照明不足"):
-    return services.acceptance_record(
-        unit=unit, by=by, level=level, result="fail", date=D, inspector="区住建局 刘科长", remarks=remarks
-    )
+    return fail_check(unit, by, level, D, "区住建局 刘科长", remarks)
 
 
 @pytest.mark.parametrize("recorder", ["staff", "leader", "company"])
