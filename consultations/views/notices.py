@@ -15,7 +15,7 @@ from .. import forms
 from ..models import ConsultationRound, Notice, Objection
 from ..selectors import current_vote, evaluate_unit, street_policy
 from ..services import notices
-from .scope import notice_for, roster_form, roster_page, unit_form, units_of
+from .scope import notice_for, roster_form, roster_page, unit_form, units_of, values_of
 
 FORM = "consultations/notice_form.html"
 SIMPLE_FORM = "consultations/simple_form.html"
@@ -44,8 +44,7 @@ def notice_start(request, pk):
 def notice_edit(request, pk):
     notice = notice_for(request.user, pk)
     require_editor(request.user)
-    fields = ("days", "plan_summary", "contact_phone")
-    form = forms.NoticeEditForm(posted(request), initial={name: getattr(notice, name) for name in fields})
+    form = forms.NoticeEditForm(posted(request), initial=values_of(notice, "days", "plan_summary", "contact_phone"))
     return unit_form(
         request, form, lambda data: notices.notice_update(notice=notice, by=request.user, **data),
         unit=notice.unit, template=FORM, title=_("Change the public notice"), done=_("Notice updated."),

@@ -15,7 +15,7 @@ from units.permissions import get_rw_unit_for_user, require_editor
 
 from .. import forms
 from ..services import rounds
-from .scope import roster_form, roster_post, round_for, unit_form
+from .scope import roster_form, roster_post, round_for, unit_form, values_of
 
 FORM = "consultations/round_form.html"
 
@@ -35,8 +35,8 @@ def round_open(request, pk):
 def round_edit(request, pk):
     consultation_round = round_for(request.user, pk)
     require_editor(request.user)
-    fields = ("deadline", "channels", "hotline")
-    form = forms.RoundForm(posted(request), initial={name: getattr(consultation_round, name) for name in fields})
+    initial = values_of(consultation_round, "deadline", "channels", "hotline")
+    form = forms.RoundForm(posted(request), initial=initial)
     return unit_form(
         request, form, lambda data: rounds.round_update(consultation_round=consultation_round, by=request.user, **data),
         unit=consultation_round.unit, template=FORM, title=_("Change the round"), done=_("Round updated."),
@@ -73,7 +73,7 @@ def round_hold(request, pk):
 def round_resume(request, pk):
     consultation_round = round_for(request.user, pk)
     require_editor(request.user)
-    form = forms.ResumeForm(posted(request), initial={"deadline": consultation_round.deadline})
+    form = forms.ResumeForm(posted(request), initial=values_of(consultation_round, "deadline"))
     return unit_form(
         request, form, lambda data: rounds.round_resume(consultation_round=consultation_round, by=request.user, **data),
         unit=consultation_round.unit, template=FORM, title=_("Record the leadership group's review"),

@@ -69,6 +69,11 @@ def next_url(request, default: str) -> str:
     return default
 
 
+def values_of(obj, *names: str) -> dict:
+    """A form's initial values for changing ``obj``: its attributes of those names, as stored now."""
+    return {name: getattr(obj, name) for name in names}
+
+
 def unit_form_page(request, template: str, unit, **context):
     """A form page about one unit (``page`` for retrofit.formflow.submit): the unit and its estate around it."""
 
