@@ -28,6 +28,7 @@ ROUND_OVERDUE = _("round %(n)d: feedback deadline was %(date)s")
 NOTICE_ENDS = _("notice runs until %(date)s")
 NOTICE_ENDED = _("notice ended on %(date)s: the unit can move on")
 OBJECTIONS_OPEN = _("%(n)d open, the first received on %(date)s")
+LAST_CHANGE = _("last change %(date)s")
 
 
 def consultation_attention(units, today: date) -> list[Attention]:
@@ -37,20 +38,16 @@ def consultation_attention(units, today: date) -> list[Attention]:
         unit__in=units, status=RoundStatus.OPEN, deadline__lte=horizon
     ).values_list("unit_id", "number", "deadline")
     for unit_id, number, deadline in rounds:
-        values = {"n": number, "date": deadline.isoformat()}
-        if deadline < today:
-            items.append(Attention(unit_id, "overdue", str(ROUND_OVERDUE % values), deadline))
-        else:
-            items.append(Attention(unit_id, "deadline", str(ROUND_DEADLINE % values), deadline))
+        kind, message = ("overdue", ROUND_OVERDUE) if deadline < today else ("deadline", ROUND_DEADLINE)
+        items.append(Attention.told(unit_id, kind, message, deadline, n=number, date=deadline))
     notices = Notice.objects.filter(unit__in=units, status=NoticeStatus.RUNNING).values_list(
         "unit_id", "starts_on", "days"
     )
     for unit_id, starts_on, days in notices:
         last_day = campaign.notice_last_day(starts_on, days)
-        if last_day < today:
-            items.append(Attention(unit_id, "notice_ending", str(NOTICE_ENDED % {"date": last_day.isoformat()}), last_day))
-        elif last_day <= today + timedelta(days=NOTICE_DAYS):
-            items.append(Attention(unit_id, "notice_ending", str(NOTICE_ENDS % {"date": last_day.isoformat()}), last_day))
+        if last_day <= today + timedelta(days=NOTICE_DAYS):
+            message = NOTICE_ENDED if last_day < today else NOTICE_ENDS
+            items.append(Attention.told(unit_id, "notice_ending", message, last_day, date=last_day))
     objections = (
         Objection.objects.filter(notice__unit__in=units, notice__status=NoticeStatus.RUNNING, settled_on__isnull=True)
         .values("notice__unit_id")
@@ -58,8 +55,8 @@ def consultation_attention(units, today: date) -> list[Attention]:
         .order_by()
     )
     for row in objections:
-        detail = OBJECTIONS_OPEN % {"n": row["n"], "date": row["first"].isoformat()}
-        items.append(Attention(row["notice__unit_id"], "objection", str(detail), row["first"]))
+        first = row["first"]
+        items.append(Attention.told(row["notice__unit_id"], "objection", OBJECTIONS_OPEN, first, n=row["n"], date=first))
     return items
 
 
@@ -79,8 +76,8 @@ def stalled_units(units, today: date) -> list[Attention]:
     items = []
     for pk, stage_since, last_vote in rows:
         last = max([d for d in (stage_since, last_vote) if d], default=None)
-        detail = ""
         if last:
-            detail = str(_("last change %(date)s") % {"date": timezone.localdate(last).isoformat()})
-        items.append(Attention(pk, "stalled", detail))
+            items.append(Attention.told(pk, "stalled", LAST_CHANGE, date=timezone.localdate(last)))
+        else:
+            items.append(Attention(pk, "stalled"))
     return items

@@ -39,6 +39,12 @@ class Attention:
     def label(self):
         return KINDS.get(self.kind, self.kind)
 
+    @classmethod
+    def told(cls, unit_id: int, kind: str, message, due: date | None = None, **values) -> Attention:
+        """The reason with ``message`` (a lazy translation) as its detail, ``values`` put in (a date as 2026-03-01)."""
+        values = {name: v.isoformat() if isinstance(v, date) else v for name, v in values.items()}
+        return cls(unit_id, kind, str(message % values), due)
+
 
 Source = Callable[[object, date], Iterable[Attention]]
 SOURCES: list[Source] = []

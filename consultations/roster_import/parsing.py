@@ -198,34 +198,61 @@ def _integer(value, column: str) -> int:
     return int(text)
 
 
-def _exact_number(value, text: str, not_a_number: str, unreadable: str, *, column: str) -> Decimal:
-    """A cell's number, exact: a float as Python prints it, else ``text`` (the cell as the caller cleaned
-    it). A yes/no or a date cell is ``not_a_number``, text that is no number ``unreadable``."""
-    if isinstance(value, bool) or isinstance(value, (datetime, date, time)):
-        raise ValueError(not_a_number % {"column": column})
-    try:
-        return Decimal(repr(value)) if isinstance(value, float) else Decimal(text)
-    except InvalidOperation:
-        raise ValueError(unreadable % {"column": column, "value": value}) from None
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class _Measure:
+    """A number the ledger holds in cents (a flat's area, an amount in yuan): how a cell is read, its bounds,
+    and what a cell that breaks them is told (``%(column)s``, and ``%(value)s`` the cell as written)."""
+
+    not_a_number: str  # a yes/no or a date cell
+    unreadable: str  # text that is no number
+    below: str  # less than 0, or 0 where ``zero`` is no value
+    zero: bool
+    maximum: Decimal  # the first value too large
+    too_large: str
+
+    def read(self, value, text: str, column: str) -> Decimal:
+        """The cell's number, exact: a float as Python prints it, else ``text`` (the cell as the caller cleaned it)."""
+        words = {"column": column, "value": value}
+        if isinstance(value, bool) or isinstance(value, (datetime, date, time)):
+            raise ValueError(self.not_a_number % words)
+        try:
+            number = Decimal(repr(value)) if isinstance(value, float) else Decimal(text)
+        except InvalidOperation:
+            raise ValueError(self.unreadable % words) from None
+        if not number.is_finite() or number < 0 or (number == 0 and not self.zero):
+            raise ValueError(self.below % words)
+        if number >= self.maximum:
+            raise ValueError(self.too_large % words)
+        if number != number.quantize(CENT):
+            raise ValueError(_("%(column)s has at most two decimals, not %(value)s") % words)
+        return number.quantize(CENT)
+
+
+AREA_MEASURE = _Measure(
+    not_a_number=_lazy("%(column)s must be a number of square metres"),
+    unreadable=_lazy("%(column)s must be a number of square metres, not “%(value)s”"),
+    below=_lazy("%(column)s must be greater than 0, not %(value)s"),
+    zero=False,
+    maximum=MAX_AREA,
+    too_large=_lazy("%(column)s of %(value)s m² is not a flat's area"),
+)
+MONEY_MEASURE = _Measure(
+    not_a_number=_lazy("%(column)s must be an amount in yuan"),
+    unreadable=_lazy("%(column)s must be an amount in yuan, not “%(value)s”"),
+    below=_lazy("%(column)s must be an amount of at least 0, not %(value)s"),
+    zero=True,
+    maximum=MAX_MONEY,
+    too_large=_lazy("%(column)s of %(value)s yuan is too large"),
+)
 
 
 def _area(value) -> Decimal:
     if _is_blank(value):
         raise ValueError(_("%(column)s is empty") % {"column": AREA})
-    number = _exact_number(
-        value,
-        str(value).strip(),
-        _("%(column)s must be a number of square metres"),
-        _("%(column)s must be a number of square metres, not “%(value)s”"),
-        column=AREA,
-    )
-    if not number.is_finite() or number <= 0:
-        raise ValueError(_("%(column)s must be greater than 0, not %(value)s") % {"column": AREA, "value": value})
-    if number >= MAX_AREA:
-        raise ValueError(_("%(column)s of %(value)s m² is not a flat's area") % {"column": AREA, "value": value})
-    if number != number.quantize(Decimal("0.01")):
-        raise ValueError(_("%(column)s has at most two decimals, not %(value)s") % {"column": AREA, "value": value})
-    return number.quantize(Decimal("0.01"))
+    return AREA_MEASURE.read(value, str(value).strip(), AREA)
 
 
 def money(value, column: str, *, required: bool = True, blank: Decimal | None = None) -> Decimal | None:
@@ -237,20 +264,8 @@ def money(value, column: str, *, required: bool = True, blank: Decimal | None = 
         if not required:
             return blank
         raise ValueError(_("%(column)s is empty") % {"column": column})
-    number = _exact_number(
-        value,
-        str(value).strip().replace(",", "").replace("，", "").removesuffix("元").strip(),
-        _("%(column)s must be an amount in yuan"),
-        _("%(column)s must be an amount in yuan, not “%(value)s”"),
-        column=column,
-    )
-    if not number.is_finite() or number < 0:
-        raise ValueError(_("%(column)s must be an amount of at least 0, not %(value)s") % {"column": column, "value": value})
-    if number >= MAX_MONEY:
-        raise ValueError(_("%(column)s of %(value)s yuan is too large") % {"column": column, "value": value})
-    if number != number.quantize(Decimal("0.01")):
-        raise ValueError(_("%(column)s has at most two decimals, not %(value)s") % {"column": column, "value": value})
-    return number.quantize(Decimal("0.01"))
+    text = str(value).strip().replace(",", "").replace("，", "").removesuffix("元").strip()
+    return MONEY_MEASURE.read(value, text, column)
 
 
 def _is_blank(value) -> bool:

@@ -116,57 +116,25 @@ def _units_for(rows: list[RosterRow], floors_by_building: dict, report: ImportRe
     set on their children, so unit.building.estate.community.street costs no query afterwards.
     """
     keys = {row.unit_key for row in rows}
-    names = [{key[level] for key in keys} for level in range(5)]
-
-    streets = {s.name: s for s in Street.objects.filter(name__in=names[0])}
-    new = [Street(name=name) for name in sorted(names[0] - streets.keys())]
+    # Each place is known by its key: the street's name, then the names down to its own ((street, community), …).
+    street_names = {key[0] for key in keys}
+    streets = {(s.name,): s for s in Street.objects.filter(name__in=street_names)}
+    new = [Street(name=name) for name in sorted(street_names - {name for (name,) in streets})]
     Street.objects.bulk_create(new)
-    streets.update((s.name, s) for s in new)
-    report.streets_created += len(new)
+    streets.update(((s.name,), s) for s in new)
+    report.streets_created = len(new)
 
-    wanted = {key[:2] for key in keys}
-    by_street_pk = {s.pk: name for name, s in streets.items()}
-    communities = {}
-    for community in Community.objects.filter(street_id__in=by_street_pk, name__in=names[1]):
-        key = (by_street_pk[community.street_id], community.name)
-        if key in wanted:
-            community.street = streets[key[0]]
-            communities[key] = community
-    new = [Community(street=streets[s], name=c) for s, c in sorted(wanted - communities.keys())]
-    Community.objects.bulk_create(new)
-    communities.update(((c.street.name, c.name), c) for c in new)
-    report.communities_created += len(new)
+    communities, report.communities_created = _level(Community, "street", "name", {key[:2] for key in keys}, streets)
+    estates, report.estates_created = _level(Estate, "community", "name", {key[:3] for key in keys}, communities)
+    buildings, report.buildings_created = _level(
+        Building, "estate", "number", {key[:4] for key in keys}, estates, more=lambda key: {"floors": floors_by_building[key]}
+    )
 
-    wanted = {key[:3] for key in keys}
-    by_community_pk = {c.pk: key for key, c in communities.items()}
-    estates = {}
-    for estate in Estate.objects.filter(community_id__in=by_community_pk, name__in=names[2]):
-        key = (*by_community_pk[estate.community_id], estate.name)
-        if key in wanted:
-            estate.community = communities[key[:2]]
-            estates[key] = estate
-    new = [Estate(community=communities[k[:2]], name=k[2]) for k in sorted(wanted - estates.keys())]
-    Estate.objects.bulk_create(new)
-    estates.update(((*by_community_pk[e.community.pk], e.name), e) for e in new)
-    report.estates_created += len(new)
-
-    wanted = {key[:4] for key in keys}
     by_estate_pk = {e.pk: key for key, e in estates.items()}
-    buildings = {}
-    for building in Building.objects.filter(estate_id__in=by_estate_pk, number__in=names[3]):
-        key = (*by_estate_pk[building.estate_id], building.number)
-        if key in wanted:
-            building.estate = estates[key[:3]]
-            buildings[key] = building
-    new = [Building(estate=estates[k[:3]], number=k[3], floors=floors_by_building[k]) for k in sorted(wanted - buildings.keys())]
-    Building.objects.bulk_create(new)
-    buildings.update(((*by_estate_pk[b.estate.pk], b.number), b) for b in new)
-    report.buildings_created += len(new)
-
     by_building_pk = {b.pk: key for key, b in buildings.items()}
     units = {}
     # Through the estates (few ids) rather than the buildings (thousands for a whole district's ledger).
-    for unit in Unit.objects.filter(building__estate_id__in=by_estate_pk, number__in=names[4]):
+    for unit in Unit.objects.filter(building__estate_id__in=by_estate_pk, number__in={key[4] for key in keys}):
         key = by_building_pk.get(unit.building_id)
         if key is not None and (*key, unit.number) in keys:
             unit.building = buildings[key]
@@ -174,8 +142,27 @@ def _units_for(rows: list[RosterRow], floors_by_building: dict, report: ImportRe
     new = [Unit(building=buildings[k[:4]], number=k[4]) for k in sorted(keys - units.keys())]
     Unit.objects.bulk_create(new)
     units.update(((*by_building_pk[u.building.pk], u.number), u) for u in new)
-    report.units_created += len(new)
+    report.units_created = len(new)
     return units
+
+
+def _level(model, parent: str, name: str, wanted: set[tuple], parents: dict[tuple, object], more=None) -> tuple[dict, int]:
+    """The places of one level that ``wanted`` names, each key its parent's key and its own ``name``: found
+    under their ``parents`` in one lookup, the missing ones created in one insert. Returns them by key, and
+    how many were created; ``more(key)`` gives the other fields of a new one."""
+    by_parent_pk = {p.pk: key for key, p in parents.items()}
+    found = {}
+    lookup = {f"{parent}_id__in": by_parent_pk, f"{name}__in": {key[-1] for key in wanted}}
+    for place in model.objects.filter(**lookup):
+        key = (*by_parent_pk[getattr(place, f"{parent}_id")], getattr(place, name))
+        if key in wanted:
+            setattr(place, parent, parents[key[:-1]])
+            found[key] = place
+    missing = sorted(wanted - found.keys())
+    new = [model(**{parent: parents[key[:-1]], name: key[-1]}, **(more(key) if more else {})) for key in missing]
+    model.objects.bulk_create(new)
+    found.update(zip(missing, new, strict=True))
+    return found, len(new)
 
 
 def _scope_errors(rows: list[RosterRow], user) -> list[RowError]:

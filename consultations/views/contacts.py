@@ -27,17 +27,8 @@ def contact_new(request, pk):
     form = forms.ContactForm(posted(request), posted_files(request), initial={"vote": forms.VOTE_UNCHANGED})
 
     def save(data):
-        contacts.contact_log(
-            household=household,
-            channel=data["channel"],
-            outcome=data["outcome"],
-            note=data["note"],
-            companions=data["companions"],
-            contacted_at=data["contacted_at"],
-            opinion_form=data["opinion_form"] or None,
-            vote=data["vote"],
-            by=request.user,
-        )
+        # The form's fields are the service's keywords (an upload left empty is falsy: no opinion form).
+        contacts.contact_log(household=household, by=request.user, **data)
 
     def page(form, status):
         latest = household.contacts.select_related("made_by").order_by("-contacted_at", "-id")[:10]

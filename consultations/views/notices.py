@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from retrofit.formflow import posted, saved, submit
+from retrofit.formflow import posted
 from units.models import Household
 from units.permissions import get_rw_unit_for_user, require_editor
 from units.selectors import shares_by_household
@@ -15,7 +15,10 @@ from .. import forms
 from ..models import ConsultationRound, Notice, Objection
 from ..selectors import current_vote, evaluate_unit, street_policy
 from ..services import notices
-from .scope import notice_for, roster_form, roster_page, unit_form_page, units_of
+from .scope import notice_for, roster_form, roster_page, unit_form, units_of, values_of
+
+FORM = "consultations/notice_form.html"
+SIMPLE_FORM = "consultations/simple_form.html"
 
 
 @roster_form
@@ -30,16 +33,10 @@ def notice_start(request, pk):
         "contact_phone": current.hotline if current else "",
     }
     form = forms.NoticeStartForm(posted(request), initial=initial)
-    page = unit_form_page(
-        request,
-        "consultations/notice_form.html",
-        unit,
-        title=_("Draft-sign the agreement and start the public notice"),
-        policy_days=unit.street.notice_days,
-    )
-    done = saved(request, _("Agreement draft-signed and public notice started."), "unit_detail", pk=unit.pk)
-    return submit(
-        request, form, lambda data: notices.notice_start(unit=unit, by=request.user, **data), done=done, page=page
+    return unit_form(
+        request, form, lambda data: notices.notice_start(unit=unit, by=request.user, **data),
+        unit=unit, template=FORM, title=_("Draft-sign the agreement and start the public notice"),
+        done=_("Agreement draft-signed and public notice started."), policy_days=unit.street.notice_days,
     )
 
 
@@ -47,22 +44,11 @@ def notice_start(request, pk):
 def notice_edit(request, pk):
     notice = notice_for(request.user, pk)
     require_editor(request.user)
-    unit = notice.unit
-    form = forms.NoticeEditForm(
-        posted(request),
-        initial={"days": notice.days, "plan_summary": notice.plan_summary, "contact_phone": notice.contact_phone},
-    )
-    page = unit_form_page(
-        request,
-        "consultations/notice_form.html",
-        unit,
-        title=_("Change the public notice"),
-        notice=notice,
-        policy_days=unit.street.notice_days,
-    )
-    done = saved(request, _("Notice updated."), "unit_detail", pk=unit.pk)
-    return submit(
-        request, form, lambda data: notices.notice_update(notice=notice, by=request.user, **data), done=done, page=page
+    form = forms.NoticeEditForm(posted(request), initial=values_of(notice, "days", "plan_summary", "contact_phone"))
+    return unit_form(
+        request, form, lambda data: notices.notice_update(notice=notice, by=request.user, **data),
+        unit=notice.unit, template=FORM, title=_("Change the public notice"), done=_("Notice updated."),
+        notice=notice, policy_days=notice.unit.street.notice_days,
     )
 
 
@@ -116,10 +102,9 @@ def objection_new(request, pk):
     unit = notice.unit
     households = Household.objects.filter(unit=unit).order_by("floor", "room")
     form = forms.ObjectionForm(posted(request), initial={"received_on": timezone.localdate()}, households=households)
-    page = unit_form_page(request, "consultations/simple_form.html", unit, title=_("Log a written objection"))
-    done = saved(request, _("Objection logged."), "unit_detail", pk=unit.pk)
-    return submit(
-        request, form, lambda data: notices.objection_log(notice=notice, by=request.user, **data), done=done, page=page
+    return unit_form(
+        request, form, lambda data: notices.objection_log(notice=notice, by=request.user, **data),
+        unit=unit, template=SIMPLE_FORM, title=_("Log a written objection"), done=_("Objection logged."),
     )
 
 
@@ -132,13 +117,9 @@ def objection_settle(request, pk):
         pk=pk,
     )
     require_editor(request.user)
-    unit = objection.notice.unit
-    form = forms.SettleForm(posted(request))
-
-    def save(data):
-        notices.objection_settle(objection=objection, resolution=data["resolution"], by=request.user)
-
-    page = unit_form_page(
-        request, "consultations/simple_form.html", unit, title=_("Settle the objection"), objection=objection
+    return unit_form(
+        request, forms.SettleForm(posted(request)),
+        lambda data: notices.objection_settle(objection=objection, by=request.user, **data),
+        unit=objection.notice.unit, template=SIMPLE_FORM, title=_("Settle the objection"), done=_("Objection settled."),
+        objection=objection,
     )
-    return submit(request, form, save, done=saved(request, _("Objection settled."), "unit_detail", pk=unit.pk), page=page)

@@ -10,12 +10,12 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from retrofit.formflow import posted, saved, submit
+from retrofit.formflow import posted
 from units.permissions import get_rw_unit_for_user, require_editor
 
 from .. import forms
 from ..services import rounds
-from .scope import roster_form, roster_post, round_for, unit_form_page
+from .scope import roster_form, roster_post, round_for, unit_form, values_of
 
 FORM = "consultations/round_form.html"
 
@@ -23,43 +23,24 @@ FORM = "consultations/round_form.html"
 @roster_form
 def round_open(request, pk):
     unit = get_rw_unit_for_user(request.user, pk)
-    today = timezone.localdate()
-    form = forms.RoundForm(
-        posted(request), initial={"deadline": today + timedelta(days=30), "channels": ["notice", "door_to_door"]}
+    initial = {"deadline": timezone.localdate() + timedelta(days=30), "channels": ["notice", "door_to_door"]}
+    form = forms.RoundForm(posted(request), initial=initial)
+    return unit_form(
+        request, form, lambda data: rounds.round_open(unit=unit, by=request.user, **data),
+        unit=unit, template=FORM, title=_("Open a consultation round"), done=_("Consultation round opened."),
     )
-
-    def save(data):
-        rounds.round_open(
-            unit=unit, deadline=data["deadline"], channels=data["channels"], hotline=data["hotline"], by=request.user
-        )
-
-    page = unit_form_page(request, FORM, unit, title=_("Open a consultation round"))
-    return submit(request, form, save, done=saved(request, _("Consultation round opened."), "unit_detail", pk=unit.pk), page=page)
 
 
 @roster_form
 def round_edit(request, pk):
     consultation_round = round_for(request.user, pk)
     require_editor(request.user)
-    unit = consultation_round.unit
-    initial = {
-        "deadline": consultation_round.deadline,
-        "channels": consultation_round.channels,
-        "hotline": consultation_round.hotline,
-    }
+    initial = values_of(consultation_round, "deadline", "channels", "hotline")
     form = forms.RoundForm(posted(request), initial=initial)
-
-    def save(data):
-        rounds.round_update(
-            consultation_round=consultation_round,
-            deadline=data["deadline"],
-            channels=data["channels"],
-            hotline=data["hotline"],
-            by=request.user,
-        )
-
-    page = unit_form_page(request, FORM, unit, title=_("Change the round"))
-    return submit(request, form, save, done=saved(request, _("Round updated."), "unit_detail", pk=unit.pk), page=page)
+    return unit_form(
+        request, form, lambda data: rounds.round_update(consultation_round=consultation_round, by=request.user, **data),
+        unit=consultation_round.unit, template=FORM, title=_("Change the round"), done=_("Round updated."),
+    )
 
 
 @roster_post
@@ -80,31 +61,21 @@ def round_close(request, pk):
 def round_hold(request, pk):
     consultation_round = round_for(request.user, pk)
     require_editor(request.user)
-    unit = consultation_round.unit
-    form = forms.HoldForm(posted(request))
-
-    def save(data):
-        rounds.round_hold(consultation_round=consultation_round, note=data["note"], by=request.user)
-
-    page = unit_form_page(request, FORM, unit, title=_("Hold for the leadership group"))
-    done = saved(request, _("The unit is on hold for the leadership group's review."), "unit_detail", pk=unit.pk)
-    return submit(request, form, save, done=done, page=page)
+    return unit_form(
+        request, forms.HoldForm(posted(request)),
+        lambda data: rounds.round_hold(consultation_round=consultation_round, by=request.user, **data),
+        unit=consultation_round.unit, template=FORM, title=_("Hold for the leadership group"),
+        done=_("The unit is on hold for the leadership group's review."),
+    )
 
 
 @roster_form
 def round_resume(request, pk):
     consultation_round = round_for(request.user, pk)
     require_editor(request.user)
-    unit = consultation_round.unit
-    form = forms.ResumeForm(posted(request), initial={"deadline": consultation_round.deadline})
-
-    def save(data):
-        rounds.round_resume(
-            consultation_round=consultation_round, decision=data["decision"], deadline=data["deadline"], by=request.user
-        )
-
-    page = unit_form_page(
-        request, FORM, unit, title=_("Record the leadership group's review"), consultation_round=consultation_round
+    form = forms.ResumeForm(posted(request), initial=values_of(consultation_round, "deadline"))
+    return unit_form(
+        request, form, lambda data: rounds.round_resume(consultation_round=consultation_round, by=request.user, **data),
+        unit=consultation_round.unit, template=FORM, title=_("Record the leadership group's review"),
+        done=_("Review recorded; the round is open again."), consultation_round=consultation_round,
     )
-    done = saved(request, _("Review recorded; the round is open again."), "unit_detail", pk=unit.pk)
-    return submit(request, form, save, done=done, page=page)

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from retrofit.formflow import saved, submit
 from units.models import Unit
 from units.permissions import roster_required
 
@@ -68,6 +69,11 @@ def next_url(request, default: str) -> str:
     return default
 
 
+def values_of(obj, *names: str) -> dict:
+    """A form's initial values for changing ``obj``: its attributes of those names, as stored now."""
+    return {name: getattr(obj, name) for name in names}
+
+
 def unit_form_page(request, template: str, unit, **context):
     """A form page about one unit (``page`` for retrofit.formflow.submit): the unit and its estate around it."""
 
@@ -75,3 +81,10 @@ def unit_form_page(request, template: str, unit, **context):
         return render(request, template, {"form": form, "unit": unit, "estate": unit.building.estate, **context}, status=status)
 
     return page
+
+
+def unit_form(request, form, save, *, unit, template: str, title, done: str, **context):
+    """A form about one unit through ``retrofit.formflow.submit``: drawn with the unit and its estate around
+    it (``title`` and ``context`` too); once saved, ``done`` is said on the unit's page."""
+    page = unit_form_page(request, template, unit, title=title, **context)
+    return submit(request, form, save, done=saved(request, done, "unit_detail", pk=unit.pk), page=page)

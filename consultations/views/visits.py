@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -64,21 +66,8 @@ def _unit_visits(request, pk, *, printout: bool):
     return _visits(request, [unit], route="unit_visits", pk=unit.pk, printout=printout, **place)
 
 
-@roster_page
-def community_visits(request, pk):
-    return _community_visits(request, pk, printout=False)
-
-
-@roster_page
-def community_visits_print(request, pk):
-    return _community_visits(request, pk, printout=True)
-
-
-@roster_page
-def unit_visits(request, pk):
-    return _unit_visits(request, pk, printout=False)
-
-
-@roster_page
-def unit_visits_print(request, pk):
-    return _unit_visits(request, pk, printout=True)
+# Each list's page on screen and its printout: the same view, told which to draw.
+community_visits = roster_page(partial(_community_visits, printout=False))
+community_visits_print = roster_page(partial(_community_visits, printout=True))
+unit_visits = roster_page(partial(_unit_visits, printout=False))
+unit_visits_print = roster_page(partial(_unit_visits, printout=True))
