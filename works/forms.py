@@ -37,13 +37,33 @@ BAD_PERIOD = _("Write the period as year-month, e.g. 2026-10.")
 APPROVAL_INCOMPLETE = _("An approval needs both its date and the amount approved.")
 
 
-def _not_in_future(value):
-    if value and value > timezone.localdate():
+def not_in_future(value):
+    """A validator for the date of something that must already have happened."""
+    if value > timezone.localdate():
         raise forms.ValidationError(IN_FUTURE)
-    return value
 
 
-class ApprovalForm(forms.ModelForm):
+class RecordForm(forms.ModelForm):
+    """The form of a works record. It validates what was typed; the service stamps the record with the user and
+    runs its full_clean, so the half-built instance is not validated here.
+
+    ``past_dates`` names the date fields of events that must already have happened.
+    """
+
+    past_dates: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.past_dates:
+            self.fields[name].validators.append(not_in_future)
+
+    def _post_clean(self):
+        pass
+
+
+class ApprovalForm(RecordForm):
+    past_dates = ("market_notice_date",)
+
     class Meta:
         model = Approval
         fields = ["permit_number", "permit_date", "market_notice_date", "notes"]
@@ -53,21 +73,16 @@ class ApprovalForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def clean_market_notice_date(self):
-        return _not_in_future(self.cleaned_data.get("market_notice_date"))
-
     def clean(self):
         data = super().clean()
         if data.get("permit_date") and not (data.get("permit_number") or "").strip():
             self.add_error("permit_number", PERMIT_DATE_NEEDS_NUMBER)
         return data
 
-    def _post_clean(self):
-        # The service runs full_clean with the user stamped; don't validate a half-built instance here.
-        pass
 
+class ConstructionForm(RecordForm):
+    past_dates = ("started_on", "completed_on")
 
-class ConstructionForm(forms.ModelForm):
     class Meta:
         model = Construction
         fields = ["started_on", "completed_on", "meter_boxes", "pipes", "drainage_ditch", "others"]
@@ -81,12 +96,6 @@ class ConstructionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.notice_date = notice_date
 
-    def clean_started_on(self):
-        return _not_in_future(self.cleaned_data.get("started_on"))
-
-    def clean_completed_on(self):
-        return _not_in_future(self.cleaned_data.get("completed_on"))
-
     def clean(self):
         data = super().clean()
         started, completed = data.get("started_on"), data.get("completed_on")
@@ -98,12 +107,9 @@ class ConstructionForm(forms.ModelForm):
             self.add_error("started_on", STARTED_BEFORE_NOTICE % {"date": self.notice_date.isoformat()})
         return data
 
-    def _post_clean(self):
-        pass
-
 
 class LogEntryForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=DateInput())
+    date = forms.DateField(label=_("Date"), widget=DateInput(), validators=[not_in_future])
     text = forms.CharField(
         label=_("What was done"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -115,11 +121,10 @@ class LogEntryForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["date"].initial = timezone.localdate
 
-    def clean_date(self):
-        return _not_in_future(self.cleaned_data.get("date"))
 
+class AcceptanceForm(RecordForm):
+    past_dates = ("date",)
 
-class AcceptanceForm(forms.ModelForm):
     class Meta:
         model = AcceptanceCheck
         fields = ["level", "result", "date", "inspector", "remarks"]
@@ -134,20 +139,16 @@ class AcceptanceForm(forms.ModelForm):
         self.fields["date"].initial = timezone.localdate
         self.fields["result"].choices = Result.choices  # no empty choice in a radio list
 
-    def clean_date(self):
-        return _not_in_future(self.cleaned_data.get("date"))
-
     def clean(self):
         data = super().clean()
         if data.get("result") == Result.FAIL and not (data.get("remarks") or "").strip():
             self.add_error("remarks", FAIL_NEEDS_DEFECTS)
         return data
 
-    def _post_clean(self):
-        pass
 
+class SubsidyForm(RecordForm):
+    past_dates = ("paid_on",)
 
-class SubsidyForm(forms.ModelForm):
     class Meta:
         model = Subsidy
         fields = ["paid_on", "amount"]
@@ -158,14 +159,10 @@ class SubsidyForm(forms.ModelForm):
         # The model allows no payment date (an application not paid yet); this form records a payment.
         self.fields["paid_on"].required = True
 
-    def clean_paid_on(self):
-        return _not_in_future(self.cleaned_data.get("paid_on"))
 
-    def _post_clean(self):
-        pass
+class SubsidyApplicationForm(RecordForm):
+    past_dates = ("applied_on", "approved_on")
 
-
-class SubsidyApplicationForm(forms.ModelForm):
     class Meta:
         model = Subsidy
         fields = ["applied_on", "amount_applied", "approved_on", "amount_approved"]
@@ -176,23 +173,16 @@ class SubsidyApplicationForm(forms.ModelForm):
         self.fields["applied_on"].required = True
         self.fields["amount_applied"].required = True
 
-    def clean_applied_on(self):
-        return _not_in_future(self.cleaned_data.get("applied_on"))
-
-    def clean_approved_on(self):
-        return _not_in_future(self.cleaned_data.get("approved_on"))
-
     def clean(self):
         data = super().clean()
         if (data.get("approved_on") is None) != (data.get("amount_approved") is None):
             raise forms.ValidationError(APPROVAL_INCOMPLETE)
         return data
 
-    def _post_clean(self):
-        pass
 
+class RegistrationForm(RecordForm):
+    past_dates = ("registered_on",)
 
-class RegistrationForm(forms.ModelForm):
     class Meta:
         model = Registration
         fields = ["number", "registered_on", "user_unit", "leader", "maintenance_company"]
@@ -203,20 +193,16 @@ class RegistrationForm(forms.ModelForm):
         self.fields["leader"].queryset = unit.leaders.order_by("username")
         self.fields["maintenance_company"].queryset = Company.objects.order_by("name")
 
-    def clean_registered_on(self):
-        return _not_in_future(self.cleaned_data.get("registered_on"))
-
     def clean(self):
         data = super().clean()
         if not (data.get("user_unit") or "").strip() and not data.get("leader"):
             raise forms.ValidationError(NAME_USER_UNIT_OR_LEADER)
         return data
 
-    def _post_clean(self):
-        pass
 
+class VisitForm(RecordForm):
+    past_dates = ("date",)
 
-class VisitForm(forms.ModelForm):
     class Meta:
         model = MaintenanceVisit
         fields = ["date", "company", "notes"]
@@ -229,14 +215,10 @@ class VisitForm(forms.ModelForm):
         if default_company is not None:
             self.fields["company"].initial = default_company.pk
 
-    def clean_date(self):
-        return _not_in_future(self.cleaned_data.get("date"))
 
-    def _post_clean(self):
-        pass
+class InspectionForm(RecordForm):
+    past_dates = ("date",)
 
-
-class InspectionForm(forms.ModelForm):
     class Meta:
         model = Inspection
         fields = ["date", "result", "next_due", "remarks"]
@@ -251,17 +233,11 @@ class InspectionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["result"].choices = Result.choices
 
-    def clean_date(self):
-        return _not_in_future(self.cleaned_data.get("date"))
-
     def clean(self):
         data = super().clean()
         if data.get("date") and data.get("next_due") and data["next_due"] <= data["date"]:
             self.add_error("next_due", NEXT_DUE_NOT_AFTER)
         return data
-
-    def _post_clean(self):
-        pass
 
 
 class ChargeForm(forms.Form):
@@ -287,7 +263,4 @@ class ChargeForm(forms.Form):
 
 
 class PaidForm(forms.Form):
-    paid_on = forms.DateField(label=_("Paid on"), widget=DateInput())
-
-    def clean_paid_on(self):
-        return _not_in_future(self.cleaned_data.get("paid_on"))
+    paid_on = forms.DateField(label=_("Paid on"), widget=DateInput(), validators=[not_in_future])
