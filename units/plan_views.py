@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from retrofit.formflow import attach
 from retrofit.ordering import top_floor_first
 from retrofit.params import int_param
 from retrofit.periods import this_period
@@ -20,7 +21,7 @@ from units.permissions import get_rw_unit_for_user, get_unit_for_user, money_req
 from . import plan_tables, plans
 from .forms import PlanForm, RunningCostForm
 from .models import Contract, Household, Plan, SplitMethod, Stage
-from .running_costs import PeriodTaken, running_cost_save, running_split
+from .running_costs import running_cost_save, running_split
 
 
 def _households(unit) -> list[Household]:
@@ -238,8 +239,8 @@ def running_costs(request, pk):
             )
         except plan_tables.ShareProblem as error:
             problem = error
-        except PeriodTaken as taken:
-            form.add_error("period", taken.messages[0])
+        except Refused as refused:  # the period is taken: said under its field
+            attach(form, refused)
         else:
             messages.success(request, _("Running costs for %(period)s saved.") % {"period": record.period})
             return redirect(f"{request.path}?period={record.period}")
