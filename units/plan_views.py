@@ -47,6 +47,17 @@ def _errors_by_slot(form: PlanForm | None, problem: plan_tables.ShareProblem | N
     return slots
 
 
+def _preview(form, compute):
+    """What-if: the table ``compute()`` makes from a valid form, or the problem that stops it (neither for an
+    invalid form)."""
+    if not form.is_valid():
+        return None, None
+    try:
+        return compute(), None
+    except plan_tables.ShareProblem as problem:
+        return None, problem
+
+
 def _plan_context(request, unit, households, versions, *, form=None, table=None, problem=None, shown=None):
     current = versions[0] if versions else None
     contract = Contract.objects.filter(unit=unit).first()
@@ -142,12 +153,7 @@ def plan_preview(request, pk):
     households = _households(unit)
     current = unit.plans.order_by("-version").prefetch_related("shares").first()
     form = _new_form(unit, households, current, request.POST)
-    table, problem = None, None
-    if form.is_valid():
-        try:
-            table = plans.compute(unit, households, form.draft(), compare=current)
-        except plan_tables.ShareProblem as error:
-            problem = error
+    table, problem = _preview(form, lambda: plans.compute(unit, households, form.draft(), compare=current))
     context = {
         "unit": unit,
         "table": table,
@@ -270,12 +276,7 @@ def running_costs_preview(request, pk):
     if basis is None:
         raise Http404(_("This unit has no plan yet."))
     form = _running_form(unit, basis, request.POST)
-    table, problem = None, None
-    if form.is_valid():
-        try:
-            table = _running_table(basis, form)
-        except plan_tables.ShareProblem as error:
-            problem = error
+    table, problem = _preview(form, lambda: _running_table(basis, form))
     return render(
         request,
         "units/includes/_plan_running_table.html",
