@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -43,14 +44,28 @@ def not_in_future(value):
         raise forms.ValidationError(IN_FUTURE)
 
 
+def _formfield(field, **kwargs):
+    """A works record's dates with the browser's date picker and its notes two rows high, unless the form's
+    Meta gives the field a widget of its own."""
+    if isinstance(field, models.DateField):
+        kwargs.setdefault("widget", DateInput())
+    elif isinstance(field, models.TextField):
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 2}))
+    return field.formfield(**kwargs)
+
+
 class RecordForm(forms.ModelForm):
     """The form of a works record. It validates what was typed; the service stamps the record with the user and
     runs its full_clean, so the half-built instance is not validated here.
 
-    ``past_dates`` names the date fields of events that must already have happened.
+    ``past_dates`` names the date fields of events that must already have happened. A form's Meta inherits
+    ``RecordForm.Meta`` for the record's widgets.
     """
 
     past_dates: tuple[str, ...] = ()
+
+    class Meta:
+        formfield_callback = _formfield
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,14 +79,9 @@ class RecordForm(forms.ModelForm):
 class ApprovalForm(RecordForm):
     past_dates = ("market_notice_date",)
 
-    class Meta:
+    class Meta(RecordForm.Meta):
         model = Approval
         fields = ["permit_number", "permit_date", "market_notice_date", "notes"]
-        widgets = {
-            "permit_date": DateInput(),
-            "market_notice_date": DateInput(),
-            "notes": forms.Textarea(attrs={"rows": 2}),
-        }
 
     def clean(self):
         data = super().clean()
@@ -83,14 +93,9 @@ class ApprovalForm(RecordForm):
 class ConstructionForm(RecordForm):
     past_dates = ("started_on", "completed_on")
 
-    class Meta:
+    class Meta(RecordForm.Meta):
         model = Construction
         fields = ["started_on", "completed_on", "meter_boxes", "pipes", "drainage_ditch", "others"]
-        widgets = {
-            "started_on": DateInput(),
-            "completed_on": DateInput(),
-            "others": forms.Textarea(attrs={"rows": 2}),
-        }
 
     def __init__(self, *args, notice_date=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -125,14 +130,10 @@ class LogEntryForm(forms.Form):
 class AcceptanceForm(RecordForm):
     past_dates = ("date",)
 
-    class Meta:
+    class Meta(RecordForm.Meta):
         model = AcceptanceCheck
         fields = ["level", "result", "date", "inspector", "remarks"]
-        widgets = {
-            "date": DateInput(),
-            "result": forms.RadioSelect(),
-            "remarks": forms.Textarea(attrs={"rows": 2}),
-        }
+        widgets = {"result": forms.RadioSelect()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -149,10 +150,9 @@ class AcceptanceForm(RecordForm):
 class SubsidyForm(RecordForm):
     past_dates = ("paid_on",)
 
-    class Meta:
+    class Meta(RecordForm.Meta):
         model = Subsidy
         fields = ["paid_on", "amount"]
-        widgets = {"paid_on": DateInput()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -163,10 +163,9 @@ class SubsidyForm(RecordForm):
 class SubsidyApplicationForm(RecordForm):
     past_dates = ("applied_on", "approved_on")
 
-    class Meta:
+    class Meta(RecordForm.Meta):
         model = Subsidy
         fields = ["applied_on", "amount_applied", "approved_on", "amount_approved"]
-        widgets = {"applied_on": DateInput(), "approved_on": DateInput()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -183,10 +182,9 @@ class SubsidyApplicationForm(RecordForm):
 class RegistrationForm(RecordForm):
     past_dates = ("registered_on",)
 
-    class Meta:
+    class Meta(RecordForm.Meta):
         model = Registration
         fields = ["number", "registered_on", "user_unit", "leader", "maintenance_company"]
-        widgets = {"registered_on": DateInput()}
 
     def __init__(self, *args, unit, **kwargs):
         super().__init__(*args, **kwargs)
@@ -203,10 +201,9 @@ class RegistrationForm(RecordForm):
 class VisitForm(RecordForm):
     past_dates = ("date",)
 
-    class Meta:
+    class Meta(RecordForm.Meta):
         model = MaintenanceVisit
         fields = ["date", "company", "notes"]
-        widgets = {"date": DateInput(), "notes": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, default_company=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -219,15 +216,10 @@ class VisitForm(RecordForm):
 class InspectionForm(RecordForm):
     past_dates = ("date",)
 
-    class Meta:
+    class Meta(RecordForm.Meta):
         model = Inspection
         fields = ["date", "result", "next_due", "remarks"]
-        widgets = {
-            "date": DateInput(),
-            "next_due": DateInput(),
-            "result": forms.RadioSelect(),
-            "remarks": forms.Textarea(attrs={"rows": 2}),
-        }
+        widgets = {"result": forms.RadioSelect()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
