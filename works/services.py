@@ -159,7 +159,6 @@ def subsidy_record(*, unit: Unit, by, paid_on: date, amount: Decimal | None = No
 
 APPROVAL_WITHOUT_APPLICATION = _("Record the application before its approval.")
 APPROVED_BEFORE_APPLIED = _("The approval cannot be dated before the application.")
-APPLICATION_IN_FUTURE = _("This date is in the future.")
 
 
 @transaction.atomic
@@ -173,10 +172,8 @@ def subsidy_application_save(
     amount_approved: Decimal | None = None,
 ) -> Subsidy:
     """Record the subsidy application and, once it comes, its approval. The payment stays as it is:
-    it is recorded after acceptance by ``subsidy_record``."""
-    today = timezone.localdate()
-    if applied_on > today or (approved_on is not None and approved_on > today):
-        raise ValidationError(APPLICATION_IN_FUTURE)
+    it is recorded after acceptance by ``subsidy_record``. Dates in the future are refused by the record
+    itself (``Subsidy.PAST_DATES``)."""
     if (approved_on is None) != (amount_approved is None):
         raise ValidationError(APPROVAL_WITHOUT_APPLICATION)
     if approved_on is not None and approved_on < applied_on:
