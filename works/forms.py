@@ -58,11 +58,13 @@ class RecordForm(forms.ModelForm):
     """The form of a works record. It validates what was typed; the service stamps the record with the user and
     runs its full_clean, so the half-built instance is not validated here.
 
-    ``past_dates`` names the date fields of events that must already have happened. A form's Meta inherits
-    ``RecordForm.Meta`` for the record's widgets.
+    ``past_dates`` names the date fields of events that must already have happened, ``required`` the fields
+    the form needs though the record may be saved without them. A form's Meta inherits ``RecordForm.Meta``
+    for the record's widgets.
     """
 
     past_dates: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()
 
     class Meta:
         formfield_callback = _formfield
@@ -71,6 +73,8 @@ class RecordForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in self.past_dates:
             self.fields[name].validators.append(not_in_future)
+        for name in self.required:
+            self.fields[name].required = True
 
     def _post_clean(self):
         pass
@@ -149,28 +153,20 @@ class AcceptanceForm(RecordForm):
 
 class SubsidyForm(RecordForm):
     past_dates = ("paid_on",)
+    required = ("paid_on",)  # the record allows none (an application not paid yet); this form records a payment
 
     class Meta(RecordForm.Meta):
         model = Subsidy
         fields = ["paid_on", "amount"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The model allows no payment date (an application not paid yet); this form records a payment.
-        self.fields["paid_on"].required = True
-
 
 class SubsidyApplicationForm(RecordForm):
     past_dates = ("applied_on", "approved_on")
+    required = ("applied_on", "amount_applied")
 
     class Meta(RecordForm.Meta):
         model = Subsidy
         fields = ["applied_on", "amount_applied", "approved_on", "amount_approved"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["applied_on"].required = True
-        self.fields["amount_applied"].required = True
 
     def clean(self):
         data = super().clean()
