@@ -14,6 +14,7 @@ from retrofit import uploads
 from retrofit.periods import PERIOD_PATTERN
 from retrofit.widgets import DateInput
 
+from .contracts import CONTRACT_FIELDS
 from .models import Contract, EntryType, Household, SignatureStatus, SplitMethod, Unit
 from .plans import PlanDraft
 
@@ -166,15 +167,7 @@ class RunningCostForm(CoefficientsMixin, forms.Form):
 class ContractForm(forms.ModelForm):
     class Meta:
         model = Contract
-        fields = [
-            "amount",
-            "signed_on",
-            "elevator_company",
-            "construction_company",
-            "community_signed_on",
-            "elevator_company_signed_on",
-            "construction_company_signed_on",
-        ]
+        fields = list(CONTRACT_FIELDS)
         widgets = {
             "signed_on": DateInput(),
             "community_signed_on": DateInput(),

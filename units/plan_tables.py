@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from retrofit.ordering import top_floor_first
 
 from . import costshare
-from .models import Household, Plan, SplitMethod
+from .models import Household, Plan, PlanShare, SplitMethod
 
 
 def plain_number(value: Decimal) -> str:
@@ -40,6 +40,13 @@ class Row:
     relief: Decimal
     amount: Decimal
     previous: Decimal | None = None  # the same flat's share in the version it is compared with
+
+    def share(self, plan: Plan) -> PlanShare:
+        """The row as a share of ``plan``, to be saved."""
+        return PlanShare(
+            plan=plan, household=self.household, room=self.room, floor=self.floor, area=self.area,
+            coefficient=self.coefficient, relief=self.relief, amount=self.amount,
+        )
 
     @property
     def change(self) -> Decimal | None:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from retrofit.formflow import INVALID
+from retrofit.formflow import INVALID, attach
 from retrofit.ordering import top_floor_first
 from retrofit.params import int_param
 from retrofit.periods import this_period
@@ -21,7 +21,7 @@ from units.permissions import get_rw_unit_for_user, get_unit_for_user, money_req
 from . import plan_tables, plans
 from .forms import PlanForm, RunningCostForm
 from .models import Contract, Household, Plan, SplitMethod, Stage
-from .running_costs import PeriodTaken, running_cost_save, running_split
+from .running_costs import running_cost_save, running_split
 
 
 def _households(unit) -> list[Household]:
@@ -45,6 +45,17 @@ def _errors_by_slot(form: PlanForm | None, problem: plan_tables.ShareProblem | N
         slot = "all" if problem.field == "__all__" else problem.field
         slots[slot] = problem.message
     return slots
+
+
+def _preview(form, compute):
+    """What-if: the table ``compute()`` makes from a valid form, or the problem that stops it (neither for an
+    invalid form)."""
+    if not form.is_valid():
+        return None, None
+    try:
+        return compute(), None
+    except plan_tables.ShareProblem as problem:
+        return None, problem
 
 
 def _plan_context(request, unit, households, versions, *, form=None, table=None, problem=None, shown=None):
@@ -142,12 +153,7 @@ def plan_preview(request, pk):
     households = _households(unit)
     current = unit.plans.order_by("-version").prefetch_related("shares").first()
     form = _new_form(unit, households, current, request.POST)
-    table, problem = None, None
-    if form.is_valid():
-        try:
-            table = plans.compute(unit, households, form.draft(), compare=current)
-        except plan_tables.ShareProblem as error:
-            problem = error
+    table, problem = _preview(form, lambda: plans.compute(unit, households, form.draft(), compare=current))
     context = {
         "unit": unit,
         "table": table,
@@ -239,8 +245,8 @@ def running_costs(request, pk):
             )
         except plan_tables.ShareProblem as error:
             problem = error
-        except PeriodTaken as taken:
-            form.add_error("period", taken.messages[0])
+        except Refused as refused:  # the period is taken: said under its field
+            attach(form, refused)
         else:
             messages.success(request, _("Running costs for %(period)s saved.") % {"period": record.period})
             return redirect(f"{request.path}?period={record.period}")
@@ -270,12 +276,7 @@ def running_costs_preview(request, pk):
     if basis is None:
         raise Http404(_("This unit has no plan yet."))
     form = _running_form(unit, basis, request.POST)
-    table, problem = None, None
-    if form.is_valid():
-        try:
-            table = _running_table(basis, form)
-        except plan_tables.ShareProblem as error:
-            problem = error
+    table, problem = _preview(form, lambda: _running_table(basis, form))
     return render(
         request,
         "units/includes/_plan_running_table.html",

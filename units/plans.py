@@ -74,6 +74,10 @@ class PlanDraft:
     note: str = ""
 
 
+# What a draft says and a saved version keeps as it is (the shaft position without surrounding spaces).
+AS_DRAFTED = ("method", "entry_type", "stops", "shaft_position", "floor_height", "spacing")
+
+
 # --- drafts and computing --------------------------------------------------------------------------
 
 
@@ -98,13 +102,8 @@ def draft_for(unit: Unit, households: Sequence[Household], plan: Plan | None = N
             total_cost=plan.total_cost,
             subsidy=None if plan.subsidy_from_policy else plan.subsidy,
             coefficients={floor: table.get(floor, default[floor]) for floor in floors},
-            method=plan.method,
-            entry_type=plan.entry_type,
-            stops=plan.stops,
-            shaft_position=plan.shaft_position,
-            floor_height=plan.floor_height,
-            spacing=plan.spacing,
             reliefs=reliefs,
+            **{name: getattr(plan, name) for name in AS_DRAFTED},
         )
     building = unit.building
     return PlanDraft(
@@ -206,15 +205,11 @@ def plan_save(
         table = compute(unit, households, draft)
         coefficients = {floor: draft.coefficients[floor] for floor in sorted(draft.coefficients)}
         values = {
-            "entry_type": draft.entry_type,
-            "stops": draft.stops,
+            **{name: getattr(draft, name) for name in AS_DRAFTED},
             "shaft_position": draft.shaft_position.strip(),
-            "floor_height": draft.floor_height,
-            "spacing": draft.spacing,
             "total_cost": draft.total_cost,
             "subsidy": table.subsidy,
             "subsidy_from_policy": draft.subsidy is None,
-            "method": draft.method,
             "coefficients": coefficients_json(coefficients),
         }
         if latest is not None and _same(latest, values, table):
@@ -229,19 +224,7 @@ def plan_save(
         )
         plan.full_clean(exclude=["unit", "created_by"])
         plan.save()
-        PlanShare.objects.bulk_create(
-            PlanShare(
-                plan=plan,
-                household=row.household,
-                room=row.room,
-                floor=row.floor,
-                area=row.area,
-                coefficient=row.coefficient,
-                relief=row.relief,
-                amount=row.amount,
-            )
-            for row in table.rows
-        )
+        PlanShare.objects.bulk_create(row.share(plan) for row in table.rows)
     return plan
 
 

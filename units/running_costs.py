@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +24,7 @@ PERIOD_TAKEN = _("Running costs for %(period)s are already saved.")
 
 
 class PeriodTaken(Refused):
-    """A unit has one running-cost split per period."""
+    """A unit has one running-cost split per period; the refusal is on the form's ``period`` field."""
 
 
 @dataclass
@@ -91,7 +92,7 @@ def running_cost_save(
     running_split(plan, electricity=electricity, maintenance=maintenance, method=method, coefficients=coefficients)
     with transaction.atomic():
         if RunningCost.objects.filter(unit=unit, period=period).exists():
-            raise PeriodTaken(PERIOD_TAKEN, params={"period": period})
+            raise PeriodTaken({"period": ValidationError(PERIOD_TAKEN, params={"period": period})})
         record = RunningCost(
             unit=unit, plan=plan, period=period, electricity=electricity, maintenance=maintenance, method=method,
             coefficients=coefficients_json(coefficients), created_by=by, created_at=when or timezone.now(),

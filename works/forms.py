@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -37,24 +38,54 @@ BAD_PERIOD = _("Write the period as year-month, e.g. 2026-10.")
 APPROVAL_INCOMPLETE = _("An approval needs both its date and the amount approved.")
 
 
-def _not_in_future(value):
-    if value and value > timezone.localdate():
+def not_in_future(value):
+    """A validator for the date of something that must already have happened."""
+    if value > timezone.localdate():
         raise forms.ValidationError(IN_FUTURE)
-    return value
 
 
-class ApprovalForm(forms.ModelForm):
+def _formfield(field, **kwargs):
+    """A works record's dates with the browser's date picker and its notes two rows high, unless the form's
+    Meta gives the field a widget of its own."""
+    if isinstance(field, models.DateField):
+        kwargs.setdefault("widget", DateInput())
+    elif isinstance(field, models.TextField):
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 2}))
+    return field.formfield(**kwargs)
+
+
+class RecordForm(forms.ModelForm):
+    """The form of a works record. It validates what was typed; the service stamps the record with the user and
+    runs its full_clean, so the half-built instance is not validated here.
+
+    ``past_dates`` names the date fields of events that must already have happened, ``required`` the fields
+    the form needs though the record may be saved without them. A form's Meta inherits ``RecordForm.Meta``
+    for the record's widgets.
+    """
+
+    past_dates: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()
+
     class Meta:
+        formfield_callback = _formfield
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.past_dates:
+            self.fields[name].validators.append(not_in_future)
+        for name in self.required:
+            self.fields[name].required = True
+
+    def _post_clean(self):
+        pass
+
+
+class ApprovalForm(RecordForm):
+    past_dates = ("market_notice_date",)
+
+    class Meta(RecordForm.Meta):
         model = Approval
         fields = ["permit_number", "permit_date", "market_notice_date", "notes"]
-        widgets = {
-            "permit_date": DateInput(),
-            "market_notice_date": DateInput(),
-            "notes": forms.Textarea(attrs={"rows": 2}),
-        }
-
-    def clean_market_notice_date(self):
-        return _not_in_future(self.cleaned_data.get("market_notice_date"))
 
     def clean(self):
         data = super().clean()
@@ -62,30 +93,17 @@ class ApprovalForm(forms.ModelForm):
             self.add_error("permit_number", PERMIT_DATE_NEEDS_NUMBER)
         return data
 
-    def _post_clean(self):
-        # The service runs full_clean with the user stamped; don't validate a half-built instance here.
-        pass
 
+class ConstructionForm(RecordForm):
+    past_dates = ("started_on", "completed_on")
 
-class ConstructionForm(forms.ModelForm):
-    class Meta:
+    class Meta(RecordForm.Meta):
         model = Construction
         fields = ["started_on", "completed_on", "meter_boxes", "pipes", "drainage_ditch", "others"]
-        widgets = {
-            "started_on": DateInput(),
-            "completed_on": DateInput(),
-            "others": forms.Textarea(attrs={"rows": 2}),
-        }
 
     def __init__(self, *args, notice_date=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.notice_date = notice_date
-
-    def clean_started_on(self):
-        return _not_in_future(self.cleaned_data.get("started_on"))
-
-    def clean_completed_on(self):
-        return _not_in_future(self.cleaned_data.get("completed_on"))
 
     def clean(self):
         data = super().clean()
@@ -98,12 +116,9 @@ class ConstructionForm(forms.ModelForm):
             self.add_error("started_on", STARTED_BEFORE_NOTICE % {"date": self.notice_date.isoformat()})
         return data
 
-    def _post_clean(self):
-        pass
-
 
 class LogEntryForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=DateInput())
+    date = forms.DateField(label=_("Date"), widget=DateInput(), validators=[not_in_future])
     text = forms.CharField(
         label=_("What was done"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -115,27 +130,19 @@ class LogEntryForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["date"].initial = timezone.localdate
 
-    def clean_date(self):
-        return _not_in_future(self.cleaned_data.get("date"))
 
+class AcceptanceForm(RecordForm):
+    past_dates = ("date",)
 
-class AcceptanceForm(forms.ModelForm):
-    class Meta:
+    class Meta(RecordForm.Meta):
         model = AcceptanceCheck
         fields = ["level", "result", "date", "inspector", "remarks"]
-        widgets = {
-            "date": DateInput(),
-            "result": forms.RadioSelect(),
-            "remarks": forms.Textarea(attrs={"rows": 2}),
-        }
+        widgets = {"result": forms.RadioSelect()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["date"].initial = timezone.localdate
         self.fields["result"].choices = Result.choices  # no empty choice in a radio list
-
-    def clean_date(self):
-        return _not_in_future(self.cleaned_data.get("date"))
 
     def clean(self):
         data = super().clean()
@@ -143,44 +150,23 @@ class AcceptanceForm(forms.ModelForm):
             self.add_error("remarks", FAIL_NEEDS_DEFECTS)
         return data
 
-    def _post_clean(self):
-        pass
 
+class SubsidyForm(RecordForm):
+    past_dates = ("paid_on",)
+    required = ("paid_on",)  # the record allows none (an application not paid yet); this form records a payment
 
-class SubsidyForm(forms.ModelForm):
-    class Meta:
+    class Meta(RecordForm.Meta):
         model = Subsidy
         fields = ["paid_on", "amount"]
-        widgets = {"paid_on": DateInput()}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The model allows no payment date (an application not paid yet); this form records a payment.
-        self.fields["paid_on"].required = True
-
-    def clean_paid_on(self):
-        return _not_in_future(self.cleaned_data.get("paid_on"))
-
-    def _post_clean(self):
-        pass
 
 
-class SubsidyApplicationForm(forms.ModelForm):
-    class Meta:
+class SubsidyApplicationForm(RecordForm):
+    past_dates = ("applied_on", "approved_on")
+    required = ("applied_on", "amount_applied")
+
+    class Meta(RecordForm.Meta):
         model = Subsidy
         fields = ["applied_on", "amount_applied", "approved_on", "amount_approved"]
-        widgets = {"applied_on": DateInput(), "approved_on": DateInput()}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["applied_on"].required = True
-        self.fields["amount_applied"].required = True
-
-    def clean_applied_on(self):
-        return _not_in_future(self.cleaned_data.get("applied_on"))
-
-    def clean_approved_on(self):
-        return _not_in_future(self.cleaned_data.get("approved_on"))
 
     def clean(self):
         data = super().clean()
@@ -188,23 +174,18 @@ class SubsidyApplicationForm(forms.ModelForm):
             raise forms.ValidationError(APPROVAL_INCOMPLETE)
         return data
 
-    def _post_clean(self):
-        pass
 
+class RegistrationForm(RecordForm):
+    past_dates = ("registered_on",)
 
-class RegistrationForm(forms.ModelForm):
-    class Meta:
+    class Meta(RecordForm.Meta):
         model = Registration
         fields = ["number", "registered_on", "user_unit", "leader", "maintenance_company"]
-        widgets = {"registered_on": DateInput()}
 
     def __init__(self, *args, unit, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["leader"].queryset = unit.leaders.order_by("username")
         self.fields["maintenance_company"].queryset = Company.objects.order_by("name")
-
-    def clean_registered_on(self):
-        return _not_in_future(self.cleaned_data.get("registered_on"))
 
     def clean(self):
         data = super().clean()
@@ -212,15 +193,13 @@ class RegistrationForm(forms.ModelForm):
             raise forms.ValidationError(NAME_USER_UNIT_OR_LEADER)
         return data
 
-    def _post_clean(self):
-        pass
 
+class VisitForm(RecordForm):
+    past_dates = ("date",)
 
-class VisitForm(forms.ModelForm):
-    class Meta:
+    class Meta(RecordForm.Meta):
         model = MaintenanceVisit
         fields = ["date", "company", "notes"]
-        widgets = {"date": DateInput(), "notes": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, default_company=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -229,39 +208,24 @@ class VisitForm(forms.ModelForm):
         if default_company is not None:
             self.fields["company"].initial = default_company.pk
 
-    def clean_date(self):
-        return _not_in_future(self.cleaned_data.get("date"))
 
-    def _post_clean(self):
-        pass
+class InspectionForm(RecordForm):
+    past_dates = ("date",)
 
-
-class InspectionForm(forms.ModelForm):
-    class Meta:
+    class Meta(RecordForm.Meta):
         model = Inspection
         fields = ["date", "result", "next_due", "remarks"]
-        widgets = {
-            "date": DateInput(),
-            "next_due": DateInput(),
-            "result": forms.RadioSelect(),
-            "remarks": forms.Textarea(attrs={"rows": 2}),
-        }
+        widgets = {"result": forms.RadioSelect()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["result"].choices = Result.choices
-
-    def clean_date(self):
-        return _not_in_future(self.cleaned_data.get("date"))
 
     def clean(self):
         data = super().clean()
         if data.get("date") and data.get("next_due") and data["next_due"] <= data["date"]:
             self.add_error("next_due", NEXT_DUE_NOT_AFTER)
         return data
-
-    def _post_clean(self):
-        pass
 
 
 class ChargeForm(forms.Form):
@@ -287,7 +251,4 @@ class ChargeForm(forms.Form):
 
 
 class PaidForm(forms.Form):
-    paid_on = forms.DateField(label=_("Paid on"), widget=DateInput())
-
-    def clean_paid_on(self):
-        return _not_in_future(self.cleaned_data.get("paid_on"))
+    paid_on = forms.DateField(label=_("Paid on"), widget=DateInput(), validators=[not_in_future])

@@ -42,9 +42,18 @@ HOUSEHOLD_NOT_OF_UNIT = _("That household is not in this unit.")
 ALREADY_PAID = _("This charge is already paid.")
 
 
-def _stamp(record, by) -> None:
+def _record(record, by):
+    """Stamp ``record`` with who and when, validate it and save it."""
     record.recorded_by = by
     record.recorded_at = timezone.now()
+    record.full_clean()
+    record.save()
+    return record
+
+
+def _locked(model, unit: Unit):
+    """The unit's one record of ``model``, locked until the transaction ends; a new one before its first save."""
+    return model.objects.select_for_update().filter(unit=unit).first() or model(unit=unit)
 
 
 @transaction.atomic
@@ -57,15 +66,12 @@ def approval_save(
     market_notice_date: date | None,
     notes: str = "",
 ) -> Approval:
-    approval = Approval.objects.select_for_update().filter(unit=unit).first() or Approval(unit=unit)
+    approval = _locked(Approval, unit)
     approval.permit_number = permit_number.strip()
     approval.permit_date = permit_date
     approval.market_notice_date = market_notice_date
     approval.notes = notes.strip()
-    _stamp(approval, by)
-    approval.full_clean()
-    approval.save()
-    return approval
+    return _record(approval, by)
 
 
 @transaction.atomic
@@ -80,19 +86,14 @@ def construction_save(
     drainage_ditch: bool,
     others: str = "",
 ) -> Construction:
-    construction = Construction.objects.select_for_update().filter(unit=unit).first() or Construction(
-        unit=unit
-    )
+    construction = _locked(Construction, unit)
     construction.started_on = started_on
     construction.completed_on = completed_on
     construction.meter_boxes = meter_boxes
     construction.pipes = pipes
     construction.drainage_ditch = drainage_ditch
     construction.others = others.strip()
-    _stamp(construction, by)
-    construction.full_clean()
-    construction.save()
-    return construction
+    return _record(construction, by)
 
 
 @transaction.atomic
@@ -133,9 +134,7 @@ def acceptance_record(
     check = AcceptanceCheck(
         unit=unit, level=level, result=result, date=date, inspector=inspector.strip(), remarks=remarks
     )
-    _stamp(check, by)
-    check.full_clean()
-    check.save()
+    _record(check, by)
     if result == Result.FAIL and unit.stage == Stage.ACCEPTANCE:
         reason = FAILED_REASON % {
             "level": AcceptanceLevel(level).label,
@@ -152,18 +151,14 @@ def subsidy_record(*, unit: Unit, by, paid_on: date, amount: Decimal | None = No
     attempts = [check.attempt for check in AcceptanceCheck.objects.filter(unit=unit)]
     if rules.acceptance_blockers(attempts):
         raise ValidationError(SUBSIDY_BEFORE_ACCEPTANCE)
-    subsidy = Subsidy.objects.select_for_update().filter(unit=unit).first() or Subsidy(unit=unit)
+    subsidy = _locked(Subsidy, unit)
     subsidy.paid_on = paid_on
     subsidy.amount = amount
-    _stamp(subsidy, by)
-    subsidy.full_clean()
-    subsidy.save()
-    return subsidy
+    return _record(subsidy, by)
 
 
 APPROVAL_WITHOUT_APPLICATION = _("Record the application before its approval.")
 APPROVED_BEFORE_APPLIED = _("The approval cannot be dated before the application.")
-APPLICATION_IN_FUTURE = _("This date is in the future.")
 
 
 @transaction.atomic
@@ -177,23 +172,18 @@ def subsidy_application_save(
     amount_approved: Decimal | None = None,
 ) -> Subsidy:
     """Record the subsidy application and, once it comes, its approval. The payment stays as it is:
-    it is recorded after acceptance by ``subsidy_record``."""
-    today = timezone.localdate()
-    if applied_on > today or (approved_on is not None and approved_on > today):
-        raise ValidationError(APPLICATION_IN_FUTURE)
+    it is recorded after acceptance by ``subsidy_record``. Dates in the future are refused by the record
+    itself (``Subsidy.PAST_DATES``)."""
     if (approved_on is None) != (amount_approved is None):
         raise ValidationError(APPROVAL_WITHOUT_APPLICATION)
     if approved_on is not None and approved_on < applied_on:
         raise ValidationError({"approved_on": APPROVED_BEFORE_APPLIED})
-    subsidy = Subsidy.objects.select_for_update().filter(unit=unit).first() or Subsidy(unit=unit)
+    subsidy = _locked(Subsidy, unit)
     subsidy.applied_on = applied_on
     subsidy.amount_applied = amount_applied
     subsidy.approved_on = approved_on
     subsidy.amount_approved = amount_approved
-    _stamp(subsidy, by)
-    subsidy.full_clean()
-    subsidy.save()
-    return subsidy
+    return _record(subsidy, by)
 
 
 @transaction.atomic
@@ -209,40 +199,27 @@ def registration_save(
 ) -> Registration:
     if leader is not None and not unit.leaders.filter(pk=leader.pk).exists():
         raise ValidationError({"leader": LEADER_NOT_OF_UNIT})
-    registration = Registration.objects.select_for_update().filter(unit=unit).first() or Registration(
-        unit=unit
-    )
+    registration = _locked(Registration, unit)
     registration.number = number.strip()
     registration.registered_on = registered_on
     registration.user_unit = user_unit.strip()
     registration.leader = leader
     registration.maintenance_company = maintenance_company
-    _stamp(registration, by)
-    registration.full_clean()
-    registration.save()
-    return registration
+    return _record(registration, by)
 
 
 @transaction.atomic
 def visit_add(
     *, unit: Unit, by, date: date, company: Company | None = None, notes: str = ""
 ) -> MaintenanceVisit:
-    visit = MaintenanceVisit(unit=unit, date=date, company=company, notes=notes.strip())
-    _stamp(visit, by)
-    visit.full_clean()
-    visit.save()
-    return visit
+    return _record(MaintenanceVisit(unit=unit, date=date, company=company, notes=notes.strip()), by)
 
 
 @transaction.atomic
 def inspection_add(
     *, unit: Unit, by, date: date, result: str, next_due: date, remarks: str = ""
 ) -> Inspection:
-    inspection = Inspection(unit=unit, date=date, result=result, next_due=next_due, remarks=remarks.strip())
-    _stamp(inspection, by)
-    inspection.full_clean()
-    inspection.save()
-    return inspection
+    return _record(Inspection(unit=unit, date=date, result=result, next_due=next_due, remarks=remarks.strip()), by)
 
 
 @transaction.atomic

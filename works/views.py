@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from retrofit import documents
@@ -41,7 +42,6 @@ from .models import (
     Construction,
     ConstructionLogEntry,
     Registration,
-    Subsidy,
     UtilityCharge,
 )
 from .selectors import CENT, WORKS_STAGES, summarize, with_assignments, with_works_records, works_units_for
@@ -203,230 +203,137 @@ def unit_works(request, pk):
     return render(request, "works/unit_works.html", _page_context(request, unit))
 
 
-def _section_page(request, pk, *, section: str, bound: dict | None = None, saved: str = "", status: int = 200):
+def _back(unit: Unit, section: str):
+    """Without HTMX, a post answers with a redirect back to its section of the page."""
+    return redirect(f"{reverse('unit_works', args=[unit.pk])}#{section}")
+
+
+def _section_page(
+    request, pk, *, section: str, bound: dict | None = None, saved: str = "", error: str = "", status: int = 200
+):
     """The page (no HTMX) or only the section that posted, with the "next step" box out of band (HTMX)."""
     unit = _load_unit(request.user, pk)
     context = _page_context(request, unit, bound, saved=saved)
     if not request.htmx:
         return render(request, "works/unit_works.html", context, status=status)
+    context["section_error"] = error
     context["section_template"] = f"works/includes/_{section}.html"
     return render(request, "works/includes/_section_response.html", context, status=status)
 
 
-def _handle(request, pk, *, permission: str, section: str, form_name: str, make_form, save):
-    """A section's post through retrofit.formflow: saved, a redirect back (or the section, saying so);
-    refused or invalid, the page (or the section) with the form and its errors."""
-    unit = get_works_unit_for_user(request.user, pk, permission)
-
-    def page(form, status):
-        return _section_page(request, unit.pk, section=section, bound={form_name: form}, status=status)
-
-    def done(message):
-        message = message or _("Saved.")
-        if not request.htmx:
-            messages.success(request, message)
-            return redirect(f"{reverse('unit_works', args=[unit.pk])}#{section}")
-        return _section_page(request, unit.pk, section=section, saved=message)
-
-    return submit(request, make_form(unit), lambda data: save(unit, data), done=done, page=page)
+# The section of the page each permission edits.
+SECTION_OF = {
+    APPROVAL: "approval",
+    CONSTRUCTION: "construction",
+    ACCEPTANCE: "acceptance",
+    SUBSIDY: "acceptance",
+    UPKEEP: "upkeep",
+}
 
 
-@login_required
-@require_POST
-def approval_edit(request, pk):
-    def make_form(unit):
-        return forms.ApprovalForm(request.POST, instance=Approval.objects.filter(unit=unit).first())
+def _section_post(permission: str, form_name: str, form, save, *, said=None):
+    """The view a section posts to, through retrofit.formflow.
 
-    def save(unit, data):
-        services.approval_save(unit=unit, by=request.user, **data)
+    ``form(request, unit)`` is the bound form (``form_name`` in the page's context), ``save`` the service
+    (called with the unit, the user and the cleaned data) and ``said`` the line shown once saved: a text, a
+    function of what the service returned, or "Saved." without it. Saved: a redirect back (or the section,
+    saying so); refused or invalid: the page (or the section) with the form and its errors.
+    """
+    section = SECTION_OF[permission]
 
-    return _handle(
-        request,
-        pk,
-        permission=APPROVAL,
-        section="approval",
-        form_name="approval_form",
-        make_form=make_form,
-        save=save,
-    )
+    @login_required
+    @require_POST
+    def view(request, pk):
+        unit = get_works_unit_for_user(request.user, pk, permission)
 
+        def page(form, status):
+            return _section_page(request, unit.pk, section=section, bound={form_name: form}, status=status)
 
-@login_required
-@require_POST
-def construction_edit(request, pk):
-    def make_form(unit):
-        approval = Approval.objects.filter(unit=unit).first()
-        return forms.ConstructionForm(
-            request.POST,
-            instance=Construction.objects.filter(unit=unit).first(),
-            notice_date=approval.market_notice_date if approval else None,
-        )
+        def done(result):
+            message = (said(result) if callable(said) else said) or _("Saved.")
+            if not request.htmx:
+                messages.success(request, message)
+                return _back(unit, section)
+            return _section_page(request, unit.pk, section=section, saved=message)
 
-    def save(unit, data):
-        services.construction_save(unit=unit, by=request.user, **data)
+        def write(data):
+            return save(unit=unit, by=request.user, **data)
 
-    return _handle(
-        request,
-        pk,
-        permission=CONSTRUCTION,
-        section="construction",
-        form_name="construction_form",
-        make_form=make_form,
-        save=save,
-    )
+        return submit(request, form(request, unit), write, done=done, page=page)
+
+    return view
 
 
-@login_required
-@require_POST
-def log_add(request, pk):
-    def make_form(unit):
-        return forms.LogEntryForm(request.POST, request.FILES)
-
-    def save(unit, data):
-        services.log_entry_add(unit=unit, by=request.user, **data)
-        return _("Log entry added.")
-
-    return _handle(
-        request,
-        pk,
-        permission=CONSTRUCTION,
-        section="construction",
-        form_name="log_form",
-        make_form=make_form,
-        save=save,
-    )
+def _adds(form_class):
+    """A form that adds a new record."""
+    return lambda request, unit: form_class(request.POST, request.FILES)
 
 
-@login_required
-@require_POST
-def acceptance_add(request, pk):
-    def make_form(unit):
-        return forms.AcceptanceForm(request.POST)
-
-    def save(unit, data):
-        before = unit.stage
-        services.acceptance_record(unit=unit, by=request.user, **data)
-        if unit.stage != before:
-            return _("Failed check recorded: the unit went back to construction with the defects listed.")
-        return _("Acceptance check recorded.")
-
-    return _handle(
-        request,
-        pk,
-        permission=ACCEPTANCE,
-        section="acceptance",
-        form_name="acceptance_form",
-        make_form=make_form,
-        save=save,
-    )
+def _edits(form_class):
+    """A form that edits the unit's one record of its model, or makes it."""
+    return lambda request, unit: form_class(request.POST, instance=_record(form_class._meta.model, unit))
 
 
-@login_required
-@require_POST
-def subsidy_edit(request, pk):
-    def make_form(unit):
-        return forms.SubsidyForm(request.POST, instance=Subsidy.objects.filter(unit=unit).first())
-
-    def save(unit, data):
-        services.subsidy_record(unit=unit, by=request.user, **data)
-
-    return _handle(
-        request,
-        pk,
-        permission=SUBSIDY,
-        section="acceptance",
-        form_name="subsidy_form",
-        make_form=make_form,
-        save=save,
-    )
+def _record(model, unit: Unit):
+    """The unit's one record of ``model``, or None before its first save."""
+    return model.objects.filter(unit=unit).first()
 
 
-@login_required
-@require_POST
-def subsidy_application_edit(request, pk):
-    def make_form(unit):
-        return forms.SubsidyApplicationForm(request.POST, instance=Subsidy.objects.filter(unit=unit).first())
-
-    def save(unit, data):
-        services.subsidy_application_save(unit=unit, by=request.user, **data)
-        return _("Subsidy application saved.")
-
-    return _handle(
-        request,
-        pk,
-        permission=SUBSIDY,
-        section="acceptance",
-        form_name="subsidy_application_form",
-        make_form=make_form,
-        save=save,
-    )
+def _construction_form(request, unit: Unit):
+    approval = _record(Approval, unit)
+    notice_date = approval.market_notice_date if approval else None
+    return forms.ConstructionForm(request.POST, instance=_record(Construction, unit), notice_date=notice_date)
 
 
-def _upkeep_handle(request, pk, *, form_name, make_form, save):
-    return _handle(
-        request, pk, permission=UPKEEP, section="upkeep", form_name=form_name, make_form=make_form, save=save
-    )
+def _registration_form(request, unit: Unit):
+    return forms.RegistrationForm(request.POST, instance=_record(Registration, unit), unit=unit)
 
 
-@login_required
-@require_POST
-def registration_edit(request, pk):
-    def make_form(unit):
-        return forms.RegistrationForm(
-            request.POST, instance=Registration.objects.filter(unit=unit).first(), unit=unit
-        )
-
-    def save(unit, data):
-        services.registration_save(unit=unit, by=request.user, **data)
-
-    return _upkeep_handle(request, pk, form_name="registration_form", make_form=make_form, save=save)
+def _acceptance_record(*, unit: Unit, by, **data) -> str:
+    """Record the check; the line shown says whether a failure sent the unit back to construction."""
+    before = unit.stage
+    services.acceptance_record(unit=unit, by=by, **data)
+    if unit.stage != before:
+        return _("Failed check recorded: the unit went back to construction with the defects listed.")
+    return _("Acceptance check recorded.")
 
 
-@login_required
-@require_POST
-def visit_add(request, pk):
-    def save(unit, data):
-        services.visit_add(unit=unit, by=request.user, **data)
-        return _("Maintenance visit recorded.")
-
-    return _upkeep_handle(
-        request, pk, form_name="visit_form", make_form=lambda unit: forms.VisitForm(request.POST), save=save
-    )
+def _charges_added(result) -> str:
+    created, skipped = result
+    message = _("%(n)d charges added.") % {"n": len(created)}
+    if skipped:
+        message += " " + _("%(n)d households were already charged for that period.") % {"n": skipped}
+    return message
 
 
-@login_required
-@require_POST
-def inspection_add(request, pk):
-    def save(unit, data):
-        services.inspection_add(unit=unit, by=request.user, **data)
-        return _("Inspection recorded.")
-
-    return _upkeep_handle(
-        request,
-        pk,
-        form_name="inspection_form",
-        make_form=lambda unit: forms.InspectionForm(request.POST),
-        save=save,
-    )
-
-
-@login_required
-@require_POST
-def charges_add(request, pk):
-    def save(unit, data):
-        created, skipped = services.charges_add(unit=unit, by=request.user, **data)
-        message = _("%(n)d charges added.") % {"n": len(created)}
-        if skipped:
-            message += " " + _("%(n)d households were already charged for that period.") % {"n": skipped}
-        return message
-
-    return _upkeep_handle(
-        request,
-        pk,
-        form_name="charge_form",
-        make_form=lambda unit: forms.ChargeForm(request.POST, unit=unit),
-        save=save,
-    )
+approval_edit = _section_post(APPROVAL, "approval_form", _edits(forms.ApprovalForm), services.approval_save)
+construction_edit = _section_post(CONSTRUCTION, "construction_form", _construction_form, services.construction_save)
+log_add = _section_post(
+    CONSTRUCTION, "log_form", _adds(forms.LogEntryForm), services.log_entry_add, said=gettext_lazy("Log entry added.")
+)
+acceptance_add = _section_post(ACCEPTANCE, "acceptance_form", _adds(forms.AcceptanceForm), _acceptance_record, said=str)
+subsidy_edit = _section_post(SUBSIDY, "subsidy_form", _edits(forms.SubsidyForm), services.subsidy_record)
+subsidy_application_edit = _section_post(
+    SUBSIDY,
+    "subsidy_application_form",
+    _edits(forms.SubsidyApplicationForm),
+    services.subsidy_application_save,
+    said=gettext_lazy("Subsidy application saved."),
+)
+registration_edit = _section_post(UPKEEP, "registration_form", _registration_form, services.registration_save)
+visit_add = _section_post(
+    UPKEEP, "visit_form", _adds(forms.VisitForm), services.visit_add, said=gettext_lazy("Maintenance visit recorded.")
+)
+inspection_add = _section_post(
+    UPKEEP, "inspection_form", _adds(forms.InspectionForm), services.inspection_add, said=gettext_lazy("Inspection recorded.")
+)
+charges_add = _section_post(
+    UPKEEP,
+    "charge_form",
+    lambda request, unit: forms.ChargeForm(request.POST, unit=unit),
+    services.charges_add,
+    said=_charges_added,
+)
 
 
 @login_required
@@ -449,11 +356,8 @@ def charge_paid(request, pk):
                 messages.error(request, error)
             else:
                 messages.success(request, saved)
-            return redirect(f"{reverse('unit_works', args=[unit.pk])}#upkeep")
-        context = _page_context(request, _load_unit(request.user, unit.pk), saved=saved)
-        context["section_error"] = error
-        context["section_template"] = "works/includes/_upkeep.html"
-        return render(request, "works/includes/_section_response.html", context, status=status)
+            return _back(unit, "upkeep")
+        return _section_page(request, unit.pk, section="upkeep", saved=saved, error=error, status=status)
 
     def page(form, status):
         return answer(error_line(form), status)

@@ -418,6 +418,9 @@ def test_running_costs_split_the_plan_way_exactly(client, world):
     assert (record.plan, record.created_by, record.total) == (plan, world.users["staff"], Decimal("7000.01"))
     again = client.post(reverse("running_costs", args=[world.unit.pk]), data)
     assert again.status_code == 422 and RunningCost.objects.count() == 1
+    html = again.content.decode()  # the taken period is said under its field
+    start = html.index('id="err-period"')
+    assert "2026-10" in html[start : html.index("</div>", start)]
     page = client.get(reverse("running_costs", args=[world.unit.pk])).content.decode()
     assert "2026-10" in page and "7,000.01" in page
 
