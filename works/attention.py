@@ -32,14 +32,14 @@ def works_attention(units, today: date) -> list[Attention]:
     for pk, last_visit, next_due, registered_on in in_service:
         visits = [last_visit] if last_visit else []
         if any(gap.open for gap in upkeep.maintenance_gaps(visits, today=today, since=registered_on)):
-            detail = LAST_VISIT % {"date": last_visit} if last_visit else NO_VISIT % {"date": registered_on}
-            due = upkeep.next_visit_due(last_visit or registered_on)
-            items.append(Attention(pk, "maintenance_overdue", str(detail), due))
+            message, since = (LAST_VISIT, last_visit) if last_visit else (NO_VISIT, registered_on)
+            due = upkeep.next_visit_due(since)
+            items.append(Attention.told(pk, "maintenance_overdue", message, due, date=since))
         if upkeep.inspection_status(next_due, today=today) in (
             upkeep.INSPECTION_DUE_SOON,
             upkeep.INSPECTION_OVERDUE,
         ):
-            items.append(Attention(pk, "inspection_due", str(INSPECTION_DUE % {"date": next_due}), next_due))
+            items.append(Attention.told(pk, "inspection_due", INSPECTION_DUE, next_due, date=next_due))
     latest: dict[int, dict[str, AcceptanceCheck]] = {}
     checks = AcceptanceCheck.objects.filter(
         unit__in=units.filter(stage__in=Stage.BUILDING)
@@ -51,11 +51,7 @@ def works_attention(units, today: date) -> list[Attention]:
         for level in rules.LEVELS:
             check = by_level.get(level)
             if check is not None and check.result == rules.FAIL:
-                detail = LEVEL_FAILED % {
-                    "level": labels[level],
-                    "date": check.date,
-                    "defects": check.remarks[:80],
-                }
-                items.append(Attention(pk, "acceptance_failed", str(detail)))
+                values = {"level": labels[level], "date": check.date, "defects": check.remarks[:80]}
+                items.append(Attention.told(pk, "acceptance_failed", LEVEL_FAILED, **values))
                 break
     return items
