@@ -15,7 +15,7 @@ from retrofit import documents
 from retrofit.formflow import INVALID, attach, error_line, submit
 from retrofit.ordering import top_floor_first
 from retrofit.refusals import Refused
-from units.permissions import get_rw_unit_for_user, get_unit_for_user, money_required
+from units.permissions import get_rw_unit_for_user, get_unit_for_request, get_unit_for_user, money_required
 
 from . import contracts
 from .forms import ContractForm, SignatureForm
@@ -52,7 +52,7 @@ def _live_context(request, unit, contract):
 @require_http_methods(["GET", "POST"])
 @money_required
 def unit_contract(request, pk):
-    unit = get_rw_unit_for_user(request.user, pk) if request.method == "POST" else get_unit_for_user(request.user, pk)
+    unit = get_unit_for_request(request, pk)
     contract = _contract_or_404(unit)
     form = ContractForm(instance=contract) if request.user.can_edit else None
     status = 200

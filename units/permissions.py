@@ -95,6 +95,12 @@ def get_rw_unit_for_user(user, pk: int) -> Unit:
     return unit
 
 
+def get_unit_for_request(request, pk: int) -> Unit:
+    """The unit of a page that shows it on GET and changes it on POST: 404 outside the user's units,
+    and 403 for a POST by a role that only reads."""
+    return (get_rw_unit_for_user if request.method == "POST" else get_unit_for_user)(request.user, pk)
+
+
 def get_estate_for_user(user, pk: int) -> Estate:
     return get_object_or_404(Estate.objects.visible_to(user).select_related("community__street"), pk=pk)
 

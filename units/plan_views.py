@@ -16,7 +16,7 @@ from retrofit.ordering import top_floor_first
 from retrofit.params import int_param
 from retrofit.periods import this_period
 from retrofit.refusals import Refused
-from units.permissions import get_rw_unit_for_user, get_unit_for_user, money_required
+from units.permissions import get_rw_unit_for_user, get_unit_for_request, get_unit_for_user, money_required
 
 from . import plan_tables, plans
 from .forms import PlanForm, RunningCostForm
@@ -47,15 +47,22 @@ def _errors_by_slot(form: PlanForm | None, problem: plan_tables.ShareProblem | N
     return slots
 
 
-def _preview(form, compute):
-    """What-if: the table ``compute()`` makes from a valid form, or the problem that stops it (neither for an
-    invalid form)."""
-    if not form.is_valid():
-        return None, None
-    try:
-        return compute(), None
-    except plan_tables.ShareProblem as problem:
-        return None, problem
+def _preview(form, compute, *, table_key="table"):
+    """What-if, as a fragment's context: the table ``compute()`` makes from a valid form under ``table_key``,
+    or the problem that stops it (neither for an invalid form), and each field's error slot."""
+    table = problem = None
+    if form.is_valid():
+        try:
+            table = compute()
+        except plan_tables.ShareProblem as error:
+            problem = error
+    return {
+        table_key: table,
+        "problem": problem,
+        "form_invalid": not form.is_valid(),
+        "slots": _errors_by_slot(form, problem),
+        "oob": True,
+    }
 
 
 def _plan_context(request, unit, households, versions, *, form=None, table=None, problem=None, shown=None):
@@ -104,7 +111,7 @@ def _new_form(unit, households, current, data=None):
 def unit_plan(request, pk):
     """GET: the current plan (or ?version=N) with its share table; staff get the what-if form.
     POST: save the form as the next version."""
-    unit = get_rw_unit_for_user(request.user, pk) if request.method == "POST" else get_unit_for_user(request.user, pk)
+    unit = get_unit_for_request(request, pk)
     households = _households(unit)
     versions = _versions(unit)
     current = versions[0] if versions else None
@@ -153,18 +160,8 @@ def plan_preview(request, pk):
     households = _households(unit)
     current = unit.plans.order_by("-version").prefetch_related("shares").first()
     form = _new_form(unit, households, current, request.POST)
-    table, problem = _preview(form, lambda: plans.compute(unit, households, form.draft(), compare=current))
-    context = {
-        "unit": unit,
-        "table": table,
-        "problem": problem,
-        "form_invalid": not form.is_valid(),
-        "slots": _errors_by_slot(form, problem),
-        "previewing": True,
-        "current": current,
-        "floors": plans.floors_of(unit, households),
-        "oob": True,
-    }
+    context = _preview(form, lambda: plans.compute(unit, households, form.draft(), compare=current))
+    context.update(unit=unit, previewing=True, current=current, floors=plans.floors_of(unit, households))
     return render(request, "units/includes/_plan_table.html", context)
 
 
@@ -228,7 +225,7 @@ def _running_table(basis, form):
 @money_required
 def running_costs(request, pk):
     """Electricity and maintenance split among the flats, the plan's way unless staff choose another."""
-    unit = get_rw_unit_for_user(request.user, pk) if request.method == "POST" else get_unit_for_user(request.user, pk)
+    unit = get_unit_for_request(request, pk)
     basis = _basis_plan(unit)
     saved = list(unit.running_costs.select_related("created_by", "plan").order_by("-period"))
     context = {"unit": unit, "estate": unit.building.estate, "basis": basis, "saved": saved, "can_edit": request.user.can_edit}
@@ -276,10 +273,6 @@ def running_costs_preview(request, pk):
     if basis is None:
         raise Http404(_("This unit has no plan yet."))
     form = _running_form(unit, basis, request.POST)
-    table, problem = _preview(form, lambda: _running_table(basis, form))
-    return render(
-        request,
-        "units/includes/_plan_running_table.html",
-        {"running": table, "problem": problem, "form_invalid": not form.is_valid(), "slots": _errors_by_slot(form, problem), "oob": True},
-    )
+    context = _preview(form, lambda: _running_table(basis, form), table_key="running")
+    return render(request, "units/includes/_plan_running_table.html", context)
 
