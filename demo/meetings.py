@@ -24,6 +24,7 @@ def hold_meetings(story: Story) -> None:
     mill = Community.objects.get(street=street, name="绵纺社区")
     u = story.unit
     pilot_units = [unit for key, unit in story.units.items() if key[0] == PILOT_ESTATE]
+    office = "街道办事处三楼会议室"
     group = "街道党工委书记、办事处主任（双组长），分管副主任，城建科、社区事务科负责人，绵纺社区书记，居民代表"
 
     def meeting(
@@ -62,10 +63,14 @@ def hold_meetings(story: Story) -> None:
                 ActionItem.objects.filter(pk=item.pk).update(done_at=story.at(done, 17))
         return m
 
+    def regular(ago, **details):
+        """The leadership group's regular meeting, in the street office."""
+        return meeting(MeetingKind.REGULAR, ago, place=office, attendees=group, **details)
+
     meeting(
         MeetingKind.JOINT,
         LAUNCH,
-        place="街道办事处三楼会议室",
+        place=office,
         attendees=group + "，区住建局、规划分局、市场监管所，第三方专业团队",
         minutes="通报绵纺厂宿舍小区1栋1单元样板电梯运行一年情况；研究在全小区开展加装电梯试点。",
         decisions="一、成立以党工委书记、办事处主任为双组长的工作领导小组。\n"
@@ -87,11 +92,8 @@ def hold_meetings(story: Story) -> None:
         minutes="讲解补贴政策、分摊办法和施工安排，现场答疑；公布政策咨询电话和第1轮反馈截止时间。",
         units=pilot_units,
     )
-    meeting(
-        MeetingKind.REGULAR,
+    regular(
         120,
-        place="街道办事处三楼会议室",
-        attendees=group,
         minutes="第1轮征询过半：1栋2单元、1栋3单元、3栋3单元条件成熟，2栋2单元接近。",
         decisions="条件成熟的单元率先草签协议并公示，营造氛围；其余单元分类施策。",
         units=[u("1", "2"), u("1", "3"), u("3", "3"), u("2", "2")],
@@ -110,11 +112,8 @@ def hold_meetings(story: Story) -> None:
         units=[u("5", "2")],
         items=[("困难户减免办法写入各单元方案说明", staff, 75, 78, [])],
     )
-    meeting(
-        MeetingKind.REGULAR,
+    regular(
         62,
-        place="街道办事处三楼会议室",
-        attendees=group,
         minutes="首批单元施工、审批进展；2栋1单元第2轮征询启动；5栋1单元反对意见集中。",
         decisions="2栋3单元、3栋1单元开启第2轮征询；5栋1单元由社区再做一轮工作。",
         units=[u("2", "1"), u("2", "3"), u("3", "1"), u("5", "1")],
@@ -144,11 +143,8 @@ def hold_meetings(story: Story) -> None:
             ("2栋3单元签约准备：打印协议、通知住户", staff, -3, None, [u("2", "3")]),
         ],
     )
-    meeting(
-        MeetingKind.REGULAR,
+    regular(
         6,
-        place="街道办事处三楼会议室",
-        attendees=group,
         minutes="试点进度：1栋1单元运维满一年，年度检验将到期；1栋2单元交付使用，待办使用登记；"
         "4栋3单元第2轮征询已过截止时间仍差1户；4栋2单元观望住户多。",
         decisions="一、4栋3单元逐户攻坚，争取本周内补齐。\n二、4栋2单元召开现场答疑会。\n"
