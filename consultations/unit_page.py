@@ -85,7 +85,11 @@ def _consultation_panel(request, unit, shared):
 
 
 def _owners_to_tell_panel(request, unit, shared):
-    """新业主待告知: flats that changed owner after signing, until staff mark the new owner told."""
+    """新业主待告知: flats that changed owner after signing, until staff mark the new owner told. Before
+    signing there is nothing to tell (a unit sent back from signing shows it again when signing resumes),
+    and no query is made."""
+    if unit.stage in Stage.before(Stage.SIGNING):
+        return None
     pending = owners_to_tell(unit)
     return {"transfers": pending, "unit": unit, "can_edit": request.user.can_edit} if pending else None
 
