@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from .rules import UNDECIDED
+
 # --- public notice period -------------------------------------------------------------------------
 
 
@@ -109,3 +111,62 @@ def visit_order_key(candidate: VisitCandidate) -> tuple:
         candidate.room,
     )
 
+
+
+# --- the owner and the vote of a flat on a given day (docs/rules.md, "Consent": a change of owner) -------
+
+
+@dataclass(frozen=True)
+class VoteEntry:
+    """One entry of a flat's vote history: when it was written (and that day, locally), before and after."""
+
+    at: datetime
+    day: date
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class TransferEntry:
+    """One change of owner of a flat: the day it took effect, when it was recorded, the owners."""
+
+    on: date
+    at: datetime
+    old_name: str
+    old_phone: str
+    new_name: str
+    new_phone: str
+
+
+def holder_on(day: date, transfers: list[TransferEntry], name: str, phone: str) -> tuple:
+    """The owner of a flat on ``day`` as ``(name, phone, since, until)``: ``since`` and ``until`` are the
+    times the changes of owner that began and ended their holding were recorded (None: none on record).
+
+    ``transfers`` are the flat's changes of owner by day; ``name`` and ``phone`` its owner now.
+    """
+    earlier = [t for t in transfers if t.on <= day]
+    later = [t for t in transfers if t.on > day]
+    since = earlier[-1].at if earlier else None
+    if later:
+        return later[0].old_name, later[0].old_phone, since, later[0].at
+    return name, phone, since, None
+
+
+def vote_on(day: date, changes: list[VoteEntry], since: datetime | None, until: datetime | None, *, current: str) -> str:
+    """The vote of a flat's owner of that day (``since``/``until`` from ``holder_on``) on ``day``.
+
+    Their own entries are those written while they held the flat on record; the last one written by
+    ``day`` counts. A new owner with none yet is undecided; the first owner on record, before their first
+    entry, had the vote that entry replaced (``current`` when the flat has no history at all).
+    """
+    changes = sorted(changes, key=lambda c: c.at)
+    own = [c for c in changes if (since is None or c.at >= since) and (until is None or c.at < until)]
+    said = [c for c in own if c.day <= day]
+    if said:
+        return said[-1].after
+    if since is not None:
+        return UNDECIDED
+    later = [c for c in changes if c.day > day]
+    if later:
+        return later[0].before or UNDECIDED
+    return current

@@ -305,3 +305,11 @@ class SettleForm(forms.Form):
     resolution = forms.CharField(
         label=_("How it was settled"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
     )
+
+
+class TransferForm(forms.Form):
+    """A change of owner 过户 of one flat (docs/rules.md, "Consent": a change of owner)."""
+
+    transferred_on = forms.DateField(label=_("Owner changed on"), widget=DateInput)
+    new_name = forms.CharField(label=_("New owner"), max_length=50)
+    new_phone = forms.CharField(label=_("New owner's phone"), max_length=30, required=False)

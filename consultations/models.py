@@ -28,6 +28,7 @@ class VoteSource(models.TextChoices):
     IMPORT = "import", _("Ledger import")
     ADMIN = "admin", _("Admin")
     RESIDENT = "resident", _("Resident page")
+    TRANSFER = "transfer", _("Change of owner")  # 过户: the old owner's vote closes
 
 
 class Vote(models.Model):
@@ -87,6 +88,46 @@ class VoteChange(models.Model):
 
     def __str__(self):
         return f"{self.household} {self.before or '—'} → {self.after}"
+
+
+class OwnerTransfer(models.Model):
+    """A change of owner 过户 of one flat: the day it took effect, the owners before and after, who recorded
+    it and when (docs/rules.md, "Consent": a change of owner). Never changed, except to say the new owner
+    of a signed unit was told."""
+
+    household = models.ForeignKey(
+        "units.Household", on_delete=models.CASCADE, related_name="transfers", verbose_name=_("household")
+    )
+    transferred_on = models.DateField(_("owner changed on"))
+    old_name = models.CharField(_("previous owner"), max_length=50)
+    old_phone = models.CharField(_("previous owner's phone"), max_length=30, blank=True)
+    new_name = models.CharField(_("new owner"), max_length=50)
+    new_phone = models.CharField(_("new owner's phone"), max_length=30, blank=True)
+    # Recorded once the unit had reached signing: the signature stays with the flat, so the new owner
+    # must be told what the flat signed and owes.
+    after_signing = models.BooleanField(_("after signing"), default=False)
+    told_at = models.DateTimeField(_("new owner told at"), null=True, blank=True)
+    told_by = by_user(_("told by"))
+    recorded_by = by_user(required=True)
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("change of owner")
+        verbose_name_plural = _("changes of owner")
+        ordering = ["household", "transferred_on", "recorded_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(new_name=""), name="transfer_new_owner_named"),
+            models.CheckConstraint(
+                condition=Q(told_at__isnull=True) | Q(after_signing=True), name="transfer_told_only_after_signing"
+            ),
+        ]
+        indexes = [
+            # The unit page's "new owner to be told".
+            models.Index(fields=["household", "after_signing", "told_at"], name="transfer_household_told"),
+        ]
+
+    def __str__(self):
+        return f"{self.household} {self.transferred_on:%Y-%m-%d} {self.old_name} → {self.new_name}"
 
 
 # --- consultation rounds --------------------------------------------------------------------------

@@ -31,9 +31,11 @@ from .models import (
     Notice,
     NoticeStatus,
     Objection,
+    OwnerTransfer,
     RoundStatus,
     UnitTally,
     Vote,
+    VoteChange,
     VoteValue,
 )
 from .signals import lock_units
@@ -141,6 +143,31 @@ def _tally(unit_id: int, result: UnitConsent) -> UnitTally:
     return UnitTally.from_consent(unit_id, result.consent, result.conflict, computed_at=timezone.now())
 
 
+def consent_on(unit: Unit, day: date) -> UnitConsent:
+    """The unit's consent as the law counts it on ``day``: each flat's owner of that day with their vote of
+    that day (docs/rules.md, "Consent": consent on a given day). Three queries."""
+    households = list(Household.objects.filter(unit=unit).select_related("vote").order_by("-floor", "room"))
+    ids = [h.pk for h in households]
+    changes: dict[int, list[campaign.VoteEntry]] = defaultdict(list)
+    for change in VoteChange.objects.filter(household_id__in=ids).order_by("changed_at", "id"):
+        day_of = timezone.localdate(change.changed_at)
+        changes[change.household_id].append(campaign.VoteEntry(change.changed_at, day_of, change.before, change.after))
+    transfers: dict[int, list[campaign.TransferEntry]] = defaultdict(list)
+    for t in OwnerTransfer.objects.filter(household_id__in=ids).order_by("transferred_on", "recorded_at"):
+        transfers[t.household_id].append(
+            campaign.TransferEntry(t.transferred_on, t.recorded_at, t.old_name, t.old_phone, t.new_name, t.new_phone)
+        )
+    flats = []
+    for h in households:
+        name, phone, since, until = campaign.holder_on(day, transfers[h.pk], h.owner_name.strip(), h.phone.strip())
+        vote = campaign.vote_on(day, changes[h.pk], since, until, current=current_vote(h).value)
+        flats.append(rules.Flat(room=h.room, area=h.area, vote=vote, owner_name=name.strip(), phone=phone.strip()))
+    try:
+        return UnitConsent(rules.evaluate(flats, street_policy(unit.street)))
+    except rules.OwnerConflict as conflict:
+        return UnitConsent(None, conflict)
+
+
 # --- the visit list -------------------------------------------------------------------------------
 
 
@@ -173,6 +200,7 @@ class VisitRow:
     last_contact: LastContact | None
     days_since: int | None
     current_round: ConsultationRound | None
+    new_owner_since: date | None = None  # the flat changed owner on that day (过户): a new owner to meet
 
 
 @dataclass
@@ -204,6 +232,11 @@ def households_for_visits(units: Iterable[Unit]) -> dict[int, list[Household]]:
             last_contact_channel=_last_contact_field("channel"),
             last_contact_outcome=_last_contact_field("outcome"),
             last_contact_note=_last_contact_field("note"),
+            new_owner_since=Subquery(
+                OwnerTransfer.objects.filter(household=OuterRef("pk"))
+                .order_by("-transferred_on", "-recorded_at")
+                .values("transferred_on")[:1]
+            ),
         )
         .order_by("floor", "room")
     )
@@ -286,6 +319,7 @@ def visit_list(units: Iterable[Unit], today: date | None = None, now: datetime |
                 last_contact=last,
                 days_since=None if last is None else (today - timezone.localtime(last.at).date()).days,
                 current_round=current_round,
+                new_owner_since=max((h.new_owner_since for h in flats if h.new_owner_since), default=None),
             )
             order = campaign.visit_order_key(
                 campaign.VisitCandidate(
@@ -492,6 +526,15 @@ def unit_panel(
         ActionItem.objects.filter(units=unit, done=False).select_related("owner").order_by("due_on")[:5]
     )
     return UnitPanel(unit, result, latest_round, holdouts, contacts, notice, objections, meetings, action_items, today)
+
+
+def owners_to_tell(unit: Unit) -> list[OwnerTransfer]:
+    """Changes of owner recorded after the unit reached signing whose new owner is not yet told (新业主待告知)."""
+    return list(
+        OwnerTransfer.objects.filter(household__unit=unit, after_signing=True, told_at__isnull=True)
+        .select_related("household")
+        .order_by("transferred_on", "pk")
+    )
 
 
 # --- for the cost-share plan ------------------------------------------------------------------------

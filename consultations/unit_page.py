@@ -22,6 +22,7 @@ from .selectors import (
     current_vote,
     evaluate_unit,
     households_for_unit_page,
+    owners_to_tell,
     street_policy,
     support_pattern,
     unit_panel,
@@ -83,6 +84,16 @@ def _consultation_panel(request, unit, shared):
     return consultation_panel(request.user, unit, shared["households"], shared["consent"])
 
 
+def _owners_to_tell_panel(request, unit, shared):
+    """新业主待告知: flats that changed owner after signing, until staff mark the new owner told. Before
+    signing there is nothing to tell (a unit sent back from signing shows it again when signing resumes),
+    and no query is made."""
+    if unit.stage in Stage.before(Stage.SIGNING):
+        return None
+    pending = owners_to_tell(unit)
+    return {"transfers": pending, "unit": unit, "can_edit": request.user.can_edit} if pending else None
+
+
 def _vote_sheet(request, unit, shared):
     return {}
 
@@ -141,6 +152,7 @@ def register() -> None:
     page.provide("grid", _grid)
     page.register(panels.Panel("consent_figures", 10, "units/includes/_consent_card.html", _figures_panel, slot="top"))
     page.register(panels.Panel("floor_grid", 10, "units/includes/_floor_grid.html", _grid_panel, slot="grid"))
+    page.register(panels.Panel("owners_to_tell", 5, "consultations/includes/_owners_to_tell.html", _owners_to_tell_panel))
     page.register(panels.Panel("consultation", 10, "consultations/includes/_unit_panel.html", _consultation_panel))
     page.register(panels.Panel("roster", 10, "units/includes/_roster.html", _roster_panel, slot="bottom"))
     page.register(panels.Panel("vote_sheet", 10, "consultations/includes/_vote_sheet.html", _vote_sheet, slot="after"))

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .roster_import import views as import_views
-from .views import contacts, holdouts, meetings, notices, rounds, support, visits, votes
+from .views import contacts, holdouts, meetings, notices, rounds, support, transfers, visits, votes
 
 urlpatterns = [
     # Visit list: who to see today, best visit first.
@@ -16,6 +16,9 @@ urlpatterns = [
     path("households/<int:pk>/contacts/new/", contacts.contact_new, name="contact_new"),
     path("contacts/<int:pk>/opinion-form/", contacts.contact_opinion_form, name="contact_opinion_form"),
     path("households/<int:pk>/holdout/", holdouts.holdout_edit, name="holdout_edit"),
+    # A change of owner 过户, and its new owner told after signing.
+    path("households/<int:pk>/transfer/", transfers.owner_transfer, name="owner_transfer"),
+    path("households/<int:pk>/transfer/told/", transfers.owner_transfer_told, name="owner_transfer_told"),
     # Consultation rounds.
     path("units/<int:pk>/rounds/new/", rounds.round_open, name="round_open"),
     path("rounds/<int:pk>/edit/", rounds.round_edit, name="round_edit"),

@@ -89,6 +89,8 @@ EXPECTED = {
     "contact_new": WRITE,
     "contact_opinion_form": WRITE,  # the signed form: editors only
     "holdout_edit": WRITE,
+    "owner_transfer": WRITE,  # change of owner 过户
+    "owner_transfer_told": WRITE,
     "round_open": WRITE,
     "round_edit": PILOT_ONLY_WRITE,
     "round_close": PILOT_ONLY_WRITE,

@@ -389,6 +389,7 @@ class RosterSource(models.TextChoices):
     IMPORT = "import", _("Ledger import")
     ADMIN = "admin", _("Admin")
     MIGRATION = "migration", _("Data migration")  # e.g. phones put in their normal form (docs/rules.md)
+    TRANSFER = "transfer", _("Change of owner")  # 过户 (consultations.OwnerTransfer)
 
 
 class HouseholdChange(FieldChange):

@@ -65,6 +65,15 @@ from .rounds import (
     round_resume,
     round_update,
 )
+from .transfers import (
+    TRANSFER_BAD_PHONE,
+    TRANSFER_BEFORE_LAST,
+    TRANSFER_IN_FUTURE,
+    TRANSFER_NAME_REQUIRED,
+    TRANSFER_SAME_OWNER,
+    owner_transfer_record,
+    owner_transfer_told,
+)
 from .votes import (
     CONTACT_OF_ANOTHER_OWNER,
     STALE_VOTE,
@@ -132,4 +141,11 @@ __all__ = [
     "objection_log",
     "objection_settle",
     "notice_follow_stage",
+    "TRANSFER_BAD_PHONE",
+    "TRANSFER_BEFORE_LAST",
+    "TRANSFER_IN_FUTURE",
+    "TRANSFER_NAME_REQUIRED",
+    "TRANSFER_SAME_OWNER",
+    "owner_transfer_record",
+    "owner_transfer_told",
 ]

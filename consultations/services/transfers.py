@@ -1,0 +1,98 @@
+"""A change of owner 过户: the roster, the vote and the record, in one transaction (docs/rules.md, "Consent":
+a change of owner)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from retrofit import phones
+from retrofit.refusals import Refused
+from units.models import Household, HouseholdChange, RosterSource, Stage
+
+from .. import rules
+from ..models import OwnerTransfer, Vote, VoteChange, VoteSource, VoteValue
+from ..selectors import current_vote, owner_key
+
+TRANSFER_IN_FUTURE = _("The day the owner changed cannot lie in the future.")
+TRANSFER_BEFORE_LAST = _("This flat's owner already changed on %(day)s: a change of owner cannot come before it.")
+TRANSFER_SAME_OWNER = _("The new owner is the owner on record: nothing to change.")
+TRANSFER_NAME_REQUIRED = _("Name the new owner.")
+TRANSFER_BAD_PHONE = _("“%(value)s” is not a phone number.")
+TRANSFER_REASON = _("Change of owner on %(day)s: the previous owner's vote is closed.")
+
+
+def owner_transfer_record(
+    *, household: Household, transferred_on: date, new_name: str, new_phone: str = "", by
+) -> OwnerTransfer:
+    """Record that ``household``'s flat changed owner on ``transferred_on``.
+
+    The roster's name and phone change (with their history), the old owner's vote closes in the vote
+    history and the flat takes the new owner's: undecided, or their one vote when they already hold another
+    flat of the unit. Signatures and payments belong to the flat and are left alone; once the unit has
+    reached signing the new owner is to be told (``after_signing``).
+    """
+    new_name = (new_name or "").strip()
+    if not new_name:
+        raise Refused(TRANSFER_NAME_REQUIRED, code="transfer_name")
+    try:
+        new_phone = phones.normalise(new_phone)
+    except phones.InvalidPhone as invalid:
+        raise Refused(TRANSFER_BAD_PHONE, code="transfer_phone", params={"value": invalid.args[0]}) from None
+    if transferred_on > timezone.localdate():
+        raise Refused(TRANSFER_IN_FUTURE, code="transfer_future")
+    now = timezone.now()
+    with transaction.atomic():
+        flat = Household.objects.select_for_update().select_related("unit").get(pk=household.pk)
+        last = OwnerTransfer.objects.filter(household=flat).order_by("-transferred_on").first()
+        if last is not None and transferred_on < last.transferred_on:
+            raise Refused(TRANSFER_BEFORE_LAST, code="transfer_order", params={"day": last.transferred_on.isoformat()})
+        old_name, old_phone = flat.owner_name, flat.phone
+        if (new_name, new_phone) == (old_name, phones.comparable(old_phone)):
+            raise Refused(TRANSFER_SAME_OWNER, code="transfer_same")
+        new_key = rules.owner_key(flat.room, new_name, new_phone)
+        others = Household.objects.filter(unit_id=flat.unit_id).exclude(pk=flat.pk).select_related("vote")
+        # One owner, one vote: a new owner who already holds a flat here brings their vote to this one.
+        held = [current_vote(other).value for other in others if owner_key(other) == new_key]
+        value = held[0] if held else VoteValue.UNDECIDED
+        for field, before, after in (("owner_name", old_name, new_name), ("phone", old_phone, new_phone)):
+            if before != after:
+                HouseholdChange.objects.create(
+                    household=flat, field=field, before=before, after=after, source=RosterSource.TRANSFER,
+                    changed_by=by, changed_at=now,
+                )
+        flat.owner_name, flat.phone = new_name, new_phone
+        flat.save(update_fields=["owner_name", "phone"])
+        vote = Vote.objects.select_for_update().filter(household=flat).first()
+        before = vote.value if vote is not None else VoteValue.UNDECIDED
+        vote = vote or Vote(household=flat, version=0)
+        reason = TRANSFER_REASON % {"day": transferred_on.isoformat()}
+        vote.value, vote.reason, vote.recorded_by, vote.recorded_at = value, "", by, now
+        vote.version += 1
+        vote.save()
+        VoteChange.objects.create(
+            household=flat, before=before, after=value, reason=str(reason), source=VoteSource.TRANSFER,
+            changed_by=by, changed_at=now,
+        )
+        return OwnerTransfer.objects.create(
+            household=flat,
+            transferred_on=transferred_on,
+            old_name=old_name,
+            old_phone=old_phone,
+            new_name=new_name,
+            new_phone=new_phone,
+            after_signing=flat.unit.stage in Stage.SIGNED_OR_LATER,
+            recorded_by=by,
+            recorded_at=now,
+        )
+
+
+def owner_transfer_told(*, household: Household, by) -> int:
+    """Mark the flat's new owners, whom a change after signing left to be told, as told; how many."""
+    with transaction.atomic():
+        return OwnerTransfer.objects.filter(household=household, after_signing=True, told_at__isnull=True).update(
+            told_at=timezone.now(), told_by=by
+        )
