@@ -89,6 +89,7 @@ EXPECTED = {
     "contact_new": WRITE,
     "contact_opinion_form": WRITE,  # the signed form: editors only
     "holdout_edit": WRITE,
+    "same_owner_decision": WRITE,
     "round_open": WRITE,
     "round_edit": PILOT_ONLY_WRITE,
     "round_close": PILOT_ONLY_WRITE,

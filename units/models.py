@@ -389,6 +389,7 @@ class RosterSource(models.TextChoices):
     IMPORT = "import", _("Ledger import")
     ADMIN = "admin", _("Admin")
     MIGRATION = "migration", _("Data migration")  # e.g. phones put in their normal form (docs/rules.md)
+    PAGE = "page", _("Recorded by staff")  # e.g. a same-owner decision on the unit page
 
 
 class HouseholdChange(FieldChange):
