@@ -589,6 +589,30 @@ class Objection(models.Model):
         return self.settled_on is None
 
 
+class SameOwnerDecision(models.Model):
+    """A person's decision on two flats of a unit listed as possibly one owner (docs/rules.md, "Possible same
+    owner"): one owner (the consent count links them) or different people. One per pair (``household_a``
+    the lower id); a changed decision is also written to both households' roster history."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="same_owner_decisions", verbose_name=_("unit"))
+    household_a = models.ForeignKey("units.Household", on_delete=models.CASCADE, related_name="+", verbose_name=_("household"))
+    household_b = models.ForeignKey("units.Household", on_delete=models.CASCADE, related_name="+", verbose_name=_("household"))
+    same = models.BooleanField(_("one owner"))
+    decided_by = by_user(_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"))
+
+    class Meta:
+        verbose_name = _("same-owner decision")
+        verbose_name_plural = _("same-owner decisions")
+        constraints = [
+            models.UniqueConstraint(fields=["household_a", "household_b"], name="same_owner_pair_once"),
+            models.CheckConstraint(condition=Q(household_a__lt=models.F("household_b")), name="same_owner_pair_ordered"),
+        ]
+
+    def __str__(self):
+        return f"{self.household_a_id}–{self.household_b_id}: {'=' if self.same else '≠'}"
+
+
 class UnitTally(models.Model):
     """The consent engine's figures for one unit, stored so lists and dashboards need not load households.
 

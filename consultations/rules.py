@@ -133,35 +133,121 @@ def owner_key(room: str, owner_name: str | None, phone: str | None) -> tuple:
     return ("room", room)
 
 
-def owners_of(flats: Iterable[Flat]) -> list[Owner]:
+def _linked_groups(flats: Sequence[Flat], links: Iterable[tuple[str, str]]) -> list[list[Flat]]:
+    """The flats grouped by owner key, then groups joined by each link (a pair of rooms staff decided hold
+    one owner; rooms not in the roster are ignored). Groups in order of first appearance."""
+    parent = list(range(len(flats)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def join(i: int, j: int) -> None:
+        i, j = root(i), root(j)
+        if i != j:
+            parent[max(i, j)] = min(i, j)  # the first-appearing flat stays the group's root
+
+    by_key: dict[tuple, int] = {}
+    index = {_clean(flat.room): n for n, flat in enumerate(flats)}
+    for n, flat in enumerate(flats):
+        join(by_key.setdefault(owner_key(flat.room, flat.owner_name, flat.phone), n), n)
+    for room_a, room_b in links:
+        a, b = index.get(_clean(room_a)), index.get(_clean(room_b))
+        if a is not None and b is not None:
+            join(a, b)
+    groups: dict[int, list[Flat]] = {}
+    for n, flat in enumerate(flats):
+        groups.setdefault(root(n), []).append(flat)
+    return list(groups.values())
+
+
+def owners_of(flats: Iterable[Flat], links: Iterable[tuple[str, str]] = ()) -> list[Owner]:
     """De-duplicate the roster into owners (SPC interpretation art. 9), in order of first appearance.
 
-    Raises :class:`DuplicateRoom` when a room number repeats and :class:`OwnerConflict` when one
-    owner's flats carry different votes.
+    ``links`` are pairs of rooms a person decided hold one owner ("Possible same owner" in docs/rules.md):
+    their owners become one, keyed by the first-appearing flat's key. Raises :class:`DuplicateRoom` when a
+    room number repeats and :class:`OwnerConflict` when one owner's flats carry different votes.
     """
-    groups: dict[tuple, list[Flat]] = {}  # dicts keep insertion order: first appearance
+    flats = list(flats)
     seen_rooms: set[str] = set()
     for flat in flats:
         room = _clean(flat.room)
         if room in seen_rooms:
             raise DuplicateRoom(flat.room)
         seen_rooms.add(room)
-        groups.setdefault(owner_key(flat.room, flat.owner_name, flat.phone), []).append(flat)
 
     owners = []
-    for key, held in groups.items():
+    for held in _linked_groups(flats, links):
         votes = {flat.vote for flat in held}
         if len(votes) > 1:
             raise OwnerConflict(_clean(held[0].owner_name), _clean(held[0].phone), [f.room for f in held])
         owners.append(
             Owner(
-                key=key,
+                key=owner_key(held[0].room, held[0].owner_name, held[0].phone),
                 rooms=tuple(flat.room for flat in held),
                 area=sum((flat.area for flat in held), Decimal(0)),
                 vote=held[0].vote,
             )
         )
     return owners
+
+
+# --- possible same owner --------------------------------------------------------------------------
+
+# Why two flats may hold one owner though the ledger does not say so (docs/rules.md, "Possible same owner").
+SAME_NAME = "same_name"  # the same name, and at least one of them has no phone
+SHARED_PHONE = "shared_phone"  # the same phone under two names (a family member's phone)
+SPACING = "spacing"  # names that differ only in spacing
+SAME_OWNER_REASONS = (SAME_NAME, SHARED_PHONE, SPACING)
+
+
+@dataclass(frozen=True)
+class SameOwnerCandidate:
+    """Two flats a person must decide about: one owner, or two people."""
+
+    rooms: tuple[str, str]  # in roster order
+    reason: str  # one of SAME_OWNER_REASONS
+
+
+def _same_owner_reason(a: Flat, b: Flat) -> str | None:
+    phone_a, phone_b = phones.comparable(a.phone), phones.comparable(b.phone)
+    if phone_a and phone_b and phone_a != phone_b:
+        return None  # two numbers: two people, as the owner key says
+    name_a, name_b = _clean(a.owner_name), _clean(b.owner_name)
+    bare_a, bare_b = "".join(name_a.split()), "".join(name_b.split())  # str.split() knows the full-width space
+    if phone_a and phone_a == phone_b:
+        return SPACING if bare_a == bare_b else SHARED_PHONE
+    if bare_a and bare_a == bare_b:
+        return SAME_NAME if name_a == name_b else SPACING
+    return None
+
+
+def same_owner_candidates(
+    flats: Iterable[Flat], *, links: Iterable[tuple[str, str]] = (), decided: Iterable[tuple[str, str]] = ()
+) -> list[SameOwnerCandidate]:
+    """The pairs of flats that may hold one owner and are not one owner yet, in roster order.
+
+    ``links`` are the pairs already decided to be one owner, ``decided`` every pair already decided
+    either way; neither is asked again, nor a pair that the ledger or the links already make one owner.
+    A unit has a few dozen flats: every pair is looked at.
+    """
+    flats = list(flats)
+    done = {frozenset((_clean(a), _clean(b))) for a, b in decided}
+    owner_of = {}
+    for number, held in enumerate(_linked_groups(flats, links)):
+        owner_of.update((_clean(flat.room), number) for flat in held)
+    found = []
+    for i, a in enumerate(flats):
+        for b in flats[i + 1 :]:
+            room_a, room_b = _clean(a.room), _clean(b.room)
+            if owner_of[room_a] == owner_of[room_b] or frozenset((room_a, room_b)) in done:
+                continue
+            reason = _same_owner_reason(a, b)
+            if reason:
+                found.append(SameOwnerCandidate((a.room, b.room), reason))
+    return found
 
 
 # --- policy ---------------------------------------------------------------------------------------
@@ -390,10 +476,10 @@ class Consent:
         return _ratio(self.agree_area, base)
 
 
-def evaluate(flats: Iterable[Flat], policy: Policy = CIVIL_CODE) -> Consent:
-    """Tally one unit's roster against a policy."""
+def evaluate(flats: Iterable[Flat], policy: Policy = CIVIL_CODE, links: Iterable[tuple[str, str]] = ()) -> Consent:
+    """Tally one unit's roster against a policy; ``links`` as for :func:`owners_of`."""
     flats = list(flats)
-    owners = owners_of(flats)
+    owners = owners_of(flats, links)
     participation_met, agreement_met = passes(owners, policy)
     conversion = minimal_conversion(owners, policy)
     needed = None if conversion is None else len(conversion)

@@ -33,6 +33,7 @@ from .models import (
     Objection,
     OwnerTransfer,
     RoundStatus,
+    SameOwnerDecision,
     UnitTally,
     Vote,
     VoteChange,
@@ -94,11 +95,66 @@ def street_policy(street: Street) -> rules.Policy:
     return rules.Policy(preset.participation, preset.agreement, preset.agreement_of, street.few_holdouts_max)
 
 
-def evaluate_unit(unit: Unit, households: Iterable[Household]) -> UnitConsent:
+def same_owner_decisions(unit_ids: Iterable[int]) -> dict[int, list[SameOwnerDecision]]:
+    """Every same-owner decision of these units (docs/rules.md, "Possible same owner"), in one query."""
+    grouped: dict[int, list[SameOwnerDecision]] = defaultdict(list)
+    decisions = SameOwnerDecision.objects.filter(unit_id__in=list(unit_ids)).select_related("household_a", "household_b")
+    for decision in decisions.order_by("decided_at", "pk"):
+        grouped[decision.unit_id].append(decision)
+    return grouped
+
+
+def links_of(decisions: Iterable[SameOwnerDecision]) -> list[tuple[str, str]]:
+    """The pairs of rooms staff decided hold one owner: the consent engine's ``links``."""
+    return [(d.household_a.room, d.household_b.room) for d in decisions if d.same]
+
+
+def evaluate_unit(
+    unit: Unit, households: Iterable[Household], decisions: Iterable[SameOwnerDecision] | None = None
+) -> UnitConsent:
+    """The consent count of one unit; ``decisions`` (``same_owner_decisions``) are read when not given."""
+    if decisions is None:
+        decisions = same_owner_decisions([unit.pk])[unit.pk]
     try:
-        return UnitConsent(rules.evaluate(flats_for_rules(households), street_policy(unit.street)))
+        return UnitConsent(rules.evaluate(flats_for_rules(households), street_policy(unit.street), links_of(decisions)))
     except rules.OwnerConflict as conflict:
         return UnitConsent(None, conflict)
+
+
+SAME_OWNER_REASONS = {
+    rules.SAME_NAME: _("Same name, a phone missing"),
+    rules.SHARED_PHONE: _("One phone under two names"),
+    rules.SPACING: _("Names differ only in spacing"),
+}
+
+
+@dataclass(frozen=True)
+class SameOwnerPair:
+    """Two households a person must decide about: one owner, or different people."""
+
+    first: Household
+    second: Household
+    reason: str
+
+    @property
+    def reason_label(self) -> str:
+        return SAME_OWNER_REASONS[self.reason]
+
+
+def open_same_owner_pairs(households: Iterable[Household], decisions: Iterable[SameOwnerDecision]) -> list[SameOwnerPair]:
+    """The pairs of households (with their votes) still to decide, in roster order; no query."""
+    households, decisions = list(households), list(decisions)
+    by_room = {h.room: h for h in households}
+    decided = [(d.household_a.room, d.household_b.room) for d in decisions]
+    candidates = rules.same_owner_candidates(flats_for_rules(households), links=links_of(decisions), decided=decided)
+    return [SameOwnerPair(by_room[c.rooms[0]], by_room[c.rooms[1]], c.reason) for c in candidates]
+
+
+def open_same_owner_counts(units: Iterable[Unit]) -> dict[int, int]:
+    """How many pairs each unit has still to decide: two queries (households, decisions)."""
+    units = list(units)
+    grouped, decisions = households_of(units), same_owner_decisions([u.pk for u in units])
+    return {unit.pk: len(open_same_owner_pairs(grouped.get(unit.pk, []), decisions[unit.pk])) for unit in units}
 
 
 def households_of(units: Iterable[Unit]) -> dict[int, list[Household]]:
@@ -114,13 +170,13 @@ def consent_by_unit(units: Iterable[Unit], *, live: bool = False) -> dict[int, U
     """Consent for each unit; units must come with ``building__estate__community__street`` selected.
 
     By default from the stored tallies (one query), computing and storing the missing ones from their
-    households (one more query and a bulk insert). ``live=True`` always evaluates the households: the
+    households and same-owner decisions (two more queries and a bulk insert). ``live=True`` always evaluates the households: the
     lifecycle guards use it, so a move is never decided on a stored copy.
     """
     units = list(units)
     if live:
-        grouped = households_of(units)
-        return {unit.pk: evaluate_unit(unit, grouped.get(unit.pk, [])) for unit in units}
+        grouped, decisions = households_of(units), same_owner_decisions([u.pk for u in units])
+        return {unit.pk: evaluate_unit(unit, grouped.get(unit.pk, []), decisions[unit.pk]) for unit in units}
     stored = {t.unit_id: t for t in UnitTally.objects.filter(unit_id__in=[u.pk for u in units])}
     missing = [u for u in units if u.pk not in stored]
     if missing:
@@ -267,6 +323,7 @@ def visit_list(units: Iterable[Unit], today: date | None = None, now: datetime |
         for r in ConsultationRound.objects.current().filter(unit_id__in=[u.pk for u in units])
     }
     grouped = households_for_visits(units)
+    decisions = same_owner_decisions([u.pk for u in units])
     result = VisitList(rows=[], units=[], ready=[], on_hold=[], conflicts=[], overdue=[])
     candidates: list[tuple[tuple, VisitRow]] = []
     for unit in units:
@@ -277,7 +334,7 @@ def visit_list(units: Iterable[Unit], today: date | None = None, now: datetime |
             result.on_hold.append((unit, current_round))
             continue
         households = grouped.get(unit.pk, [])
-        answer = evaluate_unit(unit, households)
+        answer = evaluate_unit(unit, households, decisions[unit.pk])
         if not answer.ok:
             result.conflicts.append((unit, answer.conflict))
             continue
@@ -289,10 +346,12 @@ def visit_list(units: Iterable[Unit], today: date | None = None, now: datetime |
             continue
         result.units.append((unit, consent, current_round))
         minimal = set(consent.to_convert)
+        # The engine's owners, staff's same-owner links included: one visit per owner.
+        key_of = {room: o.key for o in rules.owners_of(flats_for_rules(households), links_of(decisions[unit.pk])) for room in o.rooms}
         owners: dict[tuple, list[Household]] = {}
         for household in households:
             if current_vote(household).value != rules.AGREE:
-                owners.setdefault(owner_key(household), []).append(household)
+                owners.setdefault(key_of[household.room], []).append(household)
         for key, flats in owners.items():
             first = flats[0]
             latest = max(

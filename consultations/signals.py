@@ -1,4 +1,5 @@
-"""Keep stored tallies honest: any change to a household, a vote or a street's policy drops them.
+"""Keep stored tallies honest: any change to a household, a vote, a same-owner decision or a street's
+policy drops them.
 
 Writers and the reader that stores a missing tally (selectors.consent_by_unit) both lock the unit rows
 first (``lock_units``), so a tally is never computed from households read before a writer commits and
@@ -11,7 +12,7 @@ from django.dispatch import receiver
 
 from units.models import Household, Street, Unit
 
-from .models import UnitTally, Vote
+from .models import SameOwnerDecision, UnitTally, Vote
 
 
 def lock_units(unit_ids=None, *, household_id=None) -> None:
@@ -34,6 +35,12 @@ def household_changed(sender, instance, **kwargs):
 def vote_changed(sender, instance, **kwargs):
     lock_units(household_id=instance.household_id)
     UnitTally.objects.filter(unit__households=instance.household_id).delete()
+
+
+@receiver([post_save, post_delete], sender=SameOwnerDecision)
+def same_owner_decided(sender, instance, **kwargs):
+    lock_units([instance.unit_id])
+    UnitTally.objects.filter(unit_id=instance.unit_id).delete()
 
 
 @receiver(post_save, sender=Street)

@@ -22,7 +22,9 @@ from .selectors import (
     current_vote,
     evaluate_unit,
     households_for_unit_page,
+    open_same_owner_pairs,
     owners_to_tell,
+    same_owner_decisions,
     street_policy,
     support_pattern,
     unit_panel,
@@ -38,8 +40,20 @@ def _households(request, unit, shared):
     return households
 
 
+def _decisions(request, unit, shared):
+    return same_owner_decisions([unit.pk])[unit.pk]
+
+
 def _consent(request, unit, shared):
-    return evaluate_unit(unit, shared["households"])
+    return evaluate_unit(unit, shared["households"], shared["same_owner_decisions"])
+
+
+def _same_owner_panel(request, unit, shared):
+    """The pairs of flats that may hold one owner, for a person to decide (docs/rules.md); none: no panel."""
+    pairs = open_same_owner_pairs(shared["households"], shared["same_owner_decisions"])
+    if not pairs:
+        return None
+    return {"pairs": pairs, "unit": unit, "can_edit": request.user.can_edit}
 
 
 def floor_grid(unit, households):
@@ -148,9 +162,11 @@ def estate_figures(units) -> dict[int, dict[str, int]]:
 def register() -> None:
     page = panels.UNIT_PAGE
     page.provide("households", _households)
+    page.provide("same_owner_decisions", _decisions)
     page.provide("consent", _consent)
     page.provide("grid", _grid)
     page.register(panels.Panel("consent_figures", 10, "units/includes/_consent_card.html", _figures_panel, slot="top"))
+    page.register(panels.Panel("same_owner", 20, "consultations/includes/_same_owner.html", _same_owner_panel, slot="top"))
     page.register(panels.Panel("floor_grid", 10, "units/includes/_floor_grid.html", _grid_panel, slot="grid"))
     page.register(panels.Panel("owners_to_tell", 5, "consultations/includes/_owners_to_tell.html", _owners_to_tell_panel))
     page.register(panels.Panel("consultation", 10, "consultations/includes/_unit_panel.html", _consultation_panel))

@@ -1,7 +1,18 @@
 from django.urls import path
 
 from .roster_import import views as import_views
-from .views import contacts, holdouts, meetings, notices, rounds, support, transfers, visits, votes
+from .views import (
+    contacts,
+    holdouts,
+    meetings,
+    notices,
+    rounds,
+    same_owner,
+    support,
+    transfers,
+    visits,
+    votes,
+)
 
 urlpatterns = [
     # Visit list: who to see today, best visit first.
@@ -12,6 +23,8 @@ urlpatterns = [
     path("units/<int:pk>/visits/print/", visits.unit_visits_print, name="unit_visits_print"),
     # The vote of a flat (the bottom sheet of the unit page).
     path("households/<int:pk>/vote/", votes.household_vote, name="household_vote"),
+    # Two flats listed as possibly one owner: one owner, or different people.
+    path("units/<int:pk>/same-owner/", same_owner.same_owner_decision, name="same_owner_decision"),
     # Contacts and holdouts of a household.
     path("households/<int:pk>/contacts/new/", contacts.contact_new, name="contact_new"),
     path("contacts/<int:pk>/opinion-form/", contacts.contact_opinion_form, name="contact_opinion_form"),

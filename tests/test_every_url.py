@@ -91,6 +91,7 @@ EXPECTED = {
     "holdout_edit": WRITE,
     "owner_transfer": WRITE,  # change of owner 过户
     "owner_transfer_told": WRITE,
+    "same_owner_decision": WRITE,
     "round_open": WRITE,
     "round_edit": PILOT_ONLY_WRITE,
     "round_close": PILOT_ONLY_WRITE,

@@ -390,6 +390,7 @@ class RosterSource(models.TextChoices):
     ADMIN = "admin", _("Admin")
     MIGRATION = "migration", _("Data migration")  # e.g. phones put in their normal form (docs/rules.md)
     TRANSFER = "transfer", _("Change of owner")  # 过户 (consultations.OwnerTransfer)
+    PAGE = "page", _("Recorded by staff")  # e.g. a same-owner decision on the unit page
 
 
 class HouseholdChange(FieldChange):

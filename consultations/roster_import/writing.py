@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from consultations import rules
 from consultations.models import Vote, VoteChange, VoteSource
+from consultations.selectors import SAME_OWNER_REASONS, links_of, same_owner_decisions
 from consultations.signals import drop_tallies
 from units import lifecycle
 from units.models import (
@@ -81,6 +82,14 @@ class HouseholdDiff:
         )
 
 
+@dataclass(frozen=True)
+class SameOwnerLine:
+    unit: str
+    first: str  # rooms
+    second: str
+    reason: str  # in words
+
+
 @dataclass
 class ImportReport:
     rows: int = 0
@@ -100,6 +109,8 @@ class ImportReport:
     # Each stored household the ledger changes, in row order; the preview asks for them to be checked.
     changes: list[HouseholdDiff] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # the sample rows left out, each said in a sentence
+    # Pairs of flats that may hold one owner, left for a person to decide on the unit page after the import.
+    same_owner: list[SameOwnerLine] = field(default_factory=list)
 
     @property
     def changes_digest(self) -> str:
@@ -263,6 +274,7 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
     errors.extend(_owner_conflicts(rows, unit_of_row, existing))
     if errors:
         raise ImportFailed(sorted(errors, key=lambda e: e.row or 0))
+    report.same_owner = _possible_same_owner(rows, unit_of_row, existing)
 
     now = timezone.now()
     fields = ("floor", "area", "owner_name", "phone", "occupancy", "hardship", "note")
@@ -440,3 +452,25 @@ def _owner_conflicts(rows, unit_of_row, existing) -> list[RowError]:
                         RowError(number, _("owner %(owner)s holds several flats with different votes: %(flats)s; one owner has one vote") % {"owner": name, "flats": described})
                     )
     return errors
+
+
+def _possible_same_owner(rows, unit_of_row, existing) -> list[SameOwnerLine]:
+    """The pairs of flats the units will hold after the import that a person must still decide (docs/rules.md,
+    "Possible same owner"), decisions already stored taken into account: one query."""
+    final: dict[tuple[int, str], rules.Flat] = {}
+    for (unit_id, room), household in existing.items():
+        final[(unit_id, room)] = rules.Flat(room, household.area, rules.UNDECIDED, household.owner_name, household.phone)
+    for row in rows:
+        final[(unit_of_row[row.row].pk, row.room)] = rules.Flat(row.room, row.area, rules.UNDECIDED, row.owner_name, row.phone)
+    by_unit: dict[int, list[rules.Flat]] = defaultdict(list)
+    for (unit_id, _room), flat in final.items():
+        by_unit[unit_id].append(flat)
+    units = {unit.pk: unit for unit in unit_of_row.values()}
+    decisions = same_owner_decisions(by_unit)
+    lines = []
+    for unit_id, flats in by_unit.items():
+        done = decisions[unit_id]
+        decided = [(d.household_a.room, d.household_b.room) for d in done]
+        for candidate in rules.same_owner_candidates(flats, links=links_of(done), decided=decided):
+            lines.append(SameOwnerLine(_unit_name(units[unit_id]), *candidate.rooms, str(SAME_OWNER_REASONS[candidate.reason])))
+    return sorted(lines, key=lambda line: line.unit)

@@ -29,7 +29,14 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from consultations import rules
 from consultations.models import ConsultationRound, Contact, Notice, VoteValue
 from consultations.roster_import import columns as ledger
-from consultations.selectors import UnitConsent, current_vote, evaluate_unit, households_of, street_policy
+from consultations.selectors import (
+    UnitConsent,
+    current_vote,
+    evaluate_unit,
+    households_of,
+    same_owner_decisions,
+    street_policy,
+)
 from consultations.situations import NAMES as SITUATION_NAMES
 from retrofit import masking, xlsx
 from retrofit.ordering import by_floor_then_room
@@ -169,7 +176,7 @@ def unit_sheets(units, user, *, with_households: bool = True) -> list[UnitSheet]
     """Status sheets for ``units`` (a queryset already scoped to ``user``), in unit order.
 
     Queries, whatever the number of units and households: units with their one-to-one records (1),
-    households with votes (1), current plans (1), their shares (1), signatures (1), contact counts (1),
+    households with votes (1), same-owner decisions (1), current plans (1), their shares (1), signatures (1), contact counts (1),
     stage history (1), acceptance checks (1), rounds (1), notices (1).
     """
     units = list(
@@ -179,6 +186,7 @@ def unit_sheets(units, user, *, with_households: bool = True) -> list[UnitSheet]
     )
     ids = [u.pk for u in units]
     grouped = households_of(units)
+    decisions = same_owner_decisions([u.pk for u in units])
     plans = current_plans(units)
     shares = shares_of(plans.values())
     share_of = {s.household_id: s for rows in shares.values() for s in rows}
@@ -214,7 +222,7 @@ def unit_sheets(units, user, *, with_households: bool = True) -> list[UnitSheet]
         reached = _stage_dates(firsts[unit.pk])
         sheet = UnitSheet(
             unit=unit,
-            result=evaluate_unit(unit, households),
+            result=evaluate_unit(unit, households, decisions[unit.pk]),
             plan=plans.get(unit.pk),
             contract=contract,
             signatures_signed=0,

@@ -72,8 +72,9 @@ def _panel(world, rf, user=None, unit=None):
 
 def test_unit_panel_query_count_is_fixed(world, rf, django_assert_num_queries):
     unit = Unit.objects.for_listing().get(pk=world.unit.pk)  # as the unit page has it
-    # households (vote, holdout, neighbour, cadre), latest round, contacts, notice, meetings, action items
-    with django_assert_num_queries(6):
+    # households (vote, holdout, neighbour, cadre), same-owner decisions, latest round, contacts, notice,
+    # meetings, action items
+    with django_assert_num_queries(7):
         _panel(world, rf, unit=unit)
     services.round_open(unit=world.unit, deadline=timezone.localdate(), channels=["notice"], by=world.users["staff"])
     for floor in range(1, 7):  # a third flat on every floor of the unit, each with a vote and a holdout
@@ -89,7 +90,7 @@ def test_unit_panel_query_count_is_fixed(world, rf, django_assert_num_queries):
                           plan_summary="方案", by=world.users["staff"])
     unit = Unit.objects.for_listing().get(pk=world.unit.pk)
     # ... and the notice's objections
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         html = _panel(world, rf, unit=unit)
     assert 'data-testid="notice"' in html
 

@@ -170,20 +170,21 @@ def _grow(world, campaign, n):
 def test_community_visit_list_query_count_does_not_grow(client, world, campaign, django_assert_num_queries):
     client.force_login(world.users["staff"])
     url = reverse("community_visits", args=[world.community.pk])
-    # session, user, community, units, current rounds, households (vote, holdout, last contact), menu bar
-    with django_assert_num_queries(8):
+    # session, user, community, units, current rounds, households (vote, holdout, last contact), same-owner
+    # decisions, menu bar
+    with django_assert_num_queries(9):
         client.get(url)
     _grow(world, campaign, 4)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(url)
     assert len(response.context["listing"].rows) > 30
 
 
 def test_unit_visit_list_and_print_query_counts_are_fixed(client, world, campaign, django_assert_num_queries):
     client.force_login(world.users["staff"])
-    # session, user, unit, current round, households, menu bar
-    with django_assert_num_queries(7):
+    # session, user, unit, current round, households, same-owner decisions, menu bar
+    with django_assert_num_queries(8):
         client.get(reverse("unit_visits", args=[campaign.b.pk]))
     # the printout has no menu bar
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(reverse("unit_visits_print", args=[campaign.b.pk]))

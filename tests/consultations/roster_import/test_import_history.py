@@ -319,3 +319,16 @@ def test_the_upload_page_states_the_rules(client, world):
     client.force_login(world.users["staff"])
     page = client.get(reverse("import_upload")).content.decode()
     assert "示例行" in page and "单元进入签约阶段后，不能通过导入更改业主、面积或楼层" in page
+
+
+def test_the_preview_lists_possible_same_owners_read_only(client, world, ledger):
+    """docs/rules.md, "Possible same owner": listed for the unit page, nothing linked by the import."""
+    client.force_login(world.users["staff"])
+    path = ledger([world_row(9), world_row(10, 业主姓名="业主9的女儿", 联系电话="139 0000 0009")])
+
+    page = upload(client, path).content.decode()
+
+    assert 'data-testid="import-same-owner"' in page
+    assert "可能为同一业主" in page and "导入后在单元页决定" in page
+    assert "502" in page and "601" in page and "同一电话，两个姓名" in page
+    assert 'data-testid="same-owner-link"' not in page
