@@ -196,19 +196,19 @@ def test_unit_page_query_count_does_not_grow_with_households(client, world, djan
     # session, user, unit (with building, estate, community, street), households with votes and holdouts
     # (read once, for the grid, the figures and the consultation panel), menu bar (2), consultation panel
     # (5 more), plan panel (current plan, contract), money panel and public link panel (5), export menu
-    # (latest notice), stage history
-    with django_assert_num_queries(20):
+    # (latest notice), stage history, the unit's same-owner decisions
+    with django_assert_num_queries(21):
         client.get(reverse("unit_detail", args=[small.pk]))
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(21):
         client.get(reverse("unit_detail", args=[world.unit.pk]))
 
 
 def test_unit_page_in_consultation_counts_consent_once(client, world, django_assert_num_queries):
     # The stage panel's guard (consent reached?) reuses the page's own count instead of reading the
-    # households again.
+    # households again (21: the page's queries above, the same-owner decisions included).
     from units.models import Stage, Unit
 
     Unit.objects.filter(pk=world.unit.pk).update(stage=Stage.CONSULTATION)
     client.force_login(world.users["staff"])
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(21):
         client.get(reverse("unit_detail", args=[world.unit.pk]))
