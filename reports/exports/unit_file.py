@@ -21,16 +21,7 @@ from datetime import date, datetime
 from django.db.models import Q
 from django.utils import timezone
 
-from consultations.models import (
-    ConsultationRound,
-    Contact,
-    Meeting,
-    Notice,
-    Objection,
-    OpinionFormVersion,
-    VoteChange,
-    VoteValue,
-)
+from consultations import models as consultation
 from payments.models import LedgerEntry
 from retrofit import masking, uploads
 from units.models import Contract, ContractScanVersion, Plan, PlanShare, Signature, StageChange, Unit
@@ -58,7 +49,7 @@ class Attachment:
 
 @dataclass
 class ContactLine:
-    contact: Contact
+    contact: consultation.Contact
     forms: list[Attachment] = field(default_factory=list)
 
 
@@ -70,14 +61,14 @@ class HouseholdFile:
     owner: str  # masked as on the status sheet
     vote: str
     reason: str
-    history: list[VoteChange]
+    history: list[consultation.VoteChange]
     contacts: list[ContactLine]
 
 
 @dataclass
 class NoticeFile:
-    notice: Notice
-    objections: list[tuple[Objection, str]]  # (objection, objector's name as the role may see it)
+    notice: consultation.Notice
+    objections: list[tuple[consultation.Objection, str]]  # (objection, objector's name as the role may see it)
 
 
 @dataclass
@@ -85,8 +76,8 @@ class UnitFile:
     sheet: UnitSheet
     households: list[HouseholdFile]
     stage_changes: list[StageChange]
-    rounds: list[ConsultationRound]
-    meetings: list[Meeting]
+    rounds: list[consultation.ConsultationRound]
+    meetings: list[consultation.Meeting]
     notices: list[NoticeFile]
     plans: list[Plan]
     shares: list[tuple[PlanShare, str]]  # the shown plan's rows with the owner as the role may see it
@@ -108,7 +99,7 @@ class UnitFile:
 
     @property
     def vote_labels(self) -> dict:
-        return dict(VoteValue.choices)
+        return dict(consultation.VoteValue.choices)
 
 
 def _attachment(version, *, embed: bool = True) -> Attachment:
@@ -143,15 +134,16 @@ def unit_file(unit: Unit, user) -> UnitFile:
         return name if names else masking.mask_name(name)
 
     history = defaultdict(list)
-    for change in VoteChange.objects.filter(household__unit=unit).select_related("changed_by").order_by(
+    for change in consultation.VoteChange.objects.filter(household__unit=unit).select_related("changed_by").order_by(
         "changed_at", "id"
     ):
         history[change.household_id].append(change)
     forms = defaultdict(list)
-    for version in OpinionFormVersion.objects.filter(contact__household__unit=unit).order_by("contact_id", "number"):
+    versions = consultation.OpinionFormVersion.objects.filter(contact__household__unit=unit)
+    for version in versions.order_by("contact_id", "number"):
         forms[version.contact_id].append(_attachment(version))
     contacts = defaultdict(list)
-    for contact in Contact.objects.filter(household__unit=unit).select_related("made_by", "round").order_by(
+    for contact in consultation.Contact.objects.filter(household__unit=unit).select_related("made_by", "round").order_by(
         "contacted_at", "id"
     ):
         contacts[contact.household_id].append(ContactLine(contact, forms.get(contact.pk, [])))
@@ -168,11 +160,11 @@ def unit_file(unit: Unit, user) -> UnitFile:
     ]
 
     objections = defaultdict(list)
-    for objection in Objection.objects.filter(notice__unit=unit).select_related("household", "settled_by"):
+    for objection in consultation.Objection.objects.filter(notice__unit=unit).select_related("household", "settled_by"):
         objections[objection.notice_id].append((objection, owner(objection.objector)))
     notices = [
         NoticeFile(notice, objections.get(notice.pk, []))
-        for notice in Notice.objects.filter(unit=unit).select_related("started_by").order_by("started_at", "id")
+        for notice in consultation.Notice.objects.filter(unit=unit).select_related("started_by").order_by("started_at", "id")
     ]
 
     plans = list(Plan.objects.filter(unit=unit).select_related("created_by", "signed_by").order_by("version"))
@@ -206,13 +198,15 @@ def unit_file(unit: Unit, user) -> UnitFile:
         for entry in LedgerEntry.objects.filter(unit=unit).select_related("household").order_by("on", "id")
     ]
     meetings = list(
-        Meeting.objects.filter(Q(units=unit) | Q(action_items__units=unit)).distinct().order_by("held_on", "id")
+        consultation.Meeting.objects.filter(Q(units=unit) | Q(action_items__units=unit))
+        .distinct()
+        .order_by("held_on", "id")
     )
     return UnitFile(
         sheet=sheet,
         households=households,
         stage_changes=list(StageChange.objects.filter(unit=unit).select_related("changed_by").order_by("changed_at", "id")),
-        rounds=list(ConsultationRound.objects.filter(unit=unit).order_by("number")),
+        rounds=list(consultation.ConsultationRound.objects.filter(unit=unit).order_by("number")),
         meetings=meetings,
         notices=notices,
         plans=plans,

@@ -13,15 +13,7 @@ from django.utils import timezone
 from PIL import Image
 from pypdf import PdfReader
 
-from consultations.models import (
-    ConsultationRound,
-    Contact,
-    Meeting,
-    Notice,
-    Objection,
-    OpinionFormVersion,
-    VoteChange,
-)
+from consultations import models as consultation
 from payments.models import LedgerEntry
 from reports.exports import unit_file
 from retrofit.documents import version_add
@@ -61,39 +53,39 @@ def fill(unit, flats, staff, *, objector="业主8"):
     meeting, a notice with an objection, an acceptance check, a log entry with a photo, a payment."""
     now = timezone.now()
     today = timezone.localdate()
-    round_ = ConsultationRound.objects.create(
+    round_ = consultation.ConsultationRound.objects.create(
         unit=unit, number=1, opened_on=today - timedelta(days=30), deadline=today - timedelta(days=5),
         by_notice=True, opened_by=staff,
     )
     for flat in flats:
-        VoteChange.objects.create(
+        consultation.VoteChange.objects.create(
             household=flat, before="undecided", after="oppose", reason="担心采光", changed_by=staff,
             changed_at=now - timedelta(days=20),
         )
-        VoteChange.objects.create(
+        consultation.VoteChange.objects.create(
             household=flat, before="oppose", after="agree", reason="看过方案后同意", changed_by=staff,
             changed_at=now - timedelta(days=10),
         )
-        contact = Contact.objects.create(
+        contact = consultation.Contact.objects.create(
             household=flat, round=round_, channel="visit", outcome="form_signed", made_by=staff,
             contacted_at=now - timedelta(days=10),
         )
-        version = version_add(model=OpinionFormVersion, owner=contact, upload=_png(), content_type="image/png", by=staff)
-        Contact.objects.filter(pk=contact.pk).update(opinion_form_version=version)
+        version = version_add(model=consultation.OpinionFormVersion, owner=contact, upload=_png(), content_type="image/png", by=staff)
+        consultation.Contact.objects.filter(pk=contact.pk).update(opinion_form_version=version)
         version_add(
-            model=OpinionFormVersion, owner=contact, upload=ContentFile(b"%PDF-1.4\n", name="扫描件.pdf"),
+            model=consultation.OpinionFormVersion, owner=contact, upload=ContentFile(b"%PDF-1.4\n", name="扫描件.pdf"),
             content_type="application/pdf", by=staff,
         )
-    meeting = Meeting.objects.create(
+    meeting = consultation.Meeting.objects.create(
         street=unit.street, kind="yard", held_on=today - timedelta(days=25), place="院坝", minutes="讲解方案",
         created_by=staff, created_at=now,
     )
     meeting.units.add(unit)
-    notice = Notice.objects.create(
+    notice = consultation.Notice.objects.create(
         unit=unit, round=round_, draft_signed_on=today - timedelta(days=8), starts_on=today - timedelta(days=7),
         days=10, plan_summary="加装电梯方案", started_by=staff, started_at=now, status="running",
     )
-    Objection.objects.create(
+    consultation.Objection.objects.create(
         notice=notice, household=flats[0], objector=objector, received_on=today - timedelta(days=6),
         content="影响一楼采光", resolution="调整井道位置后撤回", settled_on=today - timedelta(days=3), settled_by=staff,
         recorded_by=staff, recorded_at=now,
