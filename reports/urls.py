@@ -12,6 +12,7 @@ urlpatterns = [
     path("units/<int:pk>/export/sheet.xlsx", exports.unit_sheet_xlsx, name="unit_sheet_xlsx"),
     path("units/<int:pk>/export/sheet.pdf", exports.unit_sheet_pdf, name="unit_sheet_pdf"),
     path("units/<int:pk>/export/sheet/", exports.unit_sheet_print, name="unit_sheet_print"),
+    path("units/<int:pk>/export/file.pdf", exports.unit_file_pdf, name="unit_file_pdf"),
     path("units/<int:pk>/export/consent-form/", exports.unit_consent_form, name="unit_consent_form"),
     # The progress workbook of a street, community or estate.
     path("exports/<str:level>/<int:pk>/progress.xlsx", exports.progress_workbook, name="progress_workbook"),

@@ -113,6 +113,7 @@ class ExportKind(models.TextChoices):
     CONSENT_FORM = "consent_form", _("Consent form for signing")
     PROGRESS = "progress", _("Progress workbook")
     DISTRICT_REPORT = "district_report", _("Report to the district")
+    UNIT_FILE = "unit_file", _("Unit file")
 
 
 class ExportFormat(models.TextChoices):

@@ -142,6 +142,7 @@ EXPECTED = {
     # exports: none for companies (every one carries votes or consent figures)
     "unit_sheet_xlsx": READ,
     "unit_sheet_pdf": READ,
+    "unit_file_pdf": READ,
     "unit_sheet_print": READ,
     "unit_consent_form": READ,
     "progress_workbook": READ,

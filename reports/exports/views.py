@@ -1,4 +1,4 @@
-"""Export views: a unit's status sheet (xlsx, print, PDF), its consent form, and the progress workbook
+"""Export views: a unit's status sheet (xlsx, print, PDF), its consent form, its file (档案, PDF), and the progress workbook
 of a street, community or estate (the report to the district is reports/district/views.py). Scope and
 masking are the pages' own; every download is recorded in ``ExportLog``."""
 
@@ -15,7 +15,7 @@ from retrofit.models import ExportFormat, ExportKind
 from retrofit.params import int_param
 from units.models import Unit
 
-from . import progress, status_sheet
+from . import progress, status_sheet, unit_file
 from .common import (
     LEVELS,
     PDF_TYPE,
@@ -74,6 +74,23 @@ def unit_sheet_pdf(request, pk):
     render_pdf("exports/unit_sheet_pdf.html", status_sheet.sheet_context(sheets, request.user), handle)
     _log_unit(request, unit, ExportKind.UNIT_SHEET, ExportFormat.PDF, sheets)
     return file_response(handle, f"{unit_label(unit)}-状态表-{_stamp()}.pdf", PDF_TYPE)
+
+
+@login_required
+def unit_file_pdf(request, pk):
+    """The unit's file as one PDF, made while the user waits (a background job once there is a queue)."""
+    unit = get_export_unit(request.user, pk)
+    handle = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    file = unit_file.unit_file(unit, request.user)
+    unit_file.write_pdf(file, handle)
+    export_log_record(
+        by=request.user,
+        kind=ExportKind.UNIT_FILE,
+        scope=unit_label(unit),
+        object_ids=unit_file.logged_ids(file),
+        format=ExportFormat.PDF,
+    )
+    return file_response(handle, f"{unit_label(unit)}-档案-{_stamp()}.pdf", PDF_TYPE)
 
 
 @login_required

@@ -1,7 +1,9 @@
-"""The 导出 (export) menus of the unit page and the dashboard, and a lookup the report templates use."""
+"""The 导出 (export) menus of the unit page and the dashboard, and lookups the report templates use."""
 
 from django import template
+from django.apps import apps
 from django.urls import reverse
+from django.utils.text import capfirst
 
 from consultations.models import Notice
 from units.permissions import covers_whole
@@ -12,6 +14,15 @@ register = template.Library()
 @register.filter
 def figure(figures, key):
     return figures.get(key) if figures else None
+
+
+@register.filter
+def label(model, name):
+    """A model field's name as its form shows it: ``{{ notice|label:"starts_on" }}`` or, with no row at
+    hand (a table's header), ``{{ "consultations.Objection"|label:"resolution" }}``."""
+    if isinstance(model, str):
+        model = apps.get_model(model)
+    return capfirst(model._meta.get_field(name).verbose_name)
 
 
 def _can_export(user) -> bool:
