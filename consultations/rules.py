@@ -8,9 +8,10 @@ Legal basis
   3/4 of the participating headcount. "以上" includes the bound, so every test is ``>=``.
 * Supreme People's Court interpretation on building ownership, art. 8-9: area is the registered
   area of each exclusive part; headcount is one per exclusive part, except that one owner holding
-  several exclusive parts counts once. In a roster we recognise "the same owner" by equal name and
-  equal, non-empty phone, the phones compared in their one normal form (retrofit/phones.py), so
-  "139-0000-0001" and "13900000001" are one number.
+  several exclusive parts counts once. In a roster we recognise "the same owner" by the same
+  institutional owner (公房/单位产权), else by the same certificate number (its keyed hash), else by
+  equal name and equal, non-empty phone, the phones compared in their one normal form
+  (retrofit/phones.py), so "139-0000-0001" and "13900000001" are one number (see :func:`owner_key`).
 * Some cities still use an older rule (2/3 of all area and 2/3 of all owners agree); a street office
   may also set its own pair of fractions. See :class:`Policy`.
 
@@ -71,6 +72,8 @@ class Flat:
     vote: str  # one of VOTES
     owner_name: str = ""
     phone: str = ""
+    id_hash: str = ""  # keyed hash of the certificate number (retrofit/owner_ids.py); "" when not given
+    institution: str = ""  # the institutional owner (公房/单位产权); "" for a private flat
 
     def __post_init__(self) -> None:
         if self.vote not in VOTES:
@@ -86,7 +89,7 @@ class Flat:
 class Owner:
     """One owner for the headcount: a single flat, or several flats held by the same person."""
 
-    key: tuple  # ("phone", name, phone in its normal form) or ("room", room)
+    key: tuple  # ("institution", name), ("id", hash), ("phone", name, phone in its normal form) or ("room", room)
     rooms: tuple[str, ...]
     area: Decimal  # sum of the owner's flats
     vote: str
@@ -123,9 +126,20 @@ def _clean(text: str | None) -> str:
     return (text or "").strip()
 
 
-def owner_key(room: str, owner_name: str | None, phone: str | None) -> tuple:
-    """Who holds a flat, for the headcount: ("phone", name, phone) when a phone is given, the phone in
-    its normal form (phones.comparable); else ("room", room), the flat is its own owner."""
+def owner_key(
+    room: str, owner_name: str | None, phone: str | None, id_hash: str | None = "", institution: str | None = ""
+) -> tuple:
+    """Who holds a flat, for the headcount (docs/rules.md, "Who is one owner"), the first that applies:
+    ("institution", name) for a flat an institution owns (公房/单位产权), its name with spaces dropped;
+    ("id", hash) when the certificate number is given (its keyed hash, retrofit/owner_ids.py);
+    ("phone", name, phone) when a phone is given, the phone in its normal form (phones.comparable);
+    else ("room", room), the flat is its own owner."""
+    institution = "".join((institution or "").split())
+    if institution:
+        # A 公房 ledger names the tenant (承租人) and their certificate; the owner is the institution.
+        return ("institution", institution)
+    if _clean(id_hash):
+        return ("id", _clean(id_hash))
     name, phone = _clean(owner_name), phones.comparable(phone)
     # An empty phone proves nothing: two "王芳" without a phone may well be two people.
     if phone:
@@ -146,7 +160,8 @@ def owners_of(flats: Iterable[Flat]) -> list[Owner]:
         if room in seen_rooms:
             raise DuplicateRoom(flat.room)
         seen_rooms.add(room)
-        groups.setdefault(owner_key(flat.room, flat.owner_name, flat.phone), []).append(flat)
+        key = owner_key(flat.room, flat.owner_name, flat.phone, flat.id_hash, flat.institution)
+        groups.setdefault(key, []).append(flat)
 
     owners = []
     for key, held in groups.items():
