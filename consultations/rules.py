@@ -8,9 +8,10 @@ Legal basis
   3/4 of the participating headcount. "以上" includes the bound, so every test is ``>=``.
 * Supreme People's Court interpretation on building ownership, art. 8-9: area is the registered
   area of each exclusive part; headcount is one per exclusive part, except that one owner holding
-  several exclusive parts counts once. In a roster we recognise "the same owner" by equal name and
-  equal, non-empty phone, the phones compared in their one normal form (retrofit/phones.py), so
-  "139-0000-0001" and "13900000001" are one number.
+  several exclusive parts counts once. In a roster we recognise "the same owner" by the same
+  institutional owner (公房/单位产权), else by the same certificate number (its keyed hash), else by
+  equal name and equal, non-empty phone, the phones compared in their one normal form
+  (retrofit/phones.py), so "139-0000-0001" and "13900000001" are one number (see :func:`owner_key`).
 * Some cities still use an older rule (2/3 of all area and 2/3 of all owners agree); a street office
   may also set its own pair of fractions. See :class:`Policy`.
 
@@ -71,6 +72,8 @@ class Flat:
     vote: str  # one of VOTES
     owner_name: str = ""
     phone: str = ""
+    id_hash: str = ""  # keyed hash of the certificate number (retrofit/owner_ids.py); "" when not given
+    institution: str = ""  # the institutional owner (公房/单位产权); "" for a private flat
 
     def __post_init__(self) -> None:
         if self.vote not in VOTES:
@@ -81,12 +84,17 @@ class Flat:
         if not self.area.is_finite() or self.area <= 0:
             raise ValueError(f"room {self.room}: area must be positive, got {self.area}")
 
+    @property
+    def key(self) -> tuple:
+        """Its owner key (``owner_key``)."""
+        return owner_key(self.room, self.owner_name, self.phone, self.id_hash, self.institution)
+
 
 @dataclass(frozen=True)
 class Owner:
     """One owner for the headcount: a single flat, or several flats held by the same person."""
 
-    key: tuple  # ("phone", name, phone in its normal form) or ("room", room)
+    key: tuple  # ("institution", name), ("id", hash), ("phone", name, phone in its normal form) or ("room", room)
     rooms: tuple[str, ...]
     area: Decimal  # sum of the owner's flats
     vote: str
@@ -123,9 +131,20 @@ def _clean(text: str | None) -> str:
     return (text or "").strip()
 
 
-def owner_key(room: str, owner_name: str | None, phone: str | None) -> tuple:
-    """Who holds a flat, for the headcount: ("phone", name, phone) when a phone is given, the phone in
-    its normal form (phones.comparable); else ("room", room), the flat is its own owner."""
+def owner_key(
+    room: str, owner_name: str | None, phone: str | None, id_hash: str | None = "", institution: str | None = ""
+) -> tuple:
+    """Who holds a flat, for the headcount (docs/rules.md, "Who is one owner"), the first that applies:
+    ("institution", name) for a flat an institution owns (公房/单位产权), its name with spaces dropped;
+    ("id", hash) when the certificate number is given (its keyed hash, retrofit/owner_ids.py);
+    ("phone", name, phone) when a phone is given, the phone in its normal form (phones.comparable);
+    else ("room", room), the flat is its own owner."""
+    institution = "".join((institution or "").split())
+    if institution:
+        # A 公房 ledger names the tenant (承租人) and their certificate; the owner is the institution.
+        return ("institution", institution)
+    if _clean(id_hash):
+        return ("id", _clean(id_hash))
     name, phone = _clean(owner_name), phones.comparable(phone)
     # An empty phone proves nothing: two "王芳" without a phone may well be two people.
     if phone:
@@ -152,7 +171,7 @@ def _linked_groups(flats: Sequence[Flat], links: Iterable[tuple[str, str]]) -> l
     by_key: dict[tuple, int] = {}
     index = {_clean(flat.room): n for n, flat in enumerate(flats)}
     for n, flat in enumerate(flats):
-        join(by_key.setdefault(owner_key(flat.room, flat.owner_name, flat.phone), n), n)
+        join(by_key.setdefault(flat.key, n), n)
     for room_a, room_b in links:
         a, b = index.get(_clean(room_a)), index.get(_clean(room_b))
         if a is not None and b is not None:
@@ -185,7 +204,7 @@ def owners_of(flats: Iterable[Flat], links: Iterable[tuple[str, str]] = ()) -> l
             raise OwnerConflict(_clean(held[0].owner_name), _clean(held[0].phone), [f.room for f in held])
         owners.append(
             Owner(
-                key=owner_key(held[0].room, held[0].owner_name, held[0].phone),
+                key=held[0].key,
                 rooms=tuple(flat.room for flat in held),
                 area=sum((flat.area for flat in held), Decimal(0)),
                 vote=held[0].vote,
@@ -212,6 +231,8 @@ class SameOwnerCandidate:
 
 
 def _same_owner_reason(a: Flat, b: Flat) -> str | None:
+    if (a.id_hash and b.id_hash) or a.institution or b.institution:
+        return None  # two certificate numbers, or an institution: the owner key has already decided
     phone_a, phone_b = phones.comparable(a.phone), phones.comparable(b.phone)
     if phone_a and phone_b and phone_a != phone_b:
         return None  # two numbers: two people, as the owner key says

@@ -45,8 +45,11 @@ from .signals import lock_units
 
 
 def owner_key(household: Household) -> tuple:
-    """The consent engine's de-duplication key: name and phone (in its normal form), when a phone is given."""
-    return rules.owner_key(household.room, household.owner_name, household.phone)
+    """The consent engine's de-duplication key (rules.owner_key): the institution, else the certificate
+    number's hash, else name and phone (in its normal form), when a phone is given."""
+    return rules.owner_key(
+        household.room, household.owner_name, household.phone, household.id_hash, household.institution
+    )
 
 
 def current_vote(household: Household) -> Vote:
@@ -65,6 +68,8 @@ def flats_for_rules(households: Iterable[Household]) -> list[rules.Flat]:
             vote=current_vote(h).value,
             owner_name=h.owner_name.strip(),
             phone=h.phone.strip(),
+            id_hash=h.id_hash,
+            institution=h.institution,
         )
         for h in households
     ]

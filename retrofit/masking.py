@@ -1,6 +1,6 @@
 """Personal data shown only to the roles that need it (community staff call and visit households)."""
 
-from . import phones
+from . import owner_ids, phones
 
 
 def mask_name(name: str) -> str:
@@ -28,3 +28,9 @@ def owner_for(user, name: str) -> str:
 def phone_for(user, phone: str) -> str:
     """The phone in groups (139 0000 0001) for a role that sees phones, masked (139****0001) for the others."""
     return phones.display(phone) if user.can_see_phones else mask_phone(phone)
+
+
+def id_for(user, last_four: str) -> str:
+    """A certificate number is never kept whole: its last four (****1234) for a role that sees names,
+    nothing at all for the others (the viewer role sees nothing of it)."""
+    return owner_ids.masked(last_four) if user.can_see_names else ""

@@ -4,6 +4,7 @@ One module, driven by the environment (django-environ). ``RETROFIT_ENV=productio
 hardened settings and refuses to start without a secret key; anything else is a developer machine.
 """
 
+import hashlib
 import ipaddress
 from datetime import timedelta
 from pathlib import Path
@@ -25,6 +26,12 @@ if not SECRET_KEY:
     if PRODUCTION:
         raise ImproperlyConfigured("SECRET_KEY must be set when RETROFIT_ENV=production")
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+
+# The key of the certificate numbers' hashes (retrofit/owner_ids.py). Set OWNER_ID_KEY in production: the
+# fallback is derived from SECRET_KEY, so rotating SECRET_KEY would silently change every stored hash
+# (and two imports before and after would no longer recognise the same owner). Derived, not SECRET_KEY
+# itself, so the hashes never expose the key that signs sessions.
+OWNER_ID_KEY = env("OWNER_ID_KEY", default="") or hashlib.sha256(b"retrofit.owner_ids:" + SECRET_KEY.encode()).hexdigest()
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

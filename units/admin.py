@@ -66,7 +66,7 @@ class HouseholdInline(admin.TabularInline):
     model = Household
     form = HouseholdForm
     extra = 0
-    fields = ("room", "floor", "area", "owner_name", "phone", "occupancy", "hardship", "age_band")
+    fields = ("room", "floor", "area", "owner_name", "phone", "institution", "occupancy", "hardship", "age_band")
 
 
 @admin.register(Unit)

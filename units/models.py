@@ -73,6 +73,13 @@ class Street(models.Model):
         blank=True,
         help_text=_("Floor:coefficient pairs, e.g. 1:0, 2:1.5, 3:4. Empty: 1F 0, 2F 1.5, 3F 4, 4F 9, 5F 15, 6F 20.5."),
     )
+    # Owner names that are institutions (公房/单位产权, docs/rules.md "Institutional owners"), one a line:
+    # the import counts a flat whose 业主姓名 is one of them as held by that institution.
+    institution_names = models.TextField(
+        _("institution owners"),
+        blank=True,
+        help_text=_("One name a line (e.g. 某某机械厂, 市房管局). The ledger import counts a flat whose owner is one of them as held by that institution."),
+    )
 
     class Meta:
         verbose_name = _("street")
@@ -349,6 +356,11 @@ class Household(models.Model):
     hardship = models.BooleanField(_("hardship household"), default=False)
     age_band = models.CharField(_("age of oldest resident"), max_length=10, choices=AgeBand.choices, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # The certificate number (证件号码) is never stored: only its keyed hash and last four characters
+    # (retrofit/owner_ids.py, docs/rules.md "Who is one owner"). Not editable: only the import writes them.
+    id_hash = models.CharField(_("certificate number hash"), max_length=64, blank=True, editable=False)
+    id_last4 = models.CharField(_("certificate number, last four"), max_length=4, blank=True, editable=False)
+    institution = models.CharField(_("institution owner"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("household")

@@ -30,6 +30,9 @@ class AgeBand(models.TextChoices):
 # The ledger's columns for a household's roster fields.
 ROOM, FLOOR, AREA, OWNER, PHONE = "房号", "楼层", "建筑面积", "业主姓名", "联系电话"
 OCCUPANCY, HARDSHIP, NOTE, AGE_BAND = "居住情况", "困难户", "备注", "年龄段"
+# Optional: the owner's certificate (kept only as a keyed hash and its last four, retrofit/owner_ids.py),
+# and the institution that owns a 公房 flat (docs/rules.md, "Who is one owner").
+ID_NUMBER, INSTITUTION = "证件号码", "产权单位"
 
 OCCUPANCY_WORDS = {"自住": Occupancy.OWNER, "出租": Occupancy.RENTED, "空置": Occupancy.EMPTY}
 HARDSHIP_WORDS = {"是": True, "否": False, "": False}
@@ -53,6 +56,9 @@ ROSTER_FIELDS = {
     "hardship": HARDSHIP,
     "note": NOTE,
     "age_band": AGE_BAND,
+    # Its history shows the last four only (****1234), never the hash or the number.
+    "id_hash": ID_NUMBER,
+    "institution": INSTITUTION,
 }
 
 

@@ -12,7 +12,19 @@ from decimal import Decimal
 
 from consultations import rules
 from units.models import EntryType, SplitMethod
-from units.roster_words import AGE_BAND, AREA, FLOOR, HARDSHIP, NOTE, OCCUPANCY, OWNER, PHONE, ROOM
+from units.roster_words import (
+    AGE_BAND,
+    AREA,
+    FLOOR,
+    HARDSHIP,
+    ID_NUMBER,
+    INSTITUTION,
+    NOTE,
+    OCCUPANCY,
+    OWNER,
+    PHONE,
+    ROOM,
+)
 
 SHEET = "住户台账"
 PLAN_SHEET = "单元方案"  # optional: one row per unit with its plan (一单元一策)
@@ -26,7 +38,22 @@ ENTRY, TOTAL_COST, SUBSIDY, METHOD, COEFFICIENTS = "入户方式", "工程总价
 REQUIRED_COLUMNS = (
     STREET, COMMUNITY, ESTATE, BUILDING, UNIT, ROOM, FLOOR, AREA, OWNER, PHONE, OCCUPANCY, VOTE, REASON, HARDSHIP, NOTE,
 )
-OPTIONAL_COLUMNS = (AGE_BAND,)
+# 证件号码 and 产权单位 decide who the owner is where given (docs/rules.md, "Who is one owner"); a ledger
+# without them leaves what is stored as it is.
+OPTIONAL_COLUMNS = (AGE_BAND, ID_NUMBER, INSTITUTION)
+# The template's notes on these columns (the ledger's own words, like its headers).
+COLUMN_NOTES = {
+    ID_NUMBER: (
+        "选填：身份证或其他证件号码。填写后按证件号码认定业主（同一证件号码的多套房屋计为一名业主）。"
+        "系统只保存加密摘要和后四位，不保存、不显示、不导出完整号码；只读账号看不到任何部分。"
+        "请将本列设为文本格式，以免长号码被 Excel 截断。"
+    ),
+    INSTITUTION: (
+        "选填：公房/单位产权房屋的产权单位名称（如 某某机械厂、市房管局）；私人产权留空。"
+        "同一产权单位的多套房屋计为一名业主。街道也可在后台登记产权单位名单，业主姓名与名单一致的房屋同样按单位产权计。"
+    ),
+}
+MAX_ID_NUMBER = 30  # characters of a certificate number in its one form (an ID card has 18)
 # Read when present, for the plans of sheet 单元方案; not part of the plain ledger template.
 PLAN_LEDGER_COLUMNS = (RELIEF,)
 # 政府补助 empty: the street's rule; 楼层系数 empty: the street's default table.
@@ -38,7 +65,7 @@ METHOD_WORDS = {"按楼层系数": SplitMethod.FLOOR, "按楼层系数×面积":
 MAX_MONEY = Decimal("10000000000")  # the fields hold 12 digits with 2 decimals
 TEMPLATE_COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
 # The model fields' max_length: longer text would fail in PostgreSQL instead of being reported.
-MAX_LENGTH = {STREET: 100, COMMUNITY: 100, ESTATE: 100, BUILDING: 20, UNIT: 20, ROOM: 20, OWNER: 50}
+MAX_LENGTH = {STREET: 100, COMMUNITY: 100, ESTATE: 100, BUILDING: 20, UNIT: 20, ROOM: 20, OWNER: 50, INSTITUTION: 100}
 
 VOTE_WORDS = {
     "同意": rules.AGREE,
@@ -59,7 +86,7 @@ SAMPLE_STREET, SAMPLE_COMMUNITY = "示例街道", "示例社区"
 # The template's sample household, in the order of TEMPLATE_COLUMNS.
 SAMPLE_ROW = (
     SAMPLE_STREET, SAMPLE_COMMUNITY, SAMPLE_ESTATE, "1", "1", "302", 3, 68.45, "张三", "13800001234", "自住", "同意", "", "否", "",
-    "60-74岁",
+    "60-74岁", "", "",
 )
 # The template's sample plan, in the order of PLAN_TEMPLATE_COLUMNS.
 SAMPLE_PLAN_ROW = (

@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from python_calamine import CalamineWorkbook
 
-from retrofit import phones
+from consultations import rules
+from retrofit import owner_ids, phones
 from units.models import Occupancy
 from units.roster_words import (
     AGE_BAND,
@@ -28,6 +29,8 @@ from units.roster_words import (
     FLOOR,
     HARDSHIP,
     HARDSHIP_WORDS,
+    ID_NUMBER,
+    INSTITUTION,
     INVALID_PHONE,
     NOTE,
     OCCUPANCY,
@@ -43,6 +46,7 @@ from .columns import (
     COMMUNITY,
     ESTATE,
     MAX_AREA,
+    MAX_ID_NUMBER,
     MAX_LENGTH,
     MAX_MONEY,
     PLAN_LEDGER_COLUMNS,
@@ -59,6 +63,15 @@ from .columns import (
     VOTE_LABEL,
     VOTE_WORDS,
 )
+
+# Never echoes the number: an error message is shown and may be copied anywhere.
+INVALID_ID_NUMBER = _lazy(
+    "%(column)s is not a certificate number: give letters and digits only (at most %(limit)d), e.g. an ID card's 18 characters"
+)
+ID_NUMBER_AS_NUMBER = _lazy(
+    "%(column)s is stored as a number, so Excel has dropped its last digits: format the column as text and type the numbers again"
+)
+ID_NUMBER_CHARACTERS = re.compile(r"[0-9A-Z()\-]+")
 
 ONLY_SAMPLES = _lazy(
     "The sheet “%(sheet)s” holds only the sample row (row %(rows)s), which is skipped; fill in the households below it."
@@ -113,6 +126,17 @@ class RosterRow(PlaceRow):
     age_band: str
     has_age_band: bool
     relief: Decimal = Decimal("0")
+    # The certificate number as kept (retrofit/owner_ids.py): its keyed hash and last four; never the number.
+    id_hash: str = ""
+    id_last4: str = ""
+    has_id_number: bool = False  # the ledger has the column: a blank cell clears what is stored
+    institution: str = ""  # 产权单位, or the owner's name when the street lists it as an institution (writing.py)
+    has_institution: bool = False
+
+    @property
+    def owner_key(self) -> tuple:
+        """The consent engine's owner key of this row (rules.owner_key)."""
+        return rules.owner_key(self.room, self.owner_name, self.phone, self.id_hash, self.institution)
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -362,6 +386,24 @@ class RowReader:
             self.errors.append(INVALID_PHONE % {"column": column, "value": text})
             return ""
 
+    def id_number(self, column) -> tuple[str, str]:
+        """A certificate number as kept: (keyed hash, last four characters); ("", "") when blank or wrong."""
+        value = self.cell(column)
+        if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) >= 10**15:
+            # Excel keeps 15 digits of a number: an 18-digit ID card typed as a number has lost its last ones.
+            self.errors.append(ID_NUMBER_AS_NUMBER % {"column": column})
+            return "", ""
+        try:
+            number = owner_ids.normalise(cell_text(value))
+        except ValueError:
+            number = "?"  # a date cell: no certificate number
+        if not number:
+            return "", ""
+        if len(number) > MAX_ID_NUMBER or not ID_NUMBER_CHARACTERS.fullmatch(number):
+            self.errors.append(INVALID_ID_NUMBER % {"column": column, "limit": MAX_ID_NUMBER})
+            return "", ""
+        return owner_ids.digest(number), owner_ids.last_four(number)
+
 
 def parse_table(table: list[list], merged=(), skipped: list[int] | None = None) -> list[RosterRow]:
     """Check every row; raise ImportFailed with all errors, or return the rows.
@@ -418,6 +460,8 @@ def parse_table(table: list[list], merged=(), skipped: list[int] | None = None) 
         reason = optional_text(REASON, limit=500)
         note = optional_text(NOTE)
         relief = read(RELIEF, lambda v: money(v, RELIEF, required=False, blank=Decimal("0")))
+        id_hash, id_last4 = line.id_number(ID_NUMBER)
+        institution = " ".join(optional_text(INSTITUTION, limit=MAX_LENGTH[INSTITUTION]).split())
         if row_errors:
             errors.extend(RowError(number, message) for message in row_errors)
             continue
@@ -442,6 +486,11 @@ def parse_table(table: list[list], merged=(), skipped: list[int] | None = None) 
                 age_band=age_band,
                 has_age_band=AGE_BAND in positions,
                 relief=relief,
+                id_hash=id_hash,
+                id_last4=id_last4,
+                has_id_number=ID_NUMBER in positions,
+                institution=institution,
+                has_institution=INSTITUTION in positions,
             )
         )
     if not rows and not errors and samples:
@@ -482,8 +531,8 @@ def _check_rows_together(rows: list[RosterRow]) -> list[RowError]:
             )
             continue
         seen[key] = row.row
-        if row.phone:
-            by_owner[(*row.unit_key, row.owner_name, row.phone)].append(row)
+        if row.owner_key[0] != "room":
+            by_owner[(*row.unit_key, *row.owner_key)].append(row)
     for flats in by_owner.values():
         if len({row.vote for row in flats}) > 1:
             described = "、".join(f"{row.room}（{VOTE_LABEL.get(row.vote, row.vote)}）" for row in sorted(flats, key=lambda r: r.room))

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -150,6 +151,8 @@ def import_template(request):
         sheet.column_dimensions[cell.column_letter].width = {3: 36, 13: 24}.get(index, 14)  # 3: the sample's estate
     sheet.freeze_panes = "A2"
     column = {name: i for i, name in enumerate(columns.TEMPLATE_COLUMNS)}
+    for name, note in columns.COLUMN_NOTES.items():
+        sheet.cell(row=1, column=column[name] + 1).comment = Comment(note, "retrofit")
     for name, words in (
         (roster_words.OCCUPANCY, roster_words.OCCUPANCY_WORDS),
         (columns.VOTE, columns.VOTE_WORDS),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from time import monotonic
 
@@ -24,6 +24,7 @@ from consultations import rules
 from consultations.models import Vote, VoteChange, VoteSource
 from consultations.selectors import SAME_OWNER_REASONS, links_of, same_owner_decisions
 from consultations.signals import drop_tallies
+from retrofit import owner_ids
 from units import lifecycle
 from units.models import (
     Building,
@@ -259,6 +260,7 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
     unit_by_key = _units_for(rows, floors_by_building, report)
     unit_of_row = {row.row: unit_by_key[row.unit_key] for row in rows}
     units = {unit.pk: unit for unit in unit_of_row.values()}
+    _institutions_by_name(rows, unit_of_row)
 
     errors: list[RowError] = []
     for row in rows:
@@ -277,7 +279,7 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
     report.same_owner = _possible_same_owner(rows, unit_of_row, existing)
 
     now = timezone.now()
-    fields = ("floor", "area", "owner_name", "phone", "occupancy", "hardship", "note")
+    fields = ("floor", "area", "owner_name", "phone", "occupancy", "hardship", "note", "id_hash", "id_last4", "institution")
     signed_units = lifecycle.units_from_signing(units.values())
     to_create: list[RosterRow] = []  # flats not stored yet (plain rows: see _insert)
     to_update: list[Household] = []
@@ -298,6 +300,10 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
         }
         if row.has_age_band:
             values["age_band"] = row.age_band
+        if row.has_id_number:
+            values["id_hash"] = row.id_hash
+        if row.has_institution:
+            values["institution"] = row.institution
         household = existing.get((unit.pk, row.room))
         if household is None:
             if unit.pk in signed_units:
@@ -306,6 +312,11 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
             continue
         dirty = [name for name in ROSTER_FIELDS if name in values and getattr(household, name) != values[name]]
         field_changes = [_field_change(name, getattr(household, name), values[name]) for name in dirty]
+        if "id_hash" in dirty:
+            # Its history shows what may be shown of the number: its last four, never the hash.
+            shown = FieldChange("id_hash", field_label("id_hash"), owner_ids.masked(household.id_last4), owner_ids.masked(row.id_last4))
+            field_changes[dirty.index("id_hash")] = replace(shown, stored_before=shown.before, stored_after=shown.after)
+            household.id_last4 = row.id_last4
         for name in dirty:
             setattr(household, name, values[name])
         vote = getattr(household, "vote", None) if _has_vote(household) else None
@@ -346,9 +357,10 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
     # 10,000 new flats would otherwise spend most of its time building and compiling 30,000 ORM inserts.
     _insert(
         Household,
-        ("unit", "room", "floor", "area", "owner_name", "phone", "occupancy", "hardship", "note", "age_band"),
+        ("unit", "room", "floor", "area", "owner_name", "phone", "occupancy", "hardship", "note", "age_band", *fields[-3:]),
         [
             (unit_of_row[r.row].pk, r.room, r.floor, r.area, r.owner_name, r.phone, r.occupancy, r.hardship, r.note, r.age_band)
+            + (r.id_hash, r.id_last4, r.institution)
             for r in to_create
         ],
     )
@@ -429,27 +441,52 @@ def _has_vote(household: Household) -> bool:
         return False
 
 
+def _institutions_by_name(rows: list[RosterRow], unit_of_row) -> None:
+    """A row without 产权单位 whose owner name is one of its street's institutions is held by that
+    institution (docs/rules.md, "Institutional owners"). The streets come with the units, no query."""
+    listed: dict[int, set[str]] = {}
+    for row in rows:
+        if row.institution:
+            continue
+        street = unit_of_row[row.row].building.estate.community.street
+        if street.pk not in listed:
+            listed[street.pk] = {" ".join(line.split()) for line in street.institution_names.splitlines()} - {""}
+        name = " ".join(row.owner_name.split())
+        if name in listed[street.pk]:
+            row.institution, row.has_institution = name, True
+
+
 def _owner_conflicts(rows, unit_of_row, existing) -> list[RowError]:
-    """One owner, one vote: the flats an owner holds in a unit (in the file or already stored) must agree."""
-    final: dict[tuple[int, str], tuple[str, str, str, int | None]] = {}
+    """One owner, one vote: the flats an owner holds in a unit (in the file or already stored) must agree.
+
+    Owners are known by the consent engine's key; a column the ledger lacks (证件号码, 产权单位) keeps the
+    stored value, as the import does.
+    """
+    final: dict[tuple[int, str], tuple[str, tuple, str, int | None]] = {}
     for (unit_id, room), household in existing.items():
         vote = household.vote.value if _has_vote(household) else rules.UNDECIDED
-        final[(unit_id, room)] = (household.owner_name, household.phone, vote, None)
+        key = rules.owner_key(room, household.owner_name, household.phone, household.id_hash, household.institution)
+        final[(unit_id, room)] = (household.owner_name, key, vote, None)
     for row in rows:
-        final[(unit_of_row[row.row].pk, row.room)] = (row.owner_name, row.phone, row.vote, row.row)
+        stored = existing.get((unit_of_row[row.row].pk, row.room))
+        id_hash = row.id_hash if row.has_id_number or stored is None else stored.id_hash
+        institution = row.institution if row.has_institution or stored is None else stored.institution
+        key = rules.owner_key(row.room, row.owner_name, row.phone, id_hash, institution)
+        final[(unit_of_row[row.row].pk, row.room)] = (row.owner_name, key, row.vote, row.row)
     by_owner: dict[tuple, list[tuple[str, str, int | None]]] = defaultdict(list)
-    for (unit_id, room), (name, phone, vote, number) in final.items():
-        key = rules.owner_key(room, name, phone)  # the consent engine's: phones in their normal form
-        if key[0] == "phone":
+    names: dict[tuple, str] = {}
+    for (unit_id, room), (name, key, vote, number) in final.items():
+        if key[0] != "room":
             by_owner[(unit_id, *key)].append((room, vote, number))
+            names.setdefault((unit_id, *key), name)
     errors = []
-    for (_unit, _kind, name, _phone), flats in by_owner.items():
+    for owner, flats in by_owner.items():
         if len({vote for _room, vote, _n in flats}) > 1:
             described = "、".join(f"{room}（{VOTE_LABEL.get(vote, vote)}）" for room, vote, _n in sorted(flats))
             for _room, _vote, number in flats:
                 if number is not None:
                     errors.append(
-                        RowError(number, _("owner %(owner)s holds several flats with different votes: %(flats)s; one owner has one vote") % {"owner": name, "flats": described})
+                        RowError(number, _("owner %(owner)s holds several flats with different votes: %(flats)s; one owner has one vote") % {"owner": names[owner], "flats": described})
                     )
     return errors
 

@@ -4,6 +4,7 @@ one owner or different people (docs/rules.md, "Possible same owner")."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -52,3 +53,23 @@ def same_owner_decide(*, unit: Unit, first: Household, second: Household, same: 
             for household, other in ((first, second), (second, first))
         )
     return decision
+
+
+def same_owner_forget(*, household: Household, by, now) -> None:
+    """A flat changed owner (a transfer): the decisions about its old owner no longer hold. They go, each
+    written to both households' roster history as the decision before and nothing after."""
+    decisions = SameOwnerDecision.objects.filter(Q(household_a=household) | Q(household_b=household)).select_related(
+        "household_a", "household_b"
+    )
+    changes = []
+    for decision in decisions:
+        pair = (decision.household_a, decision.household_b)
+        changes += [
+            HouseholdChange(
+                household=one, field=SAME_OWNER, before=_words(decision.same, other), after="",
+                source=RosterSource.TRANSFER, changed_by=by, changed_at=now,
+            )
+            for one, other in (pair, pair[::-1])
+        ]
+    HouseholdChange.objects.bulk_create(changes)
+    decisions.delete()

@@ -9,13 +9,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from retrofit import phones
+from retrofit import owner_ids, phones
 from retrofit.refusals import Refused
 from units.models import Household, HouseholdChange, RosterSource, Stage
 
 from .. import rules
 from ..models import OwnerTransfer, Vote, VoteChange, VoteSource, VoteValue
 from ..selectors import current_vote, owner_key
+from .same_owner import same_owner_forget
 
 TRANSFER_IN_FUTURE = _("The day the owner changed cannot lie in the future.")
 TRANSFER_BEFORE_LAST = _("This flat's owner already changed on %(day)s: a change of owner cannot come before it.")
@@ -58,14 +59,22 @@ def owner_transfer_record(
         # One owner, one vote: a new owner who already holds a flat here brings their vote to this one.
         held = [current_vote(other).value for other in others if owner_key(other) == new_key]
         value = held[0] if held else VoteValue.UNDECIDED
-        for field, before, after in (("owner_name", old_name, new_name), ("phone", old_phone, new_phone)):
+        for field, before, after in (
+            ("owner_name", old_name, new_name),
+            ("phone", old_phone, new_phone),
+            ("id_hash", owner_ids.masked(flat.id_last4), ""),  # never the number: its last four, masked
+            ("institution", flat.institution, ""),
+        ):
             if before != after:
                 HouseholdChange.objects.create(
                     household=flat, field=field, before=before, after=after, source=RosterSource.TRANSFER,
                     changed_by=by, changed_at=now,
                 )
         flat.owner_name, flat.phone = new_name, new_phone
-        flat.save(update_fields=["owner_name", "phone"])
+        # The certificate and the institution were the old owner's; the new owner's are not known here.
+        flat.id_hash = flat.id_last4 = flat.institution = ""
+        flat.save(update_fields=["owner_name", "phone", "id_hash", "id_last4", "institution"])
+        same_owner_forget(household=flat, by=by, now=now)
         vote = Vote.objects.select_for_update().filter(household=flat).first()
         before = vote.value if vote is not None else VoteValue.UNDECIDED
         vote = vote or Vote(household=flat, version=0)

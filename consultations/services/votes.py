@@ -51,6 +51,11 @@ def owner_flats_lock(household: Household) -> list[Household]:
         # form (a phone stored before numbers were normalised may still be spelt otherwise), so every flat of
         # the name is locked and those of another owner are left out below.
         flats = Household.objects.filter(Q(pk=household.pk) | Q(unit_id=household.unit_id, owner_name=key[1]))
+    elif key[0] == "id":
+        flats = Household.objects.filter(Q(pk=household.pk) | Q(unit_id=household.unit_id, id_hash=key[1]))
+    elif key[0] == "institution":
+        # Institution names are compared without their spaces: lock every institution's flat of the unit.
+        flats = Household.objects.filter(Q(pk=household.pk) | (Q(unit_id=household.unit_id) & ~Q(institution="")))
     locked = list(flats.select_for_update().order_by("pk"))
     this = next((flat for flat in locked if flat.pk == household.pk), None)
     if this is None or owner_key(this) != key:

@@ -85,6 +85,7 @@ class HouseholdRow:
     signature: str | None  # SignatureStatus value; None when the household does not sign (no contract, no share)
     signed_on: date | None
     contacts: int
+    institution: str = ""  # 产权单位 (公房/单位产权): not personal data, shown to every role
 
     def get_occupancy_display(self):
         return Occupancy(self.occupancy).label if self.occupancy in Occupancy.values else self.occupancy
@@ -262,6 +263,7 @@ def unit_sheets(units, user, *, with_households: bool = True) -> list[UnitSheet]
                     signature=signature["status"] if signature else None,
                     signed_on=signature["signed_on"] if signature else None,
                     contacts=contacts.get(household.pk, 0),
+                    institution=household.institution,
                 )
             )
         sheets.append(sheet)
@@ -419,7 +421,11 @@ def _situation_name(code):
 
 def household_columns(shows_notes: bool) -> list[tuple[str, str | None]]:
     """(header, number format) of 住户台账: the ledger's columns, then the status figures."""
-    ledger_columns = [c for c in ledger.TEMPLATE_COLUMNS if shows_notes or c != ledger.NOTE]
+    # The certificate number is never exported (docs/rules.md, "Who is one owner"): not even its last four,
+    # which a re-import would read as a number. Without the column a re-import leaves it as stored.
+    ledger_columns = [
+        c for c in ledger.TEMPLATE_COLUMNS if (shows_notes or c != ledger.NOTE) and c != ledger.ID_NUMBER
+    ]
     formats = {ledger.AREA: AREA_FORMAT}
     return [(c, formats.get(c)) for c in ledger_columns] + [
         (SHARE, MONEY_FORMAT),
@@ -449,6 +455,7 @@ def household_values(sheet: UnitSheet, row: HouseholdRow, columns) -> list:
         ledger.HARDSHIP: yes_no(row.hardship),
         ledger.NOTE: row.note,
         ledger.AGE_BAND: roster_words.AGE_BAND_LABEL.get(row.age_band, ""),
+        ledger.INSTITUTION: row.institution,
         SHARE: row.share,
         RELIEF: row.relief,
         SIGNATURE: str(row.get_signature_display()) if row.signature else "",

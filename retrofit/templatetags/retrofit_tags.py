@@ -14,6 +14,12 @@ def owner_name(context, household):
 
 
 @register.simple_tag(takes_context=True)
+def owner_id(context, household):
+    """The certificate number's last four (****1234) for a role that sees names; nothing for the others."""
+    return masking.id_for(context["request"].user, household.id_last4)
+
+
+@register.simple_tag(takes_context=True)
 def owner_phone(context, household):
     return masking.phone_for(context["request"].user, household.phone)
 

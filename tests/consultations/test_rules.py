@@ -401,6 +401,17 @@ def flats_strategy(draw, max_flats: int = 10) -> list[Flat]:
     ]
 
 
+def assert_same_figures(flats, rewritten, policy) -> None:
+    """The rewritten roster gives the same consent figures as the original, or the same owner conflict."""
+    try:
+        expected = evaluate(flats, policy)
+    except OwnerConflict:
+        with pytest.raises(OwnerConflict):
+            evaluate(rewritten, policy)
+        return
+    assert evaluate(rewritten, policy) == expected
+
+
 # One draw picks a whole policy: the presets plus a grid of custom ones (some with no participation
 # test, some with unanimity), each with a different few-holdouts setting.
 policies = st.sampled_from(

@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consultations import campaign, services
-from consultations.models import OwnerTransfer, Vote, VoteChange
+from consultations.models import OwnerTransfer, SameOwnerDecision, Vote, VoteChange
 from consultations.selectors import consent_on, visit_list
+from consultations.services.same_owner import same_owner_decide
 from payments.models import LedgerEntry
 from tests.factories import WRITES_THE_UNIT, add_flats, at_stage, make_unit, signed_plan_for
 from units.models import Household, HouseholdChange, Stage, Unit
@@ -168,3 +169,18 @@ def test_who_may_record_a_transfer(world, login, persona):
     data = {"transferred_on": timezone.localdate().isoformat(), "new_name": "赵六", "new_phone": ""}
     assert client.post(reverse("owner_transfer", args=[flat.pk]), data).status_code == WRITES_THE_UNIT[persona]
     assert client.post(reverse("owner_transfer_told", args=[flat.pk])).status_code == WRITES_THE_UNIT[persona]
+
+
+def test_a_transfer_takes_the_old_owners_certificate_institution_and_same_owner_decisions_with_it(world):
+    flat, other = world.flats[9], world.flats[10]
+    Household.objects.filter(pk=flat.pk).update(id_hash="a" * 64, id_last4="123X", institution="某机械厂")
+    flat.refresh_from_db()
+    same_owner_decide(unit=world.unit, first=flat, second=other, same=True, by=world.users["staff"])
+    _transfer(world, flat)
+    flat.refresh_from_db()
+    assert (flat.id_hash, flat.id_last4, flat.institution) == ("", "", "")
+    assert not SameOwnerDecision.objects.exists()
+    roster = {c.field: (c.before, c.after) for c in HouseholdChange.objects.filter(household=flat, source="transfer")}
+    assert roster["id_hash"] == ("****123X", "") and roster["institution"] == ("某机械厂", "")
+    assert roster["same_owner"][1] == "" and other.room in roster["same_owner"][0]
+    assert HouseholdChange.objects.filter(household=other, field="same_owner", source="transfer", after="").exists()

@@ -30,6 +30,8 @@ BASE = {
     columns.HARDSHIP: "否",
     columns.NOTE: "",
     columns.AGE_BAND: "",
+    columns.ID_NUMBER: "",
+    columns.INSTITUTION: "",
 }
 
 
