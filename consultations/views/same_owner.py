@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 
+from retrofit.params import int_param
 from units.permissions import require_editor
 
 from ..services.same_owner import NOT_A_PAIR, same_owner_decide
@@ -14,10 +15,8 @@ from .scope import roster_post, units_of
 
 
 def _ids(request) -> list[int]:
-    try:
-        return [int(request.POST["first"]), int(request.POST["second"])]
-    except (KeyError, ValueError):
-        return []
+    ids = [int_param(request.POST, "first"), int_param(request.POST, "second")]
+    return [] if None in ids else ids
 
 
 @roster_post
