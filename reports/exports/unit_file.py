@@ -4,8 +4,10 @@
 votes, contacts or payments: the status sheet's reads (status_sheet.unit_sheets, which also masks the
 roster for the user's role), then one query each for vote changes, contacts, opinion form versions,
 rounds, meetings, notices, objections, plan versions, the shown plan's shares, acceptance checks,
-construction log entries, the ledger and the stage history, and for a contract its signatures and
-scan versions.
+construction log entries, the ledger, the stage history and the changes of owner, and for a contract
+its signatures and scan versions; then, for each decision day (consent reached, each notice's first day,
+the contract signed), the consent of that day from ``consent_on`` (its own three queries a day: a unit
+has a few decision days whatever its size).
 Stored images (opinion form photos, site photos) are embedded as data URIs read through the file
 field's storage, so the PDF fetches nothing; a PDF upload is listed by name. Names and phones are
 masked here, with the status sheet's rules, so the template never sees what the role may not.
@@ -21,10 +23,12 @@ from datetime import date, datetime
 from django.db.models import Q
 from django.utils import timezone
 
+from consultations import campaign
 from consultations import models as consultation
+from consultations.selectors import UnitConsent, consent_on
 from payments.models import LedgerEntry
 from retrofit import masking, uploads
-from units.models import Contract, ContractScanVersion, Plan, PlanShare, Signature, StageChange, Unit
+from units.models import Contract, ContractScanVersion, Plan, PlanShare, Signature, Stage, StageChange, Unit
 from works.models import AcceptanceCheck, ConstructionLogEntry
 from works.selectors import one
 
@@ -71,6 +75,36 @@ class NoticeFile:
     objections: list[tuple[consultation.Objection, str]]  # (objection, objector's name as the role may see it)
 
 
+CONSENT_REACHED, NOTICE_STARTS, CONTRACT_SIGNED = "consent", "notice", "contract"
+
+
+@dataclass
+class DayRow:
+    """One flat on a decision day: its owner of that day (masked for the role) and their vote of that day."""
+
+    room: str
+    floor: int
+    area: object
+    owner: str
+    phone: str
+    vote: str
+    changed_owner: bool  # the flat has changed owner since: today's owner is someone else
+
+
+@dataclass
+class DecisionDay:
+    """The roster as the law counted it on the day of a decision (docs/rules.md, "Consent": consent on a given day)."""
+
+    day: date
+    decisions: list[str]  # what was decided that day: CONSENT_REACHED, NOTICE_STARTS, CONTRACT_SIGNED (the template names them)
+    rows: list[DayRow]
+    result: UnitConsent
+
+    @property
+    def consent(self):
+        return self.result.consent
+
+
 @dataclass
 class UnitFile:
     sheet: UnitSheet
@@ -90,6 +124,7 @@ class UnitFile:
     checks: list[AcceptanceCheck]
     log: list[tuple[ConstructionLogEntry, Attachment | None]]
     ledger: list[tuple[LedgerEntry, str]]
+    decision_days: list[DecisionDay]
     exported_by: object
     today: date
 
@@ -120,11 +155,61 @@ def _attachment(version, *, embed: bool = True) -> Attachment:
     )
 
 
+def _decisions(stage_changes, notices, contract) -> dict[date, list[str]]:
+    """The unit's decision days, earliest first, each with what was decided: consent reached (the first move
+    into the public notice, which the consent guard allows), each notice's first day, the contract signed."""
+    days: dict[date, list[str]] = defaultdict(list)
+    reached = next((c for c in stage_changes if c.after == Stage.NOTICE), None)
+    if reached is not None:
+        days[timezone.localdate(reached.changed_at)].append(CONSENT_REACHED)
+    for item in notices:
+        days[item.notice.starts_on].append(NOTICE_STARTS)
+    if contract is not None and contract.signed_on:
+        days[contract.signed_on].append(CONTRACT_SIGNED)
+    return dict(sorted(days.items()))
+
+
+def _decision_days(sheet: UnitSheet, user, history, transfers, decided: dict[date, list[str]]) -> list[DecisionDay]:
+    """Each decision day's roster from what is already read (no query), and its consent from ``consent_on``.
+
+    Names and phones are masked before the day rule picks the owner, so the rule never sees what the role
+    may not; the rows and ``consent_on`` apply the same rule (campaign.holder_on and vote_on).
+    """
+    names = user.can_see_names
+
+    def owner(name: str) -> str:
+        return name if names else masking.mask_name(name)
+
+    entries = {
+        pk: [campaign.VoteEntry(c.changed_at, timezone.localdate(c.changed_at), c.before, c.after) for c in changes]
+        for pk, changes in history.items()
+    }
+    moves = {
+        pk: [
+            campaign.TransferEntry(
+                t.transferred_on, t.recorded_at, owner(t.old_name), masking.phone_for(user, t.old_phone),
+                owner(t.new_name), masking.phone_for(user, t.new_phone),
+            )
+            for t in items
+        ]
+        for pk, items in transfers.items()
+    }
+    result = []
+    for day, decisions in decided.items():
+        rows = []
+        for row in sheet.households:
+            name, phone, since, until = campaign.holder_on(day, moves.get(row.pk, []), row.owner, row.phone)
+            vote = campaign.vote_on(day, entries.get(row.pk, []), since, until, current=row.vote)
+            rows.append(DayRow(row.room, row.floor, row.area, name, phone, vote, changed_owner=until is not None))
+        result.append(DecisionDay(day, decisions, rows, consent_on(sheet.unit, day)))
+    return result
+
+
 def unit_file(unit: Unit, user) -> UnitFile:
     """The file of ``unit`` (already scoped to ``user``), masked for ``user``'s role.
 
-    Queries: the status sheet's ten, then thirteen more, and two for a contract's signatures and scans;
-    none depends on the unit's size.
+    Queries: the status sheet's ten, then fourteen more, and two for a contract's signatures and scans,
+    and ``consent_on``'s three for each decision day; none depends on the unit's size.
     """
     sheet = unit_sheets(Unit.objects.filter(pk=unit.pk), user)[0]
     unit = sheet.unit
@@ -202,10 +287,15 @@ def unit_file(unit: Unit, user) -> UnitFile:
         .distinct()
         .order_by("held_on", "id")
     )
+    transfers = defaultdict(list)
+    for transfer in consultation.OwnerTransfer.objects.filter(household__unit=unit).order_by("transferred_on", "recorded_at"):
+        transfers[transfer.household_id].append(transfer)
+    stage_changes = list(StageChange.objects.filter(unit=unit).select_related("changed_by").order_by("changed_at", "id"))
+    decided = _decisions(stage_changes, notices, contract)
     return UnitFile(
         sheet=sheet,
         households=households,
-        stage_changes=list(StageChange.objects.filter(unit=unit).select_related("changed_by").order_by("changed_at", "id")),
+        stage_changes=stage_changes,
         rounds=list(consultation.ConsultationRound.objects.filter(unit=unit).order_by("number")),
         meetings=meetings,
         notices=notices,
@@ -220,6 +310,7 @@ def unit_file(unit: Unit, user) -> UnitFile:
         checks=list(AcceptanceCheck.objects.filter(unit=unit).order_by("date", "id")),
         log=log,
         ledger=ledger,
+        decision_days=_decision_days(sheet, user, history, transfers, decided),
         exported_by=user,
         today=timezone.localdate(),
     )

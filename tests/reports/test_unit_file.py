@@ -2,7 +2,7 @@
 the command, and a query count that does not grow with the unit."""
 
 import io
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -14,12 +14,15 @@ from PIL import Image
 from pypdf import PdfReader
 
 from consultations import models as consultation
+from consultations import services
+from consultations.selectors import consent_on
 from payments.models import LedgerEntry
 from reports.exports import unit_file
 from retrofit.documents import version_add
 from retrofit.models import ExportFormat, ExportKind, ExportLog
-from tests.factories import add_flats, make_unit, plan_for
-from units.models import Unit
+from tests.factories import add_flats, at_stage, make_unit, plan_for
+from units import contracts
+from units.models import Contract, Stage, StageChange, Unit
 from works.models import AcceptanceCheck, ConstructionLogEntry, SitePhotoVersion
 
 from .conftest import FULL_NAMES, FULL_PHONES, body
@@ -160,7 +163,9 @@ def test_the_query_count_does_not_grow_with_the_unit(world, django_assert_num_qu
         sizes.append(unit)
     for unit in sizes:
         unit = Unit.objects.get(pk=unit.pk)
-        with django_assert_num_queries(24):  # the same-owner decisions included
+        # 24 (the same-owner decisions included), the changes of owner (1), and consent_on's three for the
+        # one decision day (the notice's first day)
+        with django_assert_num_queries(28):
             file = unit_file.unit_file(unit, staff)
         assert len(file.households) in (3, 12) and all(len(h.history) == 2 for h in file.households)
 
@@ -190,6 +195,47 @@ def test_the_unit_page_offers_the_file(client, world):
 
 def test_a_contract_adds_two_queries_whatever_its_size(filled, django_assert_num_queries):
     unit = Unit.objects.get(pk=filled.unit.pk)
-    with django_assert_num_queries(26):  # 24 without a contract
+    with django_assert_num_queries(30):  # 28 without a contract (its signing day not yet recorded here)
         file = unit_file.unit_file(unit, filled.users["staff"])
     assert len(file.signatures) == len(file.shares) - 2  # the two ground-floor flats pay nothing
+
+
+def test_the_roster_of_each_decision_day_counts_that_days_owner(client, world):
+    """101 is sold between the notice's first day and the contract: the old owner (who agreed) is on the
+    first day's roster and in its figures; the new owner (undecided) on the second's."""
+    unit, staff, flat = world.unit, world.users["staff"], world.flats[0]
+    old_name = flat.owner_name
+    today = timezone.localdate()
+    tz = timezone.get_current_timezone()
+    consultation.VoteChange.objects.create(
+        household=flat, before="", after="agree", changed_by=staff,
+        changed_at=timezone.make_aware(datetime.combine(today - timedelta(days=30), time(10)), tz),
+    )
+    consultation.Notice.objects.create(
+        unit=unit, draft_signed_on=today - timedelta(days=21), starts_on=today - timedelta(days=20), days=10,
+        plan_summary="加装电梯方案", started_by=staff, started_at=timezone.now(), status="running",
+    )
+    StageChange.objects.create(  # consent reached: the move into the notice, the notice's first day
+        unit=unit, before=Stage.CONSULTATION, after=Stage.NOTICE,
+        changed_at=timezone.make_aware(datetime.combine(today - timedelta(days=20), time(9)), tz),
+    )
+    services.owner_transfer_record(household=flat, transferred_on=today - timedelta(days=5), new_name="新业主", new_phone="", by=staff)
+    plan_for(unit)
+    at_stage(unit, Stage.SIGNING)
+    Contract.objects.filter(pk=contracts.contract_start(unit=unit, by=staff).pk).update(signed_on=today - timedelta(days=2))
+
+    file = unit_file.unit_file(Unit.objects.get(pk=unit.pk), staff)
+    first, second = file.decision_days
+    assert (first.day, first.decisions) == (today - timedelta(days=20), [unit_file.CONSENT_REACHED, unit_file.NOTICE_STARTS])
+    assert (second.day, second.decisions) == (today - timedelta(days=2), [unit_file.CONTRACT_SIGNED])
+    row = {r.room: r for r in first.rows}[flat.room]
+    assert (row.owner, row.vote, row.changed_owner) == (old_name, "agree", True)
+    row = {r.room: r for r in second.rows}[flat.room]
+    assert (row.owner, row.vote, row.changed_owner) == ("新业主", "undecided", False)
+    assert first.consent.agree == second.consent.agree + 1  # the figures are consent_on's of each day
+    assert first.consent == consent_on(unit, first.day).consent
+
+    client.force_login(staff)
+    text, _reader = pdf_text(body(client.get(reverse("unit_file_pdf", args=[unit.pk]))))
+    assert "各决定日依法计算的业主名册与表决情况" in text
+    assert old_name in text and "新业主" in text and "原业主" in text
