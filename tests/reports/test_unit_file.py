@@ -9,7 +9,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 from pypdf import PdfReader
 
@@ -239,3 +239,11 @@ def test_the_roster_of_each_decision_day_counts_that_days_owner(client, world):
     text, _reader = pdf_text(body(client.get(reverse("unit_file_pdf", args=[unit.pk]))))
     assert "各决定日依法计算的业主名册与表决情况" in text
     assert old_name in text and "新业主" in text and "原业主" in text
+
+
+def test_a_file_from_the_command_line_says_who_made_it_in_words(filled, tmp_path):
+    out = tmp_path / "file.pdf"
+    with translation.override("zh-hans"):
+        call_command("unit_file", str(filled.unit.pk), "-o", str(out), stdout=io.StringIO())
+    text, _reader = pdf_text(out.read_bytes())
+    assert "服务器命令行" in text and "object at 0x" not in text

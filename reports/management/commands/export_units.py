@@ -1,6 +1,7 @@
 """Status sheets from the command line: ``export_units --unit ID | --estate NAME --format xlsx|pdf --output PATH``."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext_lazy as _
 
 from reports.exports.common import export_log_record, render_pdf, unit_label
 from reports.exports.status_sheet import sheet_context, unit_sheets, write_status_workbook
@@ -15,6 +16,9 @@ class _Server:
     is_superuser = True
     can_see_names = can_see_phones = can_edit = True
     role = ""
+
+    def __str__(self) -> str:  # "exported by" on a printout
+        return str(_("the server's command line"))
 
 
 class Command(BaseCommand):
