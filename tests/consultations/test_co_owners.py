@@ -1,12 +1,16 @@
 """Co-owned flats (共有, docs/rules.md "Co-owned flats"): every co-owner recorded, the flat one owner with one vote."""
 
 import json
+import re
 from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
+from consultations.reports import STATUS_KEYS
 from consultations.roster_import import ImportFailed, columns, import_roster
 from consultations.selectors import consent_by_unit
 from retrofit import co_owners
@@ -136,3 +140,14 @@ def test_unit_status_counts_the_co_owned_flats(world, ledger):
     call_command("unit_status", "--estate", "新华小区", stdout=out)
     [row] = [json.loads(line) for line in out.getvalue().splitlines()]
     assert row["co_owned_flats"] == 1
+
+
+def test_the_readme_documents_every_key_of_unit_status(world, ledger):
+    _co_owned(ledger, world)
+    out = StringIO()
+    call_command("unit_status", stdout=out)
+    keys = {key for line in out.getvalue().splitlines() for key in json.loads(line)}
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `(\w+)` \|", readme, flags=re.MULTILINE))
+    assert keys | set(STATUS_KEYS) | {"error"} <= documented
+    assert {"shares", "co_owned_flats", "possible_same_owner"} <= keys
