@@ -15,6 +15,7 @@ from consultations.roster_import import ImportFailed, columns, import_roster
 from consultations.selectors import consent_by_unit
 from retrofit import co_owners
 from tests.consultations.roster_import import workbooks
+from tests.consultations.test_transfer import _transfer
 from tests.reports.conftest import body, xlsx_text
 from units.models import Household, HouseholdChange, Unit
 
@@ -151,3 +152,14 @@ def test_the_readme_documents_every_key_of_unit_status(world, ledger):
     documented = set(re.findall(r"^\| `(\w+)` \|", readme, flags=re.MULTILINE))
     assert keys | set(STATUS_KEYS) | {"error"} <= documented
     assert {"shares", "co_owned_flats", "possible_same_owner"} <= keys
+
+
+def test_a_change_of_owner_takes_the_old_co_owners_with_it(world):
+    flat = world.flats[9]
+    Household.objects.filter(pk=flat.pk).update(co_owners=co_owners.dump([("李四", LI)]))
+    _transfer(world, flat)
+    flat.refresh_from_db()
+    assert flat.co_owners == ""
+    change = HouseholdChange.objects.get(household=flat, field="co_owners", source="transfer")
+    assert (change.before, change.after) == (co_owners.dump([("李四", LI)]), "")
+    assert str(change) == "共有人：李四（138 0000 0002） → —"
