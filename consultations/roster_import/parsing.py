@@ -410,7 +410,7 @@ class RowReader:
                 % {"column": phone_column, "phones": len(numbers), "owners": len(names), "owner_column": owner_column}
             )
         numbers += [""] * (len(names) - len(numbers))
-        pairs = list(zip(names, numbers))
+        pairs = list(zip(names, numbers, strict=False))  # more phones than names: listed above
         first_name, first_phone = pairs[0] if pairs else ("", numbers[0] if numbers else "")
         return first_name, first_phone, co_owners.dump(pairs[1:])
 

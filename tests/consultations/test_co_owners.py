@@ -14,25 +14,15 @@ from consultations.reports import STATUS_KEYS
 from consultations.roster_import import ImportFailed, columns, import_roster
 from consultations.selectors import consent_by_unit
 from retrofit import co_owners
+from tests.consultations import test_owner_ids
 from tests.consultations.roster_import import workbooks
 from tests.consultations.test_transfer import _transfer
 from tests.reports.conftest import body, xlsx_text
-from units.models import Household, HouseholdChange, Unit
+from units.models import Household, HouseholdChange
 
 ZHANG, LI = "13900000001", "13800000002"
-
-
-@pytest.fixture
-def ledger(tmp_path):
-    return lambda rows, **kw: workbooks.write_xlsx(tmp_path / "ledger.xlsx", rows, **kw)
-
-
-def _unit():
-    return Unit.objects.select_related("building__estate__community__street").get(building__estate__name="新华小区")
-
-
-def _stored(room):
-    return Household.objects.get(room=room, unit__building__estate__name="新华小区")
+# The ledger fixture and the new estate's unit and flats, as the certificate numbers' tests have them.
+ledger, _unit, _stored = test_owner_ids.ledger, test_owner_ids._unit, test_owner_ids._stored
 
 
 def _consent():
