@@ -398,9 +398,10 @@ class RowReader:
         names = co_owners.split_names(written)
         if written and not names:
             self.errors.append(_("%(column)s is empty") % {"column": owner_column})
-        text = self.optional_text(phone_column, limit=30 * max(len(names), 1))
+        limit = 30 * max(len(names), 1)
+        text = self.optional_text(phone_column, limit=limit)
         try:
-            numbers = co_owners.split_phones(text)
+            numbers = co_owners.split_phones(text) if len(text) <= limit else []  # too long: listed already
         except phones.InvalidPhone as wrong:
             self.errors.append(INVALID_PHONE % {"column": phone_column, "value": wrong.args[0] or text})
             numbers = []
