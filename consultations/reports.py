@@ -9,15 +9,16 @@ from units.models import Unit
 from units.selectors import current_plans, shares_of
 
 from .models import UnitTally
-from .selectors import consent_by_unit, open_same_owner_counts
+from .selectors import co_owned_counts, consent_by_unit, open_same_owner_counts
 
 # The unit's current plan (units app): money as strings with two decimals, null without a plan. The
 # per-flat ``shares`` list goes to JSON only (a spreadsheet cell cannot hold a list).
 PLAN_KEYS = ("total_cost", "subsidy", "net_cost")
-# possible_same_owner: the pairs of flats still to decide as one owner or two (docs/rules.md).
+# possible_same_owner: the pairs of flats still to decide as one owner or two; co_owned_flats: the flats
+# whose ledger names several co-owners (共有) (docs/rules.md). README lists every key.
 STATUS_KEYS = (
     "street", "community", "estate", "building", "unit", "stage", *UnitTally.FIGURES, "category", *PLAN_KEYS,
-    "possible_same_owner",
+    "possible_same_owner", "co_owned_flats",
 )
 
 
@@ -37,10 +38,11 @@ def _plan_figures(plan, shares) -> dict:
 
 def unit_status_rows(units) -> list[dict]:
     """One dict per unit. Queries: stored tallies (1, more for a missing one), current plans (1), their
-    shares (1), households with votes and same-owner decisions (2)."""
+    shares (1), households with votes and same-owner decisions (2), co-owned flats (1)."""
     units = list(units)
     consents = consent_by_unit(units)
     open_pairs = open_same_owner_counts(units)
+    co_owned = co_owned_counts(units)
     plans = current_plans(units)
     shares = shares_of(plans.values())
     rows = []
@@ -67,6 +69,7 @@ def unit_status_rows(units) -> list[dict]:
         plan = plans[unit.pk]
         row.update(_plan_figures(plan, shares.get(plan.pk, []) if plan else []))
         row["possible_same_owner"] = open_pairs[unit.pk]
+        row["co_owned_flats"] = co_owned.get(unit.pk, 0)
         rows.append(row)
     return rows
 

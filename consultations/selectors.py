@@ -162,6 +162,13 @@ def open_same_owner_counts(units: Iterable[Unit]) -> dict[int, int]:
     return {unit.pk: len(open_same_owner_pairs(grouped.get(unit.pk, []), decisions[unit.pk])) for unit in units}
 
 
+def co_owned_counts(units: Iterable[Unit]) -> dict[int, int]:
+    """How many flats of each unit have co-owners (共有, docs/rules.md "Co-owned flats"): one query; a unit
+    without any is missing."""
+    rows = Household.objects.filter(unit_id__in=[u.pk for u in units]).exclude(co_owners="").values("unit_id")
+    return dict(rows.annotate(n=Count("pk")).order_by().values_list("unit_id", "n"))
+
+
 def households_of(units: Iterable[Unit]) -> dict[int, list[Household]]:
     """All households of these units with their votes, in one query, grouped by unit."""
     grouped: dict[int, list[Household]] = defaultdict(list)

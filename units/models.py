@@ -361,6 +361,9 @@ class Household(models.Model):
     id_hash = models.CharField(_("certificate number hash"), max_length=64, blank=True, editable=False)
     id_last4 = models.CharField(_("certificate number, last four"), max_length=4, blank=True, editable=False)
     institution = models.CharField(_("institution owner"), max_length=100, blank=True)
+    # A co-owned flat (共有): the co-owners after the first-named one (owner_name, phone), one a line,
+    # name and phone separated by a tab (retrofit/co_owners.py, docs/rules.md "Co-owned flats").
+    co_owners = models.TextField(_("co-owners"), blank=True)
 
     class Meta:
         verbose_name = _("household")

@@ -13,6 +13,8 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from retrofit import co_owners
+
 
 class Occupancy(models.TextChoices):
     OWNER = "owner", _("Owner-occupied")
@@ -33,6 +35,8 @@ OCCUPANCY, HARDSHIP, NOTE, AGE_BAND = "居住情况", "困难户", "备注", "�
 # Optional: the owner's certificate (kept only as a keyed hash and its last four, retrofit/owner_ids.py),
 # and the institution that owns a 公房 flat (docs/rules.md, "Who is one owner").
 ID_NUMBER, INSTITUTION = "证件号码", "产权单位"
+# No column of its own: the roster history's word for the co-owners a ledger names in 业主姓名 (共有).
+CO_OWNERS = "共有人"
 
 OCCUPANCY_WORDS = {"自住": Occupancy.OWNER, "出租": Occupancy.RENTED, "空置": Occupancy.EMPTY}
 HARDSHIP_WORDS = {"是": True, "否": False, "": False}
@@ -59,6 +63,8 @@ ROSTER_FIELDS = {
     # Its history shows the last four only (****1234), never the hash or the number.
     "id_hash": ID_NUMBER,
     "institution": INSTITUTION,
+    # The co-owners after the first-named one (共有): the ledger writes them in 业主姓名 and 联系电话.
+    "co_owners": CO_OWNERS,
 }
 
 
@@ -94,4 +100,6 @@ def value_label(field_name: str, text: str) -> str:
         return {"true": "是", "false": "否"}.get(text, text)
     if field_name == "age_band":
         return AGE_BAND_LABEL.get(text, text)
+    if field_name == "co_owners":
+        return co_owners.described(text)
     return text

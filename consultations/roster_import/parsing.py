@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from python_calamine import CalamineWorkbook
 
 from consultations import rules
-from retrofit import owner_ids, phones
+from retrofit import co_owners, owner_ids, phones
 from units.models import Occupancy
 from units.roster_words import (
     AGE_BAND,
@@ -70,6 +70,9 @@ INVALID_ID_NUMBER = _lazy(
 )
 ID_NUMBER_AS_NUMBER = _lazy(
     "%(column)s is stored as a number, so Excel has dropped its last digits: format the column as text and type the numbers again"
+)
+MORE_PHONES_THAN_OWNERS = _lazy(
+    "%(column)s gives %(phones)d phone numbers for %(owners)d owner(s) named in %(owner_column)s: give co-owners' phones in the order of their names"
 )
 ID_NUMBER_CHARACTERS = re.compile(r"[0-9A-Z()\-]+")
 
@@ -132,6 +135,8 @@ class RosterRow(PlaceRow):
     has_id_number: bool = False  # the ledger has the column: a blank cell clears what is stored
     institution: str = ""  # 产权单位, or the owner's name when the street lists it as an institution (writing.py)
     has_institution: bool = False
+    # A co-owned flat (共有): the co-owners after the first-named one, as Household.co_owners keeps them.
+    co_owners: str = ""
 
     @property
     def owner_key(self) -> tuple:
@@ -386,6 +391,30 @@ class RowReader:
             self.errors.append(INVALID_PHONE % {"column": column, "value": text})
             return ""
 
+    def owners(self, owner_column, phone_column) -> tuple[str, str, str]:
+        """The flat's owner (the first-named co-owner), their phone, and the other co-owners as stored
+        (retrofit/co_owners.py, docs/rules.md "Co-owned flats"); wrong cells are listed."""
+        written = self.required_text(owner_column)
+        names = co_owners.split_names(written)
+        if written and not names:
+            self.errors.append(_("%(column)s is empty") % {"column": owner_column})
+        limit = 30 * max(len(names), 1)
+        text = self.optional_text(phone_column, limit=limit)
+        try:
+            numbers = co_owners.split_phones(text) if len(text) <= limit else []  # too long: listed already
+        except phones.InvalidPhone as wrong:
+            self.errors.append(INVALID_PHONE % {"column": phone_column, "value": wrong.args[0] or text})
+            numbers = []
+        if len(numbers) > max(len(names), 1):
+            self.errors.append(
+                MORE_PHONES_THAN_OWNERS
+                % {"column": phone_column, "phones": len(numbers), "owners": len(names), "owner_column": owner_column}
+            )
+        numbers += [""] * (len(names) - len(numbers))
+        pairs = list(zip(names, numbers, strict=False))  # more phones than names: listed above
+        first_name, first_phone = pairs[0] if pairs else ("", numbers[0] if numbers else "")
+        return first_name, first_phone, co_owners.dump(pairs[1:])
+
     def id_number(self, column) -> tuple[str, str]:
         """A certificate number as kept: (keyed hash, last four characters); ("", "") when blank or wrong."""
         value = self.cell(column)
@@ -451,8 +480,7 @@ def parse_table(table: list[list], merged=(), skipped: list[int] | None = None) 
             row_errors.append(_("%(column)s %(value)s is outside 1–60") % {"column": FLOOR, "value": floor})
             floor = None
         area = read(AREA, _area)
-        owner = required_text(OWNER)
-        phone = line.phone(PHONE)
+        owner, phone, others = line.owners(OWNER, PHONE)
         occupancy = read(OCCUPANCY, lambda v: choice(v, {**OCCUPANCY_WORDS, "": Occupancy.OWNER}, OCCUPANCY))
         vote = read(VOTE, lambda v: choice(v, VOTE_WORDS, VOTE))
         hardship = read(HARDSHIP, lambda v: choice(v, HARDSHIP_WORDS, HARDSHIP))
@@ -491,6 +519,7 @@ def parse_table(table: list[list], merged=(), skipped: list[int] | None = None) 
                 has_id_number=ID_NUMBER in positions,
                 institution=institution,
                 has_institution=INSTITUTION in positions,
+                co_owners=others,
             )
         )
     if not rows and not errors and samples:

@@ -279,7 +279,7 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
     report.same_owner = _possible_same_owner(rows, unit_of_row, existing)
 
     now = timezone.now()
-    fields = ("floor", "area", "owner_name", "phone", "occupancy", "hardship", "note", "id_hash", "id_last4", "institution")
+    fields = ("floor", "area", "owner_name", "phone", "occupancy", "hardship", "note", "co_owners", "id_hash", "id_last4", "institution")
     signed_units = lifecycle.units_from_signing(units.values())
     to_create: list[RosterRow] = []  # flats not stored yet (plain rows: see _insert)
     to_update: list[Household] = []
@@ -297,6 +297,7 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
             "occupancy": row.occupancy,
             "hardship": row.hardship,
             "note": row.note,
+            "co_owners": row.co_owners,
         }
         if row.has_age_band:
             values["age_band"] = row.age_band
@@ -357,9 +358,9 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
     # 10,000 new flats would otherwise spend most of its time building and compiling 30,000 ORM inserts.
     _insert(
         Household,
-        ("unit", "room", "floor", "area", "owner_name", "phone", "occupancy", "hardship", "note", "age_band", *fields[-3:]),
+        ("unit", "room", "floor", "area", "owner_name", "phone", "occupancy", "hardship", "note", "co_owners", "age_band", *fields[-3:]),
         [
-            (unit_of_row[r.row].pk, r.room, r.floor, r.area, r.owner_name, r.phone, r.occupancy, r.hardship, r.note, r.age_band)
+            (unit_of_row[r.row].pk, r.room, r.floor, r.area, r.owner_name, r.phone, r.occupancy, r.hardship, r.note, r.co_owners, r.age_band)
             + (r.id_hash, r.id_last4, r.institution)
             for r in to_create
         ],

@@ -64,6 +64,7 @@ def owner_transfer_record(
             ("phone", old_phone, new_phone),
             ("id_hash", owner_ids.masked(flat.id_last4), ""),  # never the number: its last four, masked
             ("institution", flat.institution, ""),
+            ("co_owners", flat.co_owners, ""),  # the old owner's co-owners (共有) leave with them
         ):
             if before != after:
                 HouseholdChange.objects.create(
@@ -71,9 +72,9 @@ def owner_transfer_record(
                     changed_by=by, changed_at=now,
                 )
         flat.owner_name, flat.phone = new_name, new_phone
-        # The certificate and the institution were the old owner's; the new owner's are not known here.
-        flat.id_hash = flat.id_last4 = flat.institution = ""
-        flat.save(update_fields=["owner_name", "phone", "id_hash", "id_last4", "institution"])
+        # The certificate, the institution and the co-owners were the old owner's; the new owner's are not known here.
+        flat.id_hash = flat.id_last4 = flat.institution = flat.co_owners = ""
+        flat.save(update_fields=["owner_name", "phone", "id_hash", "id_last4", "institution", "co_owners"])
         same_owner_forget(household=flat, by=by, now=now)
         vote = Vote.objects.select_for_update().filter(household=flat).first()
         before = vote.value if vote is not None else VoteValue.UNDECIDED

@@ -72,8 +72,8 @@ class HouseholdRow:
     room: str
     floor: int
     area: Decimal
-    owner: str  # masked for roles that may not see names
-    phone: str  # in groups (139 0000 0001); masked for roles that may not see phones
+    owner: str  # every co-owner (张三、李四, docs/rules.md "Co-owned flats"); masked for roles that may not see names
+    phone: str  # in groups (139 0000 0001), a co-owned flat's in its owners' order; masked for roles that may not see phones
     occupancy: str
     hardship: bool
     age_band: str
@@ -215,7 +215,7 @@ def unit_sheets(units, user, *, with_households: bool = True) -> list[UnitSheet]
     for n in Notice.objects.filter(unit_id__in=ids).order_by("unit_id", "-started_at", "-id"):
         notices.setdefault(n.unit_id, n)
 
-    names, notes = user.can_see_names, user.can_edit
+    notes = user.can_edit
     sheets = []
     for unit in units:
         households = grouped.get(unit.pk, [])
@@ -250,8 +250,8 @@ def unit_sheets(units, user, *, with_households: bool = True) -> list[UnitSheet]
                     room=household.room,
                     floor=household.floor,
                     area=household.area,
-                    owner=household.owner_name if names else masking.mask_name(household.owner_name),
-                    phone=masking.phone_for(user, household.phone),
+                    owner=masking.owners_for(user, household.owner_name, household.co_owners),
+                    phone=masking.phones_for(user, household.phone, household.co_owners),
                     occupancy=household.occupancy,
                     hardship=household.hardship,
                     age_band=household.age_band,

@@ -4,6 +4,7 @@ from fractions import Fraction
 from django import template
 
 from retrofit import masking
+from retrofit.co_owners import load as co_owner_pairs
 
 register = template.Library()
 
@@ -11,6 +12,16 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def owner_name(context, household):
     return masking.owner_for(context["request"].user, household.owner_name)
+
+
+@register.simple_tag(takes_context=True)
+def co_owners(context, household):
+    """A co-owned flat's other owners with their phones (李四 138 0000 0002、王五), masked like the owner's."""
+    user = context["request"].user
+    return "、".join(
+        " ".join(filter(None, (masking.owner_for(user, name), masking.phone_for(user, phone) if phone else "")))
+        for name, phone in co_owner_pairs(household.co_owners)
+    )
 
 
 @register.simple_tag(takes_context=True)
