@@ -273,10 +273,11 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
     existing: dict[tuple[int, str], Household] = {
         (h.unit_id, h.room): h for h in Household.objects.filter(unit_id__in=units).select_related("vote")
     }
-    errors.extend(_owner_conflicts(rows, unit_of_row, existing))
+    decisions = same_owner_decisions(units)
+    errors.extend(_owner_conflicts(rows, unit_of_row, existing, decisions))
     if errors:
         raise ImportFailed(sorted(errors, key=lambda e: e.row or 0))
-    report.same_owner = _possible_same_owner(rows, unit_of_row, existing)
+    report.same_owner = _possible_same_owner(rows, unit_of_row, existing, decisions)
 
     now = timezone.now()
     fields = ("floor", "area", "owner_name", "phone", "occupancy", "hardship", "note", "id_hash", "id_last4", "institution")
@@ -456,44 +457,46 @@ def _institutions_by_name(rows: list[RosterRow], unit_of_row) -> None:
             row.institution, row.has_institution = name, True
 
 
-def _owner_conflicts(rows, unit_of_row, existing) -> list[RowError]:
+def _owner_conflicts(rows, unit_of_row, existing, decisions) -> list[RowError]:
     """One owner, one vote: the flats an owner holds in a unit (in the file or already stored) must agree.
 
-    Owners are known by the consent engine's key; a column the ledger lacks (证件号码, 产权单位) keeps the
-    stored value, as the import does.
+    Owners are known as the consent count knows them: the owner key, then staff's same-owner links
+    (``decisions``, rules.owner_groups). A column the ledger lacks (证件号码, 产权单位) keeps the stored
+    value, as the import does.
     """
-    final: dict[tuple[int, str], tuple[str, tuple, str, int | None]] = {}
+    final: dict[tuple[int, str], tuple[rules.Flat, str, str, int | None]] = {}
     for (unit_id, room), household in existing.items():
         vote = household.vote.value if _has_vote(household) else rules.UNDECIDED
-        key = rules.owner_key(room, household.owner_name, household.phone, household.id_hash, household.institution)
-        final[(unit_id, room)] = (household.owner_name, key, vote, None)
+        flat = rules.Flat(room, household.area, rules.UNDECIDED, household.owner_name, household.phone, household.id_hash, household.institution)
+        final[(unit_id, room)] = (flat, household.owner_name, vote, None)
     for row in rows:
         stored = existing.get((unit_of_row[row.row].pk, row.room))
         id_hash = row.id_hash if row.has_id_number or stored is None else stored.id_hash
         institution = row.institution if row.has_institution or stored is None else stored.institution
-        key = rules.owner_key(row.room, row.owner_name, row.phone, id_hash, institution)
-        final[(unit_of_row[row.row].pk, row.room)] = (row.owner_name, key, row.vote, row.row)
-    by_owner: dict[tuple, list[tuple[str, str, int | None]]] = defaultdict(list)
-    names: dict[tuple, str] = {}
-    for (unit_id, room), (name, key, vote, number) in final.items():
-        if key[0] != "room":
-            by_owner[(unit_id, *key)].append((room, vote, number))
-            names.setdefault((unit_id, *key), name)
+        flat = rules.Flat(row.room, row.area, rules.UNDECIDED, row.owner_name, row.phone, id_hash, institution)
+        final[(unit_of_row[row.row].pk, row.room)] = (flat, row.owner_name, row.vote, row.row)
+    by_unit: dict[int, list[tuple[rules.Flat, str, str, int | None]]] = defaultdict(list)
+    for (unit_id, _room), entry in final.items():
+        by_unit[unit_id].append(entry)
     errors = []
-    for owner, flats in by_owner.items():
-        if len({vote for _room, vote, _n in flats}) > 1:
-            described = "、".join(f"{room}（{VOTE_LABEL.get(vote, vote)}）" for room, vote, _n in sorted(flats))
-            for _room, _vote, number in flats:
+    for unit_id, entries in by_unit.items():
+        entry_of = {id(entry[0]): entry for entry in entries}
+        for group in rules.owner_groups([entry[0] for entry in entries], links_of(decisions[unit_id])):
+            held = [entry_of[id(flat)] for flat in group]
+            if len({vote for _flat, _name, vote, _n in held}) < 2:
+                continue
+            described = "、".join(f"{flat.room}（{VOTE_LABEL.get(vote, vote)}）" for flat, _name, vote, _n in sorted(held, key=lambda e: e[0].room))
+            for _flat, _name, _vote, number in held:
                 if number is not None:
                     errors.append(
-                        RowError(number, _("owner %(owner)s holds several flats with different votes: %(flats)s; one owner has one vote") % {"owner": names[owner], "flats": described})
+                        RowError(number, _("owner %(owner)s holds several flats with different votes: %(flats)s; one owner has one vote") % {"owner": held[0][1], "flats": described})
                     )
     return errors
 
 
-def _possible_same_owner(rows, unit_of_row, existing) -> list[SameOwnerLine]:
+def _possible_same_owner(rows, unit_of_row, existing, decisions) -> list[SameOwnerLine]:
     """The pairs of flats the units will hold after the import that a person must still decide (docs/rules.md,
-    "Possible same owner"), decisions already stored taken into account: one query."""
+    "Possible same owner"), ``decisions`` already stored (``same_owner_decisions``) taken into account."""
     final: dict[tuple[int, str], rules.Flat] = {}
     for (unit_id, room), household in existing.items():
         final[(unit_id, room)] = rules.Flat(room, household.area, rules.UNDECIDED, household.owner_name, household.phone)
@@ -503,7 +506,6 @@ def _possible_same_owner(rows, unit_of_row, existing) -> list[SameOwnerLine]:
     for (unit_id, _room), flat in final.items():
         by_unit[unit_id].append(flat)
     units = {unit.pk: unit for unit in unit_of_row.values()}
-    decisions = same_owner_decisions(by_unit)
     lines = []
     for unit_id, flats in by_unit.items():
         done = decisions[unit_id]
