@@ -170,3 +170,12 @@ def test_the_vote_locks_together_exactly_the_owners_the_engine_counts(world, cas
         locked = {frozenset(h.room for h in owner_flats_lock(household)) for household in fresh}
         assert locked == expected
         transaction.set_rollback(True)
+
+
+def test_the_import_preview_asks_about_a_pair_as_the_unit_page_does_certificates_included(world, ledger):
+    """Two flats of one name without a phone are listed, unless their certificate numbers already tell the
+    two owners apart (docs/rules.md, "Possible same owner"): the same owner key as the unit page."""
+    rows = workbooks.flats(2, **{columns.OWNER: "王芳"})
+    assert [(line.first, line.second) for line in import_roster(ledger(rows), dry_run=True).same_owner] == [("101", "102")]
+    rows[0][columns.ID_NUMBER], rows[1][columns.ID_NUMBER] = "11010519900101123X", "110105198512120024"
+    assert import_roster(ledger(rows), dry_run=True).same_owner == []
