@@ -152,9 +152,10 @@ def owner_key(
     return ("room", room)
 
 
-def _linked_groups(flats: Sequence[Flat], links: Iterable[tuple[str, str]]) -> list[list[Flat]]:
-    """The flats grouped by owner key, then groups joined by each link (a pair of rooms staff decided hold
-    one owner; rooms not in the roster are ignored). Groups in order of first appearance."""
+def owner_groups(flats: Sequence[Flat], links: Iterable[tuple[str, str]] = ()) -> list[list[Flat]]:
+    """Who is one owner: the flats grouped by owner key, then groups joined by each link (a pair of rooms
+    staff decided hold one owner; rooms not in the roster are ignored). Groups in order of first appearance,
+    each in roster order. The one grouping every count, vote and check uses (selectors.owner_groups)."""
     parent = list(range(len(flats)))
 
     def root(i: int) -> int:
@@ -198,7 +199,7 @@ def owners_of(flats: Iterable[Flat], links: Iterable[tuple[str, str]] = ()) -> l
         seen_rooms.add(room)
 
     owners = []
-    for held in _linked_groups(flats, links):
+    for held in owner_groups(flats, links):
         votes = {flat.vote for flat in held}
         if len(votes) > 1:
             raise OwnerConflict(_clean(held[0].owner_name), _clean(held[0].phone), [f.room for f in held])
@@ -257,7 +258,7 @@ def same_owner_candidates(
     flats = list(flats)
     done = {frozenset((_clean(a), _clean(b))) for a, b in decided}
     owner_of = {}
-    for number, held in enumerate(_linked_groups(flats, links)):
+    for number, held in enumerate(owner_groups(flats, links)):
         owner_of.update((_clean(flat.room), number) for flat in held)
     found = []
     for i, a in enumerate(flats):

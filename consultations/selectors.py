@@ -59,20 +59,22 @@ def current_vote(household: Household) -> Vote:
         return Vote(household=household, value=VoteValue.UNDECIDED)
 
 
+def _flat(household: Household, vote: str) -> rules.Flat:
+    h = household
+    return rules.Flat(
+        room=h.room,
+        area=h.area,
+        vote=vote,
+        owner_name=h.owner_name.strip(),
+        phone=h.phone.strip(),
+        id_hash=h.id_hash,
+        institution=h.institution,
+    )
+
+
 def flats_for_rules(households: Iterable[Household]) -> list[rules.Flat]:
     """Turn households (with their vote selected or prefetched) into the consent engine's flats."""
-    return [
-        rules.Flat(
-            room=h.room,
-            area=h.area,
-            vote=current_vote(h).value,
-            owner_name=h.owner_name.strip(),
-            phone=h.phone.strip(),
-            id_hash=h.id_hash,
-            institution=h.institution,
-        )
-        for h in households
-    ]
+    return [_flat(h, current_vote(h).value) for h in households]
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,17 @@ def same_owner_decisions(unit_ids: Iterable[int]) -> dict[int, list[SameOwnerDec
 def links_of(decisions: Iterable[SameOwnerDecision]) -> list[tuple[str, str]]:
     """The pairs of rooms staff decided hold one owner: the consent engine's ``links``."""
     return [(d.household_a.room, d.household_b.room) for d in decisions if d.same]
+
+
+def owner_groups(households: Iterable[Household], decisions: Iterable[SameOwnerDecision]) -> list[list[Household]]:
+    """One unit's households grouped into owners: the owner key, then staff's same-owner links (``decisions``,
+    from ``same_owner_decisions``), as the consent count groups them (rules.owner_groups). The one way to say
+    who is one owner: the vote, the import's check, the pages and the count all go through it. No query;
+    votes are not read."""
+    households = list(households)
+    flats = [_flat(h, rules.UNDECIDED) for h in households]
+    household_of = {id(flat): h for flat, h in zip(flats, households, strict=True)}
+    return [[household_of[id(flat)] for flat in group] for group in rules.owner_groups(flats, links_of(decisions))]
 
 
 def evaluate_unit(
@@ -213,7 +226,10 @@ def _tally(unit_id: int, result: UnitConsent) -> UnitTally:
 
 def consent_on(unit: Unit, day: date) -> UnitConsent:
     """The unit's consent as the law counts it on ``day``: each flat's owner of that day with their vote of
-    that day (docs/rules.md, "Consent": consent on a given day). Three queries."""
+    that day (docs/rules.md, "Consent": consent on a given day). Who is one owner is decided as today
+    (``owner_groups``) for the owners who still hold their flats; an earlier owner is known by the name and
+    phone the change of owner recorded (their certificate, institution and same-owner decisions went with
+    them). Four queries."""
     households = list(Household.objects.filter(unit=unit).select_related("vote").order_by("-floor", "room"))
     ids = [h.pk for h in households]
     changes: dict[int, list[campaign.VoteEntry]] = defaultdict(list)
@@ -225,13 +241,20 @@ def consent_on(unit: Unit, day: date) -> UnitConsent:
         transfers[t.household_id].append(
             campaign.TransferEntry(t.transferred_on, t.recorded_at, t.old_name, t.old_phone, t.new_name, t.new_phone)
         )
-    flats = []
+    flats, holding = [], set()
     for h in households:
         name, phone, since, until = campaign.holder_on(day, transfers[h.pk], h.owner_name.strip(), h.phone.strip())
         vote = campaign.vote_on(day, changes[h.pk], since, until, current=current_vote(h).value)
-        flats.append(rules.Flat(room=h.room, area=h.area, vote=vote, owner_name=name.strip(), phone=phone.strip()))
+        if until is None:  # the owner of that day holds the flat still: today's owner, as the roster has them
+            holding.add(h.pk)
+            flats.append(_flat(h, vote))
+        else:
+            flats.append(rules.Flat(room=h.room, area=h.area, vote=vote, owner_name=name.strip(), phone=phone.strip()))
+    decisions = [
+        d for d in same_owner_decisions([unit.pk])[unit.pk] if {d.household_a_id, d.household_b_id} <= holding
+    ]
     try:
-        return UnitConsent(rules.evaluate(flats, street_policy(unit.street)))
+        return UnitConsent(rules.evaluate(flats, street_policy(unit.street), links_of(decisions)))
     except rules.OwnerConflict as conflict:
         return UnitConsent(None, conflict)
 
@@ -358,12 +381,13 @@ def visit_list(units: Iterable[Unit], today: date | None = None, now: datetime |
             continue
         result.units.append((unit, consent, current_round))
         minimal = set(consent.to_convert)
-        # The engine's owners, staff's same-owner links included: one visit per owner.
-        key_of = {room: o.key for o in rules.owners_of(flats_for_rules(households), links_of(decisions[unit.pk])) for room in o.rooms}
+        # The engine's owners, staff's same-owner links included: one visit per owner, named by the engine's
+        # key (its first flat's). One owner's flats carry one vote here (the count found no conflict).
         owners: dict[tuple, list[Household]] = {}
-        for household in households:
-            if current_vote(household).value != rules.AGREE:
-                owners.setdefault(key_of[household.room], []).append(household)
+        for held in owner_groups(households, decisions[unit.pk]):
+            waiting = [h for h in held if current_vote(h).value != rules.AGREE]
+            if waiting:
+                owners[owner_key(held[0])] = waiting
         for key, flats in owners.items():
             first = flats[0]
             latest = max(
@@ -565,21 +589,31 @@ def households_for_unit_page(unit: Unit) -> list[Household]:
 
 
 def unit_panel(
-    unit: Unit, today: date | None = None, *, households: list[Household] | None = None, result=None
+    unit: Unit,
+    today: date | None = None,
+    *,
+    households: list[Household] | None = None,
+    result=None,
+    decisions: list[SameOwnerDecision] | None = None,
 ) -> UnitPanel:
     """Everything the consultation panel of a unit page shows, in a fixed number of queries.
 
-    The unit page passes the households it has read (``households_for_unit_page``) and the consent it
-    has counted from them, so neither is done twice.
+    The unit page passes the households it has read (``households_for_unit_page``), the same-owner decisions
+    and the consent it has counted from them, so none is done twice.
     """
     today = today or timezone.localdate()
     if households is None:
         households = households_for_unit_page(unit)
+    if decisions is None:
+        decisions = same_owner_decisions([unit.pk])[unit.pk]
     if result is None:
-        result = evaluate_unit(unit, households)
+        result = evaluate_unit(unit, households, decisions)
     minimal = set(result.consent.to_convert) if result.ok else set()
+    # An owner is in the minimal set with every flat they hold, linked ones included (the engine names an
+    # owner by their first flat's key).
+    in_minimal = {h.pk for held in owner_groups(households, decisions) if owner_key(held[0]) in minimal for h in held}
     holdouts = [
-        HoldoutLine(h, current_vote(h).value, _holdout_of(h), owner_key(h) in minimal)
+        HoldoutLine(h, current_vote(h).value, _holdout_of(h), h.pk in in_minimal)
         for h in households
         if current_vote(h).value != rules.AGREE
     ]

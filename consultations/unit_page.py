@@ -81,11 +81,12 @@ def _roster_panel(request, unit, shared):
     return {"grid": shared["grid"]}
 
 
-def consultation_panel(user, unit, households=None, result=None) -> dict:
-    """The consultation panel's context: 6 queries (7 with a notice) given the households and the count."""
+def consultation_panel(user, unit, households=None, result=None, decisions=None) -> dict:
+    """The consultation panel's context: 6 queries (7 with a notice) given the households, the same-owner
+    decisions and the count."""
     in_consultation = unit.stage in Stage.CONSULTING
     return {
-        "panel": unit_panel(unit, households=households, result=result),
+        "panel": unit_panel(unit, households=households, result=result, decisions=decisions),
         "unit": unit,
         "can_edit": user.can_edit,
         "can_open_round": in_consultation and unit.eligible,
@@ -95,7 +96,7 @@ def consultation_panel(user, unit, households=None, result=None) -> dict:
 
 
 def _consultation_panel(request, unit, shared):
-    return consultation_panel(request.user, unit, shared["households"], shared["consent"])
+    return consultation_panel(request.user, unit, shared["households"], shared["consent"], shared["same_owner_decisions"])
 
 
 def _owners_to_tell_panel(request, unit, shared):

@@ -273,10 +273,11 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
     existing: dict[tuple[int, str], Household] = {
         (h.unit_id, h.room): h for h in Household.objects.filter(unit_id__in=units).select_related("vote")
     }
-    errors.extend(_owner_conflicts(rows, unit_of_row, existing))
+    final, decisions = _final_flats(rows, unit_of_row, existing), same_owner_decisions(units)
+    errors.extend(_owner_conflicts(final, decisions))
     if errors:
         raise ImportFailed(sorted(errors, key=lambda e: e.row or 0))
-    report.same_owner = _possible_same_owner(rows, unit_of_row, existing)
+    report.same_owner = _possible_same_owner(final, unit_of_row, decisions)
 
     now = timezone.now()
     fields = ("floor", "area", "owner_name", "phone", "occupancy", "hardship", "note", "co_owners", "id_hash", "id_last4", "institution")
@@ -457,58 +458,67 @@ def _institutions_by_name(rows: list[RosterRow], unit_of_row) -> None:
             row.institution, row.has_institution = name, True
 
 
-def _owner_conflicts(rows, unit_of_row, existing) -> list[RowError]:
-    """One owner, one vote: the flats an owner holds in a unit (in the file or already stored) must agree.
+@dataclass(frozen=True)
+class _FinalFlat:
+    """A flat of a unit as the import will leave it: the consent engine's flat (its vote aside), the owner's
+    name, the vote, and the ledger row (None: stored, not in the file)."""
 
-    Owners are known by the consent engine's key; a column the ledger lacks (证件号码, 产权单位) keeps the
-    stored value, as the import does.
-    """
-    final: dict[tuple[int, str], tuple[str, tuple, str, int | None]] = {}
-    for (unit_id, room), household in existing.items():
-        vote = household.vote.value if _has_vote(household) else rules.UNDECIDED
-        key = rules.owner_key(room, household.owner_name, household.phone, household.id_hash, household.institution)
-        final[(unit_id, room)] = (household.owner_name, key, vote, None)
+    flat: rules.Flat
+    owner_name: str
+    vote: str
+    row: int | None
+
+
+def _final_flats(rows, unit_of_row, existing) -> dict[int, list[_FinalFlat]]:
+    """Each unit's flats after the import, stored ones the file leaves alone included. A column the ledger
+    lacks (证件号码, 产权单位) keeps the stored value, as the import does."""
+    final: dict[tuple[int, str], _FinalFlat] = {}
+    for (unit_id, room), h in existing.items():
+        vote = h.vote.value if _has_vote(h) else rules.UNDECIDED
+        flat = rules.Flat(room, h.area, rules.UNDECIDED, h.owner_name, h.phone, h.id_hash, h.institution)
+        final[(unit_id, room)] = _FinalFlat(flat, h.owner_name, vote, None)
     for row in rows:
         stored = existing.get((unit_of_row[row.row].pk, row.room))
         id_hash = row.id_hash if row.has_id_number or stored is None else stored.id_hash
         institution = row.institution if row.has_institution or stored is None else stored.institution
-        key = rules.owner_key(row.room, row.owner_name, row.phone, id_hash, institution)
-        final[(unit_of_row[row.row].pk, row.room)] = (row.owner_name, key, row.vote, row.row)
-    by_owner: dict[tuple, list[tuple[str, str, int | None]]] = defaultdict(list)
-    names: dict[tuple, str] = {}
-    for (unit_id, room), (name, key, vote, number) in final.items():
-        if key[0] != "room":
-            by_owner[(unit_id, *key)].append((room, vote, number))
-            names.setdefault((unit_id, *key), name)
+        flat = rules.Flat(row.room, row.area, rules.UNDECIDED, row.owner_name, row.phone, id_hash, institution)
+        final[(unit_of_row[row.row].pk, row.room)] = _FinalFlat(flat, row.owner_name, row.vote, row.row)
+    by_unit: dict[int, list[_FinalFlat]] = defaultdict(list)
+    for (unit_id, _room), entry in final.items():
+        by_unit[unit_id].append(entry)
+    return by_unit
+
+
+def _owner_conflicts(final: dict[int, list[_FinalFlat]], decisions) -> list[RowError]:
+    """One owner, one vote: the flats an owner holds in a unit (in the file or already stored) must agree.
+
+    Owners are known as the consent count knows them: the owner key, then staff's same-owner links
+    (``decisions``), grouped by rules.owner_groups.
+    """
     errors = []
-    for owner, flats in by_owner.items():
-        if len({vote for _room, vote, _n in flats}) > 1:
-            described = "、".join(f"{room}（{VOTE_LABEL.get(vote, vote)}）" for room, vote, _n in sorted(flats))
-            for _room, _vote, number in flats:
-                if number is not None:
-                    errors.append(
-                        RowError(number, _("owner %(owner)s holds several flats with different votes: %(flats)s; one owner has one vote") % {"owner": names[owner], "flats": described})
-                    )
+    for unit_id, entries in final.items():
+        entry_of = {id(entry.flat): entry for entry in entries}
+        for group in rules.owner_groups([entry.flat for entry in entries], links_of(decisions[unit_id])):
+            held = [entry_of[id(flat)] for flat in group]
+            if len({entry.vote for entry in held}) < 2:
+                continue
+            described = "、".join(f"{e.flat.room}（{VOTE_LABEL.get(e.vote, e.vote)}）" for e in sorted(held, key=lambda e: e.flat.room))
+            message = _("owner %(owner)s holds several flats with different votes: %(flats)s; one owner has one vote")
+            errors += [
+                RowError(e.row, message % {"owner": held[0].owner_name, "flats": described}) for e in held if e.row is not None
+            ]
     return errors
 
 
-def _possible_same_owner(rows, unit_of_row, existing) -> list[SameOwnerLine]:
+def _possible_same_owner(final: dict[int, list[_FinalFlat]], unit_of_row, decisions) -> list[SameOwnerLine]:
     """The pairs of flats the units will hold after the import that a person must still decide (docs/rules.md,
-    "Possible same owner"), decisions already stored taken into account: one query."""
-    final: dict[tuple[int, str], rules.Flat] = {}
-    for (unit_id, room), household in existing.items():
-        final[(unit_id, room)] = rules.Flat(room, household.area, rules.UNDECIDED, household.owner_name, household.phone)
-    for row in rows:
-        final[(unit_of_row[row.row].pk, row.room)] = rules.Flat(row.room, row.area, rules.UNDECIDED, row.owner_name, row.phone)
-    by_unit: dict[int, list[rules.Flat]] = defaultdict(list)
-    for (unit_id, _room), flat in final.items():
-        by_unit[unit_id].append(flat)
+    "Possible same owner"), ``decisions`` already stored (``same_owner_decisions``) taken into account."""
     units = {unit.pk: unit for unit in unit_of_row.values()}
-    decisions = same_owner_decisions(by_unit)
     lines = []
-    for unit_id, flats in by_unit.items():
+    for unit_id, entries in final.items():
         done = decisions[unit_id]
         decided = [(d.household_a.room, d.household_b.room) for d in done]
+        flats = [entry.flat for entry in entries]
         for candidate in rules.same_owner_candidates(flats, links=links_of(done), decided=decided):
             lines.append(SameOwnerLine(_unit_name(units[unit_id]), *candidate.rooms, str(SAME_OWNER_REASONS[candidate.reason])))
     return sorted(lines, key=lambda line: line.unit)

@@ -13,9 +13,8 @@ from retrofit import owner_ids, phones
 from retrofit.refusals import Refused
 from units.models import Household, HouseholdChange, RosterSource, Stage
 
-from .. import rules
 from ..models import OwnerTransfer, Vote, VoteChange, VoteSource, VoteValue
-from ..selectors import current_vote, owner_key
+from ..selectors import current_vote, owner_groups, same_owner_decisions
 from .same_owner import same_owner_forget
 
 TRANSFER_IN_FUTURE = _("The day the owner changed cannot lie in the future.")
@@ -54,11 +53,6 @@ def owner_transfer_record(
         old_name, old_phone = flat.owner_name, flat.phone
         if (new_name, new_phone) == (old_name, phones.comparable(old_phone)):
             raise Refused(TRANSFER_SAME_OWNER, code="transfer_same")
-        new_key = rules.owner_key(flat.room, new_name, new_phone)
-        others = Household.objects.filter(unit_id=flat.unit_id).exclude(pk=flat.pk).select_related("vote")
-        # One owner, one vote: a new owner who already holds a flat here brings their vote to this one.
-        held = [current_vote(other).value for other in others if owner_key(other) == new_key]
-        value = held[0] if held else VoteValue.UNDECIDED
         for field, before, after in (
             ("owner_name", old_name, new_name),
             ("phone", old_phone, new_phone),
@@ -76,6 +70,13 @@ def owner_transfer_record(
         flat.id_hash = flat.id_last4 = flat.institution = flat.co_owners = ""
         flat.save(update_fields=["owner_name", "phone", "id_hash", "id_last4", "institution", "co_owners"])
         same_owner_forget(household=flat, by=by, now=now)
+        # One owner, one vote: a new owner who already holds a flat here (as the consent count groups owners,
+        # same-owner links included) brings their vote to this one.
+        others = list(Household.objects.filter(unit_id=flat.unit_id).exclude(pk=flat.pk).select_related("vote"))
+        decisions = same_owner_decisions([flat.unit_id])[flat.unit_id]
+        owner = next(group for group in owner_groups([flat, *others], decisions) if flat in group)
+        held = [current_vote(other).value for other in owner if other.pk != flat.pk]
+        value = held[0] if held else VoteValue.UNDECIDED
         vote = Vote.objects.select_for_update().filter(household=flat).first()
         before = vote.value if vote is not None else VoteValue.UNDECIDED
         vote = vote or Vote(household=flat, version=0)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,7 +18,8 @@ from ..models import (
     VoteSource,
     VoteValue,
 )
-from ..selectors import owner_key
+from ..selectors import owner_groups, owner_key, same_owner_decisions
+from ..signals import lock_units
 
 STALE_VOTE = _(
     "Someone else changed this household's vote while you were editing it. "
@@ -37,30 +37,24 @@ class StaleVote(Stale):
 
 def owner_flats_lock(household: Household) -> list[Household]:
     """Lock every flat in the unit held by this household's owner (the household itself included) and
-    return them, fresh, in id order.
+    return them, fresh, in id order: the owner as the consent count knows them, the owner key and staff's
+    same-owner links together (selectors.owner_groups).
 
-    All of them are locked in ONE statement ordered by id, before any vote is touched: two editors saving
-    two flats of the same owner then queue on the first flat instead of each holding one flat and waiting
-    for the other's (a deadlock). If the household's owner changed since it was read (so the set locked is
-    not their flats any more), the form is stale.
+    The unit's flats are all locked in ONE statement ordered by id, before any vote is touched: two editors
+    saving two flats of the same owner then queue on the first flat instead of each holding one flat and
+    waiting for the other's (a deadlock). The unit is locked next, as a vote's save locks it (signals.py),
+    so no same-owner decision changes while the owner's flats are written. If the household's owner changed
+    since it was read (so the set locked is not their flats any more), the form is stale.
     """
     key = owner_key(household)
-    flats = Household.objects.filter(pk=household.pk)
-    if key[0] == "phone":
-        # Names are stored stripped (forms and the import strip them). Phones are compared in their normal
-        # form (a phone stored before numbers were normalised may still be spelt otherwise), so every flat of
-        # the name is locked and those of another owner are left out below.
-        flats = Household.objects.filter(Q(pk=household.pk) | Q(unit_id=household.unit_id, owner_name=key[1]))
-    elif key[0] == "id":
-        flats = Household.objects.filter(Q(pk=household.pk) | Q(unit_id=household.unit_id, id_hash=key[1]))
-    elif key[0] == "institution":
-        # Institution names are compared without their spaces: lock every institution's flat of the unit.
-        flats = Household.objects.filter(Q(pk=household.pk) | (Q(unit_id=household.unit_id) & ~Q(institution="")))
-    locked = list(flats.select_for_update().order_by("pk"))
+    locked = list(Household.objects.filter(unit_id=household.unit_id).select_for_update().order_by("pk"))
+    lock_units([household.unit_id])
     this = next((flat for flat in locked if flat.pk == household.pk), None)
     if this is None or owner_key(this) != key:
         raise StaleVote(STALE_VOTE)
-    return [flat for flat in locked if owner_key(flat) == key]
+    decisions = same_owner_decisions([household.unit_id])[household.unit_id]
+    held = next(group for group in owner_groups(locked, decisions) if this in group)
+    return sorted(held, key=lambda flat: flat.pk)
 
 
 @dataclass(frozen=True)
