@@ -161,11 +161,18 @@ class SameOwnerPair:
 
 def open_same_owner_pairs(households: Iterable[Household], decisions: Iterable[SameOwnerDecision]) -> list[SameOwnerPair]:
     """The pairs of households (with their votes) still to decide, in roster order; no query."""
-    households, decisions = list(households), list(decisions)
+    households = list(households)
     by_room = {h.room: h for h in households}
-    decided = [(d.household_a.room, d.household_b.room) for d in decisions]
-    candidates = rules.same_owner_candidates(flats_for_rules(households), links=links_of(decisions), decided=decided)
+    candidates = same_owner_candidates(flats_for_rules(households), decisions)
     return [SameOwnerPair(by_room[c.rooms[0]], by_room[c.rooms[1]], c.reason) for c in candidates]
+
+
+def same_owner_candidates(flats: Iterable[rules.Flat], decisions: Iterable[SameOwnerDecision]) -> list[rules.SameOwnerCandidate]:
+    """``rules.same_owner_candidates`` with a unit's stored decisions: its links joined, every decided pair
+    left out. No query (the decisions come with their households, ``same_owner_decisions``)."""
+    decisions = list(decisions)
+    decided = [(d.household_a.room, d.household_b.room) for d in decisions]
+    return rules.same_owner_candidates(flats, links=links_of(decisions), decided=decided)
 
 
 def open_same_owner_counts(units: Iterable[Unit]) -> dict[int, int]:

@@ -380,17 +380,6 @@ class RowReader:
             self.errors.append(_("%(column)s is longer than %(limit)d characters") % {"column": column, "limit": limit})
         return text
 
-    def phone(self, column, limit=30) -> str:
-        """A phone in its one normal form (retrofit/phones.py); "" when blank, or wrong (the error is listed)."""
-        text = self.optional_text(column, limit=limit)
-        if len(text) > limit:
-            return ""  # listed as too long already
-        try:
-            return phones.normalise(text)
-        except phones.InvalidPhone:
-            self.errors.append(INVALID_PHONE % {"column": column, "value": text})
-            return ""
-
     def owners(self, owner_column, phone_column) -> tuple[str, str, str]:
         """The flat's owner (the first-named co-owner), their phone, and the other co-owners as stored
         (retrofit/co_owners.py, docs/rules.md "Co-owned flats"); wrong cells are listed."""

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from consultations import rules
 from consultations.models import Vote, VoteChange, VoteSource
-from consultations.selectors import SAME_OWNER_REASONS, links_of, same_owner_decisions
+from consultations.selectors import SAME_OWNER_REASONS, links_of, same_owner_candidates, same_owner_decisions
 from consultations.signals import drop_tallies
 from retrofit import owner_ids
 from units import lifecycle
@@ -516,9 +516,7 @@ def _possible_same_owner(final: dict[int, list[_FinalFlat]], unit_of_row, decisi
     units = {unit.pk: unit for unit in unit_of_row.values()}
     lines = []
     for unit_id, entries in final.items():
-        done = decisions[unit_id]
-        decided = [(d.household_a.room, d.household_b.room) for d in done]
         flats = [entry.flat for entry in entries]
-        for candidate in rules.same_owner_candidates(flats, links=links_of(done), decided=decided):
+        for candidate in same_owner_candidates(flats, decisions[unit_id]):
             lines.append(SameOwnerLine(_unit_name(units[unit_id]), *candidate.rooms, str(SAME_OWNER_REASONS[candidate.reason])))
     return sorted(lines, key=lambda line: line.unit)

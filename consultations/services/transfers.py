@@ -13,9 +13,10 @@ from retrofit import owner_ids, phones
 from retrofit.refusals import Refused
 from units.models import Household, HouseholdChange, RosterSource, Stage
 
-from ..models import OwnerTransfer, Vote, VoteChange, VoteSource, VoteValue
+from ..models import OwnerTransfer, Vote, VoteSource, VoteValue
 from ..selectors import current_vote, owner_groups, same_owner_decisions
 from .same_owner import same_owner_forget
+from .votes import vote_write
 
 TRANSFER_IN_FUTURE = _("The day the owner changed cannot lie in the future.")
 TRANSFER_BEFORE_LAST = _("This flat's owner already changed on %(day)s: a change of owner cannot come before it.")
@@ -53,18 +54,21 @@ def owner_transfer_record(
         old_name, old_phone = flat.owner_name, flat.phone
         if (new_name, new_phone) == (old_name, phones.comparable(old_phone)):
             raise Refused(TRANSFER_SAME_OWNER, code="transfer_same")
-        for field, before, after in (
+        roster = (
             ("owner_name", old_name, new_name),
             ("phone", old_phone, new_phone),
             ("id_hash", owner_ids.masked(flat.id_last4), ""),  # never the number: its last four, masked
             ("institution", flat.institution, ""),
             ("co_owners", flat.co_owners, ""),  # the old owner's co-owners (共有) leave with them
-        ):
-            if before != after:
-                HouseholdChange.objects.create(
-                    household=flat, field=field, before=before, after=after, source=RosterSource.TRANSFER,
-                    changed_by=by, changed_at=now,
-                )
+        )
+        HouseholdChange.objects.bulk_create(
+            HouseholdChange(
+                household=flat, field=field, before=before, after=after, source=RosterSource.TRANSFER,
+                changed_by=by, changed_at=now,
+            )
+            for field, before, after in roster
+            if before != after
+        )
         flat.owner_name, flat.phone = new_name, new_phone
         # The certificate, the institution and the co-owners were the old owner's; the new owner's are not known here.
         flat.id_hash = flat.id_last4 = flat.institution = flat.co_owners = ""
@@ -77,16 +81,9 @@ def owner_transfer_record(
         owner = next(group for group in owner_groups([flat, *others], decisions) if flat in group)
         held = [current_vote(other).value for other in owner if other.pk != flat.pk]
         value = held[0] if held else VoteValue.UNDECIDED
-        vote = Vote.objects.select_for_update().filter(household=flat).first()
-        before = vote.value if vote is not None else VoteValue.UNDECIDED
-        vote = vote or Vote(household=flat, version=0)
-        reason = TRANSFER_REASON % {"day": transferred_on.isoformat()}
-        vote.value, vote.reason, vote.recorded_by, vote.recorded_at = value, "", by, now
-        vote.version += 1
-        vote.save()
-        VoteChange.objects.create(
-            household=flat, before=before, after=value, reason=str(reason), source=VoteSource.TRANSFER,
-            changed_by=by, changed_at=now,
+        vote_write(
+            flat, Vote.objects.select_for_update().filter(household=flat).first(), value=value, reason="",
+            why=str(TRANSFER_REASON % {"day": transferred_on.isoformat()}), source=VoteSource.TRANSFER, by=by, now=now,
         )
         return OwnerTransfer.objects.create(
             household=flat,

@@ -57,6 +57,22 @@ def owner_flats_lock(household: Household) -> list[Household]:
     return sorted(held, key=lambda flat: flat.pk)
 
 
+def vote_write(flat: Household, vote: Vote | None, *, value, reason, source, by, now, contact=None, why=None) -> Vote:
+    """Write one flat's vote (its row locked by the caller, or None when it has none yet) and its history:
+    the one place a vote changes (vote_record, the change of owner). ``why`` is the history's reason when it
+    is not the vote's own (a change of owner closes the vote with a note but gives the new one none)."""
+    before = vote.value if vote is not None else VoteValue.UNDECIDED
+    vote = vote or Vote(household=flat, version=0)
+    vote.value, vote.reason, vote.recorded_by, vote.recorded_at = value, reason, by, now
+    vote.version += 1
+    vote.save()
+    VoteChange.objects.create(
+        household=flat, before=before, after=value, reason=reason if why is None else why, source=source,
+        changed_by=by, changed_at=now, contact=contact,
+    )
+    return vote
+
+
 @dataclass(frozen=True)
 class VoteResult:
     changed: list[Household]
@@ -95,26 +111,8 @@ def vote_record(
             raise ValueError(CONTACT_OF_ANOTHER_OWNER)
         for flat in flats:
             flat_vote = votes.get(flat.pk)
-            before = flat_vote.value if flat_vote else VoteValue.UNDECIDED
-            if flat_vote and before == value and flat_vote.reason == reason:
+            if flat_vote and flat_vote.value == value and flat_vote.reason == reason:
                 continue
-            if flat_vote is None:
-                flat_vote = Vote(household=flat, version=0)
-            flat_vote.value = value
-            flat_vote.reason = reason
-            flat_vote.recorded_by = by
-            flat_vote.recorded_at = now
-            flat_vote.version += 1
-            flat_vote.save()
-            VoteChange.objects.create(
-                household=flat,
-                before=before,
-                after=value,
-                reason=reason,
-                source=source,
-                changed_by=by,
-                changed_at=now,
-                contact=contact,
-            )
+            vote_write(flat, flat_vote, value=value, reason=reason, source=source, by=by, now=now, contact=contact)
             changed.append(flat)
     return VoteResult(changed=changed)

@@ -24,8 +24,8 @@ def same_owner_decision(request, pk):
     """POST first, second (household ids of the unit) and same ("1": one owner, "0": different people)."""
     unit = get_object_or_404(units_of(request.user), pk=pk)
     require_editor(request.user)
-    households = {h.pk: h for h in unit.households.filter(pk__in=_ids(request))}
     ids = _ids(request)
+    households = {h.pk: h for h in unit.households.filter(pk__in=ids)}
     if len(households) != 2 or request.POST.get("same") not in ("0", "1"):
         messages.error(request, NOT_A_PAIR)
         return redirect("unit_detail", pk=unit.pk)
