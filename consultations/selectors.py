@@ -231,12 +231,20 @@ def _tally(unit_id: int, result: UnitConsent) -> UnitTally:
     return UnitTally.from_consent(unit_id, result.consent, result.conflict, computed_at=timezone.now())
 
 
-def consent_on(unit: Unit, day: date) -> UnitConsent:
-    """The unit's consent as the law counts it on ``day``: each flat's owner of that day with their vote of
-    that day (docs/rules.md, "Consent": consent on a given day). Who is one owner is decided as today
-    (``owner_groups``) for the owners who still hold their flats; an earlier owner is known by the name and
-    phone the change of owner recorded (their certificate, institution and same-owner decisions went with
-    them). Four queries."""
+@dataclass(frozen=True)
+class ConsentHistory:
+    """What the consent of any past day is counted from: a unit's households (with today's votes), their
+    vote changes and changes of owner, its same-owner decisions and its street's policy."""
+
+    households: list[Household]
+    changes: dict[int, list[campaign.VoteEntry]]
+    transfers: dict[int, list[campaign.TransferEntry]]
+    decisions: list[SameOwnerDecision]
+    policy: rules.Policy
+
+
+def consent_history(unit: Unit) -> ConsentHistory:
+    """Four queries, read once for as many days as a caller asks about (``consent_from``)."""
     households = list(Household.objects.filter(unit=unit).select_related("vote").order_by("-floor", "room"))
     ids = [h.pk for h in households]
     changes: dict[int, list[campaign.VoteEntry]] = defaultdict(list)
@@ -248,22 +256,37 @@ def consent_on(unit: Unit, day: date) -> UnitConsent:
         transfers[t.household_id].append(
             campaign.TransferEntry(t.transferred_on, t.recorded_at, t.old_name, t.old_phone, t.new_name, t.new_phone)
         )
+    decisions = same_owner_decisions([unit.pk])[unit.pk]
+    return ConsentHistory(households, changes, transfers, decisions, street_policy(unit.street))
+
+
+def consent_from(history: ConsentHistory, day: date) -> UnitConsent:
+    """The unit's consent as the law counts it on ``day``: each flat's owner of that day with their vote of
+    that day (docs/rules.md, "Consent": consent on a given day). Who is one owner is decided as today
+    (``owner_groups``) for the owners who still hold their flats; an earlier owner is known by the name and
+    phone the change of owner recorded (their certificate, institution and same-owner decisions went with
+    them). No query."""
     flats, holding = [], set()
-    for h in households:
-        name, phone, since, until = campaign.holder_on(day, transfers[h.pk], h.owner_name.strip(), h.phone.strip())
-        vote = campaign.vote_on(day, changes[h.pk], since, until, current=current_vote(h).value)
+    for h in history.households:
+        name, phone, since, until = campaign.holder_on(
+            day, history.transfers.get(h.pk, []), h.owner_name.strip(), h.phone.strip()
+        )
+        vote = campaign.vote_on(day, history.changes.get(h.pk, []), since, until, current=current_vote(h).value)
         if until is None:  # the owner of that day holds the flat still: today's owner, as the roster has them
             holding.add(h.pk)
             flats.append(_flat(h, vote))
         else:
             flats.append(rules.Flat(room=h.room, area=h.area, vote=vote, owner_name=name.strip(), phone=phone.strip()))
-    decisions = [
-        d for d in same_owner_decisions([unit.pk])[unit.pk] if {d.household_a_id, d.household_b_id} <= holding
-    ]
+    decisions = [d for d in history.decisions if {d.household_a_id, d.household_b_id} <= holding]
     try:
-        return UnitConsent(rules.evaluate(flats, street_policy(unit.street), links_of(decisions)))
+        return UnitConsent(rules.evaluate(flats, history.policy, links_of(decisions)))
     except rules.OwnerConflict as conflict:
         return UnitConsent(None, conflict)
+
+
+def consent_on(unit: Unit, day: date) -> UnitConsent:
+    """The unit's consent on ``day`` (``consent_from``); four queries."""
+    return consent_from(consent_history(unit), day)
 
 
 # --- the visit list -------------------------------------------------------------------------------

@@ -6,8 +6,8 @@ roster for the user's role), then one query each for vote changes, contacts, opi
 rounds, meetings, notices, objections, plan versions, the shown plan's shares, acceptance checks,
 construction log entries, the ledger, the stage history and the changes of owner, and for a contract
 its signatures and scan versions; then, for each decision day (consent reached, each notice's first day,
-the contract signed), the consent of that day from ``consent_on`` (its own three queries a day: a unit
-has a few decision days whatever its size).
+the contract signed), the consent of that day from ``consent_from`` over the unit's consent history, read
+once (four queries, whatever the number of decision days).
 Stored images (opinion form photos, site photos) are embedded as data URIs read through the file
 field's storage, so the PDF fetches nothing; a PDF upload is listed by name. Names and phones are
 masked here, with the status sheet's rules, so the template never sees what the role may not.
@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from consultations import campaign
 from consultations import models as consultation
-from consultations.selectors import UnitConsent, consent_on
+from consultations.selectors import UnitConsent, consent_from, consent_history
 from payments.models import LedgerEntry
 from retrofit import masking, uploads
 from units.models import Contract, ContractScanVersion, Plan, PlanShare, Signature, Stage, StageChange, Unit
@@ -170,10 +170,11 @@ def _decisions(stage_changes, notices, contract) -> dict[date, list[str]]:
 
 
 def _decision_days(sheet: UnitSheet, user, history, transfers, decided: dict[date, list[str]]) -> list[DecisionDay]:
-    """Each decision day's roster from what is already read (no query), and its consent from ``consent_on``.
+    """Each decision day's roster from what is already read, and its consent from ``consent_from`` over the
+    unit's consent history (read once: four queries for all the days).
 
     Names and phones are masked before the day rule picks the owner, so the rule never sees what the role
-    may not; the rows and ``consent_on`` apply the same rule (campaign.holder_on and vote_on).
+    may not; the rows and ``consent_from`` apply the same rule (campaign.holder_on and vote_on).
     """
     names = user.can_see_names
 
@@ -195,13 +196,14 @@ def _decision_days(sheet: UnitSheet, user, history, transfers, decided: dict[dat
         for pk, items in transfers.items()
     }
     result = []
+    counted = consent_history(sheet.unit) if decided else None
     for day, decisions in decided.items():
         rows = []
         for row in sheet.households:
             name, phone, since, until = campaign.holder_on(day, moves.get(row.pk, []), row.owner, row.phone)
             vote = campaign.vote_on(day, entries.get(row.pk, []), since, until, current=row.vote)
             rows.append(DayRow(row.room, row.floor, row.area, name, phone, vote, changed_owner=until is not None))
-        result.append(DecisionDay(day, decisions, rows, consent_on(sheet.unit, day)))
+        result.append(DecisionDay(day, decisions, rows, consent_from(counted, day)))
     return result
 
 
@@ -209,7 +211,8 @@ def unit_file(unit: Unit, user) -> UnitFile:
     """The file of ``unit`` (already scoped to ``user``), masked for ``user``'s role.
 
     Queries: the status sheet's ten, then fourteen more, and two for a contract's signatures and scans,
-    and ``consent_on``'s three for each decision day; none depends on the unit's size.
+    and the consent history's four when the unit has a decision day; none depends on the unit's size or on
+    the number of its decision days.
     """
     sheet = unit_sheets(Unit.objects.filter(pk=unit.pk), user)[0]
     unit = sheet.unit

@@ -8,6 +8,8 @@ from decimal import Decimal
 import pytest
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from PIL import Image
@@ -247,3 +249,22 @@ def test_a_file_from_the_command_line_says_who_made_it_in_words(filled, tmp_path
         call_command("unit_file", str(filled.unit.pk), "-o", str(out), stdout=io.StringIO())
     text, _reader = pdf_text(out.read_bytes())
     assert "服务器命令行" in text and "object at 0x" not in text
+
+
+def test_more_decision_days_cost_no_more_queries(world):
+    """Each decision day's consent comes from the unit's consent history, read once for all the days."""
+    unit, staff = Unit.objects.get(pk=world.unit.pk), world.users["staff"]
+    today = timezone.localdate()
+    consultation.Notice.objects.create(
+        unit=unit, draft_signed_on=today - timedelta(days=41), starts_on=today - timedelta(days=40), days=20,
+        plan_summary="加装电梯方案", started_by=staff, started_at=timezone.now(), status="running",
+    )
+    with CaptureQueriesContext(connection) as one_day:
+        assert len(unit_file.unit_file(unit, staff).decision_days) == 1
+    StageChange.objects.create(  # consent reached on another day than the notice's first
+        unit=unit, before=Stage.CONSULTATION, after=Stage.NOTICE,
+        changed_at=timezone.make_aware(datetime.combine(today - timedelta(days=45), time(9)), timezone.get_current_timezone()),
+    )
+    with CaptureQueriesContext(connection) as two_days:
+        assert len(unit_file.unit_file(unit, staff).decision_days) == 2
+    assert len(two_days.captured_queries) == len(one_day.captured_queries)
