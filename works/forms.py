@@ -58,12 +58,12 @@ class RecordForm(forms.ModelForm):
     """The form of a works record. It validates what was typed; the service stamps the record with the user and
     runs its full_clean, so the half-built instance is not validated here.
 
-    ``past_dates`` names the date fields of events that must already have happened, ``required`` the fields
-    the form needs though the record may be saved without them. A form's Meta inherits ``RecordForm.Meta``
+    The date fields of events that must already have happened are the record's own ``PAST_DATES`` (refused
+    here as typed, and again by the record's full_clean); ``required`` names the fields the form needs though
+    the record may be saved without them. A form's Meta inherits ``RecordForm.Meta``
     for the record's widgets.
     """
 
-    past_dates: tuple[str, ...] = ()
     required: tuple[str, ...] = ()
 
     class Meta:
@@ -71,8 +71,9 @@ class RecordForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in self.past_dates:
-            self.fields[name].validators.append(not_in_future)
+        for name in self._meta.model.PAST_DATES:
+            if name in self.fields:
+                self.fields[name].validators.append(not_in_future)
         for name in self.required:
             self.fields[name].required = True
 
@@ -81,7 +82,6 @@ class RecordForm(forms.ModelForm):
 
 
 class ApprovalForm(RecordForm):
-    past_dates = ("market_notice_date",)
 
     class Meta(RecordForm.Meta):
         model = Approval
@@ -95,7 +95,6 @@ class ApprovalForm(RecordForm):
 
 
 class ConstructionForm(RecordForm):
-    past_dates = ("started_on", "completed_on")
 
     class Meta(RecordForm.Meta):
         model = Construction
@@ -132,7 +131,6 @@ class LogEntryForm(forms.Form):
 
 
 class AcceptanceForm(RecordForm):
-    past_dates = ("date",)
 
     class Meta(RecordForm.Meta):
         model = AcceptanceCheck
@@ -152,7 +150,6 @@ class AcceptanceForm(RecordForm):
 
 
 class SubsidyForm(RecordForm):
-    past_dates = ("paid_on",)
     required = ("paid_on",)  # the record allows none (an application not paid yet); this form records a payment
 
     class Meta(RecordForm.Meta):
@@ -161,7 +158,6 @@ class SubsidyForm(RecordForm):
 
 
 class SubsidyApplicationForm(RecordForm):
-    past_dates = ("applied_on", "approved_on")
     required = ("applied_on", "amount_applied")
 
     class Meta(RecordForm.Meta):
@@ -176,7 +172,6 @@ class SubsidyApplicationForm(RecordForm):
 
 
 class RegistrationForm(RecordForm):
-    past_dates = ("registered_on",)
 
     class Meta(RecordForm.Meta):
         model = Registration
@@ -195,7 +190,6 @@ class RegistrationForm(RecordForm):
 
 
 class VisitForm(RecordForm):
-    past_dates = ("date",)
 
     class Meta(RecordForm.Meta):
         model = MaintenanceVisit
@@ -210,7 +204,6 @@ class VisitForm(RecordForm):
 
 
 class InspectionForm(RecordForm):
-    past_dates = ("date",)
 
     class Meta(RecordForm.Meta):
         model = Inspection
