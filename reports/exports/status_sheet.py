@@ -187,7 +187,7 @@ def unit_sheets(units, user, *, with_households: bool = True) -> list[UnitSheet]
     )
     ids = [u.pk for u in units]
     grouped = households_of(units)
-    decisions = same_owner_decisions([u.pk for u in units])
+    decisions = same_owner_decisions(ids)
     plans = current_plans(units)
     shares = shares_of(plans.values())
     share_of = {s.household_id: s for rows in shares.values() for s in rows}

@@ -19,6 +19,7 @@ import base64
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 
 from django.db.models import Q
 from django.utils import timezone
@@ -176,10 +177,7 @@ def _decision_days(sheet: UnitSheet, user, history, transfers, decided: dict[dat
     Names and phones are masked before the day rule picks the owner, so the rule never sees what the role
     may not; the rows and ``consent_from`` apply the same rule (campaign.holder_on and vote_on).
     """
-    names = user.can_see_names
-
-    def owner(name: str) -> str:
-        return name if names else masking.mask_name(name)
+    owner = partial(masking.owner_for, user)
 
     entries = {
         pk: [campaign.VoteEntry(c.changed_at, timezone.localdate(c.changed_at), c.before, c.after) for c in changes]
@@ -216,10 +214,7 @@ def unit_file(unit: Unit, user) -> UnitFile:
     """
     sheet = unit_sheets(Unit.objects.filter(pk=unit.pk), user)[0]
     unit = sheet.unit
-    names = user.can_see_names
-
-    def owner(name: str) -> str:
-        return name if names else masking.mask_name(name)
+    owner = partial(masking.owner_for, user)
 
     history = defaultdict(list)
     for change in consultation.VoteChange.objects.filter(household__unit=unit).select_related("changed_by").order_by(
