@@ -156,6 +156,11 @@ def owner_groups(flats: Sequence[Flat], links: Iterable[tuple[str, str]] = ()) -
     """Who is one owner: the flats grouped by owner key, then groups joined by each link (a pair of rooms
     staff decided hold one owner; rooms not in the roster are ignored). Groups in order of first appearance,
     each in roster order. The one grouping every count, vote and check uses (selectors.owner_groups)."""
+    return [[flats[n] for n in group] for group in owner_group_positions(flats, links)]
+
+
+def owner_group_positions(flats: Sequence[Flat], links: Iterable[tuple[str, str]] = ()) -> list[list[int]]:
+    """``owner_groups`` as positions in ``flats``, for a caller that holds a record beside each flat."""
     parent = list(range(len(flats)))
 
     def root(i: int) -> int:
@@ -177,9 +182,9 @@ def owner_groups(flats: Sequence[Flat], links: Iterable[tuple[str, str]] = ()) -
         a, b = index.get(_clean(room_a)), index.get(_clean(room_b))
         if a is not None and b is not None:
             join(a, b)
-    groups: dict[int, list[Flat]] = {}
-    for n, flat in enumerate(flats):
-        groups.setdefault(root(n), []).append(flat)
+    groups: dict[int, list[int]] = {}
+    for n in range(len(flats)):
+        groups.setdefault(root(n), []).append(n)
     return list(groups.values())
 
 

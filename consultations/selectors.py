@@ -123,8 +123,7 @@ def owner_groups(households: Iterable[Household], decisions: Iterable[SameOwnerD
     votes are not read."""
     households = list(households)
     flats = [_flat(h, rules.UNDECIDED) for h in households]
-    household_of = {id(flat): h for flat, h in zip(flats, households, strict=True)}
-    return [[household_of[id(flat)] for flat in group] for group in rules.owner_groups(flats, links_of(decisions))]
+    return [[households[n] for n in group] for group in rules.owner_group_positions(flats, links_of(decisions))]
 
 
 def evaluate_unit(

@@ -497,9 +497,8 @@ def _owner_conflicts(final: dict[int, list[_FinalFlat]], decisions) -> list[RowE
     """
     errors = []
     for unit_id, entries in final.items():
-        entry_of = {id(entry.flat): entry for entry in entries}
-        for group in rules.owner_groups([entry.flat for entry in entries], links_of(decisions[unit_id])):
-            held = [entry_of[id(flat)] for flat in group]
+        for group in rules.owner_group_positions([entry.flat for entry in entries], links_of(decisions[unit_id])):
+            held = [entries[n] for n in group]
             if len({entry.vote for entry in held}) < 2:
                 continue
             described = "、".join(f"{e.flat.room}（{VOTE_LABEL.get(e.vote, e.vote)}）" for e in sorted(held, key=lambda e: e.flat.room))
