@@ -552,10 +552,15 @@ def _check_rows_together(rows: list[RosterRow]) -> list[RowError]:
         if row.owner_key[0] != "room":
             by_owner[(*row.unit_key, *row.owner_key)].append(row)
     for flats in by_owner.values():
-        if len({row.vote for row in flats}) > 1:
-            described = "、".join(f"{row.room}（{VOTE_LABEL.get(row.vote, row.vote)}）" for row in sorted(flats, key=lambda r: r.room))
-            errors.extend(
-                RowError(row.row, _("owner %(owner)s holds several flats with different votes: %(flats)s; one owner has one vote") % {"owner": row.owner_name, "flats": described})
-                for row in flats
-            )
+        errors += one_vote_errors(flats[0].owner_name, [(row.row, row.room, row.vote) for row in flats])
     return errors
+
+
+def one_vote_errors(owner: str, held: list[tuple[int | None, str, str]]) -> list[RowError]:
+    """One owner, one vote: when an owner's flats (row, room, vote; row None for a flat only stored) carry
+    different votes, an error on each of their rows in the file, naming every flat and its vote."""
+    if len({vote for _row, _room, vote in held}) < 2:
+        return []
+    described = "、".join(f"{room}（{VOTE_LABEL.get(vote, vote)}）" for _row, room, vote in sorted(held, key=lambda h: h[1]))
+    message = _("owner %(owner)s holds several flats with different votes: %(flats)s; one owner has one vote")
+    return [RowError(row, message % {"owner": owner, "flats": described}) for row, _room, _vote in held if row is not None]

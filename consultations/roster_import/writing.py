@@ -39,7 +39,7 @@ from units.models import (
 from units.roster_words import ROSTER_FIELDS, field_label, stored_text, value_label
 
 from .columns import PLAN_SHEET, REASON, SIGNED_FIELDS, VOTE, VOTE_LABEL
-from .parsing import ImportFailed, RosterRow, RowError, parse_table, read_workbook
+from .parsing import ImportFailed, RosterRow, RowError, one_vote_errors, parse_table, read_workbook
 from .plan_sheet import PlanRow, in_plan_sheet, parse_plan_table, write_plans
 
 SAMPLE_SKIPPED = _lazy("Row %(row)d is a sample row; skipped")
@@ -499,13 +499,7 @@ def _owner_conflicts(final: dict[int, list[_FinalFlat]], decisions) -> list[RowE
     for unit_id, entries in final.items():
         for group in rules.owner_group_positions([entry.flat for entry in entries], links_of(decisions[unit_id])):
             held = [entries[n] for n in group]
-            if len({entry.vote for entry in held}) < 2:
-                continue
-            described = "、".join(f"{e.flat.room}（{VOTE_LABEL.get(e.vote, e.vote)}）" for e in sorted(held, key=lambda e: e.flat.room))
-            message = _("owner %(owner)s holds several flats with different votes: %(flats)s; one owner has one vote")
-            errors += [
-                RowError(e.row, message % {"owner": held[0].owner_name, "flats": described}) for e in held if e.row is not None
-            ]
+            errors += one_vote_errors(held[0].owner_name, [(e.row, e.flat.room, e.vote) for e in held])
     return errors
 
 
