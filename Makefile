@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= $(shell echo $$(( $$(nproc) * 2 + 1 )))
+# pytest-xdist processes: one per core (TEST_WORKERS=0 runs the suite in this process, for pdb).
+TEST_WORKERS ?= auto
 
 .PHONY: install run test test-fast lint migrations messages clean serve bench
 
@@ -39,10 +41,10 @@ bench: install
 	$(PY) -m bench.run $(BENCH_ARGS)
 
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 test-fast: install
-	$(PY) -m pytest -m "not browser"
+	$(PY) -m pytest -n $(TEST_WORKERS) -m "not browser"
 
 lint: install
 	$(VENV)/bin/ruff check .
