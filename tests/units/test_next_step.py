@@ -188,10 +188,11 @@ def test_a_ready_unit_in_consultation_is_told_to_start_its_notice_everywhere(cli
 
 def test_a_passing_unit_still_in_survey_is_told_to_open_a_round_not_to_post_the_notice(client, world):
     client.force_login(world.users["staff"])
-    listing = client.get(reverse("community_visits", args=[world.community.pk])).context["listing"]
-    assert listing.ready == []
-    step = nextstep.next_step_for(Unit.objects.for_listing().get(pk=world.unit.pk))
-    assert step.after == Stage.CONSULTATION and step.can_advance
+    response = client.get(reverse("community_visits", args=[world.community.pk]))
+    [(unit, step)] = response.context["listing"].ready
+    assert unit.pk == world.unit.pk and step.after == Stage.CONSULTATION and step.can_advance
+    ready = response.content.decode().split('data-testid="ready-units"')[1].split("</div>")[0]
+    assert "发起征询轮次" in ready and "公示" not in ready
 
 
 def test_the_bulk_answer_is_the_single_answer_and_its_queries_do_not_grow(world, objected):
