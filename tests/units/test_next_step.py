@@ -217,3 +217,65 @@ def test_the_bulk_answer_is_the_single_answer_and_its_queries_do_not_grow(world,
     # one query or two per guard of the stages present, whatever the number of units
     assert len(many) <= 2 * len({g for u in units for g in nextstep.guards_of(u.stage)})
     assert len(few) <= len(many)
+
+
+def test_a_vote_that_loses_consent_sends_the_next_step_again_blocked(client, world):
+    """world.unit passes with 8 of 12 agreeing; three of them turning to oppose stop it."""
+    at_stage(world.unit, Stage.CONSULTATION)
+    client.force_login(world.users["staff"])
+    for flat in world.flats[:3]:
+        response = client.post(
+            reverse("household_vote", args=[flat.pk]), {"value": "oppose", "version": 1}, HTTP_HX_REQUEST="true"
+        )
+    body = response.content.decode()
+    assert response.context["step"].blocked_by == {"consent_ready"}
+    assert 'id="next-step"' in body and 'data-blocked-by="consent_ready"' in body and 'hx-swap-oob="true"' in body
+
+
+def _units_in_every_stage(world, copies, first=0):
+    from tests.factories import add_flats, make_unit
+
+    for stage in Stage:
+        for copy in range(first, first + copies):
+            unit = make_unit(world.community, estate="绵纺厂宿舍小区", building=f"{stage.value}", unit=str(copy))
+            add_flats(unit, ["agree", "oppose", "undecided"], owner_prefix=f"{stage.value}-{copy}-")
+            at_stage(unit, stage)
+
+
+def test_the_dashboards_queries_do_not_grow_with_units_in_every_stage(client, world, objected):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("dashboard", kwargs={"level": "street", "pk": world.street.pk})
+    client.force_login(world.users["leader"])
+    _units_in_every_stage(world, 1)
+    client.get(url)  # stores the new units' tallies
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    _units_in_every_stage(world, 3, first=1)
+    client.get(url)
+    with CaptureQueriesContext(connection) as big:
+        response = client.get(url)
+    assert len(big) == len(small), [q["sql"][:100] for q in big.captured_queries]
+    assert len(response.context["board"].next_steps) == len(response.context["board"].units)
+
+
+def test_the_public_page_of_a_unit_in_notice_costs_two_queries_more_whatever_its_objections(
+    client, world, objected, django_assert_num_queries
+):
+    from consultations.models import Notice
+
+    link = resident_services.public_link_issue(unit=objected, by=world.users["staff"])
+    url = reverse("resident_unit", args=[link.token])
+    client.get(url)
+    # the page's eleven without a plan's shares (twelve with them, test_public_page.py) and the notice's
+    # two guards: its period, its objections
+    with django_assert_num_queries(13):
+        client.get(url)
+    notice = Notice.objects.get(unit=objected)
+    for day in range(3):
+        consultation_services.objection_log(
+            notice=notice, objector=f"住户{day}", received_on=timezone.localdate(), content="噪音", by=world.users["staff"]
+        )
+    with django_assert_num_queries(13):
+        client.get(url)
