@@ -17,8 +17,9 @@ class ConsultationsConfig(AppConfig):
         from . import attention, guards, selectors, signals, unit_page  # noqa: F401  (signals: tally receivers)
         from .services.notices import notice_follows_stage
 
-        MACHINE.register_guard("consent_ready", guards.consent_ready, counted="consent")
-        MACHINE.register_guard("notice_over", guards.notice_over)
+        MACHINE.register_guard("consent_ready", guards.consent_ready, counted="consent", many=guards.consent_ready_many)
+        MACHINE.register_guard("notice_over", guards.notice_over, many=guards.notice_over_many)
+        MACHINE.register_guard("objections_settled", guards.objections_settled, many=guards.objections_settled_many)
         if attention.stalled_units not in attention_list.SOURCES:
             attention_list.register(attention.stalled_units)
         unit_page.register()

@@ -26,7 +26,9 @@ NOTICE_DAYS = 7
 ROUND_DEADLINE = _("round %(n)d: feedback by %(date)s")
 ROUND_OVERDUE = _("round %(n)d: feedback deadline was %(date)s")
 NOTICE_ENDS = _("notice runs until %(date)s")
-NOTICE_ENDED = _("notice ended on %(date)s: the unit can move on")
+# Only the fact: whether the unit may move on is its next step's to say (units/nextstep.py), which the
+# attention list shows beside it — an open objection or a missing notice still blocks signing.
+NOTICE_ENDED = _("notice ended on %(date)s")
 OBJECTIONS_OPEN = _("%(n)d open, the first received on %(date)s")
 LAST_CHANGE = _("last change %(date)s")
 

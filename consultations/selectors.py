@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from retrofit.models import STAFF_ROLES, User
+from units import nextstep
 from units.models import AgeBand, Household, Occupancy, Stage, Street, Unit
 
 from . import campaign, rules
@@ -327,7 +328,9 @@ class VisitRow:
 class VisitList:
     rows: list[VisitRow]
     units: list[tuple[Unit, rules.Consent, ConsultationRound | None]]  # failing units, fewest needed first
-    ready: list[Unit]  # units that pass and still sit in survey or consultation: start their notice
+    # units that pass and still sit in survey or consultation, each with its next step (units/nextstep.py):
+    # in consultation, start the notice; in survey, open a round first
+    ready: list[tuple[Unit, nextstep.NextStep]]
     on_hold: list[tuple[Unit, ConsultationRound]]
     conflicts: list[tuple[Unit, rules.OwnerConflict]]
     overdue: list[ConsultationRound]
@@ -406,7 +409,9 @@ def visit_list(units: Iterable[Unit], today: date | None = None, now: datetime |
         if consent.agrees_needed is None:
             continue
         if consent.threshold_met:
-            result.ready.append(unit)
+            # What a passing unit does next is the next step's to say, from the count just made: no query.
+            step = nextstep.next_steps([unit], counted={"consent": {unit.pk: answer}})[unit.pk]
+            result.ready.append((unit, step))
             continue
         result.units.append((unit, consent, current_round))
         minimal = set(consent.to_convert)

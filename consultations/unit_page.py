@@ -118,6 +118,7 @@ def live_context(request, unit) -> dict:
     shared = panels.UNIT_PAGE.shared(request, unit)
     return {
         "unit": unit,
+        "step": shared["next_step"],  # a vote may reach consent, or lose it: the next step follows
         **_figures_panel(request, unit, shared),
         **_grid_panel(request, unit, shared),
         **_roster_panel(request, unit, shared),

@@ -19,6 +19,7 @@ from consultations.models import VoteChange
 from consultations.selectors import consent_by_unit
 from retrofit import attention
 from retrofit.periods import period_of, periods_between
+from units import nextstep
 from units.models import Stage, StageChange
 
 REACHED = {
@@ -76,6 +77,7 @@ class Dashboard:
     progress: dict = field(default_factory=dict)
     trend: dict = field(default_factory=dict)
     attention: list = field(default_factory=list)
+    next_steps: dict = field(default_factory=dict)  # unit id → its next step (units/nextstep.py)
     totals: GroupRow | None = None
 
 
@@ -85,6 +87,8 @@ def build(units_qs, *, group_by: str, today: date | None = None) -> Dashboard:
     units = list(units_qs.for_listing().order_by("building__estate__name", "building__number", "number"))
     consents = consent_by_unit(units)
     board = Dashboard(units=units, consents=consents)
+    # Every unit's next step, each guard asked once for the list; the consent guard reuses the tallies.
+    board.next_steps = nextstep.next_steps(units, counted={"consent": consents})
 
     stages = Counter(u.stage for u in units)
     board.stage_counts = [(s.value, s.label, stages.get(s.value, 0)) for s in Stage]

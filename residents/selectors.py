@@ -13,10 +13,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from consultations import campaign
 from consultations.models import RESIDENT_KINDS, ConsultationRound, Meeting, Notice, NoticeStatus, RoundStatus
 from consultations.selectors import consent_by_unit
+from units import nextstep
 from units.models import Plan, Stage, StageChange, Unit
 from units.selectors import current_plans
 from works.models import Construction
@@ -24,6 +26,41 @@ from works.models import Construction
 from .models import CommunityContact
 
 CENT = Decimal("0.01")
+
+# The next step in the residents' words (units/nextstep.py): what each failing guard waits for, never a
+# staff instruction; and what goes on where no move follows.
+WAITING_FOR = {
+    "consent_ready": _("More owners must agree first."),
+    "notice_over": _("The public notice must run its full period first."),
+    "objections_settled": _("Objections to the public notice are being dealt with: signing waits until they are settled."),
+    "contract_complete": _("Every paying household and every party must sign the contract first."),
+    "approval_done": _("The approval must be recorded first."),
+    "construction_complete": _("Construction must be completed first."),
+    "acceptance_passed": _("The elevator must pass every acceptance check first."),
+    "registered": _("The elevator's use registration must be recorded first."),
+}
+GOES_ON = {
+    Stage.UPKEEP: _("The elevator is in service: it is maintained every 15 days and inspected on schedule."),
+    Stage.PAUSED: _("The project is paused for now."),
+    Stage.WITHDRAWN: _("The project has been withdrawn."),
+}
+
+
+@dataclass(frozen=True)
+class PublicNextStep:
+    """The unit's next step (units/nextstep.py) as the stairwell reads it."""
+
+    step: nextstep.NextStep
+
+    @property
+    def waiting_for(self) -> list[str]:
+        """One sentence per failing guard, in the move's order."""
+        names = list(dict.fromkeys(b.guard for b in self.step.blockers))
+        return [str(WAITING_FOR.get(name, "")) or self.step.blockers[0].message for name in names]
+
+    @property
+    def goes_on(self) -> str:
+        return str(GOES_ON.get(self.step.stage, ""))
 
 
 @dataclass(frozen=True)
@@ -70,6 +107,7 @@ class PublicPage:
     hotline: str = ""
     construction_started: date | None = None
     construction_completed: date | None = None
+    next_step: PublicNextStep | None = None
 
     @property
     def estate(self):
@@ -129,7 +167,8 @@ def floor_shares(plan: Plan) -> list[FloorShare]:
 
 
 def public_page(unit: Unit, today: date | None = None) -> PublicPage:
-    """``unit`` with ``building__estate__community__street`` selected. Nine queries."""
+    """``unit`` with ``building__estate__community__street`` selected. Nine queries (eleven in notice:
+    its next step's guards)."""
     today = today or timezone.localdate()
     changes = StageChange.objects.filter(unit=unit)
     entered = dict(changes.values_list("after").annotate(at=Max("changed_at")).order_by())
@@ -147,6 +186,8 @@ def public_page(unit: Unit, today: date | None = None) -> PublicPage:
     if page.plan is not None:
         page.floors = floor_shares(page.plan)
     result = consent_by_unit([unit])[unit.pk]
+    # The consent guard reuses this count; a unit in notice asks its two notice guards (two queries).
+    page.next_step = PublicNextStep(nextstep.next_step_for(unit, shared={"consent": result}))
     if result.ok and result.consent.owners:
         consent = result.consent
         page.consent = ConsentSummary(

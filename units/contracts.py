@@ -305,19 +305,34 @@ def progress(contract: Contract, signatures=None) -> Progress:
 
 def contract_blockers(unit: Unit) -> list[str]:
     """What keeps the contract from being complete; empty when it is. Registered as "contract_complete"."""
-    contract = Contract.objects.filter(unit_id=unit.pk).first()
-    if contract is None:
-        return [str(GUARD_NO_CONTRACT)]
-    reasons = []
-    unsigned = (
-        contract.signatures.exclude(status=SignatureStatus.SIGNED)
-        .select_related("household")
+    return contract_blockers_many([unit])[unit.pk]
+
+
+def contract_blockers_many(units) -> dict[int, list[str]]:
+    """``contract_blockers`` for a list of units: two queries (contracts, unsigned lines) however many."""
+    ids = [unit.pk for unit in units]
+    contracts = {contract.unit_id: contract for contract in Contract.objects.filter(unit_id__in=ids)}
+    unsigned: dict[int, list[str]] = {}
+    rows = (
+        Signature.objects.filter(contract__in=list(contracts.values()))
+        .exclude(status=SignatureStatus.SIGNED)
         .order_by("household__floor", "household__room")
-    )
-    rooms = [s.household.room for s in unsigned]
-    if rooms:
-        reasons.append(str(GUARD_HOUSEHOLDS) % {"count": len(rooms), "rooms": "、".join(rooms)})
-    for name, label in PARTY_LABELS.items():
-        if not getattr(contract, name):
-            reasons.append(str(GUARD_PARTY) % {"party": label})
-    return reasons
+        .values_list("contract__unit_id", "household__room")
+    ) if contracts else []
+    for unit_id, room in rows:
+        unsigned.setdefault(unit_id, []).append(room)
+    answers = {}
+    for unit_id in ids:
+        contract = contracts.get(unit_id)
+        if contract is None:
+            answers[unit_id] = [str(GUARD_NO_CONTRACT)]
+            continue
+        reasons = []
+        rooms = unsigned.get(unit_id, [])
+        if rooms:
+            reasons.append(str(GUARD_HOUSEHOLDS) % {"count": len(rooms), "rooms": "、".join(rooms)})
+        for name, label in PARTY_LABELS.items():
+            if not getattr(contract, name):
+                reasons.append(str(GUARD_PARTY) % {"party": label})
+        answers[unit_id] = reasons
+    return answers

@@ -29,6 +29,9 @@ ROLE_NOT_ALLOWED = _("Your role may not move a unit from “%(before)s” to “
 UNKNOWN_STAGE = _("an unknown stage")
 
 Guard = Callable[..., list[str]]
+# The same guard for a whole list of units: ``many(units, counted=None) -> {unit id: what blocks}``, in a
+# fixed number of queries (``counted``: the page's figure per unit id, as ``Guard``'s ``counted=``).
+ManyGuard = Callable[..., dict[int, list[str]]]
 
 
 @dataclass(frozen=True)
@@ -49,23 +52,35 @@ class Machine:
     guards: dict[str, Guard] = field(default_factory=dict)
     # guard name → the name of a page read (units/panels.py, ``shared``) the guard may reuse as ``counted=``
     counted: dict[str, str] = field(default_factory=dict)
+    # guard name → its form for a whole list of units (units/nextstep.py reads it for the lists)
+    many: dict[str, ManyGuard] = field(default_factory=dict)
 
     def add(self, move: Move) -> None:
         self.moves[(move.before, move.after)] = move
 
-    def register_guard(self, name: str, guard: Guard, *, counted: str | None = None) -> None:
+    def register_guard(
+        self, name: str, guard: Guard, *, counted: str | None = None, many: ManyGuard | None = None
+    ) -> None:
         """``guard(unit)`` lists what blocks the move. With ``counted``, a page that has already read
-        that figure (its panels' ``shared[counted]``) passes it as ``guard(unit, counted=...)``."""
+        that figure (its panels' ``shared[counted]``) passes it as ``guard(unit, counted=...)``. ``many``
+        answers the same for a list of units in a fixed number of queries (the dashboard, the lists)."""
         self.guards[name] = guard
         if counted:
             self.counted[name] = counted
+        if many:
+            self.many[name] = many
+
+    def forward(self, stage: str) -> Move | None:
+        """The move forward from ``stage`` (the way survey → upkeep), or None: upkeep and the side states."""
+        after = Stage.following(stage)
+        return self.moves.get((stage, after)) if after else None
 
 
 MACHINE = Machine()
 # Forward, one step at a time. Guards are filled in by the owning apps (see their apps.py ready()).
 MACHINE.add(Move(Stage.SURVEY, Stage.CONSULTATION))
 MACHINE.add(Move(Stage.CONSULTATION, Stage.NOTICE, guards=("consent_ready",)))
-MACHINE.add(Move(Stage.NOTICE, Stage.SIGNING, guards=("notice_over",)))
+MACHINE.add(Move(Stage.NOTICE, Stage.SIGNING, guards=("notice_over", "objections_settled")))
 MACHINE.add(Move(Stage.SIGNING, Stage.APPROVAL, guards=("contract_complete",)))
 MACHINE.add(Move(Stage.APPROVAL, Stage.CONSTRUCTION, guards=("approval_done",)))
 MACHINE.add(Move(Stage.CONSTRUCTION, Stage.ACCEPTANCE, guards=("construction_complete",)))
@@ -100,23 +115,31 @@ def blockers(unit: Unit, after: str, shared=None) -> list[str]:
     move = MACHINE.moves.get((unit.stage, after))
     if move is None:
         return [str(NOT_ALLOWED % {"before": _label(unit.stage), "after": _label(after)})]
-    reasons: list[str] = []
+    return [reason for reasons in failing_guards(unit, move, shared).values() for reason in reasons]
+
+
+def failing_guards(unit: Unit, move: Move, shared=None) -> dict[str, list[str]]:
+    """The guards of ``move`` that fail for ``unit`` now, each with its sentences (see ``blockers``)."""
+    failing: dict[str, list[str]] = {}
     for name in move.guards:
         guard = MACHINE.guards.get(name)
         if guard is None:
             continue
         counted = MACHINE.counted.get(name)
         if shared is not None and counted is not None and counted in shared:
-            reasons.extend(guard(unit, counted=shared[counted]))
+            reasons = guard(unit, counted=shared[counted])
         else:
-            reasons.extend(guard(unit))
-    return reasons
+            reasons = guard(unit)
+        if reasons:
+            failing[name] = list(reasons)
+    return failing
 
 
-def moves_from(unit: Unit, user, shared=None) -> list[tuple[Move, list[str]]]:
+def moves_from(unit: Unit, user, shared=None, known: dict[str, list[str]] | None = None) -> list[tuple[Move, list[str]]]:
     """The moves this user could make from the unit's stage, each with what still blocks it.
 
-    ``shared``: the page's reads the guards may reuse (see ``blockers``)."""
+    ``shared``: the page's reads the guards may reuse (see ``blockers``); ``known``: what blocks a move
+    already asked about on this page (the next step), by the stage it leads to, not asked again."""
     result = []
     for (before, _after), move in MACHINE.moves.items():
         if before != unit.stage:
@@ -125,7 +148,10 @@ def moves_from(unit: Unit, user, shared=None) -> list[tuple[Move, list[str]]]:
             continue
         if unit.stage == Stage.PAUSED and move.after != Stage.WITHDRAWN and move.after != _resume_stage(unit):
             continue
-        result.append((move, blockers(unit, move.after, shared)))
+        if known is not None and move.after in known:
+            result.append((move, known[move.after]))
+        else:
+            result.append((move, blockers(unit, move.after, shared)))
     return result
 
 

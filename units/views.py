@@ -15,7 +15,7 @@ from units.permissions import (
     get_unit_for_user,
 )
 
-from . import lifecycle, panels
+from . import lifecycle, nextstep, panels
 from .models import Estate, Unit
 
 
@@ -61,13 +61,26 @@ def estate_detail(request, pk):
     )
 
 
+def unit_next_step(request, unit, shared) -> nextstep.NextStep:
+    """The unit page's shared read of its next step (units/nextstep.py): its guards asked once."""
+    return nextstep.next_step_for(unit, shared)
+
+
+def next_step_panel(request, unit, shared) -> dict:
+    """What the unit needs next and what blocks it, for every role that sees the unit page."""
+    return {"step": shared["next_step"], "unit": unit, "can_edit": request.user.can_edit}
+
+
 def stage_panel(request, unit, shared) -> dict:
     """The unit's stage, the moves this user may make with what blocks each, and the stage history.
 
-    The guards reuse what the page's other panels have read (``shared``), e.g. the consent count."""
+    The guards reuse what the page's other panels have read (``shared``), e.g. the consent count, and the
+    move forward's blockers are the next step's, not asked again."""
     user = request.user
+    step = shared["next_step"]
+    known = {step.after: step.messages} if step.after else {}
     return {
-        "moves": lifecycle.moves_from(unit, user, shared) if user.can_edit else [],
+        "moves": lifecycle.moves_from(unit, user, shared, known=known) if user.can_edit else [],
         "stage_changes": unit.stage_changes.select_related("changed_by")[:20],
     }
 

@@ -57,34 +57,50 @@ def date_messages(steps, *, only=None) -> list[str]:
 
 
 def approval_done(unit) -> list[str]:
-    approval = Approval.objects.filter(unit=unit).first() or Approval(unit_id=unit.pk)
-    messages = [str(CODE_MESSAGES[code]) for code in approval.missing]
-    for name in ("permit_date", "market_notice_date"):
-        messages.extend(date_messages([(name, getattr(approval, name))]))
-    return messages
+    return approval_done_many([unit])[unit.pk]
+
+
+def approval_done_many(units) -> dict[int, list[str]]:
+    """``approval_done`` for a list of units: one query. So are the other guards' ``_many`` forms."""
+    ids = [unit.pk for unit in units]
+    approvals = {approval.unit_id: approval for approval in Approval.objects.filter(unit_id__in=ids)}
+    answers = {}
+    for unit_id in ids:
+        approval = approvals.get(unit_id) or Approval(unit_id=unit_id)
+        messages = [str(CODE_MESSAGES[code]) for code in approval.missing]
+        for name in ("permit_date", "market_notice_date"):
+            messages.extend(date_messages([(name, getattr(approval, name))]))
+        answers[unit_id] = messages
+    return answers
 
 
 def construction_complete(unit) -> list[str]:
+    return construction_complete_many([unit])[unit.pk]
+
+
+def construction_complete_many(units) -> dict[int, list[str]]:
     # The approval comes along in the same query: work starts after the notice to market supervision.
-    construction = (
-        Construction.objects.filter(unit=unit).select_related("unit__approval").first()
-        or Construction(unit_id=unit.pk)
-    )
-    approval = getattr(construction.unit, "approval", None) if construction.pk else None
-    messages = []
-    for code in construction.missing:
-        if code in CODE_MESSAGES:
-            messages.append(str(CODE_MESSAGES[code]))
-        else:
-            label = Construction._meta.get_field(code).verbose_name
-            messages.append(str(CHECKLIST_OPEN % {"item": label}))
-    steps = [
-        ("market_notice_date", approval.market_notice_date if approval else None),
-        ("started_on", construction.started_on),
-        ("completed_on", construction.completed_on),
-    ]
-    messages.extend(date_messages(steps, only={"started_on", "completed_on"}))
-    return messages
+    ids = [unit.pk for unit in units]
+    found = {c.unit_id: c for c in Construction.objects.filter(unit_id__in=ids).select_related("unit__approval")}
+    answers = {}
+    for unit_id in ids:
+        construction = found.get(unit_id) or Construction(unit_id=unit_id)
+        approval = getattr(construction.unit, "approval", None) if construction.pk else None
+        messages = []
+        for code in construction.missing:
+            if code in CODE_MESSAGES:
+                messages.append(str(CODE_MESSAGES[code]))
+            else:
+                label = Construction._meta.get_field(code).verbose_name
+                messages.append(str(CHECKLIST_OPEN % {"item": label}))
+        steps = [
+            ("market_notice_date", approval.market_notice_date if approval else None),
+            ("started_on", construction.started_on),
+            ("completed_on", construction.completed_on),
+        ]
+        messages.extend(date_messages(steps, only={"started_on", "completed_on"}))
+        answers[unit_id] = messages
+    return answers
 
 
 def acceptance_messages(blockers: list[rules.Blocker]) -> list[str]:
@@ -106,8 +122,19 @@ def acceptance_messages(blockers: list[rules.Blocker]) -> list[str]:
 
 
 def acceptance_passed(unit) -> list[str]:
+    return acceptance_passed_many([unit])[unit.pk]
+
+
+def acceptance_passed_many(units) -> dict[int, list[str]]:
     # Each check carries the unit's construction along (one query): no level before completion.
-    checks = list(AcceptanceCheck.objects.filter(unit=unit).select_related("unit__construction"))
+    ids = [unit.pk for unit in units]
+    by_unit: dict[int, list] = {unit_id: [] for unit_id in ids}
+    for check in AcceptanceCheck.objects.filter(unit_id__in=ids).select_related("unit__construction"):
+        by_unit[check.unit_id].append(check)
+    return {unit_id: _acceptance_of(checks) for unit_id, checks in by_unit.items()}
+
+
+def _acceptance_of(checks) -> list[str]:
     attempts = [check.attempt for check in checks]
     messages = acceptance_messages(rules.acceptance_blockers(attempts))
     # A failed level sends the unit back and moves the completion date on, so a level passed earlier may
@@ -121,20 +148,31 @@ def acceptance_passed(unit) -> list[str]:
 
 
 def registered(unit) -> list[str]:
+    return registered_many([unit])[unit.pk]
+
+
+def registered_many(units) -> dict[int, list[str]]:
+    ids = [unit.pk for unit in units]
     city_passed_on = (
         AcceptanceCheck.objects.filter(unit=OuterRef("unit"), level=rules.CITY, result=rules.PASS)
         .order_by("-date", "-id")
         .values("date")[:1]
     )
-    registration = Registration.objects.filter(unit=unit).annotate(city_passed_on=Subquery(city_passed_on)).first()
-    if registration is None:
-        return [str(REGISTRATION_MISSING)]
-    messages = [
-        str(CODE_MESSAGES[code])
-        for code in rules.registration_missing(
-            number=registration.number, registered_on=registration.registered_on
-        )
-    ]
-    steps = [(rules.CITY, registration.city_passed_on), ("registered_on", registration.registered_on)]
-    messages.extend(date_messages(steps, only={"registered_on"}))
-    return messages
+    found = {
+        r.unit_id: r
+        for r in Registration.objects.filter(unit_id__in=ids).annotate(city_passed_on=Subquery(city_passed_on))
+    }
+    answers = {}
+    for unit_id in ids:
+        registration = found.get(unit_id)
+        if registration is None:
+            answers[unit_id] = [str(REGISTRATION_MISSING)]
+            continue
+        messages = [
+            str(CODE_MESSAGES[code])
+            for code in rules.registration_missing(number=registration.number, registered_on=registration.registered_on)
+        ]
+        steps = [(rules.CITY, registration.city_passed_on), ("registered_on", registration.registered_on)]
+        messages.extend(date_messages(steps, only={"registered_on"}))
+        answers[unit_id] = messages
+    return answers

@@ -52,7 +52,7 @@ def test_only_owners_not_agreeing_in_failing_units_are_listed(world, campaign):
     assert len(rooms) == 5 + 10  # unit A: 3 oppose + 2 undecided; unit B: 2 oppose + 8 undecided
     assert all(row.vote != "agree" for row in listing.rows)
     assert world.unit.pk not in {row.unit.pk for row in listing.rows}
-    assert [u.pk for u in listing.ready] == [world.unit.pk]
+    assert [u.pk for u, _step in listing.ready] == [world.unit.pk]
 
 
 def test_within_a_unit_minimal_set_then_soft_then_unassessed_then_strong_then_longest_since_contact(world, campaign):
