@@ -109,6 +109,10 @@ def vote_record(
             raise StaleVote(STALE_VOTE)
         if contact is not None and contact.household_id not in {flat.pk for flat in flats}:
             raise ValueError(CONTACT_OF_ANOTHER_OWNER)
+        if vote is not None and value != vote.value and reason == vote.reason:
+            # The reason belongs to the vote it was given for: a form drawn with the old vote's reason and
+            # sent with another value does not carry it over (the history keeps it with the old vote).
+            reason = ""
         for flat in flats:
             flat_vote = votes.get(flat.pk)
             if flat_vote and flat_vote.value == value and flat_vote.reason == reason:
