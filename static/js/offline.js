@@ -410,6 +410,7 @@
   if (window.htmx) window.htmx.onLoad(prepare);
   else prepare(document);
   window.addEventListener("online", sync);
+  window.setInterval(() => { if (navigator.onLine) sync(); }, 30000);
   document.addEventListener("visibilitychange", () => { if (!document.hidden && navigator.onLine) sync(); });
   // After the grid is swapped by a save, its cells are drawn again: mark the waiting ones again.
   document.addEventListener("htmx:afterSettle", () => show());
