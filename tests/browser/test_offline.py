@@ -138,3 +138,28 @@ def test_a_vote_changed_on_the_server_meanwhile_is_shown_beside_the_workers_to_c
     expect(page.get_by_test_id("offline-item")).to_have_count(0)
     assert Vote.objects.get(household=flat).value == "agree"
     assert list(VoteChange.objects.filter(household=flat).order_by("id").values_list("after", flat=True)) == ["oppose", "agree"]
+
+
+def test_a_sheet_opened_with_signal_and_saved_without_is_kept_with_its_key(world, live_server, log_in):
+    unit = make_unit(world.community, estate=world.estate.name, building="2")
+    flat = add_flats(unit, ["undecided"] * 2)[0]
+    page = log_in(world.users["staff"])
+    page.goto(f"{live_server.url}/units/{unit.pk}/")
+    page.get_by_test_id(f"flat-{flat.room}").click()
+    sheet = page.locator("#vote-sheet")
+    expect(sheet.get_by_test_id("save-vote")).to_be_visible()
+    key = sheet.locator("input[name=client_key]").input_value()
+    assert len(key) == 36, key  # made on the phone when the sheet was shown
+
+    page.context.set_offline(True)  # the signal goes while the worker talks
+    sheet.locator("label.vote-agree").click()
+    sheet.get_by_test_id("save-vote").click()
+    expect(sheet).to_be_hidden()
+    expect(page.get_by_test_id(f"pending-{flat.room}")).to_have_text("待上传")
+    expect(page.get_by_test_id(f"flat-{flat.room}")).to_have_class(re.compile(r"\bvote-agree\b"))
+    expect(page.get_by_test_id("pending-badge")).to_have_text("待上传 1 条")
+
+    page.context.set_offline(False)
+    expect(page.get_by_test_id("pending-badge")).to_be_hidden(timeout=15000)
+    assert ClientSave.objects.get(household=flat).key == key
+    assert VoteChange.objects.get(household=flat).after == "agree"

@@ -146,3 +146,20 @@ def test_save_once_writes_once_per_key(world):
     assert save_once(key=key, kind="vote", household=flat, by=staff, saved_at=None, write=lambda: writes.append(1)) == (None, False)
     assert save_once(key=key, kind="vote", household=flat, by=staff, saved_at=None, write=lambda: writes.append(1)) == (None, True)
     assert writes == [1]
+
+
+def test_the_service_worker_is_served_from_the_root_as_javascript(client):
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    assert response["Service-Worker-Allowed"] == "/"
+    body = response.content.decode()
+    assert 'importScripts("/static/js/sw.js")' in body
+    assert '"/static/js/offline.js"' in body and '"/offline/"' in body
+
+
+def test_the_page_of_waiting_saves_is_for_those_who_see_the_roster(client, world):
+    assert client.get(reverse("offline_queue")).status_code == 302
+    client.force_login(world.users["staff"])
+    body = client.get(reverse("offline_queue")).content.decode()
+    assert "data-offline-queue" in body and 'id="offline-item"' in body
