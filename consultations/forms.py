@@ -50,7 +50,15 @@ class ContactChoiceField(forms.ModelChoiceField):
         return contact_label(obj)
 
 
-class VoteForm(forms.Form):
+class ClientSaveForm(forms.Form):
+    """The key the phone gave this save and the time it took it (services/client_saves.py), both filled
+    by static/js/offline.js: the key when the form is shown, the time when a save kept on the phone is sent."""
+
+    client_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput(attrs={"data-client-key": ""}))
+    saved_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+
+
+class VoteForm(ClientSaveForm):
     value = forms.ChoiceField(label=_("Vote"), choices=VoteValue.choices, widget=forms.RadioSelect)
     reason = forms.CharField(
         label=_("Reason or note"),
@@ -107,7 +115,7 @@ class ResumeForm(forms.Form):
 VOTE_UNCHANGED = ""
 
 
-class ContactForm(forms.Form):
+class ContactForm(ClientSaveForm):
     """A contact in a few taps: channel, outcome, and — if they said so — their vote."""
 
     channel = forms.ChoiceField(label=_("How"), choices=ContactChannel.choices, widget=forms.RadioSelect)

@@ -664,3 +664,35 @@ class UnitTally(models.Model):
     @property
     def ok(self) -> bool:
         return not self.conflict
+
+
+class ClientSaveKind(models.TextChoices):
+    VOTE = "vote", _("vote")
+    CONTACT = "contact", _("contact")
+
+
+class ClientSave(models.Model):
+    """One save of the vote sheet or the visit log, by the key the phone gave it (README, "Without signal").
+
+    The phone makes a key for each save before it first sends it; a retry, a double tap or a save kept on
+    the phone and sent again when the signal returns carries the same key, and the key is unique here, so
+    the save is written once. The key belongs to the user who first sent it and to that household: anyone
+    else's request with it is refused. ``saved_at`` is the time the phone took the save (the vote's or the
+    contact's time when it was sent later), ``received_at`` when the server first wrote it."""
+
+    key = models.CharField(_("key"), max_length=64, unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=ClientSaveKind.choices)
+    household = models.ForeignKey(
+        "units.Household", on_delete=models.CASCADE, related_name="+", verbose_name=_("household")
+    )
+    user = by_user(_("by"), required=True)
+    saved_at = models.DateTimeField(_("saved on the phone at"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received at"))
+
+    class Meta:
+        verbose_name = _("save from a phone")
+        verbose_name_plural = _("saves from phones")
+        constraints = [*choice_checks("clientsave", kind=ClientSaveKind)]
+
+    def __str__(self):
+        return self.key

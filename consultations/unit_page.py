@@ -110,7 +110,8 @@ def _owners_to_tell_panel(request, unit, shared):
 
 
 def _vote_sheet(request, unit, shared):
-    return {}
+    # The sheet drawn on the phone when a flat is tapped without signal (static/js/offline.js).
+    return {"vote_choices": VoteValue.choices}
 
 
 def live_context(request, unit) -> dict:

@@ -6,6 +6,7 @@ from .views import (
     holdouts,
     meetings,
     notices,
+    offline,
     rounds,
     same_owner,
     support,
@@ -21,6 +22,9 @@ urlpatterns = [
     path("communities/<int:pk>/visits/print/", visits.community_visits_print, name="community_visits_print"),
     path("units/<int:pk>/visits/", visits.unit_visits, name="unit_visits"),
     path("units/<int:pk>/visits/print/", visits.unit_visits_print, name="unit_visits_print"),
+    # Without signal: the service worker (at the root, so it covers every page) and the saves on the phone.
+    path("sw.js", offline.service_worker, name="service_worker"),
+    path("offline/", offline.offline_queue, name="offline_queue"),
     # The vote of a flat (the bottom sheet of the unit page).
     path("households/<int:pk>/vote/", votes.household_vote, name="household_vote"),
     # Two flats listed as possibly one owner: one owner, or different people.

@@ -278,6 +278,38 @@ def test_two_phones_saving_two_flats_of_one_owner_get_a_page_and_the_stale_form_
         assert [v.version for v in votes] == [seen[v.household_id] + 1 for v in votes]
 
 
+@pg_only
+@pytest.mark.django_db(transaction=True)
+def test_the_same_save_sent_twice_at_once_from_a_phone_makes_one_change_and_both_are_answered_saved(world):
+    """A save kept on the phone, sent by two tabs (or a retry) at the same instant with one key: the second
+    waits on the key, then is answered as the first was (services/client_saves.py)."""
+    flat = world.flats[9]
+    client = Client(raise_request_exception=False)
+    client.force_login(world.users["staff"])
+    url = reverse("household_vote", args=[flat.pk])
+    data = {"value": "agree", "reason": "", "version": Vote.objects.get(household=flat).version,
+            "client_key": "0b7f3f6e-3c1d-4c55-9a43-5f1f0d3f6a21"}
+    barrier = threading.Barrier(2)
+    responses = []
+
+    def post():
+        try:
+            barrier.wait(WAIT)
+            responses.append(_slowly(lambda: client.post(url, data, HTTP_HX_REQUEST="true")))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=post, daemon=True) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(WAIT)
+    assert [r.status_code for r in responses] == [200, 200]
+    assert all("voteSaved" in r.get("HX-Trigger", "") for r in responses)
+    assert VoteChange.objects.filter(household=flat).count() == 1
+    assert Vote.objects.get(household=flat).version == data["version"] + 1
+
+
 # --- signatures ---------------------------------------------------------------------------------------
 
 

@@ -30,7 +30,7 @@ from retrofit.phones import display
 from tests.urlwalk import routes, urls_for
 from units.models import Household, Unit
 
-PUBLIC = {"login", "logout", "healthz", "resident_unit", "resident_code", "resident_household"}
+PUBLIC = {"login", "logout", "healthz", "resident_unit", "resident_code", "resident_household", "service_worker"}
 ROLES = ["admin", "leader", "staff", "staff2", "unitlead", "viewer", "elevator"]
 DEMO_STREET_WORDS = ["绵纺厂宿舍小区", "光华小区"]
 
@@ -66,6 +66,7 @@ EXPECTED = {
     "unit_detail": row(),  # ditto: to the unit's works page
     "unit_move": WRITE,
     "household_vote": WRITE,
+    "offline_queue": READ,  # the saves waiting on the phone, drawn by the page from the phone's store
     "import_upload": WRITE,
     "import_confirm": WRITE,
     "import_template": row(),

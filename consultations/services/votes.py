@@ -87,6 +87,7 @@ def vote_record(
     expected_version: int | None = None,
     source: str = VoteSource.PAGE,
     contact=None,
+    at=None,
 ) -> VoteResult:
     """Record a household's vote, and the same vote for every other flat its owner holds in the unit.
 
@@ -94,6 +95,9 @@ def vote_record(
     ``expected_version`` is the version the editor saw; if the vote moved on since, nothing is written.
     ``contact``, when given, is the visit, call or meeting in which the vote was given: it must be a
     contact with one of this owner's flats, and every history entry written here cites it.
+    ``at`` is when the vote was given, for a save kept on the phone and sent later (services/client_saves.py):
+    never later than now, and never before the owner's flats' last recorded vote, so the history stays in
+    the order the votes were written.
     """
     if value not in rules.VOTES:
         raise ValueError(UNKNOWN_VOTE)
@@ -109,6 +113,13 @@ def vote_record(
             raise StaleVote(STALE_VOTE)
         if contact is not None and contact.household_id not in {flat.pk for flat in flats}:
             raise ValueError(CONTACT_OF_ANOTHER_OWNER)
+        if at is not None:
+            last = max((v.recorded_at for v in votes.values() if v.recorded_at is not None), default=at)
+            now = min(max(at, last), now)
+        if vote is not None and value != vote.value and reason == vote.reason:
+            # The reason belongs to the vote it was given for: a form drawn with the old vote's reason and
+            # sent with another value does not carry it over (the history keeps it with the old vote).
+            reason = ""
         for flat in flats:
             flat_vote = votes.get(flat.pk)
             if flat_vote and flat_vote.value == value and flat_vote.reason == reason:

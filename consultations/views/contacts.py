@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from retrofit import documents
@@ -12,9 +13,10 @@ from retrofit.formflow import posted, posted_files, saved, submit
 from units.permissions import get_household_for_user, require_editor
 
 from .. import forms
-from ..models import Contact, Holdout
+from ..models import ClientSaveKind, Contact, Holdout
 from ..selectors import current_vote
 from ..services import contacts
+from ..services.client_saves import save_once, save_time
 from .scope import next_url, roster_form, roster_page, units_of
 
 
@@ -27,8 +29,16 @@ def contact_new(request, pk):
     form = forms.ContactForm(posted(request), posted_files(request), initial={"vote": forms.VOTE_UNCHANGED})
 
     def save(data):
-        # The form's fields are the service's keywords (an upload left empty is falsy: no opinion form).
-        contacts.contact_log(household=household, by=request.user, **data)
+        # The form's fields are the service's keywords (an upload left empty is falsy: no opinion form),
+        # but for the phone's key and the time the phone took the save: a visit logged without signal and
+        # sent later is logged once, at the time it was taken, unless the worker gave one.
+        key, saved_at = data.pop("client_key"), data.pop("saved_at")
+        saved_at = save_time(saved_at, now=timezone.now())
+        data["contacted_at"] = data["contacted_at"] or saved_at
+        save_once(
+            key=key, kind=ClientSaveKind.CONTACT, household=household, by=request.user, saved_at=saved_at,
+            write=lambda: contacts.contact_log(household=household, by=request.user, **data),
+        )
 
     def page(form, status):
         latest = household.contacts.select_related("made_by").order_by("-contacted_at", "-id")[:10]

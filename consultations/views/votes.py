@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from retrofit.db import lock_conflicts_as
 from retrofit.formflow import posted, submit
 from units.permissions import get_rw_household_for_user, get_unit_for_user
 
 from ..forms import VoteForm
+from ..models import ClientSaveKind
 from ..selectors import current_vote
+from ..services.client_saves import save_once, save_time
 from ..services.votes import StaleVote, vote_record
 from ..unit_page import live_context
 from .scope import roster_form
@@ -30,14 +33,25 @@ def household_vote(request, pk):
         return fresh_form()
 
     def save(data):
-        with lock_conflicts_as(StaleVote()):  # a deadlock is a conflict, not a crash
-            vote_record(
+        # A save kept on the phone without signal carries the time it was taken there (bounded).
+        at = save_time(data["saved_at"], now=timezone.now())
+
+        def write():
+            return vote_record(
                 household=household,
                 value=data["value"],
                 reason=data["reason"].strip(),
                 by=request.user,
                 expected_version=data["version"],
                 contact=data.get("contact"),
+                at=at,
+            )
+
+        with lock_conflicts_as(StaleVote()):  # a deadlock is a conflict, not a crash
+            # Once per key: a retry or a double tap is answered as the first save, nothing written again.
+            save_once(
+                key=data["client_key"], kind=ClientSaveKind.VOTE, household=household, by=request.user,
+                saved_at=at, write=write,
             )
 
     def done(_result):
@@ -46,6 +60,9 @@ def household_vote(request, pk):
         unit = get_unit_for_user(request.user, household.unit_id)
         response = render(request, "units/includes/_unit_live.html", live_context(request, unit))
         response["HX-Trigger"] = "voteSaved"
+        # The version now stored: the phone sends the next save it kept for this flat against it.
+        household.refresh_from_db()
+        response["X-Vote-Version"] = str(current_vote(household).version)
         return response
 
     def page(form, status):

@@ -63,3 +63,26 @@ def test_staff_records_a_vote_in_the_bottom_sheet(world, live_server, log_in):
     expect(agree_count).to_contain_text(f"{after.agree}/{after.participants}")
     expect(needed).to_have_text(str(after.agrees_needed))
     assert page.evaluate("window.__sameDocument") is True, "the page reloaded instead of swapping the figures"
+
+
+def test_another_choice_empties_the_reason_box_and_the_first_choice_gives_it_back(world, live_server, log_in):
+    """The reason belongs to one vote: an "oppose" reason is not saved with a new "agree"."""
+    from consultations.models import Vote
+
+    unit = make_unit(world.community, estate=world.estate.name, building="2")
+    flat = add_flats(unit, ["agree", "oppose"])[1]
+    Vote.objects.filter(household=flat).update(reason="担心噪音")
+    page = log_in(world.users["staff"])
+    page.goto(f"{live_server.url}/units/{unit.pk}/")
+    page.get_by_test_id(f"flat-{flat.room}").click()
+    sheet = page.locator("#vote-sheet")
+    reason = sheet.locator("textarea[name=reason]")
+    expect(reason).to_have_value("担心噪音")
+    sheet.locator("label.vote-agree").click()
+    expect(reason).to_have_value("")
+    sheet.locator("label.vote-oppose").click()
+    expect(reason).to_have_value("担心噪音")
+    sheet.locator("label.vote-agree").click()
+    sheet.get_by_test_id("save-vote").click()
+    expect(sheet).to_be_hidden()
+    assert (Vote.objects.get(household=flat).value, Vote.objects.get(household=flat).reason) == ("agree", "")

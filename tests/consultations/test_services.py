@@ -64,3 +64,28 @@ def test_a_household_without_a_vote_row_counts_as_undecided(world):
     vote_record(household=new, value="agree", by=world.users["staff"])
     assert Vote.objects.get(household=new).version == 1
     assert VoteChange.objects.get(household=new).before == "undecided"
+
+
+def test_a_new_value_without_a_reason_leaves_no_reason_and_the_history_keeps_the_old_one(world):
+    flat = world.flats[8]  # opposes
+    staff = world.users["staff"]
+    vote_record(household=flat, value="oppose", reason="担心噪音", by=staff)
+    vote_record(household=flat, value="agree", reason="", by=staff)
+    vote = Vote.objects.get(household=flat)
+    assert (vote.value, vote.reason) == ("agree", "")
+    reasons = list(VoteChange.objects.filter(household=flat).order_by("id").values_list("after", "reason"))
+    assert reasons == [("oppose", "担心噪音"), ("agree", "")]
+
+
+def test_the_old_votes_reason_is_not_carried_over_to_a_new_value(world):
+    """A form drawn with the old vote's reason and sent with another value: the reason stays with the old vote."""
+    flat = world.flats[8]
+    staff = world.users["staff"]
+    vote_record(household=flat, value="oppose", reason="担心噪音", by=staff)
+    vote_record(household=flat, value="agree", reason="担心噪音", by=staff)
+    vote = Vote.objects.get(household=flat)
+    assert (vote.value, vote.reason) == ("agree", "")
+    assert VoteChange.objects.filter(household=flat).order_by("id").last().reason == ""
+    # Its own reason, typed for the new value, is kept.
+    vote_record(household=flat, value="abstain", reason="再看看", by=staff)
+    assert Vote.objects.get(household=flat).reason == "再看看"
