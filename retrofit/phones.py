@@ -14,7 +14,8 @@ numbers, not spellings:
 Spaces, dashes, dots and brackets between digits are dropped; full-width digits and punctuation are read
 as their ASCII forms; the country code (``+86``, ``0086``, or a bare ``86`` before a number too long to
 be national) is dropped. Anything else (letters, two numbers in one cell, a digit too many or too few)
-raises :class:`InvalidPhone`. ``display`` shows a stored number in groups (``139 0000 0001``).
+raises :class:`InvalidPhone`. ``display`` shows a stored number in groups (``139 0000 0001``); ``dial`` gives
+the digits a ``tel:`` link dials.
 """
 
 from __future__ import annotations
@@ -116,6 +117,19 @@ def display(text: str | None) -> str:
     else:
         shown = _local(number)
     return f"{shown} 转 {extension}" if extension else shown
+
+
+def dial(text: str | None) -> str:
+    """What a ``tel:`` link dials: digits only (``tel:028-8765 4321`` fails on some phones). A number in its
+    stored form (02887654321; an extension after a comma, 02887650000,123: the phone waits, then dials it);
+    text that is no number but only digits and separators as written (a service line: 12345, 96196);
+    "" for anything else, which is shown without a link."""
+    try:
+        return normalise(text)
+    except InvalidPhone:
+        pass
+    digits = SEPARATORS.sub("", unicodedata.normalize("NFKC", (text or "").strip()))
+    return digits if 3 <= len(digits) <= 12 and digits.isascii() and digits.isdigit() else ""
 
 
 def _local(digits: str) -> str:

@@ -5,6 +5,7 @@ from django.urls import include, path
 from units.views import healthz
 
 from .forms import ThrottledAuthenticationForm
+from .views import root_icon
 
 urlpatterns = [
     path(
@@ -14,6 +15,8 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", root_icon, {"name": "favicon.ico"}, name="favicon"),
+    path("apple-touch-icon.png", root_icon, {"name": "apple-touch-icon.png"}, name="apple_touch_icon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("consultations.urls")),

@@ -1,11 +1,13 @@
 """Phone numbers in one form (retrofit/phones.py): examples, then properties over random spellings."""
 
+import re
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from retrofit import masking
-from retrofit.phones import InvalidPhone, comparable, display, normalise, search_form
+from retrofit.phones import InvalidPhone, comparable, dial, display, normalise, search_form
 
 FAST = settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -203,3 +205,27 @@ def test_any_text_is_stored_as_a_number_or_refused_and_compared_without_raising(
     else:
         assert stored == "" or stored.replace(",", "").isdigit()
         assert normalise(stored) == stored and comparable(text) == stored
+
+
+# --- what a tel: link dials -------------------------------------------------------------------------
+
+DIALLED = {
+    "028-8765 4321": "02887654321",  # the community's contact as typed: no space reaches the link
+    "139 0000 0001": "13900000001",
+    "+86 139 0000 0001": "13900000001",
+    "(028) 8765-0000 转 123": "02887650000,123",  # the phone waits, then dials the extension
+    "8765 0000": "87650000",
+    "12345": "12345",  # a service line is dialled as written
+    "962 196": "962196",
+    "": "",
+    None: "",
+    "王芳": "",  # no number: shown without a link
+    "13900000001/13900000002": "",
+    "tel:13900000001": "",
+}
+
+
+@pytest.mark.parametrize(("text", "digits"), DIALLED.items())
+def test_a_tel_link_dials_digits_only(text, digits):
+    assert dial(text) == digits
+    assert re.fullmatch(r"(\d+(,\d+)?)?", dial(text))

@@ -3,10 +3,16 @@ from fractions import Fraction
 
 from django import template
 
-from retrofit import masking
+from retrofit import masking, phones
 from retrofit.co_owners import load as co_owner_pairs
 
 register = template.Library()
+
+
+@register.filter
+def dial(phone):
+    """The digits a tel: link dials ("" when the text is no number): href="tel:{{ phone|dial }}"."""
+    return phones.dial(phone)
 
 
 @register.simple_tag(takes_context=True)

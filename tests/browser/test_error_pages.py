@@ -23,7 +23,7 @@ def test_a_stale_qr_code_on_a_phone_gives_the_contact(world, live_server, page):
     assert response.status == 404
     card = page.get_by_test_id("stale-link")
     expect(card).to_contain_text("李干事")
-    expect(card.locator("a[href='tel:028-87654321']")).to_be_visible()
+    expect(card.locator("a[href='tel:02887654321']")).to_be_visible()
     assert_fits_the_phone(page)
 
     response = page.goto(f"{live_server.url}/r/no-such-token/")

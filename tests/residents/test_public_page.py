@@ -164,7 +164,7 @@ def test_a_stale_qr_code_names_the_communitys_contact(client, settings, world, s
     assert response.status_code == 404 and response["Cache-Control"] == "no-store"
     page = response.content.decode()
     assert 'data-testid="stale-link"' in page
-    for text in ("绵纺社区", "李干事", "tel:028-87654321", "绵纺社区居委会二楼", "周一至周五 9:00-17:00"):
+    for text in ("绵纺社区", "李干事", "tel:02887654321", "绵纺社区居委会二楼", "周一至周五 9:00-17:00"):
         assert text in page
     assert fresh.token not in page and "锦江花园" not in page
     for value in _private_values():
