@@ -1,6 +1,6 @@
 """Page weight on a phone over slow 4G: Chromium against gunicorn with the production settings.
 
-    DATABASE_URL=... python -m bench.weight --prefix sqlite [--repeat 3] [--workers 2]
+    DATABASE_URL=... python -m bench.weight --prefix sqlite [--repeat 3] [--workers 5]
 
 The server is the one `make serve` runs (bench/load.py `start_server`: `collectstatic` into the
 production storage, whitenoise, gunicorn, RETROFIT_ENV=production over plain HTTP on 127.0.0.1). The
@@ -12,13 +12,16 @@ For the street dashboard, an estate page and a unit page (bench/steps.py `target
 leader, logged in through the login form): a cold load (browser cache emptied, session kept), then a
 warm load (the same page again, as when the leader comes back to it). Each is timed from the start of
 the navigation to the end of the load event (every deferred script has run, so the charts are drawn),
-with the bytes that crossed the network (bodies as sent, compressed, and headers) and the requests
-that reached the server. The median of ``--repeat`` rounds is printed. Only 127.0.0.1 is contacted.
+with the bytes that crossed the network (bodies as sent, compressed, and headers), the requests
+that reached the server, and the static files sent without `Cache-Control: immutable`. The median of
+``--repeat`` rounds is printed; the time to the page's first byte too, as the server's share.
+Only 127.0.0.1 is contacted.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 
 from .common import emit, log, setup_django
@@ -47,6 +50,8 @@ class Recorder:
         self.requests: dict[str, str] = {}
         self.cached: set[str] = set()
         self.network: dict[str, int] = {}
+        self.received: dict[str, int] = {}
+        self.not_immutable: list[str] = []
         self.bytes = 0
         cdp.on("Network.requestWillBeSent", self._sent)
         cdp.on("Network.requestServedFromCache", lambda e: self.cached.add(e["requestId"]))
@@ -57,6 +62,8 @@ class Recorder:
         self.requests.clear()
         self.cached.clear()
         self.network.clear()
+        self.received.clear()
+        self.not_immutable.clear()
         self.bytes = 0
 
     def _sent(self, event) -> None:
@@ -68,10 +75,17 @@ class Recorder:
             self.cached.add(event["requestId"])
         else:
             self.network[event["requestId"]] = response["status"]
+            headers = {k.lower(): v for k, v in response.get("headers", {}).items()}
+            if self.static_prefix in response["url"] and "immutable" not in headers.get("cache-control", ""):
+                self.not_immutable.append(response["url"])
 
     def _finished(self, event) -> None:
         if event["requestId"] not in self.cached:
             self.bytes += event.get("encodedDataLength", 0)
+            self.received[event["requestId"]] = event.get("encodedDataLength", 0)
+
+    def sizes(self) -> list[tuple[str, float]]:
+        return [(self.requests.get(rid, "?"), size / 1024) for rid, size in self.received.items()]
 
     def reached_server(self) -> list[str]:
         return [self.requests.get(rid, "?") for rid in self.network if rid not in self.cached]
@@ -85,14 +99,18 @@ def _load(page, recorder: Recorder, url: str) -> dict:
     response = page.goto(url, wait_until="load")
     assert response is not None and response.status == 200, (url, response and response.status)
     page.wait_for_timeout(300)  # late events (loadingFinished of the last script) are delivered
-    elapsed = page.evaluate(
-        "() => { const n = performance.getEntriesByType('navigation')[0]; return n.loadEventEnd - n.startTime; }"
+    timing = page.evaluate(
+        "() => { const n = performance.getEntriesByType('navigation')[0];"
+        " return [n.loadEventEnd - n.startTime, n.responseStart - n.startTime]; }"
     )
     return {
-        "ms": elapsed,
+        "ms": timing[0],
+        "first_byte_ms": timing[1],
         "kb": recorder.bytes / 1024,
         "requests": len(recorder.reached_server()),
         "static_requests": recorder.static_reached_server(),
+        "sizes": recorder.sizes(),
+        "not_immutable": list(recorder.not_immutable),
     }
 
 
@@ -112,7 +130,8 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--prefix", default="db")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--workers", type=int, default=2)
+    # As many gunicorn workers as `make serve` starts on this machine.
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     args = parser.parse_args(argv)
     setup_django()
     from django.conf import settings
@@ -135,6 +154,9 @@ def main(argv=None) -> None:
             )
             context = browser.new_context(viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai")
             page = context.new_page()
+            errors = []  # a script that fails or a CSP refusal shows in the console
+            page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+            page.on("pageerror", lambda error: errors.append(str(error)))
             cdp = context.new_cdp_session(page)
             cdp.send("Network.enable")
             recorder = Recorder(cdp, static_prefix)
@@ -152,15 +174,24 @@ def main(argv=None) -> None:
                     cold = _load(page, recorder, url)
                     warm = _load(page, recorder, url)
                     rounds.append((cold, warm))
+                    if len(rounds) == 1:
+                        log(f"{name} cold: " + ", ".join(f"{u.rsplit('/', 1)[-1] or u} {kb:.1f} KB" for u, kb in cold["sizes"]))
                     if warm["static_requests"]:
                         log(f"{name}: warm load asked the server for {warm['static_requests']}")
                 prefix = f"{args.prefix}.weight.{name}"
                 emit(f"{prefix}.cold", statistics.median(c["ms"] for c, _w in rounds), "ms")
                 emit(f"{prefix}.cold_transferred", statistics.median(c["kb"] for c, _w in rounds), "KB")
                 emit(f"{prefix}.cold_requests", max(c["requests"] for c, _w in rounds), "requests")
+                emit(f"{prefix}.cold_first_byte", statistics.median(c["first_byte_ms"] for c, _w in rounds), "ms")
+                # Static files sent without `immutable` would be asked for again once their max-age ran out.
+                emit(f"{prefix}.cold_static_not_immutable", max(len(c["not_immutable"]) for c, _w in rounds), "files")
                 emit(f"{prefix}.warm", statistics.median(w["ms"] for _c, w in rounds), "ms")
                 emit(f"{prefix}.warm_transferred", statistics.median(w["kb"] for _c, w in rounds), "KB")
+                emit(f"{prefix}.warm_first_byte", statistics.median(w["first_byte_ms"] for _c, w in rounds), "ms")
                 emit(f"{prefix}.warm_static_requests", max(len(w["static_requests"]) for _c, w in rounds), "requests")
+            emit(f"{args.prefix}.weight.console_errors", len(errors), "errors")
+            for error in errors[:5]:
+                log(f"console: {error}")
             browser.close()
     finally:
         stop_server(server)
