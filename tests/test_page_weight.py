@@ -119,7 +119,7 @@ def test_production_settings_use_the_hashed_compressed_storage(monkeypatch):
         assert production.STORAGES["staticfiles"] == PRODUCTION_STORAGES["staticfiles"]
         assert "whitenoise.middleware.WhiteNoiseMiddleware" in production.MIDDLEWARE
     finally:
-        monkeypatch.delenv("RETROFIT_ENV")
+        monkeypatch.undo()
         importlib.reload(retrofit.settings)
 
 
