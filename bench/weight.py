@@ -104,6 +104,7 @@ def _load(page, recorder: Recorder, url: str) -> dict:
         " return [n.loadEventEnd - n.startTime, n.responseStart - n.startTime]; }"
     )
     return {
+        "charts": page.locator("[data-chart] svg").count(),
         "ms": timing[0],
         "first_byte_ms": timing[1],
         "kb": recorder.bytes / 1024,
@@ -189,6 +190,8 @@ def main(argv=None) -> None:
                 emit(f"{prefix}.warm_transferred", statistics.median(w["kb"] for _c, w in rounds), "KB")
                 emit(f"{prefix}.warm_first_byte", statistics.median(w["first_byte_ms"] for _c, w in rounds), "ms")
                 emit(f"{prefix}.warm_static_requests", max(len(w["static_requests"]) for _c, w in rounds), "requests")
+                if name == "street_dashboard":  # the chart build did its work (and CSP let it)
+                    emit(f"{prefix}.charts_drawn", min(c["charts"] for c, _w in rounds), "charts")
             emit(f"{args.prefix}.weight.console_errors", len(errors), "errors")
             for error in errors[:5]:
                 log(f"console: {error}")
