@@ -8,7 +8,7 @@ WORKERS ?= $(shell echo $$(( $$(nproc) * 2 + 1 )))
 # pytest-xdist processes: one per core (TEST_WORKERS=0 runs the suite in this process, for pdb).
 TEST_WORKERS ?= auto
 
-.PHONY: install run test test-fast lint migrations messages clean serve bench
+.PHONY: install run test test-fast lint migrations messages clean serve bench echarts
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,9 +36,15 @@ serve: install
 		--workers $(WORKERS) --timeout 60 --access-logfile - --error-logfile -
 
 # Seeds throwaway SQLite and PostgreSQL databases (10,000 then 100,000 households) and prints every
-# measure of docs/benchmarks.md as `name value unit`; about 10 minutes. BENCH_ARGS="--only sqlite" etc.
+# measure of docs/benchmarks.md as `name value unit`; about 10 minutes. BENCH_ARGS="--only sqlite" etc.;
+# BENCH_ARGS="--only sqlite --steps weight" only the page weight in Chromium over slow 4G.
 bench: install
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+# The dashboard's ECharts: only what its line charts use (tools/echarts/entry.js), versions pinned by
+# tools/echarts/package-lock.json. Needs node and the npm registry; commit the built file.
+echarts:
+	cd tools/echarts && npm ci --no-audit --no-fund && npm run build
 
 test: install
 	$(PY) -m pytest -n $(TEST_WORKERS)

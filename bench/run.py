@@ -1,10 +1,12 @@
 """`make bench`: every measure of docs/benchmarks.md on throwaway SQLite and PostgreSQL databases.
 
-    python -m bench.run [--only sqlite|pg] [--small 10000] [--large 100000] [--load-seconds 20] [--keep]
+    python -m bench.run [--only sqlite|pg] [--steps pages,weight,grow,import,export,load] [--small 10000]
+                        [--large 100000] [--load-seconds 20] [--keep]
 
 For each database: migrate a fresh one, seed the small district, measure the pages, grow it to the large
 district (the small one is its first street, unchanged), store the missing tallies, measure the pages
-again, then the roster import, the street workbook export and vote recording under load. Prints one
+again, then the roster import, the street workbook export and vote recording under load. After the
+first pages, the page weight in Chromium over slow 4G (bench/weight.py). ``--steps`` runs only some. Prints one
 `name value unit` line per measure (the machine first, the targets last) and keeps a copy in
 retrofit-bench-results.txt in the system's temporary folder. The databases are dropped at the end unless ``--keep``.
 """
@@ -109,24 +111,35 @@ def machine() -> None:
     out("machine.load_average_1min", os.getloadavg()[0], "-")
 
 
+STEPS = ("pages", "weight", "grow", "import", "export", "load")
+
+
 def bench_database(db: str, url: str, args) -> None:
     small, large = _label(args.small), _label(args.large)
+    steps = args.steps
     migrate(url)
     run_step(url, "seed", "--prefix", db, "--households", str(args.small), "--label", small)
-    run_step(url, "pages", "--prefix", db, "--label", small, "--repeat", str(args.repeat))
-    run_step(url, "seed", "--prefix", db, "--households", str(args.large - args.small), "--label", f"{large}_rest")
-    first, rest = collected.get(f"{db}.seed.{small}"), collected.get(f"{db}.seed.{large}_rest")
-    if first and rest:
-        out(f"{db}.seed.{large}", float(first[0]) + float(rest[0]), "s")
-    run_step(url, "tallies", "--prefix", db)
-    run_step(url, "pages", "--prefix", db, "--label", large, "--repeat", str(args.repeat))
-    for page in PAGES:
-        a, b = collected.get(f"{db}.{page}.{small}.median"), collected.get(f"{db}.{page}.{large}.median")
-        if a and b:
-            out(f"{db}.{page}.growth", float(b[0]) / float(a[0]), "x")
-    run_step(url, "import", "--prefix", db, "--rounds", str(args.rounds))
-    run_step(url, "export", "--prefix", db, "--rounds", str(args.rounds))
-    if args.load_seconds > 0:
+    if "pages" in steps:
+        run_step(url, "pages", "--prefix", db, "--label", small, "--repeat", str(args.repeat))
+    if "weight" in steps:
+        # Chromium over slow 4G against gunicorn with the production settings (bench/weight.py).
+        run_step(url, "--prefix", db, "--repeat", str(args.weight_repeat), module="bench.weight")
+    if "grow" in steps:
+        run_step(url, "seed", "--prefix", db, "--households", str(args.large - args.small), "--label", f"{large}_rest")
+        first, rest = collected.get(f"{db}.seed.{small}"), collected.get(f"{db}.seed.{large}_rest")
+        if first and rest:
+            out(f"{db}.seed.{large}", float(first[0]) + float(rest[0]), "s")
+        run_step(url, "tallies", "--prefix", db)
+        run_step(url, "pages", "--prefix", db, "--label", large, "--repeat", str(args.repeat))
+        for page in PAGES:
+            a, b = collected.get(f"{db}.{page}.{small}.median"), collected.get(f"{db}.{page}.{large}.median")
+            if a and b:
+                out(f"{db}.{page}.growth", float(b[0]) / float(a[0]), "x")
+    if "import" in steps:
+        run_step(url, "import", "--prefix", db, "--rounds", str(args.rounds))
+    if "export" in steps:
+        run_step(url, "export", "--prefix", db, "--rounds", str(args.rounds))
+    if "load" in steps and args.load_seconds > 0:
         run_step(url, "--prefix", db, "--seconds", str(args.load_seconds), "--clients", str(args.clients),
                  module="bench.load", timeout=int(args.load_seconds) + 600)
 
@@ -154,6 +167,24 @@ def verdicts(dbs) -> None:
                 out(name, "not_measured", "-")
             else:
                 out(name, "met" if measured <= limit else "missed", f"({measured:g})")
+        weight_verdicts(db, value)
+
+
+def weight_verdicts(db: str, value) -> None:
+    """Slow 4G (bench/weight.py): each page's cold time and bytes, and no static request when warm."""
+    from .weight import TARGETS
+
+    for page, (ms, kb) in TARGETS.items():
+        prefix = f"{db}.weight.{page}"
+        for name, measured, limit in (
+            (f"{db}.target.{page}_cold_at_most_{ms}ms", value(f"{prefix}.cold"), ms),
+            (f"{db}.target.{page}_cold_at_most_{kb}KB", value(f"{prefix}.cold_transferred"), kb),
+            (f"{db}.target.{page}_warm_no_static_request", value(f"{prefix}.warm_static_requests"), 0),
+        ):
+            if measured is None:
+                out(name, "not_measured", "-")
+            else:
+                out(name, "met" if measured <= limit else "missed", f"({measured:g})")
 
 
 def main(argv=None) -> None:
@@ -165,8 +196,16 @@ def main(argv=None) -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--load-seconds", type=float, default=20)
     parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--weight-repeat", type=int, default=3, help="cold and warm loads of each page (bench/weight.py)")
+    parser.add_argument(
+        "--steps", default=",".join(STEPS),
+        help=f"comma-separated, from {','.join(STEPS)} (the small district is always seeded); e.g. --steps weight",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the bench databases afterwards")
     args = parser.parse_args(argv)
+    args.steps = {step.strip() for step in args.steps.split(",") if step.strip()}
+    if args.steps - set(STEPS):
+        parser.error(f"unknown steps: {', '.join(sorted(args.steps - set(STEPS)))}")
     RESULTS.write_text("")
     machine()
     dbs = []

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above everything that writes a page, so that it compresses the finished page (retrofit/compression.py).
+    "retrofit.compression.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -144,6 +146,12 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Production: collectstatic writes every file also under a name with a hash of its content
+# (app.3f2a9c1b7d4e.css) with brotli and gzip copies, templates' {% static %} gives the hashed name, and
+# whitenoise serves hashed names with `Cache-Control: max-age=315360000, public, immutable`: a page
+# seen once loads its styles and scripts from the phone's cache without asking (docs/benchmarks.md,
+# page weight). A file asked for by its plain name (a script a service worker lists, say) is served
+# too, cached for WHITENOISE_MAX_AGE only. Development serves the plain names, never cached.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
