@@ -30,7 +30,7 @@ from retrofit.phones import display
 from tests.urlwalk import routes, urls_for
 from units.models import Household, Unit
 
-PUBLIC = {"login", "logout", "healthz", "resident_unit", "resident_code", "resident_household"}
+PUBLIC = {"login", "logout", "healthz", "resident_unit", "resident_code", "resident_household", "resident_large_type"}
 ROLES = ["admin", "leader", "staff", "staff2", "unitlead", "viewer", "elevator"]
 DEMO_STREET_WORDS = ["绵纺厂宿舍小区", "光华小区"]
 
