@@ -47,7 +47,7 @@ VOTE_STAGES = Stage.CONSULTING
 CONFIRM_STAGES = Stage.BEFORE_SIGNING
 RESIDENT_VOTES = (VoteValue.AGREE, VoteValue.OPPOSE)
 
-CODE_WRONG = _("This code is wrong, expired or already used. Ask your community worker for a new one.")
+CODE_WRONG = _("This code is wrong, expired or replaced by a newer slip. Ask your community worker for a new one.")
 CODE_THROTTLED = _(
     "Too many wrong codes from your network. Try again after %(time)s, or ask your community worker."
 )

@@ -26,11 +26,8 @@ def shot(page, name):
 
 
 def assert_in_view(page, locator):
-    """The element is on the screen as it is now, top and bottom, without scrolling."""
-    expect(locator).to_be_visible()
-    box = locator.bounding_box()
-    height = page.viewport_size["height"]
-    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height, (page.url, box, height)
+    """The whole element is on the screen where the page lands (its anchor), without scrolling by hand."""
+    expect(locator).to_be_in_viewport(ratio=1)
 
 
 def result(page, text):
