@@ -124,10 +124,13 @@ def resident_code(request, link):
             opened = services.household_session_start(record, link=link)
             request.session[SESSION_KEY] = opened.as_data()
             until = timezone.localtime(opened.until).strftime("%H:%M")
-            messages.success(
-                request,
-                _("Your household is open until %(time)s. You can confirm or change your vote here.") % {"time": until},
-            )
+            if link.unit.stage in services.VOTE_STAGES:
+                message = _("Your household is open until %(time)s. You can confirm or change your vote here.")
+            elif link.unit.stage == Stage.NOTICE:
+                message = _("Your household is open until %(time)s. You can confirm your vote or object to the notice here.")
+            else:
+                message = _("Your household is open until %(time)s.")
+            messages.success(request, message % {"time": until})
             return redirect(_household_url(link))
     context = _public_context(link, code_form=form)
     response = render(request, "residents/unit_public.html", context, status=status)

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from payments import rules
@@ -77,6 +77,8 @@ def test_checks_on_new_entries():
 money = st.decimals(min_value=D("0.01"), max_value=D("99999.99"), places=2)
 
 
+# Generating exact decimals is slow on a busy machine: no deadline, no "too slow" health check (as tests/test_phones.py).
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(money, st.lists(money, max_size=4), st.booleans()), min_size=1, max_size=12))
 def test_totals_add_up_to_the_fen(households):
     accounts = [
