@@ -321,12 +321,19 @@ def resident_confirm(
     """The household confirms the vote staff recorded for it; the confirmation is a history entry.
 
     vote_record writes nothing when neither value nor reason moves, so the confirmation carries its
-    own reason (the household's note, or a standard sentence).
+    own words (the household's note, or a standard sentence), after the vote's reason when it has one:
+    an opposing household that confirms keeps its reason. Confirming again in the same words changes
+    nothing and writes nothing.
     """
     if household.unit.stage not in CONFIRM_STAGES:
         raise ValidationError(CONFIRM_CLOSED)
     vote = current_vote(household)
-    reason = (note or "").strip() or str(CONFIRMED_REASON)
+    words = (note or "").strip() or str(CONFIRMED_REASON)
+    kept = (vote.reason or "").strip()
+    if not kept or kept == words or kept.endswith(f"（{words}）"):
+        reason = kept if kept.endswith(f"（{words}）") else words
+    else:
+        reason = f"{kept}（{words}）"
     return vote_record(
         household=household,
         value=vote.value,

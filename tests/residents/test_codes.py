@@ -371,3 +371,14 @@ def test_before_signing_the_household_sees_an_expected_share_not_a_debt(client, 
     html = page.content.decode()
     assert page.context["account"].outstanding == shares(plan)[household.pk]
     assert "尚需缴纳" in html and "预计分摊" not in html
+
+
+def test_confirming_an_opposing_vote_keeps_its_reason(client, world, stairwell, link):
+    household = stairwell.households_list[1]  # opposes: 担心噪音影响休息
+    url = _open(client, link, stairwell, household, world.users["staff"])
+    assert client.post(url, {"action": "confirm", "version": 1, "note": ""}).status_code == 302
+    household.vote.refresh_from_db()
+    assert household.vote.reason == "担心噪音影响休息（住户已在居民页面确认。）"
+    # the same confirmation again writes nothing
+    client.post(url, {"action": "confirm", "version": household.vote.version, "note": ""})
+    assert VoteChange.objects.filter(household=household).count() == 1
