@@ -13,7 +13,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -249,8 +248,9 @@ def _done(request, link, message, *, household=None):
 def resident_large_type(request, link):
     """Large type on or off for the residents' pages, kept in a cookie for a year; the pages are drawn with
     it by the server (templates/residents/base_public.html), so nothing flickers on the next visit."""
+    pages = {reverse(name, args=[link.token]) for name in ("resident_unit", "resident_household")}
     back = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) or not back.startswith("/r/"):
+    if back not in pages:  # back to this link's own pages only (not the code form's POST address, not elsewhere)
         back = reverse("resident_unit", args=[link.token])
     response = redirect(back)
     if request.POST.get("large") == "1":
