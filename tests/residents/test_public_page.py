@@ -200,7 +200,7 @@ def test_large_type_is_a_cookie_the_server_draws_with(client, world, stairwell, 
     # back to normal; a "next" outside the residents' pages is not followed
     response = client.post(reverse("resident_large_type", args=[link.token]), {"large": "0", "next": "https://evil.example/"})
     assert response["Location"] == url
+    assert 'class="resident-large"' not in client.get(url).content.decode()
     # from the code form's refusal (a POST address) it goes back to the unit page
     code_url = reverse("resident_code", args=[link.token])
     assert client.post(reverse("resident_large_type", args=[link.token]), {"large": "1", "next": code_url})["Location"] == url
-    assert 'class="resident-large"' not in client.get(url).content.decode()
