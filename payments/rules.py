@@ -1,11 +1,13 @@
 """The arithmetic of a household's account, exact to the fen. No Django here.
 
 * due: the household's share in the unit's plan (the signed one once the contract is made; 0 once
-  the unit is withdrawn);
+  the unit is withdrawn). Before the plan is signed (no contract yet) the share is only expected
+  (预计分摊): what it still lacks is ``expected_unpaid``, never arrears;
 * paid: payments in, less reversed payments, by fund (own money, provident fund, repair fund);
 * refunded: refunds out, less reversed refunds, by fund;
-* net = paid − refunded; balance = due − net. A positive balance is still owed (arrears); a negative
-  one is owed back to the household (after a plan lowered its share, or the unit was withdrawn).
+* net = paid − refunded; balance = due − net. A positive balance on a signed plan is still owed
+  (arrears, ``outstanding``); on a draft plan it is only expected. A negative one is owed back to the
+  household (after a plan lowered its share, or the unit was withdrawn), signed or not.
 """
 
 from __future__ import annotations
@@ -37,12 +39,14 @@ class Line:
 @dataclass
 class Account:
     due: Decimal | None  # None: the unit has no plan yet
+    # True: ``due`` is the share of the signed plan (a debt); False: of a draft plan (an expected share).
+    signed: bool
     paid_by_fund: dict[str, Decimal] = field(default_factory=dict)
     refunded_by_fund: dict[str, Decimal] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, due: Decimal | None, lines: Iterable[Line]) -> Account:
-        account = cls(due=due)
+    def of(cls, due: Decimal | None, lines: Iterable[Line], *, signed: bool) -> Account:
+        account = cls(due=due, signed=signed)
         for line in lines:
             if line.family == PAYMENT:
                 account.paid_by_fund[line.fund] = account.paid_by_fund.get(line.fund, ZERO) + line.amount
@@ -74,9 +78,19 @@ class Account:
         return (self.due or ZERO) - self.net
 
     @property
-    def outstanding(self) -> Decimal:
-        """Still to pay (arrears); 0 when paid in full or overpaid."""
+    def unpaid(self) -> Decimal:
+        """What the share still lacks, signed or not: the most a payment may bring in."""
         return max(self.balance, ZERO)
+
+    @property
+    def outstanding(self) -> Decimal:
+        """Still to pay (arrears): only on a signed plan; 0 when paid in full or overpaid."""
+        return self.unpaid if self.signed else ZERO
+
+    @property
+    def expected_unpaid(self) -> Decimal:
+        """Before signing: what the expected share still lacks (not a debt)."""
+        return ZERO if self.signed else self.unpaid
 
     @property
     def refund_owed(self) -> Decimal:
@@ -94,9 +108,11 @@ class Totals:
     paid: Decimal = ZERO
     refunded: Decimal = ZERO
     outstanding: Decimal = ZERO
+    expected_unpaid: Decimal = ZERO
     refund_owed: Decimal = ZERO
     by_fund: dict[str, Decimal] = field(default_factory=dict)
     households_owing: int = 0
+    households_expected: int = 0
 
     @property
     def collected(self) -> Decimal:
@@ -110,8 +126,10 @@ class Totals:
             totals.paid += account.paid
             totals.refunded += account.refunded
             totals.outstanding += account.outstanding
+            totals.expected_unpaid += account.expected_unpaid
             totals.refund_owed += account.refund_owed
             totals.households_owing += account.outstanding > 0
+            totals.households_expected += account.expected_unpaid > 0
             for fund in FUNDS:
                 if account.net_in(fund):
                     totals.by_fund[fund] = totals.by_fund.get(fund, ZERO) + account.net_in(fund)
@@ -133,7 +151,7 @@ def payment_problems(account: Account, amount: Decimal) -> list[str]:
         return [NOT_MONEY]
     if account.due is None:
         return [NO_PLAN]
-    if amount > account.outstanding:
+    if amount > account.unpaid:
         return [MORE_THAN_OWED]
     return []
 
@@ -156,10 +174,12 @@ def reversal_problems(account: Account, entry_amount: Decimal, fund: str) -> lis
     return []
 
 
-def by_household(rows: Iterable[tuple[int, str, str, Decimal]], dues: Mapping[int, Decimal | None]) -> dict[int, Account]:
-    """Accounts from ledger sums ``(household, fund, family, amount)`` and dues by household."""
+def by_household(
+    rows: Iterable[tuple[int, str, str, Decimal]], dues: Mapping[int, Decimal | None], *, signed: bool
+) -> dict[int, Account]:
+    """Accounts from ledger sums ``(household, fund, family, amount)`` and dues by household (of one plan)."""
     lines: dict[int, list[Line]] = {}
     for household, fund, family, amount in rows:
         lines.setdefault(household, []).append(Line(fund, family, amount))
     keys = set(dues) | set(lines)
-    return {pk: Account.of(dues.get(pk), lines.get(pk, [])) for pk in keys}
+    return {pk: Account.of(dues.get(pk), lines.get(pk, []), signed=signed) for pk in keys}

@@ -23,6 +23,12 @@ MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 COLLECTION_STAGES = Stage.span(Stage.SIGNING, Stage.APPROVAL)
 
 
+def signed_plan(plan: Plan | None) -> bool:
+    """Whether a share is a debt: only once the plan is signed (the contract made). Before, a share is
+    the expected share (预计分摊) of a draft that may still change, and nobody owes it yet."""
+    return plan is not None and plan.is_signed
+
+
 def due_of(unit: Unit, share_amount: Decimal | None) -> Decimal | None:
     if share_amount is None:
         return None
@@ -107,7 +113,7 @@ def unit_money(unit: Unit) -> UnitMoney:
                 household=household,
                 room=share.room if share else household.room,
                 floor=share.floor if share else household.floor,
-                account=rules.Account.of(due, lines.get(household.pk, [])),
+                account=rules.Account.of(due, lines.get(household.pk, []), signed=signed_plan(plan)),
                 entries=by_household.get(household.pk, []),
             )
         )
@@ -141,7 +147,7 @@ def household_money(household: Household) -> tuple[rules.Account, Plan | None]:
         .order_by()
     )
     lines = [rules.Line(fund, family, Decimal(total).quantize(rules.CENT)) for fund, family, total in rows]
-    return rules.Account.of(due, lines), plan
+    return rules.Account.of(due, lines, signed=signed_plan(plan)), plan
 
 
 # --- across units ---------------------------------------------------------------------------------
@@ -173,14 +179,23 @@ def shares_with_balance(units):
 
 @dataclass(frozen=True)
 class MoneySummary:
-    """The unit page's money panel: what the households have paid against the unit's net cost."""
+    """The unit page's money panel: what the households have paid against the unit's net cost.
+
+    ``owing`` (arrears) only once the plan is signed; before, what the shares still lack is ``expected``:
+    the draft's shares are no debt."""
 
     plan: Plan
     net_cost: Decimal
     collected: Decimal
     owing: Decimal
     households_owing: int
+    expected: Decimal
+    households_expected: int
     refunds: Decimal
+
+    @property
+    def signed(self) -> bool:
+        return signed_plan(self.plan)
 
 
 def money_summary(unit: Unit) -> MoneySummary | None:
@@ -188,22 +203,25 @@ def money_summary(unit: Unit) -> MoneySummary | None:
     plan = current_plans([unit])[unit.pk]
     if plan is None:
         return None
-    owing = refunds = collected = rules.ZERO
-    households_owing = 0
+    unpaid = refunds = collected = rules.ZERO
+    households_unpaid = 0
     for due, net in shares_with_balance(Unit.objects.filter(pk=unit.pk)).values_list("due", "net"):
         balance = due - net
         collected += net
         if balance > 0:
-            owing += balance
-            households_owing += 1
+            unpaid += balance
+            households_unpaid += 1
         else:
             refunds -= balance
+    signed = signed_plan(plan)
     return MoneySummary(
         plan=plan,
         net_cost=rules.ZERO if unit.stage == Stage.WITHDRAWN else plan.net_cost,
         collected=collected,
-        owing=owing,
-        households_owing=households_owing,
+        owing=unpaid if signed else rules.ZERO,
+        households_owing=households_unpaid if signed else 0,
+        expected=rules.ZERO if signed else unpaid,
+        households_expected=0 if signed else households_unpaid,
         refunds=refunds,
     )
 

@@ -62,7 +62,7 @@ def _raise(problems: list[str], account: rules.Account, fund: str = "") -> None:
     messages = {
         rules.NOT_MONEY: NOT_MONEY,
         rules.NO_PLAN: NO_PLAN,
-        rules.MORE_THAN_OWED: MORE_THAN_OWED % {"owed": f"{account.outstanding:,.2f}"},
+        rules.MORE_THAN_OWED: MORE_THAN_OWED % {"owed": f"{account.unpaid:,.2f}"},
         rules.REFUND_MORE_THAN_OWED: REFUND_MORE_THAN_OWED % {"owed": f"{account.refund_owed:,.2f}"},
         rules.REFUND_MORE_THAN_FUND: REFUND_MORE_THAN_FUND % {"paid": f"{account.net_in(fund):,.2f}"},
     }

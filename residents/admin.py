@@ -20,10 +20,10 @@ class CommunityContactAdmin(admin.ModelAdmin):
 class HouseholdCodeAdmin(admin.ModelAdmin):
     """Codes are never shown again (only their hash is kept); the admin can see and revoke them."""
 
-    list_display = ("household", "issued_by", "issued_at", "expires_at", "used_at", "revoked_at")
+    list_display = ("household", "issued_by", "issued_at", "expires_at", "used_at", "last_used_at", "revoked_at")
     list_select_related = ("household__unit__building__estate", "issued_by")
     raw_id_fields = ("household",)
-    readonly_fields = ("household", "code_hash", "issued_by", "issued_at", "expires_at", "used_at")
+    readonly_fields = ("household", "code_hash", "issued_by", "issued_at", "expires_at", "used_at", "last_used_at")
 
     def has_add_permission(self, request):
         return False

@@ -43,7 +43,8 @@ class VoteChangeForm(forms.Form):
 
 class ObjectionForm(forms.Form):
     content = forms.CharField(
-        label=_("Your objection"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Your objection"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write your objection.")},
     )
 
 

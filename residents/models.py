@@ -2,7 +2,8 @@
 community's public contact, and one-time codes with which a household sees and confirms its own row.
 
 Nothing here is reachable by a database id from outside: the public page is found by its token, and a
-household only by a code that is stored hashed, expires, and works once.
+household only by a code that is stored hashed and expires. A code opens a short session for its household
+(residents.services.HOUSEHOLD_SESSION) as often as it is entered until it expires or a new slip replaces it.
 """
 
 from __future__ import annotations
@@ -76,14 +77,17 @@ class CommunityContact(models.Model):
 
 class HouseholdCodeQuerySet(models.QuerySet):
     def live(self, now):
-        return self.filter(used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now)
+        """Codes that open their household's page now: not replaced, not expired (used or not)."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now)
 
 
 class HouseholdCode(models.Model):
-    """A one-time code a community worker hands to a household (printed slip).
+    """A code a community worker hands to a household (printed slip).
 
-    Only an HMAC of the code is stored (see residents.services.code_hash). Issuing a new code revokes the
-    household's earlier unused ones, so a household has at most one code that can still be used.
+    Only an HMAC of the code is stored (see residents.services.code_hash). Entering it opens a 30-minute
+    session for the household; it may be entered again (a new session) until it expires. ``used_at`` is
+    the first opening, ``last_used_at`` the latest. Issuing a new code revokes the household's earlier
+    ones, so a household has at most one code that can still be used (a database constraint).
     """
 
     household = models.ForeignKey(
@@ -93,7 +97,8 @@ class HouseholdCode(models.Model):
     issued_by = by_user(_("issued by"), required=True)
     issued_at = models.DateTimeField(_("issued at"))
     expires_at = models.DateTimeField(_("expires at"))
-    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    used_at = models.DateTimeField(_("first used at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     objects = HouseholdCodeQuerySet.as_manager()
@@ -107,11 +112,13 @@ class HouseholdCode(models.Model):
             models.CheckConstraint(
                 condition=Q(used_at__isnull=True) | Q(used_at__gte=F("issued_at")), name="householdcode_used_after_issue"
             ),
-            # At most one code per household that has been neither used nor revoked.
+            models.CheckConstraint(
+                condition=Q(last_used_at__isnull=True) | Q(last_used_at__gte=F("used_at")),
+                name="householdcode_last_use_after_first",
+            ),
+            # At most one code per household that has not been replaced (used or not).
             models.UniqueConstraint(
-                fields=["household"],
-                condition=Q(used_at__isnull=True, revoked_at__isnull=True),
-                name="householdcode_one_open_per_household",
+                fields=["household"], condition=Q(revoked_at__isnull=True), name="householdcode_one_live_per_household"
             ),
         ]
 

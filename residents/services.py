@@ -47,7 +47,7 @@ VOTE_STAGES = Stage.CONSULTING
 CONFIRM_STAGES = Stage.BEFORE_SIGNING
 RESIDENT_VOTES = (VoteValue.AGREE, VoteValue.OPPOSE)
 
-CODE_WRONG = _("This code is wrong, expired or already used. Ask your community worker for a new one.")
+CODE_WRONG = _("This code is wrong, expired or replaced by a newer slip. Ask your community worker for a new one.")
 CODE_THROTTLED = _(
     "Too many wrong codes from your network. Try again after %(time)s, or ask your community worker."
 )
@@ -176,16 +176,15 @@ class IssuedCode:
 
 
 def household_codes_issue(*, unit: Unit, households, by, now: datetime | None = None) -> list[IssuedCode]:
-    """A fresh code for each household; their earlier unused codes stop working."""
+    """A fresh code for each household; their earlier codes stop working (and their open sessions end)."""
     now = now or timezone.now()
     households = list(households)
     if any(h.unit_id != unit.pk for h in households):
         raise ValidationError(HOUSEHOLD_ELSEWHERE)
     issued = []
     with transaction.atomic():
-        HouseholdCode.objects.filter(household__in=households, used_at__isnull=True, revoked_at__isnull=True).update(
-            revoked_at=now
-        )
+        # The new slip replaces the old one, used or not: the old code opens nothing any more.
+        HouseholdCode.objects.filter(household__in=households, revoked_at__isnull=True).update(revoked_at=now)
         for household in households:
             for _attempt in range(5):
                 code = new_code()
@@ -212,8 +211,11 @@ class CodeRefused(Exception):
 
 
 def household_code_redeem(*, unit: Unit, code: str, ip: str | None, now: datetime | None = None) -> HouseholdCode:
-    """Exchange a code for its household: the code is used up. Raises CodeRefused (throttled or wrong).
+    """Exchange a code for its household. Raises CodeRefused (throttled or wrong).
 
+    A code opens its household as often as it is entered until it expires (``CODE_VALID`` after issue) or
+    a new slip replaces it; each entry starts a session of ``HOUSEHOLD_SESSION`` (residents.views keeps
+    it in the server-side Django session). ``used_at`` keeps the first entry, ``last_used_at`` the latest.
     Only the address that guessed wrong is held back (residents.throttle): a valid code from any other
     address is always accepted, however many wrong ones strangers sent for the same unit.
     """
@@ -231,17 +233,62 @@ def household_code_redeem(*, unit: Unit, code: str, ip: str | None, now: datetim
             .select_related("household")
             .first()
         )
-    # Used up in one statement, so two requests with the same code cannot both get in.
-    if record is None or not HouseholdCode.objects.filter(pk=record.pk, used_at__isnull=True).update(used_at=now):
+    if record is None:
         throttle.code_failed(unit_id=unit.pk, ip=ip, now=now)
         raise CodeRefused(CODE_WRONG)
-    record.used_at = now
+    HouseholdCode.objects.filter(pk=record.pk, used_at__isnull=True).update(used_at=now)
+    HouseholdCode.objects.filter(pk=record.pk).update(last_used_at=now)
+    record.refresh_from_db(fields=["used_at", "last_used_at", "revoked_at"])
     return record
 
 
-def household_session_open(record: HouseholdCode, now: datetime | None = None) -> bool:
+@dataclass(frozen=True)
+class HouseholdSession:
+    """What the server keeps (in the Django session) for a household opened with its code: the code, the
+    household and the unit's link it was opened on, and until when. Nothing of it is trusted on its own:
+    ``household_session_code`` checks it against the code's row on every request."""
+
+    code: int
+    household: int
+    link: int
+    until: datetime
+
+    def as_data(self) -> dict:
+        return {"code": self.code, "household": self.household, "link": self.link, "until": self.until.isoformat()}
+
+    @classmethod
+    def from_data(cls, data) -> HouseholdSession | None:
+        try:
+            return cls(
+                code=int(data["code"]), household=int(data["household"]), link=int(data["link"]),
+                until=datetime.fromisoformat(data["until"]),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+def household_session_start(record: HouseholdCode, *, link: UnitPublicLink, now: datetime | None = None) -> HouseholdSession:
     now = now or timezone.now()
-    return record.used_at is not None and record.revoked_at is None and now < record.used_at + HOUSEHOLD_SESSION
+    return HouseholdSession(code=record.pk, household=record.household_id, link=link.pk, until=now + HOUSEHOLD_SESSION)
+
+
+def household_session_code(session: HouseholdSession | None, *, link: UnitPublicLink, now: datetime | None = None):
+    """The code behind an open session on this link, with its household; None when the session is over:
+    30 minutes passed, the code was replaced by a new slip, or the household moved to another unit."""
+    now = now or timezone.now()
+    if session is None or session.link != link.pk or now >= session.until:
+        return None
+    record = (
+        HouseholdCode.objects.filter(
+            pk=session.code, household_id=session.household, household__unit_id=link.unit_id, revoked_at__isnull=True
+        )
+        .select_related("household", "issued_by")
+        .first()
+    )
+    if record is None:
+        return None
+    record.household.unit = link.unit
+    return record
 
 
 # --- what a household does on its page ------------------------------------------------------------
@@ -274,12 +321,19 @@ def resident_confirm(
     """The household confirms the vote staff recorded for it; the confirmation is a history entry.
 
     vote_record writes nothing when neither value nor reason moves, so the confirmation carries its
-    own reason (the household's note, or a standard sentence).
+    own words (the household's note, or a standard sentence), after the vote's reason when it has one:
+    an opposing household that confirms keeps its reason. Confirming again in the same words changes
+    nothing and writes nothing.
     """
     if household.unit.stage not in CONFIRM_STAGES:
         raise ValidationError(CONFIRM_CLOSED)
     vote = current_vote(household)
-    reason = (note or "").strip() or str(CONFIRMED_REASON)
+    words = (note or "").strip() or str(CONFIRMED_REASON)
+    kept = (vote.reason or "").strip()
+    if not kept or kept == words or kept.endswith(f"（{words}）"):
+        reason = kept if kept.endswith(f"（{words}）") else words
+    else:
+        reason = f"{kept}（{words}）"
     return vote_record(
         household=household,
         value=vote.value,

@@ -7,6 +7,7 @@ urlpatterns = [
     path("r/<str:token>/", views.resident_unit, name="resident_unit"),
     path("r/<str:token>/code/", views.resident_code, name="resident_code"),
     path("r/<str:token>/mine/", views.resident_household, name="resident_household"),
+    path("r/<str:token>/type/", views.resident_large_type, name="resident_large_type"),
     # Staff.
     path("units/<int:pk>/public-link/", views.public_link_action, name="public_link_action"),
     path("units/<int:pk>/public-link/qr.png", views.public_link_qr, name="public_link_qr"),

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from consultations.models import VoteValue
 from consultations.selectors import current_vote
 from consultations.services.votes import StaleVote
 from payments.selectors import household_money
@@ -83,12 +84,26 @@ def public(view):
 
 
 def _public_context(link: UnitPublicLink, **extra) -> dict:
-    return {"link": link, "page": selectors.public_page(link.unit), **extra}
+    minutes = int(services.HOUSEHOLD_SESSION.total_seconds()) // 60
+    return {"link": link, "page": selectors.public_page(link.unit), "session_minutes": minutes, **extra}
+
+
+RESULT = "#result"  # the page's result message (templates/residents/base_public.html): in view after every action
+LARGE_TYPE_COOKIE = "resident_type"
+LARGE_TYPE_AGE = 365 * 24 * 3600
+
+
+def _household_url(link, anchor=RESULT) -> str:
+    return reverse("resident_household", args=[link.token]) + anchor
 
 
 @public
 def resident_unit(request, link):
-    return render(request, "residents/unit_public.html", _public_context(link, code_form=CodeForm()))
+    record = _household_code(request, link)
+    context = _public_context(link, code_form=CodeForm(), open_household=record)
+    if record is not None:
+        context["session_until"] = _session(request).until
+    return render(request, "residents/unit_public.html", context)
 
 
 @require_POST
@@ -105,8 +120,17 @@ def resident_code(request, link):
             status = 429 if refused.throttled else INVALID
         else:
             request.session.cycle_key()
-            request.session[SESSION_KEY] = {"code": record.pk, "link": link.pk}
-            return redirect("resident_household", token=link.token)
+            opened = services.household_session_start(record, link=link)
+            request.session[SESSION_KEY] = opened.as_data()
+            until = timezone.localtime(opened.until).strftime("%H:%M")
+            if link.unit.stage in services.VOTE_STAGES:
+                message = _("Your household is open until %(time)s. You can confirm or change your vote here.")
+            elif link.unit.stage == Stage.NOTICE:
+                message = _("Your household is open until %(time)s. You can confirm your vote or object to the notice here.")
+            else:
+                message = _("Your household is open until %(time)s.")
+            messages.success(request, message % {"time": until})
+            return redirect(_household_url(link))
     context = _public_context(link, code_form=form)
     response = render(request, "residents/unit_public.html", context, status=status)
     if status == 429:
@@ -114,23 +138,21 @@ def resident_code(request, link):
     return response
 
 
+def _session(request) -> services.HouseholdSession | None:
+    return services.HouseholdSession.from_data(request.session.get(SESSION_KEY))
+
+
 def _household_code(request, link) -> HouseholdCode | None:
-    data = request.session.get(SESSION_KEY) or {}
-    if data.get("link") != link.pk:
+    """The code of the household opened in this browser on this link, while its session lasts."""
+    if SESSION_KEY not in request.session:
         return None
-    record = (
-        HouseholdCode.objects.filter(pk=data.get("code"), household__unit_id=link.unit_id)
-        .select_related("household", "issued_by")
-        .first()
-    )
-    if record is None or not services.household_session_open(record):
+    record = services.household_session_code(_session(request), link=link)
+    if record is None:
         request.session.pop(SESSION_KEY, None)
-        return None
-    record.household.unit = link.unit
     return record
 
 
-def _household_context(link, record, **forms) -> dict:
+def _household_context(request, link, record, **forms) -> dict:
     household = record.household
     vote = current_vote(household)
     stage = link.unit.stage
@@ -146,7 +168,8 @@ def _household_context(link, record, **forms) -> dict:
         "can_vote": stage in services.VOTE_STAGES,
         "can_confirm": stage in services.CONFIRM_STAGES,
         "can_object": stage == Stage.NOTICE,
-        "session_until": record.used_at + services.HOUSEHOLD_SESSION,
+        "session_until": _session(request).until,
+        "action_url": reverse("resident_household", args=[link.token]),
     }
     if context["can_confirm"]:
         context["confirm_form"] = forms.get("confirm_form") or ConfirmForm(initial={"version": vote.version})
@@ -161,26 +184,29 @@ def _household_context(link, record, **forms) -> dict:
 @require_http_methods(["GET", "POST"])
 @public
 def resident_household(request, link):
+    """The household's own row for as long as its session lasts: confirm or change the vote, object to the
+    notice, as often as needed. Each action answers on this page, its result at the top (#result)."""
     record = _household_code(request, link)
     if record is None:
         messages.info(request, _("Enter your household code to see your own row."))
-        return redirect("resident_unit", token=link.token)
+        return redirect(reverse("resident_unit", args=[link.token]) + "#code")
     household = record.household
     if request.method == "GET":
-        return render(request, "residents/household.html", _household_context(link, record))
+        return render(request, "residents/household.html", _household_context(request, link, record))
     action = request.POST.get("action")
     forms = {}
     try:
         if action == "leave":
             request.session.pop(SESSION_KEY, None)
-            return redirect("resident_unit", token=link.token)
+            messages.info(request, _("Your household is closed. Enter your code again to open it."))
+            return redirect(reverse("resident_unit", args=[link.token]) + RESULT)
         if action == "confirm":
             form = forms["confirm_form"] = ConfirmForm(request.POST)
             if form.is_valid():
                 services.resident_confirm(
                     household=household, note=form.cleaned_data["note"], expected_version=form.cleaned_data["version"]
                 )
-                return _done(request, link, _("Thank you: your vote is confirmed."))
+                return _done(request, link, _("Thank you: your vote “%(vote)s” is confirmed."), household=household)
         elif action == "vote":
             form = forms["vote_form"] = VoteChangeForm(request.POST)
             if form.is_valid():
@@ -190,7 +216,7 @@ def resident_household(request, link):
                     reason=form.cleaned_data["reason"],
                     expected_version=form.cleaned_data["version"],
                 )
-                return _done(request, link, _("Thank you: your vote is recorded."))
+                return _done(request, link, _("Thank you: your vote “%(vote)s” is recorded."), household=household)
         elif action == "object":
             form = forms["objection_form"] = ObjectionForm(request.POST)
             if form.is_valid():
@@ -199,20 +225,39 @@ def resident_household(request, link):
         else:
             raise Http404
     except StaleVote:  # before ValidationError: a stale vote is one (retrofit/refusals.py)
-        household.refresh_from_db()
-        household.unit = link.unit
         messages.warning(request, _("Your vote was changed meanwhile. Check it below and send again."))
-        return render(request, "residents/household.html", _household_context(link, record))
+        return redirect(_household_url(link))
     except ValidationError as error:
         form.add_error(None, error)
-    return render(request, "residents/household.html", _household_context(link, record, **forms), status=INVALID)
+    return render(
+        request, "residents/household.html", _household_context(request, link, record, **forms), status=INVALID
+    )
 
 
-def _done(request, link, message):
-    """One action per code: the household's page closes once it has done something."""
-    request.session.pop(SESSION_KEY, None)
+def _done(request, link, message, *, household=None):
+    """Back to the household's page (the session stays open), the result at the top of the screen.
+    With ``household``, the message names the vote now stored."""
+    if household is not None:
+        message = message % {"vote": VoteValue(current_vote(household).value).label}
     messages.success(request, message)
-    return redirect("resident_unit", token=link.token)
+    return redirect(_household_url(link))
+
+
+@require_POST
+@public
+def resident_large_type(request, link):
+    """Large type on or off for the residents' pages, kept in a cookie for a year; the pages are drawn with
+    it by the server (templates/residents/base_public.html), so nothing flickers on the next visit."""
+    pages = {reverse(name, args=[link.token]) for name in ("resident_unit", "resident_household")}
+    back = request.POST.get("next") or ""
+    if back not in pages:  # back to this link's own pages only (not the code form's POST address, not elsewhere)
+        back = reverse("resident_unit", args=[link.token])
+    response = redirect(back)
+    if request.POST.get("large") == "1":
+        response.set_cookie(LARGE_TYPE_COOKIE, "large", max_age=LARGE_TYPE_AGE, samesite="Lax", httponly=True)
+    else:
+        response.delete_cookie(LARGE_TYPE_COOKIE, samesite="Lax")
+    return response
 
 
 # --- staff --------------------------------------------------------------------------------------

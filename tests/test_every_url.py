@@ -32,7 +32,7 @@ from units.models import Household, Unit
 
 PUBLIC = {
     "login", "logout", "healthz", "favicon", "apple_touch_icon", "service_worker",
-    "resident_unit", "resident_code", "resident_household",
+    "resident_unit", "resident_code", "resident_household", "resident_large_type",
 }
 ROLES = ["admin", "leader", "staff", "staff2", "unitlead", "viewer", "elevator"]
 DEMO_STREET_WORDS = ["绵纺厂宿舍小区", "光华小区"]

@@ -41,6 +41,8 @@ def unit_public_link_panel(context, unit):
         "qr": qr.svg_data_uri(url, scale=3) if url else "",
         "contact": CommunityContact.objects.filter(community_id=unit.building.estate.community_id).first(),
         "codes": codes,
+        "session_minutes": int(services.HOUSEHOLD_SESSION.total_seconds()) // 60,
+        "code_days": services.CODE_VALID.days,
         "households": households,
         "can_edit": user.can_edit,
         "csrf_token": context.get("csrf_token"),

@@ -9,12 +9,13 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from payments import services
+from payments import selectors, services
 from payments.models import Fund, LedgerEntry, Method
 from tests.factories import READS_THE_UNIT as READ
 from tests.factories import WRITES_THE_UNIT as WRITE
-from tests.factories import add_flats, make_unit, shares, signed_plan_for
-from units.models import Household, Unit
+from tests.factories import add_flats, at_stage, make_unit, plan_for, shares, signed_plan_for
+from units import contracts
+from units.models import Household, Stage, Unit
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -163,3 +164,38 @@ def test_money_panel_on_the_unit_page(world, rf, django_assert_num_queries):
     with django_assert_num_queries(2):
         html = template.render(Context({"request": request, "unit": unit}))
     assert "money-panel" in html and reverse("unit_payments", args=[world.unit.pk]) in html
+
+
+def test_before_signing_no_arrears_only_expected_shares(client, world, rf):
+    """A draft plan's shares are expected (预计分摊), not debts: nobody owes before the contract is made."""
+    plan = plan_for(world.unit)
+    flats = sorted(world.unit.households.all(), key=lambda f: -shares(plan)[f.pk])  # the one paying first
+    services.payment_record(household=flats[0], amount=shares(plan)[flats[0].pk], on=timezone.localdate(),
+                            method=Method.BANK, fund=Fund.OWN, receipt_no="R-1", by=world.users["staff"])
+    summary = selectors.money_summary(world.unit)
+    paying = [f for f in flats if shares(plan)[f.pk] > 0]
+    assert (summary.owing, summary.households_owing) == (0, 0)
+    assert summary.households_expected == len(paying) - 1
+    assert summary.expected == plan.net_cost - shares(plan)[flats[0].pk]
+    money = selectors.unit_money(world.unit)
+    assert money.totals.outstanding == 0 and money.totals.households_owing == 0
+    assert money.totals.expected_unpaid == summary.expected
+    assert selectors.arrears(Unit.objects.filter(pk=world.unit.pk)).owing == []
+    # the staff's pages say so: no red "owes" on the unit page's panel, no debt on the payments page
+    request = rf.get("/")
+    request.user = world.users["staff"]
+    html = Template("{% load payment_tags %}{% unit_money_panel unit %}").render(Context({"request": request, "unit": world.unit}))
+    assert 'data-testid="panel-owing"' not in html and "尚欠" not in html
+    assert 'data-testid="panel-expected"' in html and "预计分摊" in html
+    client.force_login(world.users["staff"])
+    page = client.get(reverse("unit_payments", args=[world.unit.pk])).content.decode()
+    assert 'data-testid="outstanding"' not in page and "尚欠" not in page and "预计分摊" in page
+
+    # once the contract is made, what is unpaid is owed
+    at_stage(world.unit, Stage.SIGNING)
+    contracts.contract_start(unit=world.unit, by=None)
+    summary = selectors.money_summary(world.unit)
+    assert summary.households_owing == len(paying) - 1 and summary.expected == 0
+    assert summary.owing == plan.net_cost - shares(plan)[flats[0].pk]
+    html = Template("{% load payment_tags %}{% unit_money_panel unit %}").render(Context({"request": request, "unit": world.unit}))
+    assert 'data-testid="panel-owing"' in html and "户尚欠" in html

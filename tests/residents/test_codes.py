@@ -1,4 +1,4 @@
-"""Household codes: hashed, single-use, expiring, throttled; and what a household does with one."""
+"""Household codes: hashed, expiring, throttled; the session a code opens and what a household does in it."""
 
 from datetime import timedelta
 
@@ -7,11 +7,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consultations.models import Notice, Objection, VoteChange, VoteSource
-from residents import services, throttle
+from residents import services, throttle, views
 from residents.models import HouseholdCode
 from retrofit.masking import mask_name
-from tests.factories import plan_for, shares
+from tests.factories import at_stage, plan_for, shares
 from tests.residents.conftest import PEOPLE
+from units import contracts
 
 pytestmark = pytest.mark.django_db
 
@@ -71,12 +72,13 @@ def test_eight_digit_codes_issued_before_still_work(world, stairwell):
     assert services.household_code_redeem(unit=stairwell, code="2048 1234", ip="1.2.3.4").household == household
 
 
-def test_a_code_works_once_and_opens_only_its_own_row(client, world, stairwell, link):
+def test_a_code_opens_only_its_own_row_and_opens_it_again_until_it_expires(client, world, stairwell, link):
     plan = plan_for(stairwell)
     household = stairwell.households_list[1]
     issued = issue(stairwell, household, world.users["staff"])
     response = enter(client, link, issued.display)  # typed with the space
-    assert response.status_code == 302 and response["Location"] == reverse("resident_household", args=[link.token])
+    assert response.status_code == 302
+    assert response["Location"] == reverse("resident_household", args=[link.token]) + "#result"
     page = client.get(response["Location"])
     assert page.status_code == 200
     html = page.content.decode()
@@ -87,9 +89,18 @@ def test_a_code_works_once_and_opens_only_its_own_row(client, world, stairwell, 
             assert room not in html and name not in html and mask_name(name) not in html
             assert not phone or phone not in html
     assert page.context["account"].due == shares(plan)[household.pk]
-    # the same code again, in another browser: refused
+    record = HouseholdCode.objects.get()
+    first = record.used_at
+    assert first is not None and record.last_used_at == first
+    # the same code again, in another browser (the household's son, the next day): a new session
     other = client.__class__()
-    assert enter(other, link, issued.code).context["code_form"].errors
+    response = enter(other, link, issued.code)
+    assert response.status_code == 302 and other.get(reverse("resident_household", args=[link.token])).status_code == 200
+    record.refresh_from_db()
+    assert record.used_at == first and record.last_used_at >= first
+    # until it expires
+    HouseholdCode.objects.update(expires_at=timezone.now())
+    assert enter(client.__class__(), link, issued.code).context["code_form"].errors
 
 
 def test_expired_and_other_units_codes_are_refused(world, stairwell, link):
@@ -187,8 +198,10 @@ def test_confirming_the_vote_lands_in_the_history_as_the_resident_page(client, w
     change = VoteChange.objects.get(household=household)
     assert VoteChange.objects.count() == before + 1
     assert (change.before, change.after, change.source, change.changed_by) == ("agree", "agree", VoteSource.RESIDENT, None)
-    # one action per code: the household's page is closed now
-    assert client.get(url).status_code == 302
+    # the household's page stays open, the result at its top
+    assert response["Location"] == url + "#result"
+    page = client.get(url)
+    assert page.status_code == 200 and "您的意愿“同意”已确认" in page.content.decode()
 
 
 def test_changing_the_vote_needs_a_reason_to_oppose(client, world, stairwell, link):
@@ -208,14 +221,87 @@ def test_a_stale_form_changes_nothing(client, world, stairwell, link):
     household = stairwell.households_list[0]
     url = _open(client, link, stairwell, household, world.users["staff"])
     response = client.post(url, {"action": "vote", "version": 0, "value": "oppose", "reason": "x"})
-    assert response.status_code == 200 and not VoteChange.objects.exists()
+    assert response.status_code == 302 and response["Location"] == url + "#result"
+    assert not VoteChange.objects.exists()
+    assert "您的意愿刚刚已被修改" in client.get(url).content.decode()
 
 
-def test_the_household_session_ends_after_30_minutes(client, world, stairwell, link):
-    url = _open(client, link, stairwell, stairwell.households_list[0], world.users["staff"])
-    used = timezone.now() - services.HOUSEHOLD_SESSION - timedelta(seconds=1)
-    HouseholdCode.objects.update(issued_at=used - timedelta(minutes=5), used_at=used)
+def _expire_session(client):
+    session = client.session
+    data = session[views.SESSION_KEY]
+    data["until"] = (timezone.now() - timedelta(seconds=1)).isoformat()
+    session[views.SESSION_KEY] = data
+    session.save()
+
+
+def test_the_household_session_ends_after_30_minutes_and_the_code_opens_a_new_one(client, world, stairwell, link):
+    household = stairwell.households_list[0]
+    issued = issue(stairwell, household, world.users["staff"])
+    before = timezone.now()
+    assert enter(client, link, issued.code).status_code == 302
+    opened = services.HouseholdSession.from_data(client.session[views.SESSION_KEY])
+    assert (opened.household, opened.code) == (household.pk, issued.record.pk)
+    assert before + services.HOUSEHOLD_SESSION <= opened.until <= timezone.now() + services.HOUSEHOLD_SESSION
+    url = reverse("resident_household", args=[link.token])
+    _expire_session(client)
+    response = client.get(url)
+    assert response.status_code == 302 and views.SESSION_KEY not in client.session
+    # a write after the end is refused the same way: nothing recorded
+    enter(client, link, issued.code)
+    _expire_session(client)
+    assert client.post(url, {"action": "vote", "version": 1, "value": "oppose", "reason": "x"}).status_code == 302
+    assert not VoteChange.objects.exists()
+    # the code opens the household again
+    assert enter(client, link, issued.code).status_code == 302 and client.get(url).status_code == 200
+
+
+def test_a_session_is_tied_to_its_code_and_household(client, world, stairwell, link):
+    household = stairwell.households_list[0]
+    url = _open(client, link, stairwell, household, world.users["staff"])
+    # a session edited to name another household opens nothing
+    session = client.session
+    data = session[views.SESSION_KEY]
+    session[views.SESSION_KEY] = {**data, "household": stairwell.households_list[1].pk}
+    session.save()
     assert client.get(url).status_code == 302
+    # a new slip for the household ends the open session of the old code, and the old code opens nothing
+    url = _open(client, link, stairwell, household, world.users["staff"])
+    old = HouseholdCode.objects.filter(household=household, revoked_at__isnull=True).get()
+    issue(stairwell, household, world.users["staff"])
+    assert client.get(url).status_code == 302
+    assert HouseholdCode.objects.get(pk=old.pk).revoked_at is not None
+    assert HouseholdCode.objects.live(timezone.now()).filter(household=household).count() == 1
+
+
+def test_one_session_confirms_then_changes_the_vote_each_recorded_as_the_resident_page(client, world, stairwell, link):
+    household = stairwell.households_list[1]  # opposes, 担心噪音影响休息
+    url = _open(client, link, stairwell, household, world.users["staff"])
+    assert client.post(url, {"action": "confirm", "version": 1, "note": ""}).status_code == 302
+    page = client.get(url)
+    version = page.context["vote"].version
+    response = client.post(url, {"action": "vote", "version": version, "value": "agree", "reason": ""})
+    assert response.status_code == 302 and response["Location"] == url + "#result"
+    assert "您的意愿“同意”已登记" in client.get(url).content.decode()
+    changes = list(VoteChange.objects.filter(household=household).order_by("pk"))
+    assert [(c.before, c.after) for c in changes] == [("oppose", "oppose"), ("oppose", "agree")]
+    assert {c.source for c in changes} == {VoteSource.RESIDENT} and {c.changed_by for c in changes} == {None}
+
+
+def test_one_session_confirms_and_then_objects_during_the_notice(client, world, stairwell, link):
+    stairwell.stage = "notice"
+    stairwell.save()
+    Notice.objects.create(
+        unit=stairwell, draft_signed_on=timezone.localdate(), starts_on=timezone.localdate(), days=20,
+        plan_summary="平层入户", started_by=world.users["staff"], started_at=timezone.now(),
+    )
+    household = stairwell.households_list[0]
+    url = _open(client, link, stairwell, household, world.users["staff"])
+    assert client.post(url, {"action": "confirm", "version": 1, "note": ""}).status_code == 302
+    assert VoteChange.objects.get(household=household).source == VoteSource.RESIDENT
+    response = client.post(url, {"action": "object", "content": "电梯井挡住了我家的窗户"})
+    assert response.status_code == 302 and response["Location"] == url + "#result"
+    assert Objection.objects.get().household == household
+    assert "您的异议已登记" in client.get(url).content.decode()
 
 
 def test_after_signing_the_row_is_read_only(client, world, stairwell, link):
@@ -267,3 +353,32 @@ def test_slips_show_the_codes_once(client, world, stairwell):
     code = slips[0]["code"]
     assert services.household_code_redeem(unit=stairwell, code=code, ip="1.2.3.4").household.room == "东-601"
     assert client.get(response["Location"]).context["slips"] == []  # shown once
+
+
+def test_before_signing_the_household_sees_an_expected_share_not_a_debt(client, world, stairwell, link):
+    plan = plan_for(stairwell)
+    household = stairwell.households_list[0]
+    url = _open(client, link, stairwell, household, world.users["staff"])
+    page = client.get(url)
+    html = page.content.decode()
+    share = f"{shares(plan)[household.pk]:,.2f}"
+    assert not page.context["account"].outstanding
+    assert "预计分摊" in html and share in html and "尚需缴纳" not in html
+    # once the contract is made the share is due, and what is unpaid is still to pay
+    at_stage(stairwell, "signing")
+    contracts.contract_start(unit=stairwell, by=None)
+    page = client.get(url)
+    html = page.content.decode()
+    assert page.context["account"].outstanding == shares(plan)[household.pk]
+    assert "尚需缴纳" in html and "预计分摊" not in html
+
+
+def test_confirming_an_opposing_vote_keeps_its_reason(client, world, stairwell, link):
+    household = stairwell.households_list[1]  # opposes: 担心噪音影响休息
+    url = _open(client, link, stairwell, household, world.users["staff"])
+    assert client.post(url, {"action": "confirm", "version": 1, "note": ""}).status_code == 302
+    household.vote.refresh_from_db()
+    assert household.vote.reason == "担心噪音影响休息（住户已在居民页面确认。）"
+    # the same confirmation again writes nothing
+    client.post(url, {"action": "confirm", "version": household.vote.version, "note": ""})
+    assert VoteChange.objects.filter(household=household).count() == 1

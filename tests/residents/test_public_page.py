@@ -187,3 +187,20 @@ def test_an_unknown_token_answers_a_general_chinese_404(client, settings, world)
     page = response.content.decode()
     assert 'data-testid="unknown-link"' in page and "社区" in page and "Not Found" not in page
     assert "绵纺社区" not in page  # nothing to know it by
+
+
+def test_large_type_is_a_cookie_the_server_draws_with(client, world, stairwell, link):
+    url = reverse("resident_unit", args=[link.token])
+    assert 'class="resident-large"' not in client.get(url).content.decode()
+    response = client.post(reverse("resident_large_type", args=[link.token]), {"large": "1", "next": url})
+    assert response.status_code == 302 and response["Location"] == url
+    assert response.cookies["resident_type"].value == "large" and response.cookies["resident_type"]["max-age"]
+    html = client.get(url).content.decode()
+    assert 'class="resident-large"' in html and 'aria-pressed="true"' in html
+    # back to normal; a "next" outside the residents' pages is not followed
+    response = client.post(reverse("resident_large_type", args=[link.token]), {"large": "0", "next": "https://evil.example/"})
+    assert response["Location"] == url
+    assert 'class="resident-large"' not in client.get(url).content.decode()
+    # from the code form's refusal (a POST address) it goes back to the unit page
+    code_url = reverse("resident_code", args=[link.token])
+    assert client.post(reverse("resident_large_type", args=[link.token]), {"large": "1", "next": code_url})["Location"] == url
