@@ -46,6 +46,8 @@ HOUSEHOLD_SESSION = timedelta(minutes=30)
 VOTE_STAGES = Stage.CONSULTING
 CONFIRM_STAGES = Stage.BEFORE_SIGNING
 RESIDENT_VOTES = (VoteValue.AGREE, VoteValue.OPPOSE)
+# What a household can confirm: a position it took. 未表态 and 联系不上 are staff's notes of no answer yet.
+CONFIRMABLE_VOTES = (VoteValue.AGREE, VoteValue.OPPOSE, VoteValue.ABSTAIN)
 
 CODE_WRONG = _("This code is wrong, expired or replaced by a newer slip. Ask your community worker for a new one.")
 CODE_THROTTLED = _(
@@ -54,6 +56,7 @@ CODE_THROTTLED = _(
 HOUSEHOLD_ELSEWHERE = _("A household code can only be issued for a household of this unit.")
 VOTE_CLOSED = _("Votes can no longer be changed on this page at this stage.")
 CONFIRM_CLOSED = _("There is no vote to confirm at this stage.")
+NOTHING_TO_CONFIRM = _("You have not given your vote yet: choose agree or oppose below.")
 OPPOSE_NEEDS_REASON = _("Please say why you oppose.")
 NOT_A_RESIDENT_VOTE = _("Choose agree or oppose.")
 OBJECTION_CLOSED = _("Objections are taken while the public notice is running.")
@@ -328,6 +331,8 @@ def resident_confirm(
     if household.unit.stage not in CONFIRM_STAGES:
         raise ValidationError(CONFIRM_CLOSED)
     vote = current_vote(household)
+    if vote.value not in CONFIRMABLE_VOTES:
+        raise ValidationError(NOTHING_TO_CONFIRM)
     words = (note or "").strip() or str(CONFIRMED_REASON)
     kept = (vote.reason or "").strip()
     if not kept or kept == words or kept.endswith(f"（{words}）"):

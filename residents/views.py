@@ -166,7 +166,7 @@ def _household_context(request, link, record, **forms) -> dict:
         "account": account,
         "plan": plan,
         "can_vote": stage in services.VOTE_STAGES,
-        "can_confirm": stage in services.CONFIRM_STAGES,
+        "can_confirm": stage in services.CONFIRM_STAGES and vote.value in services.CONFIRMABLE_VOTES,
         "can_object": stage == Stage.NOTICE,
         "session_until": _session(request).until,
         "action_url": reverse("resident_household", args=[link.token]),

@@ -382,3 +382,16 @@ def test_confirming_an_opposing_vote_keeps_its_reason(client, world, stairwell, 
     # the same confirmation again writes nothing
     client.post(url, {"action": "confirm", "version": household.vote.version, "note": ""})
     assert VoteChange.objects.filter(household=household).count() == 1
+
+
+@pytest.mark.parametrize("index", [3, 4])  # 未表态, 联系不上: no vote of theirs to confirm
+def test_a_household_without_a_vote_is_asked_to_choose_not_to_confirm_none(client, world, stairwell, link, index):
+    household = stairwell.households_list[index]
+    url = _open(client, link, stairwell, household, world.users["staff"])
+    page = client.get(url)
+    html = page.content.decode()
+    assert 'data-testid="confirm-vote"' not in html and "我确认" not in html
+    assert page.context["vote_form"] is not None
+    response = client.post(url, {"action": "confirm", "version": 1, "note": ""})
+    assert response.status_code == 422
+    assert not VoteChange.objects.filter(household=household).exists()
