@@ -76,16 +76,18 @@ def test_one_code_confirms_changes_and_objects_each_result_in_view(world, live_s
     expect(page.get_by_test_id("own-money")).to_contain_text("预计分摊")
     shot(page, f"1-code-{size}")
 
-    # confirm (undecided), then change to agree, then to oppose without a reason (refused), then with one
-    page.get_by_test_id("confirm-vote").click()
-    result(page, "已确认")
-    shot(page, f"2-confirm-{size}")
-
+    # undecided: nothing to confirm yet; change to agree, confirm it, then oppose without a reason (refused),
+    # then with one
+    expect(page.get_by_test_id("confirm-vote")).to_have_count(0)
     page.locator("label.resident-choice.vote-agree").click()
     page.get_by_test_id("send-vote").click()
     result(page, "您的意愿“同意”已登记")
     expect(page.get_by_test_id("own-vote")).to_have_text("同意")
     shot(page, f"3-change-{size}")
+
+    page.get_by_test_id("confirm-vote").click()
+    result(page, "您的意愿“同意”已确认")
+    shot(page, f"2-confirm-{size}")
 
     page.locator("label.resident-choice.vote-oppose").click()
     page.get_by_test_id("send-vote").click()
@@ -96,7 +98,7 @@ def test_one_code_confirms_changes_and_objects_each_result_in_view(world, live_s
 
     assert Vote.objects.get(household=household).value == "oppose"
     changes = VoteChange.objects.filter(household=household).order_by("pk")
-    assert [(c.before, c.after) for c in changes] == [("undecided", "undecided"), ("undecided", "agree"), ("agree", "oppose")]
+    assert [(c.before, c.after) for c in changes] == [("undecided", "agree"), ("agree", "agree"), ("agree", "oppose")]
     assert {(c.source, c.changed_by) for c in changes} == {(VoteSource.RESIDENT, None)}
 
     # the notice starts: the same session objects
