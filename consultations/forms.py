@@ -241,7 +241,7 @@ class UserChoiceField(forms.ModelChoiceField):
 class ActionItemForm(forms.Form):
     text = forms.CharField(label=_("Action"), max_length=300)
     owner = UserChoiceField(label=pgettext_lazy("action item", "Owner"), queryset=None)
-    due_on = forms.DateField(label=_("Due"), widget=DateInput)
+    due_on = forms.DateField(label=pgettext_lazy("action item", "Due"), widget=DateInput)
     units = UnitsField(label=_("Units concerned"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, owners, units, **kwargs):
