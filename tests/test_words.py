@@ -83,3 +83,45 @@ def test_the_visit_list_shows_each_units_reply_deadline_as_a_deadline(world, log
     html = login(world.users["staff"]).get(reverse("community_visits", args=[world.community.pk])).content.decode()
     assert "11-26 截止" in html
     assert "经办人" not in html
+
+
+# --- 业主 and 户 (docs/rules.md, "Words") -------------------------------------------------------------
+
+# The consent rule counts owners (业主, counted with 名); a flat or household is 户. A Chinese text that
+# counts agreements in 户 ("还需 2 户业主同意", "150 户转为同意", "还需同意户数") mixes the two.
+COUNTS_AGREEMENT_IN_FLATS = re.compile(r"\d+\)?[sd]? *户业主|户业主|(?<!未)同意户数|户(?:业主)?同意|户转为同意|关键户|差户数")
+
+
+def test_agreements_are_counted_in_owners_in_the_chinese_catalogue():
+    wrong = [e for e in messages() if any(COUNTS_AGREEMENT_IN_FLATS.search(t) for t in e.translations)]
+    assert not wrong, f"agreement is counted in owners (名业主), flats in 户: {wrong}"
+
+
+def test_a_count_of_owners_is_said_with_owners_and_a_count_of_households_with_households():
+    """An English text counting owners ("%(n)s owners") says 名 (业主); one counting households says 户."""
+    wrong = []
+    for entry in messages():
+        english = " ".join(filter(None, (entry.msgid, entry.msgid_plural)))
+        owners = re.findall(r"%\((\w+)\)[sd] (?:more )?owners?\b", english)
+        flats = re.findall(r"%\((\w+)\)[sd] (?:households?|flats?)\b", english)
+        for translation in entry.translations:
+            if any(re.search(rf"%\({name}\)[sd] *户", translation) for name in owners):
+                wrong.append(entry)
+            if any(re.search(rf"%\({name}\)[sd] *名", translation) for name in flats):
+                wrong.append(entry)
+    assert not wrong, wrong
+
+
+def test_the_residents_page_and_the_visit_list_count_owners_in_one_word(world, login, client):
+    from django.urls import reverse
+
+    from residents import services
+    from tests.factories import add_flats, make_unit
+
+    unit = make_unit(world.community, estate="绵纺厂宿舍小区", building="2")
+    add_flats(unit, ["agree"] * 3 + ["oppose"] * 3)  # 5 of 6 must agree: 2 short
+    link = services.public_link_issue(unit=unit, by=world.users["staff"])
+    public = client.get(reverse("resident_unit", args=[link.token])).content.decode()
+    assert "6 名业主中 3 名同意" in public and "还需 2 名业主同意" in public, public
+    page = login(world.users["staff"]).get(reverse("unit_visits", args=[unit.pk])).content.decode()
+    assert "还差 2 名业主同意" in page and "户同意" not in page
