@@ -165,14 +165,19 @@ def test_compiled_mo_matches_the_po(po):
 
 
 # Literal strings in the commonest forms: {% translate "…" %}, {% trans '…' %}, _("…"), gettext_lazy("…").
-TEMPLATE_LITERAL = re.compile(r"""\{%\s*trans(?:late)?\s+(["'])(.+?)\1\s*(?:noop\s*)?%\}""")
+TEMPLATE_LITERAL = re.compile(r"""\{%\s*trans(?:late)?\s+(["'])((?:(?!\1).)+)\1\s*(?:noop\s*)?%\}""")
+# {% translate "…" context "…" %} (optionally "as name"): the pair must be in the catalogue.
+CONTEXT_LITERAL = re.compile(
+    r"""\{%\s*trans(?:late)?\s+(["'])((?:(?!\1).)+)\1\s+context\s+(["'])((?:(?!\3).)+)\3\s*(?:as\s+\w+\s*)?%\}"""
+)
 CALL_LITERAL = re.compile(r"""(?<![\w.])(?:_|gettext|gettext_lazy)\(\s*(["'])((?:(?!\1)[^\\\n])+)\1\s*\)""")
 
 
 def test_simple_literal_strings_in_the_source_are_in_the_po(po):
     """A cheap early warning that someone added a string without running `make messages`."""
     _, messages = po
-    known = {e.msgid for e in messages}
+    known = {e.msgid for e in messages if e.msgctxt is None}
+    known_in_context = {(e.msgctxt, e.msgid) for e in messages}
     base = Path(settings.BASE_DIR)
     missing = []
     for folder in SOURCE_DIRS:
@@ -184,6 +189,9 @@ def test_simple_literal_strings_in_the_source_are_in_the_po(po):
             if path.suffix != ".py":
                 found += [m.group(2) for m in TEMPLATE_LITERAL.finditer(text)]
             missing += [f"{path.relative_to(base)}: {s!r}" for s in found if s not in known]
+            if path.suffix != ".py":
+                pairs = [(m.group(4), m.group(2)) for m in CONTEXT_LITERAL.finditer(text)]
+                missing += [f"{path.relative_to(base)}: {p!r}" for p in pairs if p not in known_in_context]
     assert not missing, f"strings not in the catalogue ({HOW_TO_FIX}): {missing}"
 
 

@@ -13,7 +13,7 @@ def test_the_unit_page_leads_back_to_the_dashboard_level_it_was_opened_from(clie
     client = login(world.users["leader"])
     dashboard = reverse("dashboard", kwargs={"level": "community", "pk": world.community.pk}) + "?stage=survey"
     body = client.get(dashboard, HTTP_HX_REQUEST="true").content.decode()
-    links = [unescape(h) for h in re.findall(r'href="([^"]*/units/%d/\?from=[^"]*)"' % world.unit.pk, body)]
+    links = [unescape(h) for h in re.findall(rf'href="([^"]*/units/{world.unit.pk}/\?from=[^"]*)"', body)]
     assert links, "the dashboard links the unit with where it came from"
     page = client.get(links[0]).content.decode()
     crumb = re.search(r'<a href="([^"]+)" data-testid="breadcrumb-dashboard">([^<]+)</a>', page)
