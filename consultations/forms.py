@@ -2,15 +2,15 @@ from datetime import timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from retrofit import uploads
-from retrofit.masking import mask_name
+from retrofit.masking import owner_for
 from retrofit.params import int_param
 from retrofit.widgets import DateInput
+from units.models import Household
 
 from .models import (
     Channel,
@@ -22,7 +22,7 @@ from .models import (
     MeetingKind,
     VoteValue,
 )
-from .selectors import cadres_for, neighbours_for
+from .selectors import NEIGHBOUR_GROUPS, cadres_for, neighbours_to_offer
 from .services import notices
 
 
@@ -147,12 +147,6 @@ class ContactForm(ClientSaveForm):
     )
 
 
-class HouseholdChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        unit = obj.unit
-        return f"{unit.building.number}-{unit.number}-{obj.room} {mask_name(obj.owner_name)}"
-
-
 class NamedHouseholdChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.room} {obj.owner_name}"
@@ -172,7 +166,7 @@ class HoldoutForm(forms.Form):
         decimal_places=2,
         help_text=_("Taken off this household's share and spread over the other paying households."),
     )
-    neighbour = HouseholdChoiceField(
+    neighbour = forms.ModelChoiceField(
         label=_("Neighbour to visit with"),
         queryset=None,
         required=False,
@@ -181,25 +175,23 @@ class HoldoutForm(forms.Form):
     cadre = forms.ModelChoiceField(label=_("Cadre on the joint visit"), queryset=None, required=False)
     visit_planned_on = forms.DateField(label=_("Joint visit on"), required=False, widget=DateInput)
 
-    def __init__(self, *args, household, **kwargs):
+    def __init__(self, *args, household, user, **kwargs):
         super().__init__(*args, **kwargs)
-        # Agreeing neighbours first, same floor next: they can tell why they said yes.
-        self.fields["neighbour"].queryset = self._agreeing_first(household)
+        field = self.fields["neighbour"]
+        kept = int_param({"pk": str(self.initial.get("neighbour") or "")}, "pk")
+        offered = neighbours_to_offer(household, keep=kept)
+        field.queryset = Household.objects.filter(pk__in=[other.pk for _group, other in offered])
+        # Grouped by how near (same floor, same unit, same building), those who agree first in each; names in
+        # full for a role that sees names (masking.owner_for).
+        groups: dict[int, list] = {}
+        for group, other in offered:
+            vote = getattr(other, "vote", None)
+            label = f"{other.unit.building.number}-{other.unit.number}-{other.room} {owner_for(user, other.owner_name)}"
+            if vote is not None:
+                label += f" · {vote.get_value_display()}"
+            groups.setdefault(group, []).append((other.pk, label))
+        field.choices = [("", "---------")] + [(NEIGHBOUR_GROUPS[g], groups[g]) for g in sorted(groups)]
         self.fields["cadre"].queryset = cadres_for(household.unit).order_by("username")
-
-    @staticmethod
-    def _agreeing_first(household):
-        return (
-            neighbours_for(household)
-            .select_related("unit__building")
-            .annotate(
-                agrees=Case(When(vote__value=VoteValue.AGREE, then=Value(0)), default=Value(1), output_field=IntegerField()),
-                same_floor=Case(
-                    When(floor=household.floor, then=Value(0)), default=Value(1), output_field=IntegerField()
-                ),
-            )
-            .order_by("agrees", "same_floor", "unit__building__number", "unit__number", "floor", "room")
-        )
 
 
 class UnitsField(forms.ModelMultipleChoiceField):
@@ -249,7 +241,7 @@ class UserChoiceField(forms.ModelChoiceField):
 class ActionItemForm(forms.Form):
     text = forms.CharField(label=_("Action"), max_length=300)
     owner = UserChoiceField(label=pgettext_lazy("action item", "Owner"), queryset=None)
-    due_on = forms.DateField(label=_("Due"), widget=DateInput)
+    due_on = forms.DateField(label=pgettext_lazy("action item", "Due"), widget=DateInput)
     units = UnitsField(label=_("Units concerned"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, owners, units, **kwargs):

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from retrofit import uploads
 from retrofit.documents import DocumentVersion, owner_key, versions_meta
@@ -144,7 +145,7 @@ class Channel(models.TextChoices):
 
 
 class RoundStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("round", "Open")
     ON_HOLD = "on_hold", _("On hold for the leadership group's review")
     CLOSED = "closed", _("Closed")
 
@@ -268,7 +269,7 @@ class Contact(models.Model):
     )
     channel = models.CharField(_("channel"), max_length=12, choices=ContactChannel.choices)
     outcome = models.CharField(_("outcome"), max_length=12, choices=ContactOutcome.choices)
-    made_by = by_user(_("by"), required=True, related_name="contacts_made")
+    made_by = by_user(pgettext_lazy("recorded by", "by"), required=True, related_name="contacts_made")
     companions = models.CharField(
         _("together with"), max_length=200, blank=True,
         help_text=_("e.g. the neighbour and the cadre on a joint visit"),
@@ -450,11 +451,11 @@ class ActionItem(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="action_items")
     text = models.CharField(_("action"), max_length=300)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="action_items", verbose_name=_("owner")
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="action_items", verbose_name=pgettext_lazy("action item", "owner")
     )
-    due_on = models.DateField(_("due"))
+    due_on = models.DateField(pgettext_lazy("action item", "due"))
     units = models.ManyToManyField("units.Unit", blank=True, related_name="action_items", verbose_name=_("units"))
-    done = models.BooleanField(_("done"), default=False)
+    done = models.BooleanField(pgettext_lazy("action item", "done"), default=False)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     done_by = by_user()
 
@@ -485,7 +486,7 @@ class ActionItem(models.Model):
 
 class NoticeStatus(models.TextChoices):
     RUNNING = "running", _("Posted")
-    COMPLETED = "completed", _("Completed")
+    COMPLETED = "completed", pgettext_lazy("notice", "Completed")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 

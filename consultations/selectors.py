@@ -25,6 +25,7 @@ from .models import (
     Contact,
     ContactChannel,
     ContactOutcome,
+    Degree,
     Holdout,
     HoldoutReason,
     Meeting,
@@ -717,6 +718,45 @@ def neighbours_for(household: Household):
     return Household.objects.filter(unit__building__estate_id=unit.building.estate_id).filter(
         Q(unit__building_id=unit.building_id) | Q(floor=household.floor)
     ).exclude(pk=household.pk)
+
+
+# The neighbour picker's groups, nearest first (a neighbour across the landing knows the stairs best).
+SAME_FLOOR, SAME_UNIT, SAME_BUILDING = 0, 1, 2
+NEIGHBOUR_GROUPS = {
+    SAME_FLOOR: _("Same floor"),
+    SAME_UNIT: _("Same unit"),
+    SAME_BUILDING: _("Same building"),
+}
+
+
+def neighbours_to_offer(household: Household, keep: int | None = None) -> list[tuple[int, Household]]:
+    """The households offered for a joint visit with ``household``, as (group, household): the same floor
+    of its unit, then the rest of its unit, then its building; in each group those who agree first (they
+    can tell why they said yes). Strongly opposed households are left out: they are no help at the door.
+    ``keep``: a neighbour already chosen, kept in the list (its group by where it lives) even if it would
+    not be offered now. One query."""
+    unit = household.unit
+    near = Q(unit__building_id=unit.building_id) & ~Q(holdout__degree=Degree.STRONG)
+    if keep is not None:
+        near |= Q(pk=keep)
+    rows = (
+        neighbours_for(household)
+        .filter(near)
+        .select_related("unit__building", "vote")
+        .order_by("unit__building__number", "unit__number", "floor", "room", "pk")
+    )
+
+    def group(other: Household) -> int:
+        if other.unit_id == unit.pk:
+            return SAME_FLOOR if other.floor == household.floor else SAME_UNIT
+        return SAME_BUILDING
+
+    def agrees(other: Household) -> bool:
+        vote = getattr(other, "vote", None)
+        return vote is not None and vote.value == rules.AGREE
+
+    offered = [(group(other), other) for other in rows]
+    return sorted(offered, key=lambda pair: (pair[0], not agrees(pair[1])))
 
 
 def action_owners_for(street):

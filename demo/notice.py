@@ -29,7 +29,7 @@ def post_notice(story: Story, unit: Unit, ago: int, *, days: int = 20) -> Notice
         plan_summary=(
             f"{plan.get_entry_type_display()}，井道位于{plan.shaft_position}，{plan.stops}站；"
             f"总造价{plan.total_cost:,.0f}元，政府补贴{plan.subsidy:,.0f}元，"
-            f"其余{plan.net_cost:,.0f}元由住户按{plan.get_method_display()}分摊（一楼不分摊）。"
+            f"其余{plan.net_cost:,.0f}元由住户{plan.get_method_display()}分摊（一楼不分摊）。"
         ),
         contact_phone=HOTLINE,
         by=story.staff_of(unit),

@@ -6,6 +6,7 @@ remembers that this user has been told about it.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Reminder(models.Model):
@@ -17,7 +18,7 @@ class Reminder(models.Model):
         "units.Unit", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("unit")
     )
     detail = models.CharField(_("detail"), max_length=300, blank=True)
-    due = models.DateField(_("due"), null=True, blank=True)
+    due = models.DateField(pgettext_lazy("reminder", "due"), null=True, blank=True)
     created_at = models.DateTimeField(_("first reminded at"))
     seen_at = models.DateTimeField(_("seen at"), null=True, blank=True)
 

@@ -66,7 +66,7 @@ MIDDLEWARE = [
     # Above everything that writes a page, so that it compresses the finished page (retrofit/compression.py).
     "retrofit.compression.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "retrofit.locale.ChosenLanguageMiddleware",  # Chinese unless chosen otherwise in the menu
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

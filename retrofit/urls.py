@@ -4,15 +4,11 @@ from django.urls import include, path
 
 from units.views import healthz
 
-from .forms import ThrottledAuthenticationForm
+from .login import LoginView
 from .views import root_icon
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=ThrottledAuthenticationForm),
-        name="login",
-    ),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", root_icon, {"name": "favicon.ico"}, name="favicon"),

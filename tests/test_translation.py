@@ -2,7 +2,7 @@
 
 Added or changed a user-facing string? Run `make messages` (collects the new English strings into
 locale/zh_Hans/LC_MESSAGES/django.po and compiles django.mo), translate the new empty entries in the
-.po with the words it already uses (楼盘表, 还需同意户数, 条件成熟…), delete any `#, fuzzy` line,
+.po with the words it already uses (楼盘表, 还需同意业主数, 条件成熟…), delete any `#, fuzzy` line,
 then run `make messages` again so the .mo matches. These tests fail until that is done.
 """
 
@@ -165,14 +165,19 @@ def test_compiled_mo_matches_the_po(po):
 
 
 # Literal strings in the commonest forms: {% translate "…" %}, {% trans '…' %}, _("…"), gettext_lazy("…").
-TEMPLATE_LITERAL = re.compile(r"""\{%\s*trans(?:late)?\s+(["'])(.+?)\1\s*(?:noop\s*)?%\}""")
+TEMPLATE_LITERAL = re.compile(r"""\{%\s*trans(?:late)?\s+(["'])((?:(?!\1).)+)\1\s*(?:noop\s*)?%\}""")
+# {% translate "…" context "…" %} (optionally "as name"): the pair must be in the catalogue.
+CONTEXT_LITERAL = re.compile(
+    r"""\{%\s*trans(?:late)?\s+(["'])((?:(?!\1).)+)\1\s+context\s+(["'])((?:(?!\3).)+)\3\s*(?:as\s+\w+\s*)?%\}"""
+)
 CALL_LITERAL = re.compile(r"""(?<![\w.])(?:_|gettext|gettext_lazy)\(\s*(["'])((?:(?!\1)[^\\\n])+)\1\s*\)""")
 
 
 def test_simple_literal_strings_in_the_source_are_in_the_po(po):
     """A cheap early warning that someone added a string without running `make messages`."""
     _, messages = po
-    known = {e.msgid for e in messages}
+    known = {e.msgid for e in messages if e.msgctxt is None}
+    known_in_context = {(e.msgctxt, e.msgid) for e in messages}
     base = Path(settings.BASE_DIR)
     missing = []
     for folder in SOURCE_DIRS:
@@ -184,6 +189,9 @@ def test_simple_literal_strings_in_the_source_are_in_the_po(po):
             if path.suffix != ".py":
                 found += [m.group(2) for m in TEMPLATE_LITERAL.finditer(text)]
             missing += [f"{path.relative_to(base)}: {s!r}" for s in found if s not in known]
+            if path.suffix != ".py":
+                pairs = [(m.group(4), m.group(2)) for m in CONTEXT_LITERAL.finditer(text)]
+                missing += [f"{path.relative_to(base)}: {p!r}" for p in pairs if p not in known_in_context]
     assert not missing, f"strings not in the catalogue ({HOW_TO_FIX}): {missing}"
 
 
@@ -233,7 +241,7 @@ PAGES_IN_CHINESE = {
     "estate": (
         "staff",
         lambda w: reverse("estate_detail", args=[w.estate.pk]),
-        ["还需同意户数", "参与表决", "1栋1单元", "摸排", "少数未同意", "意愿不足", "退出登录"],
+        ["还需同意业主数", "参与表决", "1栋1单元", "摸排", "少数未同意", "意愿不足", "退出登录"],
     ),
     "plan": (
         "staff",
@@ -273,9 +281,9 @@ def test_visit_list_is_in_chinese(world, login, po):
     add_flats(unit, ["agree"] * 3 + ["oppose"] * 3)  # 5 of 6 must agree: 2 short
     client = login(world.users["staff"])
     html = client.get(reverse("unit_visits", args=[unit.pk])).content.decode()
-    assert_chinese(html, messages, "走访清单", "还差 2 户同意", "记录走访", "从未联系", "反对", "退出登录")
+    assert_chinese(html, messages, "走访清单", "还差 2 名业主同意", "记录走访", "从未联系", "反对", "退出登录")
     printed = client.get(reverse("unit_visits_print", args=[unit.pk])).content.decode()
-    assert_chinese(printed, messages, "走访清单", "需走访 3 户业主", "差户数")
+    assert_chinese(printed, messages, "走访清单", "需走访 3 名业主", "差业主数")
 
 
 def test_import_errors_read_as_chinese(db):

@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from retrofit import uploads
 from retrofit.documents import DocumentVersion, owner_key, versions_meta
@@ -350,7 +351,7 @@ class Household(models.Model):
     area = models.DecimalField(
         _("registered area (m²)"), max_digits=8, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
     )
-    owner_name = models.CharField(_("owner"), max_length=50)
+    owner_name = models.CharField(pgettext_lazy("property", "owner"), max_length=50)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     occupancy = models.CharField(_("occupancy"), max_length=10, choices=Occupancy.choices, default=Occupancy.OWNER)
     hardship = models.BooleanField(_("hardship household"), default=False)
@@ -663,7 +664,7 @@ class ContractScanVersion(DocumentVersion):
 
 class SignatureStatus(models.TextChoices):
     PENDING = "pending", _("Not signed yet")
-    SIGNED = "signed", _("Signed")
+    SIGNED = "signed", pgettext_lazy("signature", "Signed")
     REFUSED = "refused", _("Refused")
 
 

@@ -35,12 +35,21 @@ def _versions(unit) -> list[Plan]:
 
 
 def _errors_by_slot(form: PlanForm | None, problem: plan_tables.ShareProblem | None = None) -> dict[str, str]:
-    """Error text for every slot next to a field (empty slots clear old errors in the preview)."""
-    slots = {name: "" for name in form.fields} if form is not None else {}
+    """Error text for every slot next to a field (empty slots clear old errors in the preview). Every visible
+    field has its slot on the page (the preview swaps each one out of band, and htmx reports a slot it cannot
+    find); a hidden field's error (the stale ``base_version``) shows with the form's own, in "all"."""
+    visible = {name for name, field in form.fields.items() if not field.widget.is_hidden} if form is not None else set()
+    slots = dict.fromkeys(sorted(visible), "")
     slots.update({"coefficients": "", "relief": "", "all": ""})
     if form is not None and form.is_bound:
+        general = []
         for name, errors in form.errors.items():
-            slots["all" if name == "__all__" else name] = " ".join(str(e) for e in errors)
+            text = " ".join(str(e) for e in errors)
+            if name in visible:
+                slots[name] = text
+            else:
+                general.append(text)
+        slots["all"] = " ".join(general)
     if problem is not None:
         slot = "all" if problem.field == "__all__" else problem.field
         slots[slot] = problem.message

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from retrofit import uploads
 from retrofit.documents import DocumentVersion, owner_key, versions_meta
@@ -204,7 +205,7 @@ class ConstructionLogEntry(models.Model):
         "SitePhotoVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("photo"), editable=False,
     )
-    by = by_user(_("by"), required=True)
+    by = by_user(pgettext_lazy("recorded by", "by"), required=True)
     created_at = models.DateTimeField(_("created at"))
 
     class Meta:
@@ -353,7 +354,7 @@ class SubsidyStatus(models.TextChoices):
     NONE = "none", _("Not applied for")
     APPLIED = "applied", _("Applied for")
     APPROVED = "approved", _("Approved")
-    PAID = "paid", _("Paid")
+    PAID = "paid", pgettext_lazy("subsidy", "Paid")
 
 
 class Registration(Recorded):

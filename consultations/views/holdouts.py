@@ -32,7 +32,7 @@ def holdout_edit(request, pk):
             "cadre": holdout.cadre_id,
             "visit_planned_on": holdout.visit_planned_on,
         }
-    form = forms.HoldoutForm(posted(request), initial=initial, household=household)
+    form = forms.HoldoutForm(posted(request), initial=initial, household=household, user=request.user)
     page = unit_form_page(
         request, "consultations/holdout_form.html", unit,
         household=household, vote=current_vote(household), next=next_url(request, ""),

@@ -37,11 +37,11 @@ from consultations.models import (
     Objection,
     VoteChange,
 )
-from consultations.selectors import consent_by_unit, support_pattern
+from consultations.selectors import consent_by_unit, owner_groups, same_owner_decisions, support_pattern
 from consultations.situations import NAMES as SITUATION_NAMES
 from reports.dashboard import REACHED
 from reports.exports.common import unit_label
-from retrofit import attention
+from retrofit import attention, words
 from units.models import Household, Plan, PlanShare, Signature, SignatureStatus, Stage, StageChange, Unit
 from works.models import AcceptanceCheck, AcceptanceLevel, UtilityCharge
 from works.selectors import SERVICE_STAGES, one
@@ -316,7 +316,7 @@ def _residents(scope: Scope, figures: Figures, facts: Facts) -> None:
     figures.add(
         "rounds",
         gettext_lazy("Consultation rounds opened"),
-        [_unit_row(by_id[r.unit_id], r.opened_on, ", ".join(str(c) for c in r.channel_labels)) for r in rounds],
+        [_unit_row(by_id[r.unit_id], r.opened_on, words.listing(r.channel_labels)) for r in rounds],
     )
     facts.channels = Counter(ch for r in rounds for ch in r.channel_labels)
     contacts = Counter()
@@ -341,20 +341,28 @@ def _residents(scope: Scope, figures: Figures, facts: Facts) -> None:
         [_unit_row(by_id[pk], detail=str(c[ContactChannel.VISIT])) for pk, c in contact_units.items() if c[ContactChannel.VISIT]],
         contacts[ContactChannel.VISIT],
     )
-    converted = defaultdict(int)
-    for row in (
+    # Owners, as the consent count counts them (docs/rules.md, "Words"): an owner of two flats who came
+    # round is one owner, though the vote was recorded on both flats.
+    came_round = set(
         VoteChange.objects.filter(
             household__unit_id__in=ids, after=rules.AGREE, changed_at__date__gte=start, changed_at__date__lte=end
         )
         .exclude(before=rules.AGREE)
-        .values("household__unit_id")
-        .annotate(n=Count("household", distinct=True))
-        .order_by()
-    ):
-        converted[row["household__unit_id"]] = row["n"]
+        .values_list("household_id", flat=True)
+        .distinct()
+    )
+    converted = defaultdict(int)
+    if came_round:
+        flats_by_unit = defaultdict(list)
+        for flat in Household.objects.filter(unit__households__in=came_round).distinct().order_by("unit_id", "pk"):
+            flats_by_unit[flat.unit_id].append(flat)
+        decisions = same_owner_decisions(list(flats_by_unit))
+        for pk, flats in flats_by_unit.items():
+            owners = owner_groups(flats, decisions[pk])
+            converted[pk] = sum(1 for owner in owners if any(flat.pk in came_round for flat in owner))
     figures.add(
         "converted",
-        gettext_lazy("Households that came round to agree"),
+        gettext_lazy("Owners who came round to agree"),
         [_unit_row(by_id[pk], detail=str(n)) for pk, n in converted.items()],
         sum(converted.values()),
     )

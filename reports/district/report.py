@@ -196,7 +196,7 @@ RESIDENTS = (
         gettext_lazy(
             "Residents decide. %(rounds)s consultation rounds were opened in this period, publicised through "
             "%(channels)s, each with a feedback deadline. Staff recorded %(contacts)s contacts with households, "
-            "%(visits)s of them home visits, and %(converted)s households came round to agree."
+            "%(visits)s of them home visits, and %(converted)s owners came round to agree."
         ),
         (("rounds", "rounds"), ("contacts", "contacts"), ("visits", "visits"), ("converted", "converted")),
     ),

@@ -10,6 +10,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+from retrofit import words
+
 from .report import DistrictReport, Paragraph, Ref, date_text
 
 BODY_FONT, HEADING_FONT, TABLE_FONT = "仿宋", "黑体", "宋体"
@@ -147,7 +149,7 @@ def write_district_docx(report: DistrictReport, output, *, base_url: str = "") -
     document.paragraphs[-1].add_run().add_break(WD_BREAK.PAGE)
     document.add_heading(_("Appendix: what each figure counts"), level=1)
     for figure in report.appendix:
-        document.add_heading(f"{figure.label}: {figure.text}", level=2)
+        document.add_heading(f"{figure.label}{words.colon()}{figure.text}", level=2)
         if not figure.rows:
             document.add_paragraph("—")
             continue

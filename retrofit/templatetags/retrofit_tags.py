@@ -3,7 +3,7 @@ from fractions import Fraction
 
 from django import template
 
-from retrofit import masking, phones
+from retrofit import masking, phones, words
 from retrofit.co_owners import load as co_owner_pairs
 
 register = template.Library()
@@ -83,3 +83,9 @@ def phone_of(household, user):
 @register.filter
 def add_class(field, css):
     return field.as_widget(attrs={"class": css})
+
+
+@register.simple_tag
+def colon():
+    """The colon after a label: "：" in Chinese, ": " in English (retrofit/words.py)."""
+    return words.colon()

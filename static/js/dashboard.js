@@ -39,6 +39,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => draw(document));
+  document.addEventListener("htmx:historyRestore", () => draw(document)); // back/forward (dashboard_filters.js)
   document.addEventListener("htmx:afterSettle", (event) => {
     if (event.detail.target && event.detail.target.closest && document.getElementById("dashboard-body")) draw(document);
   });

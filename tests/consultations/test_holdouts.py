@@ -104,7 +104,8 @@ def test_holdout_form_offers_agreeing_neighbours_first(client, world):
     response = client.get(reverse("holdout_edit", args=[world.flats[8].pk]))
     choices = list(response.context["form"].fields["neighbour"].queryset)
     assert world.flats[8] not in choices
-    assert choices[0].vote.value == "agree"
+    same_unit = {str(label): options for label, options in response.context["form"].fields["neighbour"].choices[1:]}["同单元"]
+    assert same_unit[0][1].endswith("同意")
 
 
 def test_proposed_reliefs_for_the_cost_share_plan(world):
@@ -113,3 +114,39 @@ def test_proposed_reliefs_for_the_cost_share_plan(world):
     _save(world, household=world.flats[8], relief_amount=Decimal("2000"))
     _save(world, household=world.flats[9], reason="other")
     assert proposed_reliefs(world.unit) == {world.flats[8].pk: Decimal("2000.00")}
+
+
+def test_the_joint_visit_picker_offers_the_nearest_neighbours_agreeing_first_with_their_names(client, world):
+    """Same floor, same unit, same building, in that order, those who agree first in each; not the whole
+    estate, not the strongly opposed, and names in full for staff (who see them everywhere else)."""
+    next_door = make_unit(world.community, estate=world.estate.name, building="1", unit="2")
+    beside = add_flats(next_door, ["oppose", "agree", "undecided", "agree"], owner_prefix="邻单元")
+    far = make_unit(world.community, estate=world.estate.name, building="9")
+    add_flats(far, ["agree"] * 12, owner_prefix="远")  # the same floors in another building: not offered
+    holdout_household = world.flats[10]  # 601, undecided; 602 abstains
+    strong = world.flats[8]  # 501 opposes
+    _save(world, household=strong, reason="cost_split", degree="strong")
+
+    client.force_login(world.users["staff"])
+    form = client.get(reverse("holdout_edit", args=[holdout_household.pk])).context["form"]
+    groups = [(str(label), [str(text) for _pk, text in options]) for label, options in form.fields["neighbour"].choices[1:]]
+    assert [label for label, _ in groups] == ["同层", "同单元", "同楼栋"]
+    offered = [text for _label, options in groups for text in options]
+    assert not any("远" in text for text in offered)  # not the whole estate
+    assert not any("-501 " in text for text in offered)  # strongly opposed
+    assert groups[0][1] == ["1-1-602 业主11 · 弃权"]
+    same_unit = groups[1][1]
+    # those who agree first (floors 1 to 4), then 502 undecided; names in full for staff
+    assert [text.split()[0] for text in same_unit] == [f"1-1-{r}" for r in ("101", "102", "201", "202", "301", "302", "401", "402", "502")]
+    assert same_unit[0] == "1-1-101 业主0 · 同意"
+    building = groups[2][1]
+    assert [text.split()[0] for text in building] == ["1-2-102", "1-2-202", "1-2-101", "1-2-201"]
+    assert building[0] == f"1-2-102 {beside[1].owner_name} · 同意"
+
+
+def test_a_neighbour_chosen_before_stays_on_offer(client, world):
+    far = add_flats(make_unit(world.community, estate=world.estate.name, building="9"), ["agree"] * 12, owner_prefix="远")
+    _save(world, household=world.flats[10], reason="misunderstanding", neighbour=far[10])  # 601 of building 9
+    client.force_login(world.users["staff"])
+    form = client.get(reverse("holdout_edit", args=[world.flats[10].pk])).context["form"]
+    assert far[10] in form.fields["neighbour"].queryset

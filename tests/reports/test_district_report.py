@@ -170,3 +170,19 @@ def test_query_count_does_not_grow_with_units(client, progressed, django_assert_
     client.get(url)
     with django_assert_num_queries(31):
         client.get(url)
+
+
+def test_owners_who_came_round_count_once_however_many_flats_they_hold(world):
+    """The law counts owners (docs/rules.md, "Words"): one owner of two flats who came round to agree is one,
+    though the change is recorded on both flats."""
+    from consultations.models import VoteChange
+
+    unit = make_unit(world.community, estate="绵纺厂宿舍小区", building="5")
+    flats = add_flats(unit, ["agree", "agree", "agree"])
+    flats[1].owner_name, flats[1].phone = flats[0].owner_name, flats[0].phone  # 101 and 102: one owner
+    flats[1].save()
+    when = timezone.now() - timedelta(days=3)
+    for flat in flats:
+        VoteChange.objects.create(household=flat, before="undecided", after="agree", changed_at=when)
+    converted = build(world).figures["converted"]
+    assert converted.value == 2

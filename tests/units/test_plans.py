@@ -466,3 +466,26 @@ def test_a_running_notice_is_pointed_out(client, world):
     Unit.objects.filter(pk=world.unit.pk).update(stage=Stage.NOTICE)
     client.force_login(world.users["staff"])
     assert 'data-testid="notice-running"' in client.get(reverse("unit_plan", args=[world.unit.pk])).content.decode()
+
+
+def test_every_slot_the_preview_swaps_is_on_the_page(client, world):
+    """htmx logs htmx:oobErrorNoTarget for an out-of-band swap whose id is not on the page: every error
+    slot the what-if sends (entry type, method, note, the stale base version among them) has its place."""
+    import re
+
+    save(world.unit)
+    client.force_login(world.users["staff"])
+    page = client.get(reverse("unit_plan", args=[world.unit.pk])).content.decode()
+    on_page = set(re.findall(r'\bid="([^"]+)"', page))
+    for data in (form_data(world.unit, base="1"), form_data(world.unit, base="1", coef_3="-1")):
+        preview = client.post(reverse("plan_preview", args=[world.unit.pk]), data, HTTP_HX_REQUEST="true")
+        swapped = set(re.findall(r'<[^>]*\bid="([^"]+)"[^>]*hx-swap-oob', preview.content.decode()))
+        assert swapped and swapped <= on_page, sorted(swapped - on_page)
+
+
+def test_a_stale_base_version_is_said_with_the_forms_own_errors(client, world):
+    save(world.unit)
+    client.force_login(world.users["staff"])
+    data = form_data(world.unit, base="abc")
+    html = client.post(reverse("plan_preview", args=[world.unit.pk]), data, HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="err-base_version"' not in html

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from urllib.parse import urlsplit, urlunsplit
 
 from django import template
 from django.db.models import Count, Q
+from django.http import Http404
+from django.urls import Resolver404, resolve
 
 from units import contracts
 from units.models import Contract, SignatureStatus
+from units.permissions import scope_at_level
 from units.plan_tables import plain_number
 from units.selectors import current_plans
 
@@ -69,3 +73,28 @@ def panel(context, shown):
     template = context.template.engine.get_template(shown.template)
     with context.push(shown.context):
         return template.render(context)
+
+
+@register.simple_tag(takes_context=True)
+def came_from(context):
+    """The dashboard level a unit page was opened from (``?from=`` the dashboard's address, filters and all),
+    for the breadcrumb: ``{"url", "place"}``, or None. Only a dashboard of the user's own scope that holds
+    this unit counts; anything else (another site, another page, a place out of scope) is ignored."""
+    request, unit = context.get("request"), context.get("unit")
+    raw = request.GET.get("from", "") if request is not None else ""
+    if unit is None or not raw.startswith("/") or raw.startswith("//") or "\\" in raw:
+        return None
+    parts = urlsplit(raw)
+    try:
+        match = resolve(parts.path)
+    except Resolver404:
+        return None
+    if match.url_name != "dashboard":
+        return None
+    try:
+        place, units = scope_at_level(request.user, match.kwargs["level"], match.kwargs["pk"])
+    except Http404:
+        return None
+    if not units.filter(pk=unit.pk).exists():
+        return None
+    return {"url": urlunsplit(("", "", parts.path, parts.query, "")), "place": place}

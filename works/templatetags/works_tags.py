@@ -49,7 +49,7 @@ class WorksSectionNode(template.Node):
 
 @register.tag
 def works_section(parser, token):
-    """``{% works_section "approval" _("Approval") done=... done_label=_("done") %}…{% endworks_section %}``:
+    """``{% works_section "approval" _("Approval") done=... done_label=_("complete") %}…{% endworks_section %}``:
     the body inside the section card, with its heading (and a badge when ``done``) and the saved notice."""
     bits = token.split_contents()
     if len(bits) < 3:
