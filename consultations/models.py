@@ -686,7 +686,7 @@ class ClientSave(models.Model):
     household = models.ForeignKey(
         "units.Household", on_delete=models.CASCADE, related_name="+", verbose_name=_("household")
     )
-    user = by_user(_("by"), required=True)
+    user = by_user(pgettext_lazy("recorded by", "by"), required=True)
     saved_at = models.DateTimeField(_("saved on the phone at"), null=True, blank=True)
     received_at = models.DateTimeField(_("received at"))
 

@@ -1,6 +1,8 @@
 """The leaders' dashboard at street, community, estate and building level."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -77,13 +79,15 @@ def dashboard_view(request, level, pk):
     rows = [(u, board.consents[u.pk]) for u in board.units]
     if filters["situation"] in rules.SITUATIONS:
         rows = [(u, r) for u, r in rows if r.ok and r.consent.situation == filters["situation"]]
+    units_page = Paginator(rows, settings.DASHBOARD_UNITS_PER_PAGE).get_page(request.GET.get("page"))
     next_level = {"street": "community", "community": "estate", "estate": "building"}.get(level)
     context = {
         "level": level,
         "obj": obj,
         "trail": _trail(level, obj),
         "board": board,
-        "rows": rows,
+        "rows": list(units_page.object_list),
+        "units_page": units_page,
         "filters": filters,
         "options": options,
         "stages": Stage.choices,

@@ -136,3 +136,30 @@ def test_query_count_does_not_grow_with_units_or_households(client, world, djang
     with CaptureQueriesContext(connection) as big:
         client.get(street_url(world))
     assert len(big) == len(small), [q["sql"][:120] for q in big.captured_queries]
+
+
+def test_the_units_table_shows_one_page_of_units_with_links_to_the_others_keeping_the_filters(client, world, settings):
+    """A street of 721 units is not one table of 721 rows on a phone: the table is paged, its heading
+    counts them all, and the page links keep the filters."""
+    settings.DASHBOARD_UNITS_PER_PAGE = 2
+    for number in "234":
+        make_unit(world.community, estate="翻页小区", building="9", unit=number)
+    client.force_login(world.users["leader"])
+    url = street_url(world)
+    total = Unit.objects.filter(building__estate__community__street=world.street).count()
+    assert total > 2
+    first = client.get(url, {"stage": ""})
+    assert len(first.context["rows"]) == 2
+    html = first.content.decode()
+    assert f'data-testid="units-total">{total}<' in html
+    assert 'data-testid="units-next"' in html and "page=2" in html and "stage=" in html
+    last_page = (total + 1) // 2
+    last = client.get(url, {"page": last_page})
+    assert len(last.context["rows"]) == total - 2 * (last_page - 1)
+    assert 'data-testid="units-next"' not in last.content.decode()
+    # every unit is on exactly one page
+    seen = [u.pk for n in range(1, last_page + 1) for u, _r in client.get(url, {"page": n}).context["rows"]]
+    assert sorted(seen) == sorted(Unit.objects.filter(building__estate__community__street=world.street).values_list("pk", flat=True))
+    # junk page numbers give the first or the last page, not an error
+    assert client.get(url, {"page": "x"}).status_code == 200
+    assert [u.pk for u, _r in client.get(url, {"page": 999}).context["rows"]] == [u.pk for u, _r in last.context["rows"]]
