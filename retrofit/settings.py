@@ -175,7 +175,7 @@ ROSTER_MAX_UNCOMPRESSED = env.int("ROSTER_MAX_UNCOMPRESSED", default=100 * 1024 
 ROSTER_PENDING_MAX_AGE = env.int("ROSTER_PENDING_MAX_AGE", default=3600)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 # The dashboard's table of units shows this many a page (a street has hundreds; a phone reads a page).
-DASHBOARD_UNITS_PER_PAGE = 50
+DASHBOARD_UNITS_PER_PAGE = env.int("DASHBOARD_UNITS_PER_PAGE", default=50)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 # Forwarded client addresses (X-Forwarded-For, X-Real-IP) are believed only from these peers: IPs or
