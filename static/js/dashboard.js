@@ -39,7 +39,12 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => draw(document));
-  document.addEventListener("htmx:historyRestore", () => draw(document)); // back/forward (dashboard_filters.js)
+  // htmx keeps a copy of the page for back/forward: the charts leave it (a drawing cannot be restored from
+  // markup) and are drawn again after the restore (dashboard_filters.js sets the dropdowns).
+  document.addEventListener("htmx:beforeHistorySave", () => {
+    while (charts.length) charts.pop().dispose();
+  });
+  document.addEventListener("htmx:historyRestore", () => draw(document));
   document.addEventListener("htmx:afterSettle", (event) => {
     if (event.detail.target && event.detail.target.closest && document.getElementById("dashboard-body")) draw(document);
   });

@@ -1,7 +1,7 @@
 // The dashboard's filters follow the address. A filter swaps the body and pushes its URL (hx-push-url);
 // back and forward restore htmx's copy of the page, whose markup still marks the dropdowns' first choice
-// (全部): set each dropdown from the address instead. The charts are taken out of the copy (an ECharts
-// drawing cannot be restored from markup) and drawn again by dashboard.js after the restore.
+// (全部): set each dropdown from the address instead. The charts are taken out of the copy and drawn again
+// by dashboard.js.
 (function () {
   function filters() {
     return document.querySelector("form.dashboard-filters");
@@ -18,13 +18,6 @@
     });
   }
 
-  document.addEventListener("htmx:beforeHistorySave", () => {
-    if (!window.echarts) return;
-    document.querySelectorAll("[data-chart]").forEach((el) => {
-      const chart = window.echarts.getInstanceByDom(el);
-      if (chart) chart.dispose();
-    });
-  });
   document.addEventListener("htmx:historyRestore", followAddress);
   window.addEventListener("pageshow", followAddress);
 })();
