@@ -65,6 +65,7 @@ def test_tel_links_dial_digits_only(client, world):
     public = client.get(reverse("resident_unit", args=[link.token])).content.decode()
     assert TEL.findall(public) == ["02887654321", "02886012345"]
     assert "028-8765 4321" in public  # shown as typed
+    assert "政策咨询电话：" in public and "政策咨询电话:" not in public  # a Chinese label takes a full-width colon
 
     short = make_unit(world.community, estate=world.estate.name, building="2")
     household = add_flats(short, ["agree"] * 6 + ["oppose"] * 3 + ["undecided"] * 3, owner_prefix="甲")[-1]
