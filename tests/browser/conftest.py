@@ -77,6 +77,15 @@ def log_in(live_server, page):
     return _log_in
 
 
+def shot(page, name, full_page=False):
+    """A screenshot of the step, kept only when BROWSER_SHOTS names a folder (never inside the repository),
+    to look at what a test saw."""
+    folder = os.environ.get("BROWSER_SHOTS")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=full_page)
+
+
 def assert_fits_the_phone(page):
     """Nothing sticks out sideways: the page does not scroll horizontally at phone width."""
     width = page.evaluate("document.documentElement.scrollWidth")

@@ -2,7 +2,6 @@
 exactly once, at the time they were taken and in the worker's name, when the signal returns."""
 
 import re
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -10,18 +9,10 @@ from playwright.sync_api import expect
 
 from consultations.models import ClientSave, Contact, Vote, VoteChange
 from consultations.services import vote_record
-from tests.browser.conftest import assert_fits_the_phone
+from tests.browser.conftest import assert_fits_the_phone, shot
 from tests.factories import add_flats, make_unit
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SHOTS = Path("/tmp/shots-offline")
-
-
-def _shot(page, name, full_page=True):
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
-
 
 def _service_worker_controls(page):
     """The page is served through the worker (it registers on the first page, controls after a reload)."""
@@ -73,10 +64,10 @@ def test_votes_and_a_visit_without_signal_are_recorded_once_when_it_returns(worl
         expect(page.get_by_test_id(f"pending-{flat.room}")).to_have_text("待上传")
     expect(page.get_by_test_id("pending-badge")).to_have_text("待上传 4 条")
     assert_fits_the_phone(page)
-    _shot(page, "unit-offline-390")
+    shot(page, "unit-offline-390", full_page=True)
     page.get_by_test_id(f"flat-{flats[4].room}").click()
     expect(sheet.get_by_test_id("offline-note")).to_be_visible()
-    _shot(page, "vote-sheet-offline-390", full_page=False)
+    shot(page, "vote-sheet-offline-390")
     page.locator("#vote-sheet .btn-close").click()
     expect(sheet).to_be_hidden()
     assert not VoteChange.objects.filter(household__unit=unit).exists() and not Contact.objects.filter(household=flats[3]).exists()
@@ -86,7 +77,7 @@ def test_votes_and_a_visit_without_signal_are_recorded_once_when_it_returns(worl
     expect(page.get_by_test_id("pending-badge")).to_be_hidden(timeout=15000)
     expect(page.get_by_test_id(f"flat-{flats[1].room}")).to_have_class(re.compile(r"\bvote-oppose\b"))
     expect(page.locator(".flat-pending-tag")).to_have_count(0)
-    _shot(page, "unit-reconnected-390")
+    shot(page, "unit-reconnected-390", full_page=True)
 
     # Each recorded exactly once, at the time it was taken on the phone (before the signal came back),
     # by the worker who was logged in.
@@ -133,7 +124,7 @@ def test_a_vote_changed_on_the_server_meanwhile_is_shown_beside_the_workers_to_c
     expect(conflict).to_contain_text("不同意出钱")
     expect(conflict).to_contain_text("同意")
     assert_fits_the_phone(page)
-    _shot(page, "offline-conflict-390")
+    shot(page, "offline-conflict-390", full_page=True)
     item.get_by_test_id("keep-mine").click()
     expect(page.get_by_test_id("offline-item")).to_have_count(0)
     assert Vote.objects.get(household=flat).value == "agree"

@@ -2,7 +2,6 @@
 one session, confirms, changes the household's vote and objects to the notice on a phone; each change
 lands in the vote history as "resident page", and the result of each action is on the screen."""
 
-import os
 
 import pytest
 from django.utils import timezone
@@ -10,20 +9,10 @@ from playwright.sync_api import expect
 
 from consultations.models import Notice, Objection, Vote, VoteChange, VoteSource
 from residents import services
-from tests.browser.conftest import assert_fits_the_phone
+from tests.browser.conftest import assert_fits_the_phone, shot
 from tests.factories import plan_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-# Set RESIDENT_SHOTS to a folder to keep a screenshot of each step (never inside the repository).
-SHOTS = os.environ.get("RESIDENT_SHOTS")
-
-
-def shot(page, name):
-    if SHOTS:
-        os.makedirs(SHOTS, exist_ok=True)
-        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=False)
-
 
 def assert_in_view(page, locator):
     """The whole element is on the screen where the page lands (its anchor), without scrolling by hand."""
