@@ -173,25 +173,35 @@ CONTEXT_LITERAL = re.compile(
 CALL_LITERAL = re.compile(r"""(?<![\w.])(?:_|gettext|gettext_lazy)\(\s*(["'])((?:(?!\1)[^\\\n])+)\1\s*\)""")
 
 
+def source_texts():
+    """(path from the project's root, suffix, text) of every file whose strings are translated."""
+    base = Path(settings.BASE_DIR)
+    for folder in SOURCE_DIRS:
+        for path in sorted((base / folder).rglob("*")):
+            if path.suffix not in (".py", ".html", ".txt") or "migrations" in path.parts:
+                continue
+            yield path.relative_to(base), path.suffix, path.read_text(encoding="utf-8")
+
+
+def bare_literals(suffix, text):
+    """The literal strings a file translates without a context: _("…") calls, and {% translate "…" %} tags."""
+    found = [m.group(2) for m in CALL_LITERAL.finditer(text)]
+    if suffix != ".py":
+        found += [m.group(2) for m in TEMPLATE_LITERAL.finditer(text)]
+    return found
+
+
 def test_simple_literal_strings_in_the_source_are_in_the_po(po):
     """A cheap early warning that someone added a string without running `make messages`."""
     _, messages = po
     known = {e.msgid for e in messages if e.msgctxt is None}
     known_in_context = {(e.msgctxt, e.msgid) for e in messages}
-    base = Path(settings.BASE_DIR)
     missing = []
-    for folder in SOURCE_DIRS:
-        for path in sorted((base / folder).rglob("*")):
-            if path.suffix not in (".py", ".html", ".txt") or "migrations" in path.parts:
-                continue
-            text = path.read_text(encoding="utf-8")
-            found = [m.group(2) for m in CALL_LITERAL.finditer(text)]
-            if path.suffix != ".py":
-                found += [m.group(2) for m in TEMPLATE_LITERAL.finditer(text)]
-            missing += [f"{path.relative_to(base)}: {s!r}" for s in found if s not in known]
-            if path.suffix != ".py":
-                pairs = [(m.group(4), m.group(2)) for m in CONTEXT_LITERAL.finditer(text)]
-                missing += [f"{path.relative_to(base)}: {p!r}" for p in pairs if p not in known_in_context]
+    for path, suffix, text in source_texts():
+        missing += [f"{path}: {s!r}" for s in bare_literals(suffix, text) if s not in known]
+        if suffix != ".py":
+            pairs = [(m.group(4), m.group(2)) for m in CONTEXT_LITERAL.finditer(text)]
+            missing += [f"{path}: {p!r}" for p in pairs if p not in known_in_context]
     assert not missing, f"strings not in the catalogue ({HOW_TO_FIX}): {missing}"
 
 

@@ -7,11 +7,8 @@ its own entry in the catalogue.
 """
 
 import re
-from pathlib import Path
 
-from django.conf import settings
-
-from tests.test_translation import CALL_LITERAL, PO_FILE, SOURCE_DIRS, TEMPLATE_LITERAL, read_po
+from tests.test_translation import PO_FILE, bare_literals, read_po, source_texts
 
 # English words the interface uses with more than one meaning. Each must be given a context wherever it
 # is translated (the English alone does not say which Chinese word is meant).
@@ -37,20 +34,13 @@ def test_ambiguous_words_always_have_a_context_in_the_catalogue():
 
 
 def test_ambiguous_words_are_never_translated_without_a_context_in_the_source():
-    base = Path(settings.BASE_DIR)
     found = []
-    for folder in SOURCE_DIRS:
-        for path in sorted((base / folder).rglob("*")):
-            if path.suffix not in (".py", ".html", ".txt") or "migrations" in path.parts:
-                continue
-            text = path.read_text(encoding="utf-8")
-            literals = [m.group(2) for m in CALL_LITERAL.finditer(text)]
-            if path.suffix != ".py":
-                literals += [m.group(2) for m in TEMPLATE_LITERAL.finditer(text)]
-                # _("…") inside a template tag or filter argument cannot carry a context either.
-                literals += re.findall(r"""(?<![\w.])_\((["'])(.+?)\1\)""", text)
-                literals = [x[1] if isinstance(x, tuple) else x for x in literals]
-            found += [f"{path.relative_to(base)}: {s!r}" for s in literals if s.strip().lower() in AMBIGUOUS]
+    for path, suffix, text in source_texts():
+        literals = bare_literals(suffix, text)
+        if suffix != ".py":
+            # _("…") inside a template tag or filter argument cannot carry a context either.
+            literals += [m.group(2) for m in re.finditer(r"""(?<![\w.])_\((["'])(.+?)\1\)""", text)]
+        found += [f"{path}: {s!r}" for s in literals if s.strip().lower() in AMBIGUOUS]
     assert not found, f"translated without a context: {found}"
 
 
