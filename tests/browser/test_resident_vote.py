@@ -118,6 +118,8 @@ def test_large_type_stays_after_a_reload_and_reads_at_20_px(world, live_server, 
     base = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
     assert base < 20
     page.get_by_test_id("type-toggle").click()
+    # the toggle is a form: its answer must arrive before the reload, or the reload races it
+    expect(page.get_by_test_id("type-toggle")).to_have_attribute("aria-pressed", "true")
     page.reload()
     expect(page.locator("html.resident-large")).to_have_count(1)
     sizes = page.evaluate(
@@ -131,5 +133,6 @@ def test_large_type_stays_after_a_reload_and_reads_at_20_px(world, live_server, 
     shot(page, "5-unit-page-large")
     # and back
     page.get_by_test_id("type-toggle").click()
+    expect(page.get_by_test_id("type-toggle")).to_have_attribute("aria-pressed", "false")
     page.reload()
     expect(page.locator("html.resident-large")).to_have_count(0)
