@@ -14,6 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from retrofit.pastdates import not_in_future
+from units.locks import lock_household
 from units.models import Household
 
 from . import rules, selectors
@@ -25,7 +27,6 @@ MORE_THAN_OWED = _("That is more than the %(owed)s yuan this household still owe
 REFUND_MORE_THAN_OWED = _("That is more than the %(owed)s yuan owed back to this household.")
 REFUND_MORE_THAN_FUND = _("That is more than this household has paid from this fund (%(paid)s yuan).")
 REVERSAL_OVERDRAWS = _("Reverse the refund of this money first: the fund would be left below zero.")
-IN_FUTURE = _("This date is in the future.")
 RECEIPT_REQUIRED = _("Enter the receipt number.")
 RECEIPT_TAKEN = _("Receipt number %(receipt)s is already used in this unit.")
 PROVIDENT_BEFORE_ACCEPTANCE = _(
@@ -44,11 +45,6 @@ def _check_fund_method(fund: str, method: str) -> None:
     expected = FUND_METHOD.get(fund)
     if (expected and method != expected) or (not expected and method in FUND_METHOD.values()):
         raise ValidationError({"method": FUND_METHOD_MISMATCH})
-
-
-def _check_date(on: date, today: date | None) -> None:
-    if on > (today or timezone.localdate()):
-        raise ValidationError({"on": IN_FUTURE})
 
 
 def _account(household: Household) -> rules.Account:
@@ -70,10 +66,6 @@ def _raise(problems: list[str], account: rules.Account, fund: str = "") -> None:
     raise ValidationError({field: messages[code]})
 
 
-def _locked(household: Household) -> Household:
-    return Household.objects.select_for_update().select_related("unit").get(pk=household.pk)
-
-
 def payment_record(
     *,
     household: Household,
@@ -90,10 +82,10 @@ def payment_record(
     receipt_no = (receipt_no or "").strip()
     if not receipt_no:
         raise ValidationError({"receipt_no": RECEIPT_REQUIRED})
-    _check_date(on, today)
+    not_in_future(on, today, field="on")
     _check_fund_method(fund, method)
     with transaction.atomic():
-        household = _locked(household)
+        household = lock_household(household)
         unit = household.unit
         if fund == Fund.PROVIDENT:
             accepted_on = selectors.acceptance_passed_on(unit)
@@ -127,10 +119,10 @@ def refund_record(
     today: date | None = None,
 ) -> LedgerEntry:
     """Money given back to a household: at most what it paid beyond its share, from a fund it paid from."""
-    _check_date(on, today)
+    not_in_future(on, today, field="on")
     _check_fund_method(fund, method)
     with transaction.atomic():
-        household = _locked(household)
+        household = lock_household(household)
         account = _account(household)
         _raise(rules.refund_problems(account, amount, fund), account, fund)
         entry = LedgerEntry(
@@ -149,7 +141,7 @@ def entry_reverse(*, entry: LedgerEntry, reason: str, by, today: date | None = N
     if not reason:
         raise ValidationError({"reason": REASON_REQUIRED})
     with transaction.atomic():
-        household = _locked(entry.household)
+        household = lock_household(entry.household)
         entry = LedgerEntry.objects.select_for_update().get(pk=entry.pk)
         if entry.kind == Kind.REVERSAL:
             raise ValidationError(CANNOT_REVERSE_REVERSAL)

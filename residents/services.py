@@ -25,6 +25,7 @@ from consultations.models import Notice, NoticeStatus, Objection, VoteSource, Vo
 from consultations.selectors import current_vote
 from consultations.services.notices import objection_log
 from consultations.services.votes import VoteResult, vote_record
+from units.locks import lock_unit
 from units.models import Community, Household, Stage, Unit
 
 from . import throttle
@@ -80,7 +81,7 @@ def public_link_issue(*, unit: Unit, by, when: datetime | None = None) -> UnitPu
     """A new link for the unit; the current one (if any) stops working at once."""
     when = when or timezone.now()
     with transaction.atomic():
-        Unit.objects.select_for_update().filter(pk=unit.pk).first()
+        lock_unit(unit)
         UnitPublicLink.objects.filter(unit=unit, revoked_at__isnull=True).update(revoked_at=when, revoked_by=by)
         return UnitPublicLink.objects.create(unit=unit, token=new_token(), created_by=by, created_at=when)
 

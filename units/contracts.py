@@ -26,6 +26,8 @@ from django.utils.translation import gettext_lazy as _
 from retrofit import documents, uploads
 from retrofit.refusals import Refused, Stale
 
+from .guards import one_unit
+from .locks import lock_unit
 from .models import (
     Contract,
     ContractChange,
@@ -99,7 +101,7 @@ def contract_start(*, unit: Unit, by, when=None) -> Contract:
     """Start the unit's contract from its current plan, freezing that version."""
     when = when or timezone.now()
     with transaction.atomic():
-        locked = Unit.objects.select_for_update().get(pk=unit.pk)
+        locked = lock_unit(unit)
         if locked.stage != Stage.SIGNING:
             raise ContractRefused(NOT_IN_SIGNING, params={"stage": locked.get_stage_display()})
         if Contract.objects.filter(unit=locked).exists():
@@ -303,13 +305,9 @@ def progress(contract: Contract, signatures=None) -> Progress:
     )
 
 
-def contract_blockers(unit: Unit) -> list[str]:
-    """What keeps the contract from being complete; empty when it is. Registered as "contract_complete"."""
-    return contract_blockers_many([unit])[unit.pk]
-
-
 def contract_blockers_many(units) -> dict[int, list[str]]:
-    """``contract_blockers`` for a list of units: two queries (contracts, unsigned lines) however many."""
+    """What keeps each unit's contract from being complete (empty when it is), by unit id: two queries
+    (contracts, unsigned lines) however many units. Registered as "contract_complete"."""
     ids = [unit.pk for unit in units]
     contracts = {contract.unit_id: contract for contract in Contract.objects.filter(unit_id__in=ids)}
     unsigned: dict[int, list[str]] = {}
@@ -336,3 +334,6 @@ def contract_blockers_many(units) -> dict[int, list[str]]:
                 reasons.append(str(GUARD_PARTY) % {"party": label})
         answers[unit_id] = reasons
     return answers
+
+
+contract_blockers = one_unit(contract_blockers_many)

@@ -21,6 +21,7 @@ from retrofit.ordering import natural_key
 from retrofit.refusals import Refused, Stale
 
 from . import costshare
+from .locks import lock_unit
 from .models import EntryType, Household, Plan, PlanShare, SplitMethod, Unit
 from .plan_tables import (
     ShareProblem,
@@ -194,7 +195,7 @@ def plan_save(
     """
     when = when or timezone.now()
     with transaction.atomic():
-        Unit.objects.select_for_update().filter(pk=unit.pk).first()
+        lock_unit(unit)
         latest = unit.plans.order_by("-version").prefetch_related("shares").first()
         if latest is not None and latest.is_signed:
             raise PlanFrozen(PLAN_FROZEN, params={"version": latest.version})

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from retrofit import uploads
+from retrofit.pastdates import not_in_future
 from retrofit.periods import PERIOD_PATTERN, this_period
 from retrofit.widgets import DateInput
 
@@ -27,7 +28,6 @@ from .models import (
 )
 from .services import FAIL_NEEDS_DEFECTS
 
-IN_FUTURE = _("This date is in the future.")
 PERMIT_DATE_NEEDS_NUMBER = _("A permit date needs the permit or joint review number.")
 COMPLETED_BEFORE_START = _("Construction cannot be completed before it started.")
 COMPLETED_WITHOUT_START = _("Record when construction started first.")
@@ -36,12 +36,6 @@ NAME_USER_UNIT_OR_LEADER = _("Name the user unit or a building leader.")
 NEXT_DUE_NOT_AFTER = _("The next inspection must be due after this one.")
 BAD_PERIOD = _("Write the period as year-month, e.g. 2026-10.")
 APPROVAL_INCOMPLETE = _("An approval needs both its date and the amount approved.")
-
-
-def not_in_future(value):
-    """A validator for the date of something that must already have happened."""
-    if value > timezone.localdate():
-        raise forms.ValidationError(IN_FUTURE)
 
 
 def _formfield(field, **kwargs):

@@ -6,6 +6,8 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from units.guards import one_unit
+
 from . import rules
 from .models import AcceptanceCheck, AcceptanceLevel, Approval, Construction, Registration
 
@@ -56,10 +58,6 @@ def date_messages(steps, *, only=None) -> list[str]:
     return messages
 
 
-def approval_done(unit) -> list[str]:
-    return approval_done_many([unit])[unit.pk]
-
-
 def approval_done_many(units) -> dict[int, list[str]]:
     """``approval_done`` for a list of units: one query. So are the other guards' ``_many`` forms."""
     ids = [unit.pk for unit in units]
@@ -72,10 +70,6 @@ def approval_done_many(units) -> dict[int, list[str]]:
             messages.extend(date_messages([(name, getattr(approval, name))]))
         answers[unit_id] = messages
     return answers
-
-
-def construction_complete(unit) -> list[str]:
-    return construction_complete_many([unit])[unit.pk]
 
 
 def construction_complete_many(units) -> dict[int, list[str]]:
@@ -121,10 +115,6 @@ def acceptance_messages(blockers: list[rules.Blocker]) -> list[str]:
     return messages
 
 
-def acceptance_passed(unit) -> list[str]:
-    return acceptance_passed_many([unit])[unit.pk]
-
-
 def acceptance_passed_many(units) -> dict[int, list[str]]:
     # Each check carries the unit's construction along (one query): no level before completion.
     ids = [unit.pk for unit in units]
@@ -145,10 +135,6 @@ def _acceptance_of(checks) -> list[str]:
     for level, attempt in sorted(rules.latest_by_level(attempts).items(), key=lambda item: rules.LEVELS.index(item[0])):
         messages.extend(date_messages([("started_on", started_on), (level, attempt.date)], only={level}))
     return messages
-
-
-def registered(unit) -> list[str]:
-    return registered_many([unit])[unit.pk]
 
 
 def registered_many(units) -> dict[int, list[str]]:
@@ -176,3 +162,10 @@ def registered_many(units) -> dict[int, list[str]]:
         messages.extend(date_messages(steps, only={"registered_on"}))
         answers[unit_id] = messages
     return answers
+
+
+# The one-unit forms (unit_move, the unit page), registered with their lists' forms in apps.py.
+approval_done = one_unit(approval_done_many)
+construction_complete = one_unit(construction_complete_many)
+acceptance_passed = one_unit(acceptance_passed_many)
+registered = one_unit(registered_many)

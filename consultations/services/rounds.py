@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from units.lifecycle import unit_move
+from units.locks import lock_unit
 from units.models import Stage, Unit
 
 from ..models import (
@@ -55,7 +56,7 @@ def round_open(*, unit: Unit, deadline: date, channels, hotline: str = "", opene
         raise ValidationError(ROUND_DEADLINE_BEFORE_OPEN)
     flags = _round_channel_flags(channels)
     with transaction.atomic():
-        Unit.objects.select_for_update().get(pk=unit.pk)
+        lock_unit(unit)
         if ConsultationRound.objects.current().filter(unit=unit).exists():
             raise ValidationError(ROUND_ALREADY_CURRENT)
         number = (ConsultationRound.objects.filter(unit=unit).aggregate(n=Max("number"))["n"] or 0) + 1

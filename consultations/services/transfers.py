@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from retrofit import owner_ids, phones
 from retrofit.refusals import Refused
+from units.locks import lock_household
 from units.models import Household, HouseholdChange, RosterSource, Stage
 
 from ..models import OwnerTransfer, Vote, VoteSource, VoteValue
@@ -47,7 +48,7 @@ def owner_transfer_record(
         raise Refused(TRANSFER_IN_FUTURE, code="transfer_future")
     now = timezone.now()
     with transaction.atomic():
-        flat = Household.objects.select_for_update().select_related("unit").get(pk=household.pk)
+        flat = lock_household(household)
         last = OwnerTransfer.objects.filter(household=flat).order_by("-transferred_on").first()
         if last is not None and transferred_on < last.transferred_on:
             raise Refused(TRANSFER_BEFORE_LAST, code="transfer_order", params={"day": last.transferred_on.isoformat()})
