@@ -54,11 +54,13 @@ class RecordForm(forms.ModelForm):
 
     The date fields of events that must already have happened are the record's own ``PAST_DATES`` (refused
     here as typed, and again by the record's full_clean); ``required`` names the fields the form needs though
-    the record may be saved without them. A form's Meta inherits ``RecordForm.Meta``
+    the record may be saved without them; ``starts_today`` names the date fields an empty form fills with
+    today's date (the day most things are recorded on). A form's Meta inherits ``RecordForm.Meta``
     for the record's widgets.
     """
 
     required: tuple[str, ...] = ()
+    starts_today: tuple[str, ...] = ()
 
     class Meta:
         formfield_callback = _formfield
@@ -70,6 +72,8 @@ class RecordForm(forms.ModelForm):
                 self.fields[name].validators.append(not_in_future)
         for name in self.required:
             self.fields[name].required = True
+        for name in self.starts_today:
+            self.fields[name].initial = timezone.localdate
 
     def _post_clean(self):
         pass
@@ -111,7 +115,7 @@ class ConstructionForm(RecordForm):
 
 
 class LogEntryForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=DateInput(), validators=[not_in_future])
+    date = forms.DateField(label=_("Date"), widget=DateInput(), validators=[not_in_future], initial=timezone.localdate)
     text = forms.CharField(
         label=_("What was done"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -119,12 +123,9 @@ class LogEntryForm(forms.Form):
         uploads.SITE_PHOTO, label=_("Photo"), required=False, help_text=_("JPEG or PNG, at most 5 MB.")
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["date"].initial = timezone.localdate
-
 
 class AcceptanceForm(RecordForm):
+    starts_today = ("date",)
 
     class Meta(RecordForm.Meta):
         model = AcceptanceCheck
@@ -133,7 +134,6 @@ class AcceptanceForm(RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["date"].initial = timezone.localdate
         self.fields["result"].choices = Result.choices  # no empty choice in a radio list
 
     def clean(self):
@@ -184,6 +184,7 @@ class RegistrationForm(RecordForm):
 
 
 class VisitForm(RecordForm):
+    starts_today = ("date",)
 
     class Meta(RecordForm.Meta):
         model = MaintenanceVisit
@@ -191,7 +192,6 @@ class VisitForm(RecordForm):
 
     def __init__(self, *args, default_company=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["date"].initial = timezone.localdate
         self.fields["company"].queryset = Company.objects.order_by("name")
         if default_company is not None:
             self.fields["company"].initial = default_company.pk
