@@ -7,6 +7,10 @@ Deriving the one-unit form from the list form keeps both on the same query and t
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.db.models import Model, QuerySet
+
 from .lifecycle import Guard, ManyGuard
 
 
@@ -20,3 +24,11 @@ def one_unit(many: ManyGuard) -> Guard:
     guard.__module__ = many.__module__
     guard.__doc__ = many.__doc__
     return guard
+
+
+def each_unit_record(units, records: QuerySet, answer: Callable[[Model | None], list[str]]) -> dict[int, list[str]]:
+    """A list guard over each unit's one record of a kind (its approval, its registration …): one query of
+    ``records`` for all the units, then ``answer(record)`` per unit id, None where the unit has none yet."""
+    ids = [unit.pk for unit in units]
+    found = {record.unit_id: record for record in records.filter(unit_id__in=ids)}
+    return {unit_id: answer(found.get(unit_id)) for unit_id in ids}

@@ -6,7 +6,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from units.guards import one_unit
+from units.guards import each_unit_record, one_unit
 
 from . import rules
 from .models import AcceptanceCheck, AcceptanceLevel, Approval, Construction, Registration
@@ -59,42 +59,40 @@ def date_messages(steps, *, only=None) -> list[str]:
 
 
 def approval_done_many(units) -> dict[int, list[str]]:
-    """``approval_done`` for a list of units: one query. So are the other guards' ``_many`` forms."""
-    ids = [unit.pk for unit in units]
-    approvals = {approval.unit_id: approval for approval in Approval.objects.filter(unit_id__in=ids)}
-    answers = {}
-    for unit_id in ids:
-        approval = approvals.get(unit_id) or Approval(unit_id=unit_id)
-        messages = [str(CODE_MESSAGES[code]) for code in approval.missing]
-        for name in ("permit_date", "market_notice_date"):
-            messages.extend(date_messages([(name, getattr(approval, name))]))
-        answers[unit_id] = messages
-    return answers
+    """Approval → construction, for a list of units: one query. So are the other guards' ``_many`` forms."""
+    return each_unit_record(units, Approval.objects.all(), _approval_messages)
+
+
+def _approval_messages(approval: Approval | None) -> list[str]:
+    approval = approval or Approval()
+    messages = [str(CODE_MESSAGES[code]) for code in approval.missing]
+    for name in ("permit_date", "market_notice_date"):
+        messages.extend(date_messages([(name, getattr(approval, name))]))
+    return messages
 
 
 def construction_complete_many(units) -> dict[int, list[str]]:
     # The approval comes along in the same query: work starts after the notice to market supervision.
-    ids = [unit.pk for unit in units]
-    found = {c.unit_id: c for c in Construction.objects.filter(unit_id__in=ids).select_related("unit__approval")}
-    answers = {}
-    for unit_id in ids:
-        construction = found.get(unit_id) or Construction(unit_id=unit_id)
-        approval = getattr(construction.unit, "approval", None) if construction.pk else None
-        messages = []
-        for code in construction.missing:
-            if code in CODE_MESSAGES:
-                messages.append(str(CODE_MESSAGES[code]))
-            else:
-                label = Construction._meta.get_field(code).verbose_name
-                messages.append(str(CHECKLIST_OPEN % {"item": label}))
-        steps = [
-            ("market_notice_date", approval.market_notice_date if approval else None),
-            ("started_on", construction.started_on),
-            ("completed_on", construction.completed_on),
-        ]
-        messages.extend(date_messages(steps, only={"started_on", "completed_on"}))
-        answers[unit_id] = messages
-    return answers
+    return each_unit_record(units, Construction.objects.select_related("unit__approval"), _construction_messages)
+
+
+def _construction_messages(construction: Construction | None) -> list[str]:
+    construction = construction or Construction()
+    approval = getattr(construction.unit, "approval", None) if construction.pk else None
+    messages = []
+    for code in construction.missing:
+        if code in CODE_MESSAGES:
+            messages.append(str(CODE_MESSAGES[code]))
+        else:
+            label = Construction._meta.get_field(code).verbose_name
+            messages.append(str(CHECKLIST_OPEN % {"item": label}))
+    steps = [
+        ("market_notice_date", approval.market_notice_date if approval else None),
+        ("started_on", construction.started_on),
+        ("completed_on", construction.completed_on),
+    ]
+    messages.extend(date_messages(steps, only={"started_on", "completed_on"}))
+    return messages
 
 
 def acceptance_messages(blockers: list[rules.Blocker]) -> list[str]:
@@ -138,30 +136,26 @@ def _acceptance_of(checks) -> list[str]:
 
 
 def registered_many(units) -> dict[int, list[str]]:
-    ids = [unit.pk for unit in units]
+    # The date the city level passed comes along in the same query: registration follows it.
     city_passed_on = (
         AcceptanceCheck.objects.filter(unit=OuterRef("unit"), level=rules.CITY, result=rules.PASS)
         .order_by("-date", "-id")
         .values("date")[:1]
     )
-    found = {
-        r.unit_id: r
-        for r in Registration.objects.filter(unit_id__in=ids).annotate(city_passed_on=Subquery(city_passed_on))
-    }
-    answers = {}
-    for unit_id in ids:
-        registration = found.get(unit_id)
-        if registration is None:
-            answers[unit_id] = [str(REGISTRATION_MISSING)]
-            continue
-        messages = [
-            str(CODE_MESSAGES[code])
-            for code in rules.registration_missing(number=registration.number, registered_on=registration.registered_on)
-        ]
-        steps = [(rules.CITY, registration.city_passed_on), ("registered_on", registration.registered_on)]
-        messages.extend(date_messages(steps, only={"registered_on"}))
-        answers[unit_id] = messages
-    return answers
+    registrations = Registration.objects.annotate(city_passed_on=Subquery(city_passed_on))
+    return each_unit_record(units, registrations, _registration_messages)
+
+
+def _registration_messages(registration: Registration | None) -> list[str]:
+    if registration is None:
+        return [str(REGISTRATION_MISSING)]
+    messages = [
+        str(CODE_MESSAGES[code])
+        for code in rules.registration_missing(number=registration.number, registered_on=registration.registered_on)
+    ]
+    steps = [(rules.CITY, registration.city_passed_on), ("registered_on", registration.registered_on)]
+    messages.extend(date_messages(steps, only={"registered_on"}))
+    return messages
 
 
 # The one-unit forms (unit_move, the unit page), registered with their lists' forms in apps.py.
