@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from retrofit.pastdates import not_in_future
+from retrofit.checks import not_in_future, required_text
 from units.locks import lock_household
 from units.models import Household
 
@@ -79,9 +79,7 @@ def payment_record(
     today: date | None = None,
 ) -> LedgerEntry:
     """Money received from a household for its share, with the receipt given for it."""
-    receipt_no = (receipt_no or "").strip()
-    if not receipt_no:
-        raise ValidationError({"receipt_no": RECEIPT_REQUIRED})
+    receipt_no = required_text(receipt_no, RECEIPT_REQUIRED, field="receipt_no")
     not_in_future(on, today, field="on")
     _check_fund_method(fund, method)
     with transaction.atomic():
@@ -137,9 +135,7 @@ def refund_record(
 
 def entry_reverse(*, entry: LedgerEntry, reason: str, by, today: date | None = None) -> LedgerEntry:
     """Cancel a wrong entry with a new one of the opposite amount; the wrong one stays in the ledger."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": REASON_REQUIRED})
+    reason = required_text(reason, REASON_REQUIRED, field="reason")
     with transaction.atomic():
         household = lock_household(entry.household)
         entry = LedgerEntry.objects.select_for_update().get(pk=entry.pk)

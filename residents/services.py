@@ -25,6 +25,7 @@ from consultations.models import Notice, NoticeStatus, Objection, VoteSource, Vo
 from consultations.selectors import current_vote
 from consultations.services.notices import objection_log
 from consultations.services.votes import VoteResult, vote_record
+from retrofit.checks import required_text
 from units.locks import lock_unit
 from units.models import Community, Household, Stage, Unit
 
@@ -356,9 +357,7 @@ def resident_objection(*, household: Household, content: str, code: HouseholdCod
     The objection is recorded as received by the worker who issued the household's code: the
     objection list has no "nobody" for who took it in.
     """
-    content = (content or "").strip()
-    if not content:
-        raise ValidationError(OBJECTION_EMPTY)
+    content = required_text(content, OBJECTION_EMPTY)
     notice = Notice.objects.filter(unit_id=household.unit_id, status=NoticeStatus.RUNNING).first()
     if notice is None or household.unit.stage != Stage.NOTICE:
         raise ValidationError(OBJECTION_CLOSED)

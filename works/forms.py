@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from retrofit import uploads
-from retrofit.pastdates import not_in_future
+from retrofit.checks import not_in_future
 from retrofit.periods import PERIOD_PATTERN, this_period
 from retrofit.widgets import DateInput
 

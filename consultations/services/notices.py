@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from retrofit.checks import required_text
 from retrofit.models import Role
 from units.lifecycle import unit_move
 from units.models import Household, Stage, Unit
@@ -179,9 +180,7 @@ def objection_log(
 def objection_settle(*, objection: Objection, resolution: str, by, settled_on: date | None = None) -> Objection:
     if objection.settled_on is not None:
         raise ValidationError(OBJECTION_SETTLED)
-    resolution = (resolution or "").strip()
-    if not resolution:
-        raise ValidationError(RESOLUTION_REQUIRED)
+    resolution = required_text(resolution, RESOLUTION_REQUIRED)
     settled_on = settled_on or timezone.localdate()
     if settled_on > timezone.localdate():
         raise ValidationError(OBJECTION_IN_FUTURE)

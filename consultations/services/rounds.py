@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from retrofit.checks import required_text
 from units.lifecycle import unit_move
 from units.locks import lock_unit
 from units.models import Stage, Unit
@@ -105,9 +106,7 @@ def round_hold(*, consultation_round: ConsultationRound, note: str, by):
     """The "unlikely" action: stop visiting and hand the unit to the street leadership group."""
     if consultation_round.status != RoundStatus.OPEN:
         raise ValidationError(ROUND_NOT_OPEN)
-    note = (note or "").strip()
-    if not note:
-        raise ValidationError(HOLD_NOTE_REQUIRED)
+    note = required_text(note, HOLD_NOTE_REQUIRED)
     consultation_round.status = RoundStatus.ON_HOLD
     consultation_round.hold_note = note
     consultation_round.held_at = timezone.now()
@@ -121,9 +120,7 @@ def round_resume(*, consultation_round: ConsultationRound, decision: str, deadli
     """The leadership group has reviewed the unit: record its decision and reopen the round."""
     if consultation_round.status != RoundStatus.ON_HOLD:
         raise ValidationError(ROUND_NOT_HELD)
-    decision = (decision or "").strip()
-    if not decision:
-        raise ValidationError(DECISION_REQUIRED)
+    decision = required_text(decision, DECISION_REQUIRED)
     if deadline is not None:
         if deadline < consultation_round.opened_on:
             raise ValidationError(ROUND_DEADLINE_BEFORE_OPEN)
