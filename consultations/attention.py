@@ -34,32 +34,47 @@ LAST_CHANGE = _("last change %(date)s")
 
 
 def consultation_attention(units, today: date) -> list[Attention]:
-    items: list[Attention] = []
-    horizon = today + timedelta(days=DEADLINE_DAYS)
+    return [*_round_deadlines(units, today), *_notices_ending(units, today), *_open_objections(units)]
+
+
+def _round_deadlines(units, today: date) -> list[Attention]:
+    """Open rounds whose feedback deadline is within DEADLINE_DAYS, or passed."""
     rounds = ConsultationRound.objects.filter(
-        unit__in=units, status=RoundStatus.OPEN, deadline__lte=horizon
+        unit__in=units, status=RoundStatus.OPEN, deadline__lte=today + timedelta(days=DEADLINE_DAYS)
     ).values_list("unit_id", "number", "deadline")
+    items = []
     for unit_id, number, deadline in rounds:
         kind, message = ("overdue", ROUND_OVERDUE) if deadline < today else ("deadline", ROUND_DEADLINE)
         items.append(Attention.told(unit_id, kind, message, deadline, n=number, date=deadline))
+    return items
+
+
+def _notices_ending(units, today: date) -> list[Attention]:
+    """Running notices whose last day is within NOTICE_DAYS, or passed while the unit still waits."""
     notices = Notice.objects.filter(unit__in=units, status=NoticeStatus.RUNNING).values_list(
         "unit_id", "starts_on", "days"
     )
+    items = []
     for unit_id, starts_on, days in notices:
         last_day = campaign.notice_last_day(starts_on, days)
         if last_day <= today + timedelta(days=NOTICE_DAYS):
             message = NOTICE_ENDED if last_day < today else NOTICE_ENDS
             items.append(Attention.told(unit_id, "notice_ending", message, last_day, date=last_day))
+    return items
+
+
+def _open_objections(units) -> list[Attention]:
+    """Per unit, how many objections to its running notice are not settled, and since when."""
     objections = (
         Objection.objects.filter(notice__unit__in=units, notice__status=NoticeStatus.RUNNING, settled_on__isnull=True)
         .values("notice__unit_id")
         .annotate(n=Count("pk"), first=Min("received_on"))
         .order_by()
     )
-    for row in objections:
-        first = row["first"]
-        items.append(Attention.told(row["notice__unit_id"], "objection", OBJECTIONS_OPEN, first, n=row["n"], date=first))
-    return items
+    return [
+        Attention.told(row["notice__unit_id"], "objection", OBJECTIONS_OPEN, row["first"], n=row["n"], date=row["first"])
+        for row in objections
+    ]
 
 
 STALLED_DAYS = 30

@@ -35,6 +35,13 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
+def register_each(admin_class, options_by_model, site=admin.site):
+    """Registers each model with ``admin_class`` and its own options (columns, filters, raw ids): one table
+    of what differs per model instead of one near-identical ModelAdmin class each."""
+    for model, options in options_by_model.items():
+        site.register(model, admin_class, **options)
+
+
 ROLE_AND_SCOPE = (_("Role and scope"), {"fields": ("role", "display_name", "street", "community", "company")})
 
 

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
 
 from retrofit import documents
 from retrofit.formflow import INVALID, attach, error_line, submit
 from retrofit.ordering import top_floor_first
 from retrofit.refusals import Refused
-from units.permissions import get_rw_unit_for_user, get_unit_for_request, get_unit_for_user, money_required
+from units.permissions import get_rw_unit_for_user, get_unit_for_request, get_unit_for_user, money_view
 
 from . import contracts
 from .forms import ContractForm, SignatureForm
@@ -48,9 +46,7 @@ def _live_context(request, unit, contract):
     }
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@money_required
+@money_view("GET", "POST")
 def unit_contract(request, pk):
     unit = get_unit_for_request(request, pk)
     contract = _contract_or_404(unit)
@@ -86,9 +82,7 @@ def unit_contract(request, pk):
     return render(request, "units/contract.html", context, status=status)
 
 
-@login_required
-@require_POST
-@money_required
+@money_view("POST")
 def contract_start(request, pk):
     unit = get_rw_unit_for_user(request.user, pk)
     try:
@@ -101,9 +95,7 @@ def contract_start(request, pk):
     return redirect("unit_contract", pk=unit.pk)
 
 
-@login_required
-@require_POST
-@money_required
+@money_view("POST")
 def signature_update(request, pk, household_pk):
     """One household's signature; HTMX swaps the signature list, a plain POST returns to the page."""
     unit = get_rw_unit_for_user(request.user, pk)
@@ -141,8 +133,7 @@ def _scan_reader(request, pk) -> Contract:
     return _contract_or_404(unit)
 
 
-@login_required
-@money_required
+@money_view()
 def contract_scan(request, pk):
     """The current scanned contract, only for roles that may see residents' names, never as a public file."""
     contract = _scan_reader(request, pk)
@@ -151,8 +142,7 @@ def contract_scan(request, pk):
     return documents.version_response(ContractScanVersion.objects.get(pk=contract.scan_version_id))
 
 
-@login_required
-@money_required
+@money_view()
 def contract_scan_version(request, pk, version_pk):
     """Any earlier or current version of the scan, under the same scope check as the current one."""
     contract = _scan_reader(request, pk)

@@ -25,11 +25,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import wraps
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
 
 from retrofit.models import STAFF_ROLES, Role
 from units.models import Building, Community, Estate, Household, Street, Unit
@@ -76,6 +78,19 @@ def _role_required(require):
 
 roster_required = _role_required(require_roster)  # a page of the roster
 money_required = _role_required(require_money)  # a page of the households' money
+
+
+def money_view(*methods: str):
+    """The decorators every money page wears, in their order: signed in, the HTTP ``methods`` it answers
+    (any when none are named), then a role that sees money (403 otherwise)."""
+
+    def decorator(view):
+        view = money_required(view)
+        if methods:
+            view = require_http_methods(list(methods))(view)
+        return login_required(view)
+
+    return decorator
 
 
 # --- objects in scope (404) ---------------------------------------------------------------------------

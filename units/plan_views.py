@@ -9,14 +9,14 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from retrofit.formflow import INVALID, attach
 from retrofit.ordering import top_floor_first
 from retrofit.params import int_param
 from retrofit.periods import this_period
 from retrofit.refusals import Refused
-from units.permissions import get_rw_unit_for_user, get_unit_for_request, get_unit_for_user, money_required
+from units.permissions import get_rw_unit_for_user, get_unit_for_request, get_unit_for_user, money_view
 
 from . import plan_tables, plans
 from .forms import PlanForm, RunningCostForm
@@ -108,6 +108,12 @@ def _plan_context(request, unit, households, versions, *, form=None, table=None,
     }
 
 
+def _latest_plan(unit) -> Plan | None:
+    """The latest version with its shares: what the what-if compares with, and the running costs' default
+    basis (the signed plan once there is one: signing freezes the plan)."""
+    return unit.plans.order_by("-version").prefetch_related("shares").first()
+
+
 def _new_form(unit, households, current, data=None):
     draft = plans.draft_for(unit, households, current)
     floors = plans.floors_of(unit, households)
@@ -160,22 +166,19 @@ def unit_plan(request, pk):
     return render(request, "units/plan.html", _plan_context(request, unit, households, versions, form=form, shown=shown))
 
 
-@login_required
-@require_POST
-@money_required
+@money_view("POST")
 def plan_preview(request, pk):
     """What-if: recompute the share table from the form as it stands, save nothing (HTMX fragment)."""
     unit = get_rw_unit_for_user(request.user, pk)
     households = _households(unit)
-    current = unit.plans.order_by("-version").prefetch_related("shares").first()
+    current = _latest_plan(unit)
     form = _new_form(unit, households, current, request.POST)
     context = _preview(form, lambda: plans.compute(unit, households, form.draft(), compare=current))
     context.update(unit=unit, previewing=True, current=current, floors=plans.floors_of(unit, households))
     return render(request, "units/includes/_plan_table.html", context)
 
 
-@login_required
-@money_required
+@money_view()
 def plan_print(request, pk):
     """The share table of a version (default: the current one) on A4, for the notice board: names masked
     whoever prints, as on the notice printout, and no household's hardship relief."""
@@ -206,11 +209,6 @@ def plan_print(request, pk):
 # --- running costs --------------------------------------------------------------------------------
 
 
-def _basis_plan(unit) -> Plan | None:
-    """The signed plan, or else the current one: its flats and method are the running costs' default."""
-    return unit.plans.order_by("-version").prefetch_related("shares").first()
-
-
 def _running_form(unit, basis, data=None):
     floors = sorted({s.floor for s in basis.shares.all()} | set(basis.coefficient_table))
     initial = {
@@ -229,13 +227,11 @@ def _running_table(basis, form):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@money_required
+@money_view("GET", "POST")
 def running_costs(request, pk):
     """Electricity and maintenance split among the flats, the plan's way unless staff choose another."""
     unit = get_unit_for_request(request, pk)
-    basis = _basis_plan(unit)
+    basis = _latest_plan(unit)
     saved = list(unit.running_costs.select_related("created_by", "plan").order_by("-period"))
     context = {"unit": unit, "estate": unit.building.estate, "basis": basis, "saved": saved, "can_edit": request.user.can_edit}
     if basis is None:
@@ -273,12 +269,10 @@ def running_costs(request, pk):
     return render(request, "units/plan_running.html", context, status=INVALID if request.method == "POST" else 200)
 
 
-@login_required
-@require_POST
-@money_required
+@money_view("POST")
 def running_costs_preview(request, pk):
     unit = get_rw_unit_for_user(request.user, pk)
-    basis = _basis_plan(unit)
+    basis = _latest_plan(unit)
     if basis is None:
         raise Http404(_("This unit has no plan yet."))
     form = _running_form(unit, basis, request.POST)

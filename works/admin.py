@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from retrofit.admin import register_each
+
 from . import models as works
 
 
@@ -18,24 +20,9 @@ class CompanyAdmin(admin.ModelAdmin):
     inlines = [AssignmentInline]
 
 
-@admin.register(works.Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
-    list_display = ("unit", "company", "kind", "assigned_on")
-    list_filter = ("kind", "company")
-    list_select_related = ("unit__building__estate", "company")
-    raw_id_fields = ("unit",)
-
-
-@admin.register(works.ConstructionLogEntry)
-class ConstructionLogEntryAdmin(admin.ModelAdmin):
-    list_display = ("unit", "date", "text", "by")
-    list_select_related = ("unit__building__estate", "by")
-    raw_id_fields = ("unit",)
-    readonly_fields = ("by", "created_at")
-
-
 class UnitRecordAdmin(admin.ModelAdmin):
-    """A works record of one unit (``works.Recorded``): who wrote it and when are shown, not edited."""
+    """A works record of one unit: who wrote it and when are shown, not edited (``works.Recorded``'s
+    fields by default; the assignments and the log name their own)."""
 
     list_select_related = ("unit__building__estate",)
     raw_id_fields = ("unit",)
@@ -44,6 +31,17 @@ class UnitRecordAdmin(admin.ModelAdmin):
 
 # Each unit record's admin: its columns, and what else differs from UnitRecordAdmin.
 UNIT_RECORDS = {
+    works.Assignment: {
+        "list_display": ("unit", "company", "kind", "assigned_on"),
+        "list_filter": ("kind", "company"),
+        "list_select_related": ("unit__building__estate", "company"),
+        "readonly_fields": (),
+    },
+    works.ConstructionLogEntry: {
+        "list_display": ("unit", "date", "text", "by"),
+        "list_select_related": ("unit__building__estate", "by"),
+        "readonly_fields": ("by", "created_at"),
+    },
     works.Approval: {"list_display": ("unit", "permit_number", "permit_date", "market_notice_date")},
     works.Construction: {
         "list_display": ("unit", "started_on", "completed_on", "meter_boxes", "pipes", "drainage_ditch"),
@@ -70,5 +68,4 @@ UNIT_RECORDS = {
     },
 }
 
-for model, options in UNIT_RECORDS.items():
-    admin.site.register(model, UnitRecordAdmin, **options)
+register_each(UnitRecordAdmin, UNIT_RECORDS)

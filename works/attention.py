@@ -25,10 +25,15 @@ LEVEL_FAILED = _("%(level)s failed on %(date)s: %(defects)s")
 
 
 def works_attention(units, today: date) -> list[Attention]:
-    items: list[Attention] = []
+    return [*_upkeep_due(units, today), *_failed_levels(units)]
+
+
+def _upkeep_due(units, today: date) -> list[Attention]:
+    """Units in service whose maintenance is overdue, or whose inspection is due soon or overdue."""
     in_service = with_works_records(units.filter(stage__in=SERVICE_STAGES)).values_list(
         "pk", "last_visit", "next_inspection_due", "registration__registered_on"
     )
+    items = []
     for pk, last_visit, next_due, registered_on in in_service:
         visits = [last_visit] if last_visit else []
         if any(gap.open for gap in upkeep.maintenance_gaps(visits, today=today, since=registered_on)):
@@ -40,6 +45,11 @@ def works_attention(units, today: date) -> list[Attention]:
             upkeep.INSPECTION_OVERDUE,
         ):
             items.append(Attention.told(pk, "inspection_due", INSPECTION_DUE, next_due, date=next_due))
+    return items
+
+
+def _failed_levels(units) -> list[Attention]:
+    """Units in construction or acceptance whose latest check of a level failed: the first such level."""
     latest: dict[int, dict[str, AcceptanceCheck]] = {}
     checks = AcceptanceCheck.objects.filter(
         unit__in=units.filter(stage__in=Stage.BUILDING)
@@ -47,6 +57,7 @@ def works_attention(units, today: date) -> list[Attention]:
     for check in checks:
         latest.setdefault(check.unit_id, {})[check.level] = check
     labels = dict(AcceptanceLevel.choices)
+    items = []
     for pk, by_level in latest.items():
         for level in rules.LEVELS:
             check = by_level.get(level)

@@ -2,6 +2,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django import template
+from django.utils.html import format_html, format_html_join
 
 from retrofit import masking, phones, words
 from retrofit.co_owners import load as co_owner_pairs
@@ -89,3 +90,17 @@ def add_class(field, css):
 def colon():
     """The colon after a label: "：" in Chinese, ": " in English (retrofit/words.py)."""
     return words.colon()
+
+
+@register.simple_block_tag
+def card(content, classes="", **attrs):
+    """A page's panel: ``<section class="card {classes}">`` around its padded card body, so each panel
+    writes only what it says. ``attrs`` become the section's attributes, underscores as hyphens:
+    ``{% card "mt-3" aria_labelledby="facts-title" data_testid="plan-facts" %}…{% endcard %}``."""
+    attributes = format_html_join("", ' {}="{}"', ((name.replace("_", "-"), value) for name, value in attrs.items()))
+    return format_html(
+        '<section class="{}"{}>\n  <div class="card-body p-2 p-md-3">{}</div>\n</section>',
+        " ".join(filter(None, ("card", classes))),
+        attributes,
+        content,
+    )
