@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from retrofit import uploads
+from retrofit.checks import IN_FUTURE
 from retrofit.periods import PERIOD_PATTERN
 from retrofit.widgets import DateInput
 
@@ -18,7 +19,6 @@ from .contracts import CONTRACT_FIELDS
 from .models import Contract, EntryType, Household, SignatureStatus, SplitMethod, Unit
 from .plans import PlanDraft
 
-DATE_IN_FUTURE = _("This date is in the future.")
 COMPANY_NAME_NEEDED = _("Enter the company's name before its signing date.")
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -196,7 +196,7 @@ class ContractForm(forms.ModelForm):
         for name in ("signed_on", *Contract.PARTY_FIELDS):
             value = data.get(name)
             if value and value > today:
-                self.add_error(name, DATE_IN_FUTURE)
+                self.add_error(name, IN_FUTURE)
         for company, date in (
             ("elevator_company", "elevator_company_signed_on"),
             ("construction_company", "construction_company_signed_on"),
@@ -217,7 +217,7 @@ class SignatureForm(forms.Form):
         data = super().clean()
         status, signed_on = data.get("status"), data.get("signed_on")
         if signed_on and signed_on > timezone.localdate():
-            self.add_error("signed_on", DATE_IN_FUTURE)
+            self.add_error("signed_on", IN_FUTURE)
         if status == SignatureStatus.SIGNED and not signed_on and "signed_on" not in self.errors:
             # Signing on the spot is the common case on a phone: today unless told otherwise.
             data["signed_on"] = timezone.localdate()
