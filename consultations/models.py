@@ -201,7 +201,7 @@ class ConsultationRound(models.Model):
             models.UniqueConstraint(fields=["unit", "number"], name="round_unique_number_in_unit"),
             # A unit is consulted one round at a time.
             models.UniqueConstraint(
-                fields=["unit"], condition=~Q(status="closed"), name="round_one_current_per_unit"
+                fields=["unit"], condition=~Q(status=RoundStatus.CLOSED), name="round_one_current_per_unit"
             ),
             models.CheckConstraint(condition=Q(deadline__gte=models.F("opened_on")), name="round_deadline_after_open"),
             models.CheckConstraint(
@@ -214,7 +214,7 @@ class ConsultationRound(models.Model):
             ),
             *choice_checks("round", status=RoundStatus),
             models.CheckConstraint(
-                condition=Q(closed_on__isnull=True) | Q(status="closed"), name="round_closed_on_only_when_closed"
+                condition=Q(closed_on__isnull=True) | Q(status=RoundStatus.CLOSED), name="round_closed_on_only_when_closed"
             ),
         ]
         indexes = [
@@ -355,12 +355,12 @@ class Holdout(models.Model):
         constraints = [
             *choice_checks("holdout", reason=HoldoutReason, degree=Degree),
             models.CheckConstraint(
-                condition=Q(relief_amount__isnull=True) | (Q(reason="hardship") & Q(relief_amount__gt=0)),
+                condition=Q(relief_amount__isnull=True) | (Q(reason=HoldoutReason.HARDSHIP) & Q(relief_amount__gt=0)),
                 name="holdout_relief_only_for_hardship",
             ),
             models.CheckConstraint(
                 condition=(Q(neighbour__isnull=True) & Q(cadre__isnull=True) & Q(visit_planned_on__isnull=True))
-                | Q(reason="misunderstanding"),
+                | Q(reason=HoldoutReason.MISUNDERSTANDING),
                 name="holdout_joint_visit_only_for_misunderstanding",
             ),
             models.CheckConstraint(condition=~Q(neighbour=models.F("household")), name="holdout_neighbour_not_self"),
@@ -522,7 +522,7 @@ class Notice(models.Model):
         verbose_name_plural = _("public notices")
         ordering = ["-started_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["unit"], condition=Q(status="running"), name="notice_one_running_per_unit"),
+            models.UniqueConstraint(fields=["unit"], condition=Q(status=NoticeStatus.RUNNING), name="notice_one_running_per_unit"),
             models.CheckConstraint(condition=Q(days__gte=1) & Q(days__lte=366), name="notice_days_range"),
             models.CheckConstraint(
                 condition=Q(starts_on__gte=models.F("draft_signed_on")), name="notice_starts_after_draft_signing"

@@ -49,17 +49,17 @@ class User(AbstractUser):
                 name="user_one_scope_only",
             ),
             models.CheckConstraint(
-                condition=~Q(role="street_leader") | Q(street__isnull=False),
+                condition=~Q(role=Role.STREET_LEADER) | Q(street__isnull=False),
                 name="user_street_leader_has_street",
             ),
             models.CheckConstraint(
-                condition=~Q(role="community_staff") | Q(community__isnull=False),
+                condition=~Q(role=Role.COMMUNITY_STAFF) | Q(community__isnull=False),
                 name="user_community_staff_has_community",
             ),
             # Both ways: visible_to() scopes by company first, so only company users may carry one.
             models.CheckConstraint(
-                condition=(~Q(role="company") | Q(company__isnull=False))
-                & (Q(role="company") | Q(company__isnull=True)),
+                condition=(~Q(role=Role.COMPANY) | Q(company__isnull=False))
+                & (Q(role=Role.COMPANY) | Q(company__isnull=True)),
                 name="user_company_role_has_company",
             ),
         ]

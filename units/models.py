@@ -453,7 +453,27 @@ class PlanQuerySet(models.QuerySet):
         return self.filter(version=models.Subquery(latest))
 
 
-class Plan(models.Model):
+class CostSplit(models.Model):
+    """How a cost is split among a unit's flats (the method and its floor coefficients), who saved it and when.
+
+    A plan version and a running-cost bill each keep their own split, so each is recomputed from its own row.
+    """
+
+    method = models.CharField(_("split method"), max_length=12, choices=SplitMethod.choices, default=SplitMethod.FLOOR)
+    # {"1": "0", "2": "1.5", …}: floor → coefficient as a decimal string, so nothing is lost to floats.
+    coefficients = models.JSONField(_("floor coefficients"), default=dict)
+    created_by = by_user(_("saved by"))
+    created_at = models.DateTimeField(_("saved at"))
+
+    class Meta:
+        abstract = True
+
+    @property
+    def coefficient_table(self) -> dict[int, Decimal]:
+        return {int(floor): Decimal(value) for floor, value in sorted(self.coefficients.items(), key=lambda kv: int(kv[0]))}
+
+
+class Plan(CostSplit):
     """One version of a unit's installation plan and cost share. Versions are never edited, only added.
 
     The version a contract is made from gets ``signed_at``: from then on it is frozen and the unit gets
@@ -473,12 +493,7 @@ class Plan(models.Model):
     subsidy = YuanField(_("subsidy (yuan)"))
     # False when staff typed the subsidy instead of taking the street's rule.
     subsidy_from_policy = models.BooleanField(_("subsidy from the street's policy"), default=True)
-    method = models.CharField(_("split method"), max_length=12, choices=SplitMethod.choices, default=SplitMethod.FLOOR)
-    # {"1": "0", "2": "1.5", …}: floor → coefficient as a decimal string, so nothing is lost to floats.
-    coefficients = models.JSONField(_("floor coefficients"), default=dict)
     note = models.CharField(_("what changed"), max_length=300, blank=True)
-    created_by = by_user(_("saved by"))
-    created_at = models.DateTimeField(_("saved at"))
     signed_at = models.DateTimeField(_("signed (frozen) at"), null=True, blank=True)
     signed_by = by_user(_("frozen by"))
 
@@ -513,11 +528,6 @@ class Plan(models.Model):
     @property
     def is_signed(self) -> bool:
         return self.signed_at is not None
-
-    @property
-    def coefficient_table(self) -> dict[int, Decimal]:
-        return {int(floor): Decimal(value) for floor, value in sorted(self.coefficients.items(), key=lambda kv: int(kv[0]))}
-
 
 class PlanShare(models.Model):
     """One flat's share in one plan version, as computed when the version was saved.
@@ -557,7 +567,7 @@ class PlanShare(models.Model):
         return f"{self.room}: {self.amount}"
 
 
-class RunningCost(models.Model):
+class RunningCost(CostSplit):
     """A period's electricity and maintenance bill, split among the flats of a plan.
 
     The split is not stored: it is a pure function of these inputs and of the basis plan's frozen flat
@@ -574,10 +584,6 @@ class RunningCost(models.Model):
     )
     electricity = YuanField(_("electricity (yuan)"), default=Decimal("0"))
     maintenance = YuanField(_("maintenance (yuan)"), default=Decimal("0"))
-    method = models.CharField(_("split method"), max_length=12, choices=SplitMethod.choices, default=SplitMethod.FLOOR)
-    coefficients = models.JSONField(_("floor coefficients"), default=dict)
-    created_by = by_user(_("saved by"))
-    created_at = models.DateTimeField(_("saved at"))
 
     class Meta:
         verbose_name = _("running cost")
@@ -598,10 +604,6 @@ class RunningCost(models.Model):
     @property
     def total(self) -> Decimal:
         return self.electricity + self.maintenance
-
-    @property
-    def coefficient_table(self) -> dict[int, Decimal]:
-        return {int(floor): Decimal(value) for floor, value in sorted(self.coefficients.items(), key=lambda kv: int(kv[0]))}
 
 
 # --- the three-party contract (三方协议) -----------------------------------------------------------

@@ -105,17 +105,13 @@ def refuse_future_dates(record, names, today=None) -> None:
         raise ValidationError(errors)
 
 
-class Recorded(models.Model):
-    """Who wrote a record and when.
+class PastDates(models.Model):
+    """A record with dates of events that must already have happened.
 
-    ``PAST_DATES`` names the date fields of events that must already have happened; ``full_clean``
-    (every service calls it) refuses them in the future.
+    ``PAST_DATES`` names those date fields; ``full_clean`` (every service calls it) refuses them in the future.
     """
 
     PAST_DATES: tuple[str, ...] = ()
-
-    recorded_by = by_user(_("recorded by"))
-    recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -123,6 +119,33 @@ class Recorded(models.Model):
     def clean(self):
         super().clean()
         refuse_future_dates(self, self.PAST_DATES)
+
+
+class Recorded(PastDates):
+    """Who wrote a record and when."""
+
+    recorded_by = by_user(_("recorded by"))
+    recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+def log_meta(singular, plural, index_name: str, *checks: models.BaseConstraint) -> type:
+    """The ``Meta`` of a unit's dated log (the construction log, maintenance visits, inspections): newest
+    first, with the index that serves one unit's entries in that order (its list and its latest entry).
+
+    ``checks`` adds the model's own constraints.
+    """
+
+    class Meta:
+        verbose_name = singular
+        verbose_name_plural = plural
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["unit", "-date"], name=index_name)]
+        constraints = list(checks)
+
+    return Meta
 
 
 class Approval(Recorded):
@@ -196,7 +219,8 @@ class Construction(Recorded):
         return rules.construction_missing(completed_on=self.completed_on, checklist=self.checklist)
 
 
-class ConstructionLogEntry(models.Model):
+class ConstructionLogEntry(PastDates):
+    PAST_DATES = ("date",)
     unit = of_unit("log_entries")
     date = models.DateField(_("date"))
     text = models.TextField(_("what was done"))
@@ -208,19 +232,11 @@ class ConstructionLogEntry(models.Model):
     by = by_user(pgettext_lazy("recorded by", "by"), required=True)
     created_at = models.DateTimeField(_("created at"))
 
-    class Meta:
-        verbose_name = _("construction log entry")
-        verbose_name_plural = _("construction log entries")
-        ordering = ["-date", "-id"]
-        # The log on the works page: one unit's entries, newest first.
-        indexes = [models.Index(fields=["unit", "-date"], name="logentry_unit_date")]
+    # The log on the works page.
+    Meta = log_meta(_("construction log entry"), _("construction log entries"), "logentry_unit_date")
 
     def __str__(self):
         return f"{self.date} {self.text[:30]}"
-
-    def clean(self):
-        super().clean()
-        refuse_future_dates(self, ("date",))
 
 
 class SitePhotoVersion(DocumentVersion):
@@ -273,7 +289,7 @@ class AcceptanceCheck(Recorded):
         constraints = [
             # A failed check must say what to fix: the defects go back to construction with the unit.
             models.CheckConstraint(
-                condition=~Q(result="fail") | ~Q(remarks=""), name="acceptance_fail_lists_defects"
+                condition=~Q(result=Result.FAIL) | ~Q(remarks=""), name="acceptance_fail_lists_defects"
             ),
         ]
 
@@ -400,12 +416,8 @@ class MaintenanceVisit(Recorded):
     )
     notes = models.TextField(_("notes"), blank=True)
 
-    class Meta:
-        verbose_name = _("maintenance visit")
-        verbose_name_plural = _("maintenance visits")
-        ordering = ["-date", "-id"]
-        # The visit list and the 15-day check (latest visit per unit).
-        indexes = [models.Index(fields=["unit", "-date"], name="visit_unit_date")]
+    # The visit list and the 15-day check (latest visit per unit).
+    Meta = log_meta(_("maintenance visit"), _("maintenance visits"), "visit_unit_date")
 
     def __str__(self):
         return str(self.date)
@@ -419,17 +431,11 @@ class Inspection(Recorded):
     next_due = models.DateField(_("next inspection due"))
     remarks = models.TextField(_("remarks"), blank=True)
 
-    class Meta:
-        verbose_name = _("periodic inspection")
-        verbose_name_plural = _("periodic inspections")
-        ordering = ["-date", "-id"]
-        # Latest inspection per unit (its next due date drives the warning).
-        indexes = [models.Index(fields=["unit", "-date"], name="inspection_unit_date")]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(next_due__gt=F("date")), name="inspection_next_due_after_date"
-            ),
-        ]
+    # Latest inspection per unit (its next due date drives the warning).
+    Meta = log_meta(
+        _("periodic inspection"), _("periodic inspections"), "inspection_unit_date",
+        models.CheckConstraint(condition=Q(next_due__gt=F("date")), name="inspection_next_due_after_date"),
+    )
 
     def __str__(self):
         return str(self.date)
