@@ -10,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from retrofit import uploads
 from retrofit.documents import DocumentVersion, owner_key, versions_meta
-from retrofit.fields import YuanField, by_user, choice_checks
+from retrofit.fields import YuanField, by_user, choice_checks, when_set
 from units.models import Community
 
 from . import campaign, rules
@@ -118,9 +118,7 @@ class OwnerTransfer(models.Model):
         ordering = ["household", "transferred_on", "recorded_at"]
         constraints = [
             models.CheckConstraint(condition=~Q(new_name=""), name="transfer_new_owner_named"),
-            models.CheckConstraint(
-                condition=Q(told_at__isnull=True) | Q(after_signing=True), name="transfer_told_only_after_signing"
-            ),
+            when_set("told_at", Q(after_signing=True), name="transfer_told_only_after_signing"),
         ]
         indexes = [
             # The unit page's "new owner to be told".
@@ -213,9 +211,7 @@ class ConsultationRound(models.Model):
                 name="round_has_a_channel",
             ),
             *choice_checks("round", status=RoundStatus),
-            models.CheckConstraint(
-                condition=Q(closed_on__isnull=True) | Q(status=RoundStatus.CLOSED), name="round_closed_on_only_when_closed"
-            ),
+            when_set("closed_on", Q(status=RoundStatus.CLOSED), name="round_closed_on_only_when_closed"),
         ]
         indexes = [
             # Overdue rounds across a street: status = open and deadline < today.
@@ -354,8 +350,8 @@ class Holdout(models.Model):
         verbose_name_plural = _("holdouts")
         constraints = [
             *choice_checks("holdout", reason=HoldoutReason, degree=Degree),
-            models.CheckConstraint(
-                condition=Q(relief_amount__isnull=True) | (Q(reason=HoldoutReason.HARDSHIP) & Q(relief_amount__gt=0)),
+            when_set(
+                "relief_amount", Q(reason=HoldoutReason.HARDSHIP) & Q(relief_amount__gt=0),
                 name="holdout_relief_only_for_hardship",
             ),
             models.CheckConstraint(
@@ -572,9 +568,7 @@ class Objection(models.Model):
         ordering = ["received_on", "id"]
         constraints = [
             # Settled means someone wrote down how.
-            models.CheckConstraint(
-                condition=Q(settled_on__isnull=True) | ~Q(resolution=""), name="objection_settled_with_resolution"
-            ),
+            when_set("settled_on", ~Q(resolution=""), name="objection_settled_with_resolution"),
             models.CheckConstraint(condition=~Q(objector=""), name="objection_real_name"),
         ]
         indexes = [

@@ -1,5 +1,6 @@
 """The project's recurring field declarations, each written once: money in yuan, the user who did
-something, and the checks that keep a choice field to its choices."""
+something, the checks that keep a choice field to its choices, and the two shapes most checks take
+(one fact implies another; an optional field, once set, obeys a rule)."""
 
 from __future__ import annotations
 
@@ -51,3 +52,13 @@ def choice_checks(prefix: str, **fields: type[models.Choices]) -> list[models.Ch
         )
         for field, choices in fields.items()
     ]
+
+
+def implies(condition: Q, then: Q, *, name: str) -> models.CheckConstraint:
+    """A check that ``then`` holds on every row where ``condition`` holds (a signed signature has a date)."""
+    return models.CheckConstraint(condition=~condition | then, name=name)
+
+
+def when_set(field: str, then: Q, *, name: str) -> models.CheckConstraint:
+    """A check that an optional field, once set, obeys ``then`` (a settled objection says how); empty always passes."""
+    return models.CheckConstraint(condition=Q(**{f"{field}__isnull": True}) | then, name=name)

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .fields import by_user, choice_checks
+from .fields import by_user, choice_checks, implies
 
 
 class Role(models.TextChoices):
@@ -48,13 +48,9 @@ class User(AbstractUser):
                 condition=~(Q(street__isnull=False) & Q(community__isnull=False)),
                 name="user_one_scope_only",
             ),
-            models.CheckConstraint(
-                condition=~Q(role=Role.STREET_LEADER) | Q(street__isnull=False),
-                name="user_street_leader_has_street",
-            ),
-            models.CheckConstraint(
-                condition=~Q(role=Role.COMMUNITY_STAFF) | Q(community__isnull=False),
-                name="user_community_staff_has_community",
+            implies(Q(role=Role.STREET_LEADER), Q(street__isnull=False), name="user_street_leader_has_street"),
+            implies(
+                Q(role=Role.COMMUNITY_STAFF), Q(community__isnull=False), name="user_community_staff_has_community"
             ),
             # Both ways: visible_to() scopes by company first, so only company users may carry one.
             models.CheckConstraint(

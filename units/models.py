@@ -18,7 +18,7 @@ from django.utils.translation import pgettext_lazy
 
 from retrofit import uploads
 from retrofit.documents import DocumentVersion, owner_key, versions_meta
-from retrofit.fields import YuanField, by_user, choice_checks
+from retrofit.fields import YuanField, by_user, choice_checks, implies, when_set
 from retrofit.periods import PERIOD_PATTERN
 
 from . import costshare
@@ -181,9 +181,7 @@ class Estate(models.Model):
         ordering = ["community__name", "name"]
         constraints = [
             models.UniqueConstraint(fields=["community", "name"], name="estate_unique_name_in_community"),
-            models.CheckConstraint(
-                condition=Q(pilot_start__isnull=True) | Q(is_pilot=True), name="estate_pilot_start_only_for_pilots"
-            ),
+            when_set("pilot_start", Q(is_pilot=True), name="estate_pilot_start_only_for_pilots"),
         ]
 
     def __str__(self):
@@ -208,9 +206,7 @@ class Building(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["estate", "number"], name="building_unique_number_in_estate"),
             models.CheckConstraint(condition=Q(floors__gte=1) & Q(floors__lte=60), name="building_floors_range"),
-            models.CheckConstraint(
-                condition=Q(floor_height__isnull=True) | Q(floor_height__gt=0), name="building_floor_height_positive"
-            ),
+            when_set("floor_height", Q(floor_height__gt=0), name="building_floor_height_positive"),
         ]
 
     def __str__(self):
@@ -638,13 +634,9 @@ class Contract(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="contract_amount_valid"),
             # A company signs under its name.
-            models.CheckConstraint(
-                condition=Q(elevator_company_signed_on__isnull=True) | ~Q(elevator_company=""),
-                name="contract_elevator_company_named",
-            ),
-            models.CheckConstraint(
-                condition=Q(construction_company_signed_on__isnull=True) | ~Q(construction_company=""),
-                name="contract_construction_company_named",
+            when_set("elevator_company_signed_on", ~Q(elevator_company=""), name="contract_elevator_company_named"),
+            when_set(
+                "construction_company_signed_on", ~Q(construction_company=""), name="contract_construction_company_named"
             ),
         ]
 
@@ -693,14 +685,8 @@ class Signature(models.Model):
             models.UniqueConstraint(fields=["contract", "household"], name="signature_unique_household"),
             *choice_checks("signature", status=SignatureStatus),
             # Signed means a date; not signed yet means none (a refusal may carry the day it was said).
-            models.CheckConstraint(
-                condition=~Q(status=SignatureStatus.SIGNED) | Q(signed_on__isnull=False),
-                name="signature_signed_has_date",
-            ),
-            models.CheckConstraint(
-                condition=~Q(status=SignatureStatus.PENDING) | Q(signed_on__isnull=True),
-                name="signature_pending_has_no_date",
-            ),
+            implies(Q(status=SignatureStatus.SIGNED), Q(signed_on__isnull=False), name="signature_signed_has_date"),
+            implies(Q(status=SignatureStatus.PENDING), Q(signed_on__isnull=True), name="signature_pending_has_no_date"),
         ]
 
     def __str__(self):

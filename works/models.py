@@ -19,7 +19,7 @@ from django.utils.translation import pgettext_lazy
 
 from retrofit import uploads
 from retrofit.documents import DocumentVersion, owner_key, versions_meta
-from retrofit.fields import YuanField, by_user
+from retrofit.fields import YuanField, by_user, implies, when_set
 from retrofit.periods import PERIOD_PATTERN
 from units.models import Household, Street, Unit
 
@@ -167,10 +167,7 @@ class Approval(Recorded):
         verbose_name = _("approval")
         verbose_name_plural = _("approvals")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(permit_date__isnull=True) | ~Q(permit_number=""),
-                name="approval_permit_date_has_number",
-            ),
+            when_set("permit_date", ~Q(permit_number=""), name="approval_permit_date_has_number"),
         ]
 
     def __str__(self):
@@ -200,9 +197,8 @@ class Construction(Recorded):
         verbose_name = _("construction")
         verbose_name_plural = _("constructions")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(completed_on__isnull=True)
-                | (Q(started_on__isnull=False) & Q(completed_on__gte=F("started_on"))),
+            when_set(
+                "completed_on", Q(started_on__isnull=False) & Q(completed_on__gte=F("started_on")),
                 name="construction_completed_after_start",
             ),
         ]
@@ -288,9 +284,7 @@ class AcceptanceCheck(Recorded):
         indexes = [models.Index(fields=["unit", "date"], name="acceptance_unit_date")]
         constraints = [
             # A failed check must say what to fix: the defects go back to construction with the unit.
-            models.CheckConstraint(
-                condition=~Q(result=Result.FAIL) | ~Q(remarks=""), name="acceptance_fail_lists_defects"
-            ),
+            implies(Q(result=Result.FAIL), ~Q(remarks=""), name="acceptance_fail_lists_defects"),
         ]
 
     def __str__(self):
@@ -320,9 +314,7 @@ class Subsidy(Recorded):
         verbose_name = _("subsidy")
         verbose_name_plural = _("subsidies")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__isnull=True) | Q(amount__gt=0), name="subsidy_amount_positive"
-            ),
+            when_set("amount", Q(amount__gt=0), name="subsidy_amount_positive"),
             models.CheckConstraint(
                 condition=(Q(amount_applied__isnull=True) | Q(amount_applied__gt=0))
                 & (Q(amount_approved__isnull=True) | Q(amount_approved__gt=0)),
@@ -339,10 +331,7 @@ class Subsidy(Recorded):
                 | Q(approved_on__isnull=False, amount_approved__isnull=False, applied_on__isnull=False),
                 name="subsidy_approval_after_application",
             ),
-            models.CheckConstraint(
-                condition=Q(approved_on__isnull=True) | Q(approved_on__gte=F("applied_on")),
-                name="subsidy_approved_not_before_applied",
-            ),
+            when_set("approved_on", Q(approved_on__gte=F("applied_on")), name="subsidy_approved_not_before_applied"),
             models.CheckConstraint(
                 condition=Q(paid_on__isnull=False) | Q(applied_on__isnull=False),
                 name="subsidy_applied_or_paid",
@@ -397,10 +386,7 @@ class Registration(Recorded):
         verbose_name_plural = _("use registrations")
         constraints = [
             models.CheckConstraint(condition=~Q(number=""), name="registration_has_number"),
-            models.CheckConstraint(
-                condition=~Q(user_unit="") | Q(leader__isnull=False),
-                name="registration_names_user_unit_or_leader",
-            ),
+            implies(Q(user_unit=""), Q(leader__isnull=False), name="registration_names_user_unit_or_leader"),
         ]
 
     def __str__(self):
