@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from retrofit import uploads
-from retrofit.documents import DocumentVersion, owner_key, versions_meta
-from retrofit.fields import YuanField, by_user, choice_checks, when_set
+from retrofit.documents import DocumentVersion, current_version, owner_key, versions_meta
+from retrofit.fields import YuanField, by_user, choice_checks, protected_key, when_set
 from units.models import Community
 
 from . import campaign, rules
@@ -273,10 +273,7 @@ class Contact(models.Model):
     contacted_at = models.DateTimeField(_("when"))
     note = models.TextField(_("note"), blank=True)
     # The signed opinion form, kept as a version (retrofit/documents.py): never deleted.
-    opinion_form_version = models.ForeignKey(
-        "OpinionFormVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("signed opinion form (photo or PDF)"),
-    )
+    opinion_form_version = current_version("OpinionFormVersion", _("signed opinion form (photo or PDF)"))
 
     class Meta:
         verbose_name = _("contact")
@@ -408,10 +405,7 @@ class Meeting(models.Model):
     street = models.ForeignKey(
         "units.Street", on_delete=models.PROTECT, related_name="meetings", verbose_name=_("street")
     )
-    community = models.ForeignKey(
-        "units.Community", on_delete=models.PROTECT, null=True, blank=True, related_name="meetings",
-        verbose_name=_("community"),
-    )
+    community = protected_key("units.Community", _("community"), related_name="meetings")
     kind = models.CharField(_("kind"), max_length=14, choices=MeetingKind.choices)
     held_on = models.DateField(_("date"))
     starts_at = models.TimeField(_("time"), null=True, blank=True)

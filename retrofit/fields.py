@@ -33,15 +33,19 @@ class YuanField(models.DecimalField):
         return name, "django.db.models.DecimalField", args, kwargs
 
 
-def by_user(verbose_name=None, *, required=False, **kwargs) -> models.ForeignKey:
-    """The user who made, changed or settled a record: kept while the record is (PROTECT), empty for the
-    command line and the import unless ``required``, not listed from the user's side (related_name "+")."""
-    kwargs.setdefault("related_name", "+")
+def protected_key(to, verbose_name=None, *, required=False, **kwargs) -> models.ForeignKey:
+    """A reference that keeps its target: a row something points at is never deleted (PROTECT), so no
+    record loses the user, company or street it names. May be empty unless ``required``."""
     if not required:
         kwargs.update(null=True, blank=True)
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=verbose_name, **kwargs
-    )
+    return models.ForeignKey(to, on_delete=models.PROTECT, verbose_name=verbose_name, **kwargs)
+
+
+def by_user(verbose_name=None, *, required=False, **kwargs) -> models.ForeignKey:
+    """The user who made, changed or settled a record: kept while the record is, empty for the command line
+    and the import unless ``required``, not listed from the user's side (related_name "+")."""
+    kwargs.setdefault("related_name", "+")
+    return protected_key(settings.AUTH_USER_MODEL, verbose_name, required=required, **kwargs)
 
 
 def choice_checks(prefix: str, **fields: type[models.Choices]) -> list[models.CheckConstraint]:

@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from retrofit import uploads
-from retrofit.documents import DocumentVersion, owner_key, versions_meta
-from retrofit.fields import YuanField, by_user, choice_checks, implies, when_set
+from retrofit.documents import DocumentVersion, current_version, owner_key, versions_meta
+from retrofit.fields import YuanField, by_user, choice_checks, implies, protected_key, when_set
 from retrofit.periods import PERIOD_PATTERN
 
 from . import costshare
@@ -621,10 +621,7 @@ class Contract(models.Model):
     elevator_company_signed_on = models.DateField(_("elevator company signed on"), null=True, blank=True)
     construction_company_signed_on = models.DateField(_("construction company signed on"), null=True, blank=True)
     # The current scan; every earlier one is kept in scan_versions. Clearing empties only this pointer.
-    scan_version = models.ForeignKey(
-        "ContractScanVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("scanned copy"),
-    )
+    scan_version = current_version("ContractScanVersion", _("scanned copy"))
     created_by = by_user(_("created by"))
     created_at = models.DateTimeField(_("created at"))
 
@@ -697,9 +694,7 @@ class ContractChange(FieldChange):
     """Every change to a contract or one of its signatures: who, when, which field, before and after."""
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="changes")
-    household = models.ForeignKey(
-        Household, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("household")
-    )
+    household = protected_key(Household, _("household"), related_name="+")
 
     class Meta(FieldChange.Meta):
         verbose_name = _("contract change")

@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from retrofit import uploads
-from retrofit.documents import DocumentVersion, owner_key, versions_meta
-from retrofit.fields import YuanField, by_user, implies, when_set
+from retrofit.documents import DocumentVersion, current_version, owner_key, versions_meta
+from retrofit.fields import YuanField, by_user, implies, protected_key, when_set
 from retrofit.periods import PERIOD_PATTERN
 from units.models import Household, Street, Unit
 
@@ -42,14 +42,7 @@ class Company(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=CompanyKind.choices)
     # The street that registered the company; companies may still be assigned to units anywhere.
-    street = models.ForeignKey(
-        Street,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="companies",
-        verbose_name=_("street"),
-    )
+    street = protected_key(Street, _("street"), related_name="companies")
     contact = models.CharField(_("contact person and phone"), max_length=100, blank=True)
 
     class Meta:
@@ -221,10 +214,7 @@ class ConstructionLogEntry(PastDates):
     date = models.DateField(_("date"))
     text = models.TextField(_("what was done"))
     # The site photo, kept as a version (retrofit/documents.py): never deleted.
-    photo_version = models.ForeignKey(
-        "SitePhotoVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("photo"), editable=False,
-    )
+    photo_version = current_version("SitePhotoVersion", _("photo"), editable=False)
     by = by_user(pgettext_lazy("recorded by", "by"), required=True)
     created_at = models.DateTimeField(_("created at"))
 
@@ -372,14 +362,7 @@ class Registration(Recorded):
     registered_on = models.DateField(_("registered on"))
     user_unit = models.CharField(_("user unit"), max_length=100, blank=True)
     leader = by_user(_("building leader"))
-    maintenance_company = models.ForeignKey(
-        Company,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="maintained_registrations",
-        verbose_name=_("maintenance company"),
-    )
+    maintenance_company = protected_key(Company, _("maintenance company"), related_name="maintained_registrations")
 
     class Meta:
         verbose_name = _("use registration")
@@ -397,9 +380,7 @@ class MaintenanceVisit(Recorded):
     PAST_DATES = ("date",)
     unit = of_unit("maintenance_visits")
     date = models.DateField(_("date"))
-    company = models.ForeignKey(
-        Company, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("company")
-    )
+    company = protected_key(Company, _("company"), related_name="+")
     notes = models.TextField(_("notes"), blank=True)
 
     # The visit list and the 15-day check (latest visit per unit).
