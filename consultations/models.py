@@ -10,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from retrofit import uploads
 from retrofit.documents import DocumentVersion, current_version, owner_key, versions_meta
-from retrofit.fields import YuanField, by_user, choice_checks, protected_key, when_set
+from retrofit.fields import YuanField, by_user, choice_checks, protected_key, unique_in, when_set
 from units.models import Community
 
 from . import campaign, rules
@@ -196,7 +196,7 @@ class ConsultationRound(models.Model):
         verbose_name_plural = _("consultation rounds")
         ordering = ["unit", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["unit", "number"], name="round_unique_number_in_unit"),
+            unique_in("round", "number", "unit"),
             # A unit is consulted one round at a time.
             models.UniqueConstraint(
                 fields=["unit"], condition=~Q(status=RoundStatus.CLOSED), name="round_one_current_per_unit"

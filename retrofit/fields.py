@@ -1,6 +1,6 @@
 """The project's recurring field declarations, each written once: money in yuan, the user who did
-something, the checks that keep a choice field to its choices, and the two shapes most checks take
-(one fact implies another; an optional field, once set, obeys a rule)."""
+something, the checks that keep a choice field to its choices, a name unique within its parent, and the two
+shapes most checks take (one fact implies another; an optional field, once set, obeys a rule)."""
 
 from __future__ import annotations
 
@@ -56,6 +56,14 @@ def choice_checks(prefix: str, **fields: type[models.Choices]) -> list[models.Ch
         )
         for field, choices in fields.items()
     ]
+
+
+def unique_in(prefix: str, field: str, parent: str) -> models.UniqueConstraint:
+    """``field`` names a row within its ``parent`` (a room within its unit), ``<prefix>_unique_<field>_in_<parent>``.
+
+    The parent comes first in the index, so it also serves "the rows of this parent".
+    """
+    return models.UniqueConstraint(fields=[parent, field], name=f"{prefix}_unique_{field}_in_{parent}")
 
 
 def implies(condition: Q, then: Q, *, name: str) -> models.CheckConstraint:

@@ -18,7 +18,7 @@ from django.utils.translation import pgettext_lazy
 
 from retrofit import uploads
 from retrofit.documents import DocumentVersion, current_version, owner_key, versions_meta
-from retrofit.fields import YuanField, by_user, choice_checks, implies, protected_key, when_set
+from retrofit.fields import YuanField, by_user, choice_checks, implies, protected_key, unique_in, when_set
 from retrofit.periods import PERIOD_PATTERN
 
 from . import costshare
@@ -153,7 +153,7 @@ class Community(models.Model):
         verbose_name = _("community")
         verbose_name_plural = _("communities")
         ordering = ["street__name", "name"]
-        constraints = [models.UniqueConstraint(fields=["street", "name"], name="community_unique_name_in_street")]
+        constraints = [unique_in("community", "name", "street")]
 
     def __str__(self):
         return self.name
@@ -180,7 +180,7 @@ class Estate(models.Model):
         verbose_name_plural = _("estates")
         ordering = ["community__name", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["community", "name"], name="estate_unique_name_in_community"),
+            unique_in("estate", "name", "community"),
             when_set("pilot_start", Q(is_pilot=True), name="estate_pilot_start_only_for_pilots"),
         ]
 
@@ -204,7 +204,7 @@ class Building(models.Model):
         verbose_name_plural = _("buildings")
         ordering = ["estate", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["estate", "number"], name="building_unique_number_in_estate"),
+            unique_in("building", "number", "estate"),
             models.CheckConstraint(condition=Q(floors__gte=1) & Q(floors__lte=60), name="building_floors_range"),
             when_set("floor_height", Q(floor_height__gt=0), name="building_floor_height_positive"),
         ]
@@ -312,7 +312,7 @@ class Unit(models.Model):
         verbose_name = _("unit")
         verbose_name_plural = _("units")
         ordering = ["building__number", "number"]
-        constraints = [models.UniqueConstraint(fields=["building", "number"], name="unit_unique_number_in_building")]
+        constraints = [unique_in("unit", "number", "building")]
 
     def __str__(self):
         return _("Building %(building)s, unit %(unit)s") % {"building": self.building.number, "unit": self.number}
@@ -367,7 +367,7 @@ class Household(models.Model):
         verbose_name_plural = _("households")
         ordering = ["-floor", "room"]
         constraints = [
-            models.UniqueConstraint(fields=["unit", "room"], name="household_unique_room_in_unit"),
+            unique_in("household", "room", "unit"),
             models.CheckConstraint(condition=Q(area__gt=0), name="household_area_positive"),
             models.CheckConstraint(condition=Q(floor__gte=1), name="household_floor_positive"),
             # "floor within the building" spans two tables: a trigger enforces it (migration 0002).
@@ -501,7 +501,7 @@ class Plan(CostSplit):
         ordering = ["unit", "-version"]
         constraints = [
             # Also serves "latest version of a unit" (unit, version desc) for current_plans().
-            models.UniqueConstraint(fields=["unit", "version"], name="plan_unique_version_in_unit"),
+            unique_in("plan", "version", "unit"),
             models.UniqueConstraint(
                 fields=["unit"], condition=Q(signed_at__isnull=False), name="plan_one_signed_per_unit"
             ),
