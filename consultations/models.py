@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from retrofit import uploads
-from retrofit.documents import DocumentVersion, owner_key, versions_meta
-from retrofit.fields import YuanField, by_user, choice_checks
+from retrofit.documents import DocumentVersion, current_version, owner_key, versions_meta
+from retrofit.fields import YuanField, by_user, choice_checks, protected_key, unique_in, when_set
 from units.models import Community
 
 from . import campaign, rules
@@ -118,9 +118,7 @@ class OwnerTransfer(models.Model):
         ordering = ["household", "transferred_on", "recorded_at"]
         constraints = [
             models.CheckConstraint(condition=~Q(new_name=""), name="transfer_new_owner_named"),
-            models.CheckConstraint(
-                condition=Q(told_at__isnull=True) | Q(after_signing=True), name="transfer_told_only_after_signing"
-            ),
+            when_set("told_at", Q(after_signing=True), name="transfer_told_only_after_signing"),
         ]
         indexes = [
             # The unit page's "new owner to be told".
@@ -198,10 +196,10 @@ class ConsultationRound(models.Model):
         verbose_name_plural = _("consultation rounds")
         ordering = ["unit", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["unit", "number"], name="round_unique_number_in_unit"),
+            unique_in("round", "number", "unit"),
             # A unit is consulted one round at a time.
             models.UniqueConstraint(
-                fields=["unit"], condition=~Q(status="closed"), name="round_one_current_per_unit"
+                fields=["unit"], condition=~Q(status=RoundStatus.CLOSED), name="round_one_current_per_unit"
             ),
             models.CheckConstraint(condition=Q(deadline__gte=models.F("opened_on")), name="round_deadline_after_open"),
             models.CheckConstraint(
@@ -213,9 +211,7 @@ class ConsultationRound(models.Model):
                 name="round_has_a_channel",
             ),
             *choice_checks("round", status=RoundStatus),
-            models.CheckConstraint(
-                condition=Q(closed_on__isnull=True) | Q(status="closed"), name="round_closed_on_only_when_closed"
-            ),
+            when_set("closed_on", Q(status=RoundStatus.CLOSED), name="round_closed_on_only_when_closed"),
         ]
         indexes = [
             # Overdue rounds across a street: status = open and deadline < today.
@@ -277,10 +273,7 @@ class Contact(models.Model):
     contacted_at = models.DateTimeField(_("when"))
     note = models.TextField(_("note"), blank=True)
     # The signed opinion form, kept as a version (retrofit/documents.py): never deleted.
-    opinion_form_version = models.ForeignKey(
-        "OpinionFormVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("signed opinion form (photo or PDF)"),
-    )
+    opinion_form_version = current_version("OpinionFormVersion", _("signed opinion form (photo or PDF)"))
 
     class Meta:
         verbose_name = _("contact")
@@ -354,13 +347,13 @@ class Holdout(models.Model):
         verbose_name_plural = _("holdouts")
         constraints = [
             *choice_checks("holdout", reason=HoldoutReason, degree=Degree),
-            models.CheckConstraint(
-                condition=Q(relief_amount__isnull=True) | (Q(reason="hardship") & Q(relief_amount__gt=0)),
+            when_set(
+                "relief_amount", Q(reason=HoldoutReason.HARDSHIP) & Q(relief_amount__gt=0),
                 name="holdout_relief_only_for_hardship",
             ),
             models.CheckConstraint(
                 condition=(Q(neighbour__isnull=True) & Q(cadre__isnull=True) & Q(visit_planned_on__isnull=True))
-                | Q(reason="misunderstanding"),
+                | Q(reason=HoldoutReason.MISUNDERSTANDING),
                 name="holdout_joint_visit_only_for_misunderstanding",
             ),
             models.CheckConstraint(condition=~Q(neighbour=models.F("household")), name="holdout_neighbour_not_self"),
@@ -412,10 +405,7 @@ class Meeting(models.Model):
     street = models.ForeignKey(
         "units.Street", on_delete=models.PROTECT, related_name="meetings", verbose_name=_("street")
     )
-    community = models.ForeignKey(
-        "units.Community", on_delete=models.PROTECT, null=True, blank=True, related_name="meetings",
-        verbose_name=_("community"),
-    )
+    community = protected_key("units.Community", _("community"), related_name="meetings")
     kind = models.CharField(_("kind"), max_length=14, choices=MeetingKind.choices)
     held_on = models.DateField(_("date"))
     starts_at = models.TimeField(_("time"), null=True, blank=True)
@@ -522,7 +512,7 @@ class Notice(models.Model):
         verbose_name_plural = _("public notices")
         ordering = ["-started_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["unit"], condition=Q(status="running"), name="notice_one_running_per_unit"),
+            models.UniqueConstraint(fields=["unit"], condition=Q(status=NoticeStatus.RUNNING), name="notice_one_running_per_unit"),
             models.CheckConstraint(condition=Q(days__gte=1) & Q(days__lte=366), name="notice_days_range"),
             models.CheckConstraint(
                 condition=Q(starts_on__gte=models.F("draft_signed_on")), name="notice_starts_after_draft_signing"
@@ -572,9 +562,7 @@ class Objection(models.Model):
         ordering = ["received_on", "id"]
         constraints = [
             # Settled means someone wrote down how.
-            models.CheckConstraint(
-                condition=Q(settled_on__isnull=True) | ~Q(resolution=""), name="objection_settled_with_resolution"
-            ),
+            when_set("settled_on", ~Q(resolution=""), name="objection_settled_with_resolution"),
             models.CheckConstraint(condition=~Q(objector=""), name="objection_real_name"),
         ]
         indexes = [

@@ -41,6 +41,14 @@ class Method(models.TextChoices):
     REPAIR = "repair_fund", _("Repair fund transfer")
 
 
+def by_its_transfer(fund: Fund, method: Method) -> models.CheckConstraint:
+    """Money from a fund arrives by that fund's own transfer, and that transfer carries nothing else."""
+    return models.CheckConstraint(
+        condition=(Q(method=method) & Q(fund=fund)) | (~Q(method=method) & ~Q(fund=fund)),
+        name=f"ledger_{fund}_by_transfer",
+    )
+
+
 class LedgerEntry(models.Model):
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="ledger", verbose_name=_("unit"))
     household = models.ForeignKey(
@@ -67,27 +75,18 @@ class LedgerEntry(models.Model):
         constraints = [
             *choice_checks("ledger", kind=Kind, fund=Fund, method=Method),
             models.CheckConstraint(
-                condition=(Q(kind="payment") & Q(amount__gt=0) & ~Q(receipt_no="") & Q(reverses__isnull=True))
-                | (Q(kind="refund") & Q(amount__lt=0) & Q(reverses__isnull=True))
-                | (Q(kind="reversal") & ~Q(amount=0) & Q(reverses__isnull=False) & ~Q(note="")),
+                condition=(Q(kind=Kind.PAYMENT) & Q(amount__gt=0) & ~Q(receipt_no="") & Q(reverses__isnull=True))
+                | (Q(kind=Kind.REFUND) & Q(amount__lt=0) & Q(reverses__isnull=True))
+                | (Q(kind=Kind.REVERSAL) & ~Q(amount=0) & Q(reverses__isnull=False) & ~Q(note="")),
                 name="ledger_kind_shape",
             ),
-            # Provident-fund money arrives by a provident-fund transfer and by nothing else.
-            models.CheckConstraint(
-                condition=(Q(method="provident_fund") & Q(fund="provident_fund"))
-                | (~Q(method="provident_fund") & ~Q(fund="provident_fund")),
-                name="ledger_provident_fund_by_transfer",
-            ),
-            models.CheckConstraint(
-                condition=(Q(method="repair_fund") & Q(fund="repair_fund"))
-                | (~Q(method="repair_fund") & ~Q(fund="repair_fund")),
-                name="ledger_repair_fund_by_transfer",
-            ),
+            by_its_transfer(Fund.PROVIDENT, Method.PROVIDENT),
+            by_its_transfer(Fund.REPAIR, Method.REPAIR),
             models.CheckConstraint(condition=~Q(reverses=F("id")), name="ledger_not_reversing_itself"),
             # A receipt number is used once in a unit, even on a payment later reversed: a voided
             # receipt stays void and the corrected payment gets a new receipt.
             models.UniqueConstraint(
-                fields=["unit", "receipt_no"], condition=Q(kind="payment"), name="ledger_receipt_unique_in_unit"
+                fields=["unit", "receipt_no"], condition=Q(kind=Kind.PAYMENT), name="ledger_receipt_unique_in_unit"
             ),
         ]
         indexes = [

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from retrofit.fields import by_user
+from retrofit.fields import by_user, when_set
 
 
 class UnitPublicLink(models.Model):
@@ -37,10 +37,7 @@ class UnitPublicLink(models.Model):
             models.UniqueConstraint(
                 fields=["unit"], condition=Q(revoked_at__isnull=True), name="publiclink_one_current_per_unit"
             ),
-            models.CheckConstraint(
-                condition=Q(revoked_at__isnull=True) | Q(revoked_at__gte=F("created_at")),
-                name="publiclink_revoked_after_created",
-            ),
+            when_set("revoked_at", Q(revoked_at__gte=F("created_at")), name="publiclink_revoked_after_created"),
         ]
 
     def __str__(self):
@@ -109,13 +106,8 @@ class HouseholdCode(models.Model):
         ordering = ["-issued_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(expires_at__gt=F("issued_at")), name="householdcode_expires_after_issue"),
-            models.CheckConstraint(
-                condition=Q(used_at__isnull=True) | Q(used_at__gte=F("issued_at")), name="householdcode_used_after_issue"
-            ),
-            models.CheckConstraint(
-                condition=Q(last_used_at__isnull=True) | Q(last_used_at__gte=F("used_at")),
-                name="householdcode_last_use_after_first",
-            ),
+            when_set("used_at", Q(used_at__gte=F("issued_at")), name="householdcode_used_after_issue"),
+            when_set("last_used_at", Q(last_used_at__gte=F("used_at")), name="householdcode_last_use_after_first"),
             # At most one code per household that has not been replaced (used or not).
             models.UniqueConstraint(
                 fields=["household"], condition=Q(revoked_at__isnull=True), name="householdcode_one_live_per_household"

@@ -7,10 +7,10 @@ owner. The owner points at its current version; a replacement adds a version and
 read through the field's storage (never an os path), and served only by views that check scope first
 (``version_response``).
 
-Each owner app declares a concrete ``DocumentVersion`` with a foreign key to its owner (``owner_key``)
-named by ``OWNER_FIELD``, its ``Meta`` from ``versions_meta``, its ``KIND`` from the upload spec
-(retrofit/uploads.py: types, size limit, folder, cache policy) and, where its folder is split further, a
-``scope()``; ``version_add`` stores an upload as the next one.
+Each owner app declares its pointer with ``current_version`` and a concrete ``DocumentVersion`` with a
+foreign key to its owner (``owner_key``) named by ``OWNER_FIELD``, its ``Meta`` from ``versions_meta``, its
+``KIND`` from the upload spec (retrofit/uploads.py: types, size limit, folder, cache policy) and, where its
+folder is split further, a ``scope()``; ``version_add`` stores an upload as the next one.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import uploads
-from .fields import by_user
+from .fields import by_user, protected_key
 
 FILE_MISSING = _("The stored file is missing.")
 
@@ -76,6 +76,12 @@ class DocumentVersion(models.Model):
     @property
     def extension(self) -> str:
         return uploads.EXTENSIONS.get(self.content_type, "")
+
+
+def current_version(version_model: str, verbose_name, **kwargs) -> models.ForeignKey:
+    """The owner's pointer to its current version: empty before the first upload and once cleared; a version
+    pointed at is never deleted, and the versions are listed from the owner's side (``owner_key``) instead."""
+    return protected_key(version_model, verbose_name, related_name="+", **kwargs)
 
 
 def owner_key(owner, related_name: str, verbose_name) -> models.ForeignKey:

@@ -1,5 +1,6 @@
 """The project's recurring field declarations, each written once: money in yuan, the user who did
-something, and the checks that keep a choice field to its choices."""
+something, the checks that keep a choice field to its choices, a name unique within its parent, and the two
+shapes most checks take (one fact implies another; an optional field, once set, obeys a rule)."""
 
 from __future__ import annotations
 
@@ -32,15 +33,19 @@ class YuanField(models.DecimalField):
         return name, "django.db.models.DecimalField", args, kwargs
 
 
-def by_user(verbose_name=None, *, required=False, **kwargs) -> models.ForeignKey:
-    """The user who made, changed or settled a record: kept while the record is (PROTECT), empty for the
-    command line and the import unless ``required``, not listed from the user's side (related_name "+")."""
-    kwargs.setdefault("related_name", "+")
+def protected_key(to, verbose_name=None, *, required=False, **kwargs) -> models.ForeignKey:
+    """A reference that keeps its target: a row something points at is never deleted (PROTECT), so no
+    record loses the user, company or street it names. May be empty unless ``required``."""
     if not required:
         kwargs.update(null=True, blank=True)
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=verbose_name, **kwargs
-    )
+    return models.ForeignKey(to, on_delete=models.PROTECT, verbose_name=verbose_name, **kwargs)
+
+
+def by_user(verbose_name=None, *, required=False, **kwargs) -> models.ForeignKey:
+    """The user who made, changed or settled a record: kept while the record is, empty for the command line
+    and the import unless ``required``, not listed from the user's side (related_name "+")."""
+    kwargs.setdefault("related_name", "+")
+    return protected_key(settings.AUTH_USER_MODEL, verbose_name, required=required, **kwargs)
 
 
 def choice_checks(prefix: str, **fields: type[models.Choices]) -> list[models.CheckConstraint]:
@@ -51,3 +56,21 @@ def choice_checks(prefix: str, **fields: type[models.Choices]) -> list[models.Ch
         )
         for field, choices in fields.items()
     ]
+
+
+def unique_in(prefix: str, field: str, parent: str) -> models.UniqueConstraint:
+    """``field`` names a row within its ``parent`` (a room within its unit), ``<prefix>_unique_<field>_in_<parent>``.
+
+    The parent comes first in the index, so it also serves "the rows of this parent".
+    """
+    return models.UniqueConstraint(fields=[parent, field], name=f"{prefix}_unique_{field}_in_{parent}")
+
+
+def implies(condition: Q, then: Q, *, name: str) -> models.CheckConstraint:
+    """A check that ``then`` holds on every row where ``condition`` holds (a signed signature has a date)."""
+    return models.CheckConstraint(condition=~condition | then, name=name)
+
+
+def when_set(field: str, then: Q, *, name: str) -> models.CheckConstraint:
+    """A check that an optional field, once set, obeys ``then`` (a settled objection says how); empty always passes."""
+    return models.CheckConstraint(condition=Q(**{f"{field}__isnull": True}) | then, name=name)

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .fields import by_user, choice_checks
+from .fields import by_user, choice_checks, implies, protected_key
 
 
 class Role(models.TextChoices):
@@ -23,22 +23,15 @@ PHONE_ROLES = STAFF_ROLES
 NAME_ROLES = STAFF_ROLES | {Role.UNIT_LEADER}
 
 
-def _scope(model: str, verbose_name) -> models.ForeignKey:
-    """A part of the street a user may cover: optional, and never deleted while a user covers it."""
-    return models.ForeignKey(
-        model, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=verbose_name
-    )
-
-
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
     # A street leader (or a street-wide viewer) covers a street; community staff a community;
     # a unit leader only the units that name them as leader.
-    street = _scope("units.Street", _("street"))
-    community = _scope("units.Community", _("community"))
+    street = protected_key("units.Street", _("street"), related_name="users")
+    community = protected_key("units.Community", _("community"), related_name="users")
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
     # A company user (elevator, construction, third party) sees only the units assigned to its company.
-    company = _scope("works.Company", _("company"))
+    company = protected_key("works.Company", _("company"), related_name="users")
 
     class Meta:
         verbose_name = _("user")
@@ -48,18 +41,14 @@ class User(AbstractUser):
                 condition=~(Q(street__isnull=False) & Q(community__isnull=False)),
                 name="user_one_scope_only",
             ),
-            models.CheckConstraint(
-                condition=~Q(role="street_leader") | Q(street__isnull=False),
-                name="user_street_leader_has_street",
-            ),
-            models.CheckConstraint(
-                condition=~Q(role="community_staff") | Q(community__isnull=False),
-                name="user_community_staff_has_community",
+            implies(Q(role=Role.STREET_LEADER), Q(street__isnull=False), name="user_street_leader_has_street"),
+            implies(
+                Q(role=Role.COMMUNITY_STAFF), Q(community__isnull=False), name="user_community_staff_has_community"
             ),
             # Both ways: visible_to() scopes by company first, so only company users may carry one.
             models.CheckConstraint(
-                condition=(~Q(role="company") | Q(company__isnull=False))
-                & (Q(role="company") | Q(company__isnull=True)),
+                condition=(~Q(role=Role.COMPANY) | Q(company__isnull=False))
+                & (Q(role=Role.COMPANY) | Q(company__isnull=True)),
                 name="user_company_role_has_company",
             ),
         ]

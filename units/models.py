@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from retrofit import uploads
-from retrofit.documents import DocumentVersion, owner_key, versions_meta
-from retrofit.fields import YuanField, by_user, choice_checks
+from retrofit.documents import DocumentVersion, current_version, owner_key, versions_meta
+from retrofit.fields import YuanField, by_user, choice_checks, implies, protected_key, unique_in, when_set
 from retrofit.periods import PERIOD_PATTERN
 
 from . import costshare
@@ -153,7 +153,7 @@ class Community(models.Model):
         verbose_name = _("community")
         verbose_name_plural = _("communities")
         ordering = ["street__name", "name"]
-        constraints = [models.UniqueConstraint(fields=["street", "name"], name="community_unique_name_in_street")]
+        constraints = [unique_in("community", "name", "street")]
 
     def __str__(self):
         return self.name
@@ -180,10 +180,8 @@ class Estate(models.Model):
         verbose_name_plural = _("estates")
         ordering = ["community__name", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["community", "name"], name="estate_unique_name_in_community"),
-            models.CheckConstraint(
-                condition=Q(pilot_start__isnull=True) | Q(is_pilot=True), name="estate_pilot_start_only_for_pilots"
-            ),
+            unique_in("estate", "name", "community"),
+            when_set("pilot_start", Q(is_pilot=True), name="estate_pilot_start_only_for_pilots"),
         ]
 
     def __str__(self):
@@ -206,11 +204,9 @@ class Building(models.Model):
         verbose_name_plural = _("buildings")
         ordering = ["estate", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["estate", "number"], name="building_unique_number_in_estate"),
+            unique_in("building", "number", "estate"),
             models.CheckConstraint(condition=Q(floors__gte=1) & Q(floors__lte=60), name="building_floors_range"),
-            models.CheckConstraint(
-                condition=Q(floor_height__isnull=True) | Q(floor_height__gt=0), name="building_floor_height_positive"
-            ),
+            when_set("floor_height", Q(floor_height__gt=0), name="building_floor_height_positive"),
         ]
 
     def __str__(self):
@@ -316,7 +312,7 @@ class Unit(models.Model):
         verbose_name = _("unit")
         verbose_name_plural = _("units")
         ordering = ["building__number", "number"]
-        constraints = [models.UniqueConstraint(fields=["building", "number"], name="unit_unique_number_in_building")]
+        constraints = [unique_in("unit", "number", "building")]
 
     def __str__(self):
         return _("Building %(building)s, unit %(unit)s") % {"building": self.building.number, "unit": self.number}
@@ -371,7 +367,7 @@ class Household(models.Model):
         verbose_name_plural = _("households")
         ordering = ["-floor", "room"]
         constraints = [
-            models.UniqueConstraint(fields=["unit", "room"], name="household_unique_room_in_unit"),
+            unique_in("household", "room", "unit"),
             models.CheckConstraint(condition=Q(area__gt=0), name="household_area_positive"),
             models.CheckConstraint(condition=Q(floor__gte=1), name="household_floor_positive"),
             # "floor within the building" spans two tables: a trigger enforces it (migration 0002).
@@ -453,7 +449,27 @@ class PlanQuerySet(models.QuerySet):
         return self.filter(version=models.Subquery(latest))
 
 
-class Plan(models.Model):
+class CostSplit(models.Model):
+    """How a cost is split among a unit's flats (the method and its floor coefficients), who saved it and when.
+
+    A plan version and a running-cost bill each keep their own split, so each is recomputed from its own row.
+    """
+
+    method = models.CharField(_("split method"), max_length=12, choices=SplitMethod.choices, default=SplitMethod.FLOOR)
+    # {"1": "0", "2": "1.5", …}: floor → coefficient as a decimal string, so nothing is lost to floats.
+    coefficients = models.JSONField(_("floor coefficients"), default=dict)
+    created_by = by_user(_("saved by"))
+    created_at = models.DateTimeField(_("saved at"))
+
+    class Meta:
+        abstract = True
+
+    @property
+    def coefficient_table(self) -> dict[int, Decimal]:
+        return {int(floor): Decimal(value) for floor, value in sorted(self.coefficients.items(), key=lambda kv: int(kv[0]))}
+
+
+class Plan(CostSplit):
     """One version of a unit's installation plan and cost share. Versions are never edited, only added.
 
     The version a contract is made from gets ``signed_at``: from then on it is frozen and the unit gets
@@ -473,12 +489,7 @@ class Plan(models.Model):
     subsidy = YuanField(_("subsidy (yuan)"))
     # False when staff typed the subsidy instead of taking the street's rule.
     subsidy_from_policy = models.BooleanField(_("subsidy from the street's policy"), default=True)
-    method = models.CharField(_("split method"), max_length=12, choices=SplitMethod.choices, default=SplitMethod.FLOOR)
-    # {"1": "0", "2": "1.5", …}: floor → coefficient as a decimal string, so nothing is lost to floats.
-    coefficients = models.JSONField(_("floor coefficients"), default=dict)
     note = models.CharField(_("what changed"), max_length=300, blank=True)
-    created_by = by_user(_("saved by"))
-    created_at = models.DateTimeField(_("saved at"))
     signed_at = models.DateTimeField(_("signed (frozen) at"), null=True, blank=True)
     signed_by = by_user(_("frozen by"))
 
@@ -490,7 +501,7 @@ class Plan(models.Model):
         ordering = ["unit", "-version"]
         constraints = [
             # Also serves "latest version of a unit" (unit, version desc) for current_plans().
-            models.UniqueConstraint(fields=["unit", "version"], name="plan_unique_version_in_unit"),
+            unique_in("plan", "version", "unit"),
             models.UniqueConstraint(
                 fields=["unit"], condition=Q(signed_at__isnull=False), name="plan_one_signed_per_unit"
             ),
@@ -513,11 +524,6 @@ class Plan(models.Model):
     @property
     def is_signed(self) -> bool:
         return self.signed_at is not None
-
-    @property
-    def coefficient_table(self) -> dict[int, Decimal]:
-        return {int(floor): Decimal(value) for floor, value in sorted(self.coefficients.items(), key=lambda kv: int(kv[0]))}
-
 
 class PlanShare(models.Model):
     """One flat's share in one plan version, as computed when the version was saved.
@@ -557,7 +563,7 @@ class PlanShare(models.Model):
         return f"{self.room}: {self.amount}"
 
 
-class RunningCost(models.Model):
+class RunningCost(CostSplit):
     """A period's electricity and maintenance bill, split among the flats of a plan.
 
     The split is not stored: it is a pure function of these inputs and of the basis plan's frozen flat
@@ -574,10 +580,6 @@ class RunningCost(models.Model):
     )
     electricity = YuanField(_("electricity (yuan)"), default=Decimal("0"))
     maintenance = YuanField(_("maintenance (yuan)"), default=Decimal("0"))
-    method = models.CharField(_("split method"), max_length=12, choices=SplitMethod.choices, default=SplitMethod.FLOOR)
-    coefficients = models.JSONField(_("floor coefficients"), default=dict)
-    created_by = by_user(_("saved by"))
-    created_at = models.DateTimeField(_("saved at"))
 
     class Meta:
         verbose_name = _("running cost")
@@ -599,10 +601,6 @@ class RunningCost(models.Model):
     def total(self) -> Decimal:
         return self.electricity + self.maintenance
 
-    @property
-    def coefficient_table(self) -> dict[int, Decimal]:
-        return {int(floor): Decimal(value) for floor, value in sorted(self.coefficients.items(), key=lambda kv: int(kv[0]))}
-
 
 # --- the three-party contract (三方协议) -----------------------------------------------------------
 
@@ -623,10 +621,7 @@ class Contract(models.Model):
     elevator_company_signed_on = models.DateField(_("elevator company signed on"), null=True, blank=True)
     construction_company_signed_on = models.DateField(_("construction company signed on"), null=True, blank=True)
     # The current scan; every earlier one is kept in scan_versions. Clearing empties only this pointer.
-    scan_version = models.ForeignKey(
-        "ContractScanVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("scanned copy"),
-    )
+    scan_version = current_version("ContractScanVersion", _("scanned copy"))
     created_by = by_user(_("created by"))
     created_at = models.DateTimeField(_("created at"))
 
@@ -636,13 +631,9 @@ class Contract(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="contract_amount_valid"),
             # A company signs under its name.
-            models.CheckConstraint(
-                condition=Q(elevator_company_signed_on__isnull=True) | ~Q(elevator_company=""),
-                name="contract_elevator_company_named",
-            ),
-            models.CheckConstraint(
-                condition=Q(construction_company_signed_on__isnull=True) | ~Q(construction_company=""),
-                name="contract_construction_company_named",
+            when_set("elevator_company_signed_on", ~Q(elevator_company=""), name="contract_elevator_company_named"),
+            when_set(
+                "construction_company_signed_on", ~Q(construction_company=""), name="contract_construction_company_named"
             ),
         ]
 
@@ -691,14 +682,8 @@ class Signature(models.Model):
             models.UniqueConstraint(fields=["contract", "household"], name="signature_unique_household"),
             *choice_checks("signature", status=SignatureStatus),
             # Signed means a date; not signed yet means none (a refusal may carry the day it was said).
-            models.CheckConstraint(
-                condition=~Q(status=SignatureStatus.SIGNED) | Q(signed_on__isnull=False),
-                name="signature_signed_has_date",
-            ),
-            models.CheckConstraint(
-                condition=~Q(status=SignatureStatus.PENDING) | Q(signed_on__isnull=True),
-                name="signature_pending_has_no_date",
-            ),
+            implies(Q(status=SignatureStatus.SIGNED), Q(signed_on__isnull=False), name="signature_signed_has_date"),
+            implies(Q(status=SignatureStatus.PENDING), Q(signed_on__isnull=True), name="signature_pending_has_no_date"),
         ]
 
     def __str__(self):
@@ -709,9 +694,7 @@ class ContractChange(FieldChange):
     """Every change to a contract or one of its signatures: who, when, which field, before and after."""
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="changes")
-    household = models.ForeignKey(
-        Household, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("household")
-    )
+    household = protected_key(Household, _("household"), related_name="+")
 
     class Meta(FieldChange.Meta):
         verbose_name = _("contract change")

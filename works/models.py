@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from retrofit import uploads
-from retrofit.documents import DocumentVersion, owner_key, versions_meta
-from retrofit.fields import YuanField, by_user
+from retrofit.documents import DocumentVersion, current_version, owner_key, versions_meta
+from retrofit.fields import YuanField, by_user, implies, protected_key, when_set
 from retrofit.periods import PERIOD_PATTERN
 from units.models import Household, Street, Unit
 
@@ -42,14 +42,7 @@ class Company(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=CompanyKind.choices)
     # The street that registered the company; companies may still be assigned to units anywhere.
-    street = models.ForeignKey(
-        Street,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="companies",
-        verbose_name=_("street"),
-    )
+    street = protected_key(Street, _("street"), related_name="companies")
     contact = models.CharField(_("contact person and phone"), max_length=100, blank=True)
 
     class Meta:
@@ -105,17 +98,13 @@ def refuse_future_dates(record, names, today=None) -> None:
         raise ValidationError(errors)
 
 
-class Recorded(models.Model):
-    """Who wrote a record and when.
+class PastDates(models.Model):
+    """A record with dates of events that must already have happened.
 
-    ``PAST_DATES`` names the date fields of events that must already have happened; ``full_clean``
-    (every service calls it) refuses them in the future.
+    ``PAST_DATES`` names those date fields; ``full_clean`` (every service calls it) refuses them in the future.
     """
 
     PAST_DATES: tuple[str, ...] = ()
-
-    recorded_by = by_user(_("recorded by"))
-    recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -123,6 +112,33 @@ class Recorded(models.Model):
     def clean(self):
         super().clean()
         refuse_future_dates(self, self.PAST_DATES)
+
+
+class Recorded(PastDates):
+    """Who wrote a record and when."""
+
+    recorded_by = by_user(_("recorded by"))
+    recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+def log_meta(singular, plural, index_name: str, *checks: models.BaseConstraint) -> type:
+    """The ``Meta`` of a unit's dated log (the construction log, maintenance visits, inspections): newest
+    first, with the index that serves one unit's entries in that order (its list and its latest entry).
+
+    ``checks`` adds the model's own constraints.
+    """
+
+    class Meta:
+        verbose_name = singular
+        verbose_name_plural = plural
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["unit", "-date"], name=index_name)]
+        constraints = list(checks)
+
+    return Meta
 
 
 class Approval(Recorded):
@@ -144,10 +160,7 @@ class Approval(Recorded):
         verbose_name = _("approval")
         verbose_name_plural = _("approvals")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(permit_date__isnull=True) | ~Q(permit_number=""),
-                name="approval_permit_date_has_number",
-            ),
+            when_set("permit_date", ~Q(permit_number=""), name="approval_permit_date_has_number"),
         ]
 
     def __str__(self):
@@ -177,9 +190,8 @@ class Construction(Recorded):
         verbose_name = _("construction")
         verbose_name_plural = _("constructions")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(completed_on__isnull=True)
-                | (Q(started_on__isnull=False) & Q(completed_on__gte=F("started_on"))),
+            when_set(
+                "completed_on", Q(started_on__isnull=False) & Q(completed_on__gte=F("started_on")),
                 name="construction_completed_after_start",
             ),
         ]
@@ -196,31 +208,21 @@ class Construction(Recorded):
         return rules.construction_missing(completed_on=self.completed_on, checklist=self.checklist)
 
 
-class ConstructionLogEntry(models.Model):
+class ConstructionLogEntry(PastDates):
+    PAST_DATES = ("date",)
     unit = of_unit("log_entries")
     date = models.DateField(_("date"))
     text = models.TextField(_("what was done"))
     # The site photo, kept as a version (retrofit/documents.py): never deleted.
-    photo_version = models.ForeignKey(
-        "SitePhotoVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("photo"), editable=False,
-    )
+    photo_version = current_version("SitePhotoVersion", _("photo"), editable=False)
     by = by_user(pgettext_lazy("recorded by", "by"), required=True)
     created_at = models.DateTimeField(_("created at"))
 
-    class Meta:
-        verbose_name = _("construction log entry")
-        verbose_name_plural = _("construction log entries")
-        ordering = ["-date", "-id"]
-        # The log on the works page: one unit's entries, newest first.
-        indexes = [models.Index(fields=["unit", "-date"], name="logentry_unit_date")]
+    # The log on the works page.
+    Meta = log_meta(_("construction log entry"), _("construction log entries"), "logentry_unit_date")
 
     def __str__(self):
         return f"{self.date} {self.text[:30]}"
-
-    def clean(self):
-        super().clean()
-        refuse_future_dates(self, ("date",))
 
 
 class SitePhotoVersion(DocumentVersion):
@@ -272,9 +274,7 @@ class AcceptanceCheck(Recorded):
         indexes = [models.Index(fields=["unit", "date"], name="acceptance_unit_date")]
         constraints = [
             # A failed check must say what to fix: the defects go back to construction with the unit.
-            models.CheckConstraint(
-                condition=~Q(result="fail") | ~Q(remarks=""), name="acceptance_fail_lists_defects"
-            ),
+            implies(Q(result=Result.FAIL), ~Q(remarks=""), name="acceptance_fail_lists_defects"),
         ]
 
     def __str__(self):
@@ -304,9 +304,7 @@ class Subsidy(Recorded):
         verbose_name = _("subsidy")
         verbose_name_plural = _("subsidies")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__isnull=True) | Q(amount__gt=0), name="subsidy_amount_positive"
-            ),
+            when_set("amount", Q(amount__gt=0), name="subsidy_amount_positive"),
             models.CheckConstraint(
                 condition=(Q(amount_applied__isnull=True) | Q(amount_applied__gt=0))
                 & (Q(amount_approved__isnull=True) | Q(amount_approved__gt=0)),
@@ -323,10 +321,7 @@ class Subsidy(Recorded):
                 | Q(approved_on__isnull=False, amount_approved__isnull=False, applied_on__isnull=False),
                 name="subsidy_approval_after_application",
             ),
-            models.CheckConstraint(
-                condition=Q(approved_on__isnull=True) | Q(approved_on__gte=F("applied_on")),
-                name="subsidy_approved_not_before_applied",
-            ),
+            when_set("approved_on", Q(approved_on__gte=F("applied_on")), name="subsidy_approved_not_before_applied"),
             models.CheckConstraint(
                 condition=Q(paid_on__isnull=False) | Q(applied_on__isnull=False),
                 name="subsidy_applied_or_paid",
@@ -367,24 +362,14 @@ class Registration(Recorded):
     registered_on = models.DateField(_("registered on"))
     user_unit = models.CharField(_("user unit"), max_length=100, blank=True)
     leader = by_user(_("building leader"))
-    maintenance_company = models.ForeignKey(
-        Company,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="maintained_registrations",
-        verbose_name=_("maintenance company"),
-    )
+    maintenance_company = protected_key(Company, _("maintenance company"), related_name="maintained_registrations")
 
     class Meta:
         verbose_name = _("use registration")
         verbose_name_plural = _("use registrations")
         constraints = [
             models.CheckConstraint(condition=~Q(number=""), name="registration_has_number"),
-            models.CheckConstraint(
-                condition=~Q(user_unit="") | Q(leader__isnull=False),
-                name="registration_names_user_unit_or_leader",
-            ),
+            implies(Q(user_unit=""), Q(leader__isnull=False), name="registration_names_user_unit_or_leader"),
         ]
 
     def __str__(self):
@@ -395,17 +380,11 @@ class MaintenanceVisit(Recorded):
     PAST_DATES = ("date",)
     unit = of_unit("maintenance_visits")
     date = models.DateField(_("date"))
-    company = models.ForeignKey(
-        Company, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("company")
-    )
+    company = protected_key(Company, _("company"), related_name="+")
     notes = models.TextField(_("notes"), blank=True)
 
-    class Meta:
-        verbose_name = _("maintenance visit")
-        verbose_name_plural = _("maintenance visits")
-        ordering = ["-date", "-id"]
-        # The visit list and the 15-day check (latest visit per unit).
-        indexes = [models.Index(fields=["unit", "-date"], name="visit_unit_date")]
+    # The visit list and the 15-day check (latest visit per unit).
+    Meta = log_meta(_("maintenance visit"), _("maintenance visits"), "visit_unit_date")
 
     def __str__(self):
         return str(self.date)
@@ -419,17 +398,11 @@ class Inspection(Recorded):
     next_due = models.DateField(_("next inspection due"))
     remarks = models.TextField(_("remarks"), blank=True)
 
-    class Meta:
-        verbose_name = _("periodic inspection")
-        verbose_name_plural = _("periodic inspections")
-        ordering = ["-date", "-id"]
-        # Latest inspection per unit (its next due date drives the warning).
-        indexes = [models.Index(fields=["unit", "-date"], name="inspection_unit_date")]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(next_due__gt=F("date")), name="inspection_next_due_after_date"
-            ),
-        ]
+    # Latest inspection per unit (its next due date drives the warning).
+    Meta = log_meta(
+        _("periodic inspection"), _("periodic inspections"), "inspection_unit_date",
+        models.CheckConstraint(condition=Q(next_due__gt=F("date")), name="inspection_next_due_after_date"),
+    )
 
     def __str__(self):
         return str(self.date)
