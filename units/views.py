@@ -9,11 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from units.permissions import (
-    get_estate_for_user,
-    get_rw_unit_for_user,
-    get_unit_for_user,
-)
+from units.permissions import get_estate_for_user, get_rw_unit_for_user, get_unit_for_user
 
 from . import lifecycle, nextstep, panels
 from .models import Estate, Unit

@@ -12,14 +12,7 @@ from django.db.models import Count, DecimalField, IntegerField, OuterRef, Prefet
 from units.models import Stage, Unit
 
 from . import rules, upkeep
-from .models import (
-    AcceptanceCheck,
-    AcceptanceLevel,
-    Assignment,
-    Inspection,
-    MaintenanceVisit,
-    UtilityCharge,
-)
+from .models import AcceptanceCheck, AcceptanceLevel, Assignment, Inspection, MaintenanceVisit, UtilityCharge
 
 WORKS_STAGES = Stage.WORKS
 SERVICE_STAGES = Stage.IN_SERVICE_OR_LATER

@@ -36,14 +36,7 @@ from units.permissions import (
 )
 
 from . import forms, services, upkeep
-from .models import (
-    AcceptanceLevel,
-    Approval,
-    Construction,
-    ConstructionLogEntry,
-    Registration,
-    UtilityCharge,
-)
+from .models import AcceptanceLevel, Approval, Construction, ConstructionLogEntry, Registration, UtilityCharge
 from .selectors import CENT, WORKS_STAGES, summarize, with_assignments, with_works_records, works_units_for
 
 VISITS_SHOWN = 20

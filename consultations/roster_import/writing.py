@@ -26,16 +26,7 @@ from consultations.selectors import SAME_OWNER_REASONS, links_of, same_owner_can
 from consultations.signals import drop_tallies
 from retrofit import owner_ids
 from units import lifecycle
-from units.models import (
-    Building,
-    Community,
-    Estate,
-    Household,
-    HouseholdChange,
-    RosterSource,
-    Street,
-    Unit,
-)
+from units.models import Building, Community, Estate, Household, HouseholdChange, RosterSource, Street, Unit
 from units.roster_words import ROSTER_FIELDS, field_label, stored_text, value_label
 
 from .columns import PLAN_SHEET, REASON, SIGNED_FIELDS, VOTE, VOTE_LABEL

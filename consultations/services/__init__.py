@@ -7,10 +7,7 @@ apps imports the module it needs (``from consultations.services.votes import vot
 
 # The demo street (demo/) keys its owners as the services do.
 from ..selectors import owner_key
-from .contacts import (
-    CONTACT_IN_FUTURE,
-    contact_log,
-)
+from .contacts import CONTACT_IN_FUTURE, contact_log
 from .holdouts import (
     CADRE_OUT_OF_SCOPE,
     HOLDOUT_AGREES,

@@ -12,11 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from retrofit import documents, uploads
 from units.models import Household
 
-from ..models import (
-    ConsultationRound,
-    Contact,
-    OpinionFormVersion,
-)
+from ..models import ConsultationRound, Contact, OpinionFormVersion
 from ..selectors import current_vote
 from .votes import vote_record
 

@@ -11,11 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from units.models import Household
 
-from ..models import (
-    Holdout,
-    HoldoutReason,
-    VoteValue,
-)
+from ..models import Holdout, HoldoutReason, VoteValue
 from ..selectors import cadres_for, current_vote, neighbours_for
 
 # --- holdouts -------------------------------------------------------------------------------------

@@ -9,12 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models import (
-    ActionItem,
-    ConsultationRound,
-    Meeting,
-    MeetingKind,
-)
+from ..models import ActionItem, ConsultationRound, Meeting, MeetingKind
 from ..selectors import action_owners_for
 
 # --- meetings -------------------------------------------------------------------------------------

@@ -16,12 +16,7 @@ from units.lifecycle import unit_move
 from units.models import Household, Stage, Unit
 
 from ..guards import consent_ready
-from ..models import (
-    ConsultationRound,
-    Notice,
-    NoticeStatus,
-    Objection,
-)
+from ..models import ConsultationRound, Notice, NoticeStatus, Objection
 from .rounds import round_close
 
 # --- public notice 公示 ----------------------------------------------------------------------------

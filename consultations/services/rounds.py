@@ -16,11 +16,7 @@ from units.lifecycle import unit_move
 from units.locks import lock_unit
 from units.models import Stage, Unit
 
-from ..models import (
-    Channel,
-    ConsultationRound,
-    RoundStatus,
-)
+from ..models import Channel, ConsultationRound, RoundStatus
 
 # --- consultation rounds --------------------------------------------------------------------------
 

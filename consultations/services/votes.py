@@ -12,12 +12,7 @@ from retrofit.refusals import Stale
 from units.models import Household
 
 from .. import rules
-from ..models import (
-    Vote,
-    VoteChange,
-    VoteSource,
-    VoteValue,
-)
+from ..models import Vote, VoteChange, VoteSource, VoteValue
 from ..selectors import owner_groups, owner_key, same_owner_decisions
 from ..signals import lock_units
 
