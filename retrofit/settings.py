@@ -125,6 +125,7 @@ if env("DATABASE_REPLICA_URL", default=""):
         if _key in DATABASES["default"]:
             DATABASES["replica"][_key] = DATABASES["default"][_key]
     DATABASE_ROUTERS = ["retrofit.routers.ReplicaRouter"]
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1, "retrofit.routers.ReplicaReadsMiddleware")
 # The apps whose read-only pages (GET and HEAD) read from the replica when there is one.
 REPLICA_READ_APPS = ["reports"]
 
