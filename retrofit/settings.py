@@ -190,7 +190,8 @@ if S3_BUCKET:
             "region_name": env("RETROFIT_S3_REGION", default=None),
             "addressing_style": env("RETROFIT_S3_ADDRESSING_STYLE", default=None),  # "path" for most on-site stores
             "location": env("RETROFIT_S3_PREFIX", default=""),  # a folder of the bucket, if it is shared
-            "default_acl": "private",
+            # Each object private; empty for a bucket with ACLs switched off (kept private by its policy).
+            "default_acl": env("RETROFIT_S3_ACL", default="private") or None,
             "file_overwrite": False,  # like the local folder: a name already taken gets a new one
             # A file read back (to send it, or to put a photo in a PDF) spills to a temporary file past 2 MB.
             "max_memory_size": 2 * 1024 * 1024,
