@@ -3,12 +3,14 @@
 moto's server mode runs in this process on a free port of 127.0.0.1 (an S3 emulator: no network, no
 account). The default storage is the one retrofit/settings.py builds from the RETROFIT_S3_* variables,
 pointed at it. Staff upload a contract scan, an opinion form and a site photo and get the same bytes
-back through the app's scope-checked views; a ledger waits for its preview in the store and is imported
-on confirmation. Nothing lands in the local MEDIA_ROOT.
+back through the app's scope-checked views; the unit's file (a generated PDF) embeds the photo read back
+from the store; a ledger waits for its preview in the store and is imported on confirmation. Nothing
+lands in the local MEDIA_ROOT.
 """
 
 import runpy
 import socket
+from io import BytesIO
 from pathlib import Path
 
 import boto3
@@ -19,6 +21,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from moto.server import ThreadedMotoServer
+from pypdf import PdfReader
 
 from consultations.models import Contact
 from consultations.roster_import import pending_uploads
@@ -147,6 +150,9 @@ def test_a_site_photo_goes_to_the_store_and_a_lost_one_is_a_404(client, world, o
     assert name.startswith(f"works/log/{world.unit.pk}/") and stored(object_storage, "works/") == {name: PNG}
     url = reverse("works_log_photo", args=[entry.pk])
     assert served(client, url) == PNG
+    # The unit's file, a generated PDF, embeds the photo it reads back from the store.
+    document = PdfReader(BytesIO(served(client, reverse("unit_file_pdf", args=[world.unit.pk]))))
+    assert any(page.images for page in document.pages)
     object_storage.Object(name).delete()
     assert client.get(url).status_code == 404
 
@@ -175,6 +181,6 @@ def test_a_ledger_left_waiting_is_removed_from_the_store(client, world, object_s
     assert _upload_ledger(client, tmp_path).status_code == 200
     assert pending_uploads.remove_stale(max_age=3600) == 0
     assert default_storage.listdir("imports")[1]
-    assert pending_uploads.remove_stale(max_age=-60) == 1
+    assert pending_uploads.remove_stale(max_age=-60) == 1  # a cutoff a minute ahead: every ledger is stale
     response = client.post(reverse("import_confirm"), {"action": "confirm"})
     assert response.status_code == 422 and stored(object_storage, "imports/") == {}
