@@ -6,7 +6,9 @@ query sent there is seen on its own connection. The page tests run with committe
 a second connection does not see a test's open transaction, as a real replica would not.
 """
 
+import runpy
 from contextlib import ExitStack, contextmanager
+from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
@@ -61,13 +63,27 @@ def queries_by_alias():
         yield seen
 
 
+def built_settings() -> dict:
+    """What retrofit/settings.py makes of the environment as it is now."""
+    return runpy.run_path(str(Path(django_settings.BASE_DIR) / "retrofit" / "settings.py"))
+
+
+def test_without_a_replica_url_there_is_one_database_and_no_router(monkeypatch):
+    monkeypatch.delenv("DATABASE_REPLICA_URL", raising=False)
+    built = built_settings()
+    assert list(built["DATABASES"]) == [PRIMARY] and built.get("DATABASE_ROUTERS", []) == []
+    assert "retrofit.routers.ReplicaReadsMiddleware" not in built["MIDDLEWARE"]
+
+
 @pytest.fixture
-def with_replica(settings):
-    """The settings DATABASE_REPLICA_URL turns on: the router, and the middleware after authentication."""
-    settings.DATABASE_ROUTERS = ["retrofit.routers.ReplicaRouter"]
-    middleware = list(django_settings.MIDDLEWARE)
-    middleware.insert(middleware.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1, "retrofit.routers.ReplicaReadsMiddleware")
-    settings.MIDDLEWARE = middleware
+def with_replica(settings, monkeypatch):
+    """The router and middleware settings.py installs when DATABASE_REPLICA_URL is set (the test's
+    ``replica`` alias stands for the database it names)."""
+    monkeypatch.setenv("DATABASE_REPLICA_URL", "postgres://replica.invalid/retrofit")
+    built = built_settings()
+    assert built["DATABASES"]["replica"]["HOST"] == "replica.invalid"
+    settings.DATABASE_ROUTERS = built["DATABASE_ROUTERS"]
+    settings.MIDDLEWARE = built["MIDDLEWARE"]
 
 
 def sent_to(seen, alias):
