@@ -10,10 +10,10 @@ What never goes to the replica, because a replica lags its primary by a moment:
 
 - a write, of any request (``db_for_write`` is always the primary);
 - a read inside a transaction on the primary: it may need what that transaction wrote, or lock rows;
-- a read after the request wrote anything (an export logs itself in ExportLog first, say): from then
-  on the request reads its own writes from the primary;
-- the session and the signed-in user, read before the page's reads begin, so a login or a lost right
-  is never answered from a copy a moment old;
+- a read after the request wrote anything (a dashboard storing a missing tally, an export logging
+  itself in ExportLog): from then on the request reads its own writes from the primary;
+- the session and the signed-in user, read before the page's reads begin, so a login, a logout or a
+  changed role is never answered from a copy a moment old;
 - anything outside those pages.
 """
 
