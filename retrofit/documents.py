@@ -135,7 +135,7 @@ def version_add(*, model: type[DocumentVersion], owner, upload, content_type: st
         **owner_filter, number=number, original_name=name, content_type=content_type, size=size, sha256=sha256,
         uploaded_by=by, uploaded_at=when,
     )
-    # Written through the field's storage: the file system today, object storage later.
+    # Written through the field's storage: MEDIA_ROOT, or the object store all app servers share (settings.py).
     version.file.save(name or "upload", upload, save=False)
     version.save()
     return version

@@ -116,6 +116,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         transaction_mode="IMMEDIATE", init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"
     )
 
+# A PostgreSQL read replica (streaming replication of the primary) for the dashboards and reports:
+# DATABASE_REPLICA_URL adds the `replica` database and the router that sends those pages' reads to it
+# (retrofit/routers.py). Every write, and everything else, stays on the primary. Unset: one database.
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    for _key in ("ATOMIC_REQUESTS", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS"):
+        if _key in DATABASES["default"]:
+            DATABASES["replica"][_key] = DATABASES["default"][_key]
+    DATABASE_ROUTERS = ["retrofit.routers.ReplicaRouter"]
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1, "retrofit.routers.ReplicaReadsMiddleware")
+# The apps whose read-only pages (GET and HEAD) read from the replica when there is one.
+REPLICA_READ_APPS = ["reports"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "retrofit.User"
 LOGIN_URL = "login"
@@ -160,6 +173,30 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+
+# Uploaded and generated files (opinion forms, contract scans, site photos, ledgers waiting for their
+# preview, exports) go through Django's storage API only. Local files under MEDIA_ROOT by default; with
+# RETROFIT_S3_BUCKET set, an S3-compatible object store (django-storages) that every app server shares
+# (docs/scaling.md). Keys come from boto3's usual sources (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in
+# the environment, or the machine's role), never from this file. Private: objects carry the private ACL
+# and no URL of the store is ever handed out; each file is read and sent by the app's scope-checked views.
+S3_BUCKET = env("RETROFIT_S3_BUCKET", default="")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env("RETROFIT_S3_ENDPOINT_URL", default=None),  # MinIO, Ceph, a cloud's S3 endpoint
+            "region_name": env("RETROFIT_S3_REGION", default=None),
+            "addressing_style": env("RETROFIT_S3_ADDRESSING_STYLE", default=None),  # "path" for most on-site stores
+            "location": env("RETROFIT_S3_PREFIX", default=""),  # a folder of the bucket, if it is shared
+            # Each object private; empty for a bucket with ACLs switched off (kept private by its policy).
+            "default_acl": env("RETROFIT_S3_ACL", default="private") or None,
+            "file_overwrite": False,  # like the local folder: a name already taken gets a new one
+            # A file read back (to send it, or to put a photo in a PDF) spills to a temporary file past 2 MB.
+            "max_memory_size": 2 * 1024 * 1024,
+        },
+    }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -1,7 +1,6 @@
 """Upload, preview and confirm an estate ledger. The preview is a dry run of the very same import."""
 
 from io import BytesIO
-from pathlib import Path
 
 from django import forms
 from django.conf import settings
@@ -40,7 +39,7 @@ class RosterUploadForm(forms.Form):
 def _discard_pending(request) -> None:
     pending = request.session.pop(SESSION_KEY, None)
     if pending:
-        (pending_uploads.pending_dir() / pending["file"]).unlink(missing_ok=True)
+        pending_uploads.discard(pending["file"])
 
 
 def upload_limits() -> dict[str, int]:
@@ -64,20 +63,15 @@ def import_upload(request):
             _discard_pending(request)
             pending_uploads.remove_stale()
             upload = form.cleaned_data["file"]
-            stored = Path(uploads.stored_name(uploads.LEDGER, upload.checked_type)).name
-            path = pending_uploads.pending_dir() / stored
-            with path.open("wb") as fh:
-                for chunk in upload.chunks():
-                    fh.write(chunk)
+            # The preview reads the upload itself; only a ledger that passes it is kept (a refusal or a
+            # crash keeps no file).
             try:
-                report = writing.import_roster(path, by=request.user, dry_run=True)
+                with pending_uploads.local_copy(upload, uploads.EXTENSIONS[upload.checked_type]) as path:
+                    report = writing.import_roster(path, by=request.user, dry_run=True)
             except ImportFailed as failed:
-                path.unlink(missing_ok=True)
                 context.update(errors=failed.errors, filename=upload.name)
                 return render(request, "units/import_upload.html", context, status=INVALID)
-            except BaseException:
-                path.unlink(missing_ok=True)  # a crash keeps no file either
-                raise
+            stored = pending_uploads.save(upload, upload.checked_type)
             request.session[SESSION_KEY] = _pending(stored, upload.name, report)
             context.update(report=report, filename=upload.name)
             return render(request, "units/import_preview.html", context)
@@ -101,12 +95,12 @@ def import_confirm(request):
         else:
             messages.warning(request, _("There is no import waiting for confirmation. Upload the workbook again."))
         return redirect("import_upload")
-    path = pending_uploads.pending_dir() / pending["file"]
     if pending.get("changes") and not request.POST.get("reviewed"):
         # Changes to stored households are written only once someone said they checked them.
         return _preview_again(request, pending, str(CHANGES_NOT_REVIEWED % {"n": pending["changes"]}))
     try:
-        report = writing.import_roster(path, by=request.user, reviewed=pending.get("digest"))
+        with pending_uploads.stored_copy(pending["file"]) as path:
+            report = writing.import_roster(path, by=request.user, reviewed=pending.get("digest"))
     except (ImportFailed, FileNotFoundError) as failed:
         _discard_pending(request)
         errors = getattr(failed, "errors", [RowError(None, _("The uploaded file is gone. Upload it again."))])
@@ -122,9 +116,9 @@ def import_confirm(request):
 
 def _preview_again(request, pending: dict, problem: str):
     """The preview of the pending upload once more (a fresh dry run), with what stopped the confirmation."""
-    path = pending_uploads.pending_dir() / pending["file"]
     try:
-        report = writing.import_roster(path, by=request.user, dry_run=True)
+        with pending_uploads.stored_copy(pending["file"]) as path:
+            report = writing.import_roster(path, by=request.user, dry_run=True)
     except (ImportFailed, FileNotFoundError) as failed:
         _discard_pending(request)
         errors = getattr(failed, "errors", [RowError(None, _("The uploaded file is gone. Upload it again."))])
