@@ -21,9 +21,9 @@ class JobKind(models.TextChoices):
 
 
 class JobStatus(models.TextChoices):
-    QUEUED = "queued", _("Waiting")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
+    QUEUED = "queued", pgettext_lazy("export job", "Waiting")
+    RUNNING = "running", pgettext_lazy("export job", "Running")
+    DONE = "done", pgettext_lazy("export job", "Done")
     FAILED = "failed", pgettext_lazy("export job", "Failed")
 
 
