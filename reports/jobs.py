@@ -145,9 +145,14 @@ def mark_stale() -> int:
     ).update(status=JobStatus.FAILED, error=JobError.STOPPED, finished_at=now)
 
 
+def kept_since():
+    """Jobs created before this are expired: no longer listed or downloadable, and purged."""
+    return timezone.now() - timedelta(days=settings.EXPORT_JOBS_KEEP_DAYS)
+
+
 def purge_expired() -> int:
-    """Jobs older than ``EXPORT_JOBS_KEEP_DAYS`` go, with their files."""
-    old = ExportJob.objects.filter(created_at__lt=timezone.now() - timedelta(days=settings.EXPORT_JOBS_KEEP_DAYS))
+    """Expired jobs go, with their files: after every job, and daily from cron (``purge_exports``)."""
+    old = ExportJob.objects.filter(created_at__lt=kept_since())
     for job in old.exclude(file=""):
         job.file.delete(save=False)
     return old.delete()[0]

@@ -15,11 +15,11 @@ from django.views.decorators.http import require_POST
 
 from retrofit.models import ExportFormat, ExportKind
 
-from ..jobs import mark_stale, start_job
+from ..jobs import kept_since, mark_stale, start_job
 from ..models import ExportJob, JobKind, JobStatus
 from .common import PDF_TYPE, export_log_record, file_response, get_scope
 
-SHOWN = 50  # jobs listed; older ones are purged after EXPORT_JOBS_KEEP_DAYS anyway
+SHOWN = 50  # jobs listed, newest first; none older than EXPORT_JOBS_KEEP_DAYS
 
 
 @login_required
@@ -33,12 +33,12 @@ def start_status_sheets(request, level, pk):
 @login_required
 def my_exports(request):
     mark_stale()
-    jobs = ExportJob.objects.filter(user=request.user)[:SHOWN]
+    jobs = ExportJob.objects.filter(user=request.user, created_at__gte=kept_since())[:SHOWN]
     return render(request, "reports/my_exports.html", {"jobs": jobs, "keep_days": settings.EXPORT_JOBS_KEEP_DAYS})
 
 
 def _own_job(request, pk) -> ExportJob:
-    return get_object_or_404(ExportJob, pk=pk, user=request.user)
+    return get_object_or_404(ExportJob, pk=pk, user=request.user, created_at__gte=kept_since())
 
 
 @login_required

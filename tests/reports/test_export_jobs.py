@@ -3,9 +3,10 @@ of units total as it goes, a clear error when it fails, one job per request, a d
 asker while the scope is still theirs, recorded in ExportLog; and the database worker running it for real."""
 
 from datetime import timedelta
-from io import BytesIO
+from io import BytesIO, StringIO
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
@@ -155,14 +156,19 @@ def test_a_company_cannot_start_one(company_user, login, world):
     assert not ExportJob.objects.exists()
 
 
-def test_expired_jobs_go_with_their_files(world, queued_only, settings):
+def test_expired_jobs_are_no_longer_offered_and_go_with_their_files(world, login, queued_only, settings):
     job, _created = jobs.start_job(world.users["leader"], JobKind.STATUS_SHEETS, "street", world.street.pk)
     jobs.run_job(job.pk)
     job.refresh_from_db()
     storage, name = job.file.storage, job.file.name
     assert storage.exists(name)
     ExportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(days=settings.EXPORT_JOBS_KEEP_DAYS, hours=1))
-    assert jobs.purge_expired() == 1
+    client = login(world.users["leader"])
+    assert client.get(f"/exports/jobs/{job.pk}/download/").status_code == 404
+    assert 'data-testid="export-job"' not in client.get("/exports/mine/").content.decode()
+    out = StringIO()
+    call_command("purge_exports", stdout=out)
+    assert out.getvalue().startswith("1 expired export job(s) removed")
     assert not storage.exists(name) and not ExportJob.objects.exists()
 
 
