@@ -38,7 +38,7 @@ from .models import ACTIVE, ExportJob, JobError, JobKind, JobStatus
 logger = logging.getLogger(__name__)
 
 # Units rendered in one WeasyPrint document: rendering holds ten units at a time (the joined PDF's pages are
-# kept until it is written, ~0.15 MB a unit), and the bar moves every two or three seconds.
+# kept until it is written, ~0.2 MB a unit), and the bar moves every two or three seconds.
 CHUNK = 10
 UNIT_ORDER = ("building__estate__name", "building__number", "number")  # status_sheet.unit_sheets' order
 
