@@ -22,10 +22,14 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
 	@echo "打开 http://$(HOST):$(PORT)/ 并用上面的演示账号登录"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	# The export worker (README, Background exports) runs beside the server and stops with it.
+	$(PY) manage.py db_worker --no-reload & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Production: gunicorn behind the office's TLS proxy, static files served by whitenoise, PostgreSQL.
 # Needs SECRET_KEY and DATABASE_URL in the environment (README, Production; docs/operations.md).
+# Long exports need at least one worker beside it, on this machine or another using the same database:
+#   RETROFIT_ENV=production .venv/bin/python manage.py db_worker   (one process per core to spare; README, Production)
 serve: install
 	@test -n "$$SECRET_KEY" || { echo "SECRET_KEY must be set for make serve"; exit 1; }
 	@test -n "$$DATABASE_URL" || { echo "DATABASE_URL must be set for make serve (postgres://...)"; exit 1; }

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .district import views as district
+from .exports import job_views as jobs
 from .exports import views as exports
 
 urlpatterns = [
@@ -16,6 +17,11 @@ urlpatterns = [
     path("units/<int:pk>/export/consent-form/", exports.unit_consent_form, name="unit_consent_form"),
     # The progress workbook of a street, community or estate.
     path("exports/<str:level>/<int:pk>/progress.xlsx", exports.progress_workbook, name="progress_workbook"),
+    # Long exports made in the background (reports/jobs.py): start one, 我的导出, a job's row, its file.
+    path("exports/<str:level>/<int:pk>/status-sheets/", jobs.start_status_sheets, name="export_status_sheets"),
+    path("exports/mine/", jobs.my_exports, name="my_exports"),
+    path("exports/jobs/<int:pk>/", jobs.export_job, name="export_job"),
+    path("exports/jobs/<int:pk>/download/", jobs.export_job_download, name="export_job_download"),
     # The report to the district head, and the list behind each of its figures.
     path("reports/district/<str:level>/<int:pk>/", district.district_report_print, name="district_report_print"),
     path("reports/district/<str:level>/<int:pk>/report.docx", district.district_report_docx, name="district_report_docx"),

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "retrofit",
     "units",
     "consultations",
@@ -214,6 +216,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 # The dashboard's table of units shows this many a page (a street has hundreds; a phone reads a page).
 DASHBOARD_UNITS_PER_PAGE = env.int("DASHBOARD_UNITS_PER_PAGE", default=50)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+
+# Long exports (reports/jobs.py) run in a worker, not in the request: django-tasks with its database
+# backend, so the queue is a table of the same database (SQLite for `make run`, PostgreSQL with workers
+# on several machines). `manage.py db_worker` runs one worker (README, Production).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A finished export is kept this many days under 我的导出, then its file is removed.
+EXPORT_JOBS_KEEP_DAYS = env.int("EXPORT_JOBS_KEEP_DAYS", default=7)
+# A running job that has not moved for this long lost its worker (killed, restarted): shown as failed.
+EXPORT_JOB_STALE_SECONDS = env.int("EXPORT_JOB_STALE_SECONDS", default=300)
 
 # Forwarded client addresses (X-Forwarded-For, X-Real-IP) are believed only from these peers: IPs or
 # CIDR networks, comma-separated; none by default (gunicorn reached directly). See retrofit/clientip.py.

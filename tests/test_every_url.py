@@ -150,6 +150,10 @@ EXPECTED = {
     "unit_sheet_print": READ,
     "unit_consent_form": READ,
     "progress_workbook": READ,
+    "export_status_sheets": READ,  # a background job (reports/jobs.py)
+    "my_exports": row(),  # 我的导出: one's own jobs
+    "export_job": row(),  # one's own job's row
+    "export_job_download": READ,  # one's own job's file, while its scope is still one's
     "district_report_print": COVERS_WHOLE,
     "district_report_docx": COVERS_WHOLE,
     "district_report_figure": COVERS_WHOLE,

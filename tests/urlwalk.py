@@ -19,6 +19,7 @@ from consultations.models import (
     OpinionFormVersion,
 )
 from payments.models import LedgerEntry
+from reports.models import ExportJob, JobKind, JobStatus
 from residents.services import public_link_ensure
 from retrofit.documents import version_add
 from retrofit.models import Role, User
@@ -131,13 +132,25 @@ def add_route_objects():
             model=ContractScanVersion, owner=unit.contract, upload=scan, content_type="application/pdf", by=staff
         )
         unit.contract.save()
+    # Each role's own finished export job (我的导出), of its home unit's estate; a company's is refused.
+    export_jobs = {}
+    for username, unit in homes.items():
+        estate = unit.building.estate
+        job = ExportJob.objects.create(
+            user=User.objects.get(username=username), kind=JobKind.STATUS_SHEETS, level="estate",
+            scope_pk=estate.pk, scope_label=estate.name, language="zh-hans", status=JobStatus.DONE,
+            units_done=1, units_total=1, filename="sheets.pdf", finished_at=timezone.now(),
+        )
+        job.file.save(job.filename, ContentFile(b"%PDF-1.4\n%%EOF\n"))
+        export_jobs[username] = job
     tokens = {unit.pk: public_link_ensure(unit=unit, by=User.objects.filter(is_superuser=True).first()).token
               for unit in set(homes.values())}
-    return {"outsider": outsider, "homes": homes, "tokens": tokens}
+    return {"outsider": outsider, "homes": homes, "tokens": tokens, "export_jobs": export_jobs}
 
 
 def urls_for(username, demo):
     unit = demo["homes"][username]
     objs = objects(unit)
+    objs["exports/jobs"] = demo["export_jobs"][username]  # a job is its asker's only
     return [(name, fill(route, objs, demo["tokens"][unit.pk])) for route, name in routes()]
 

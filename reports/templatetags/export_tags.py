@@ -41,7 +41,8 @@ def unit_export_menu(context, unit):
 
 @register.inclusion_tag("exports/includes/_dashboard_export_menu.html", takes_context=True)
 def dashboard_export_menu(context, level, obj):
-    """The progress workbook of this level (with the page's filters), and the report to the district."""
+    """The progress workbook of this level (with the page's filters), every unit's status sheet as one PDF
+    (a background job), and the report to the district."""
     request = context["request"]
     user = request.user
     if not _can_export(user):
@@ -54,6 +55,8 @@ def dashboard_export_menu(context, level, obj):
     return {
         "show": True,
         "workbook_url": f"{workbook}?{query}" if query else workbook,
+        "sheets_url": reverse("export_status_sheets", kwargs={"level": level, "pk": obj.pk}),
+        "csrf_token": context.get("csrf_token"),  # an inclusion tag's template has only what it is given
         "report": report,
         "report_print": reverse("district_report_print", kwargs={"level": level, "pk": obj.pk}) if report else "",
         "report_docx": reverse("district_report_docx", kwargs={"level": level, "pk": obj.pk}) if report else "",

@@ -1,0 +1,68 @@
+"""我的导出: start a long export (reports/jobs.py), watch its progress bar, download the finished file.
+
+A job is its asker's only: anyone else gets 404. The download checks the scope again, as the export's
+own page would, and is recorded in ``ExportLog`` like every other download.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from retrofit.models import ExportFormat, ExportKind
+
+from ..jobs import kept_since, mark_stale, start_job
+from ..models import ExportJob, JobKind, JobStatus
+from .common import PDF_TYPE, export_log_record, file_response, get_scope
+
+SHOWN = 50  # jobs listed, newest first; none older than EXPORT_JOBS_KEEP_DAYS
+
+
+@login_required
+@require_POST
+def start_status_sheets(request, level, pk):
+    """导出全部状态表 (PDF): start the job (or find the one already running) and go to 我的导出."""
+    job, _created = start_job(request.user, JobKind.STATUS_SHEETS, level, pk)
+    return redirect(f"{reverse('my_exports')}#job-{job.pk}")
+
+
+@login_required
+def my_exports(request):
+    mark_stale()
+    jobs = ExportJob.objects.filter(user=request.user, created_at__gte=kept_since())[:SHOWN]
+    return render(request, "reports/my_exports.html", {"jobs": jobs, "keep_days": settings.EXPORT_JOBS_KEEP_DAYS})
+
+
+def _own_job(request, pk) -> ExportJob:
+    return get_object_or_404(ExportJob, pk=pk, user=request.user, created_at__gte=kept_since())
+
+
+@login_required
+def export_job(request, pk):
+    """One job's row: what the progress bar polls every second while the job runs."""
+    mark_stale()
+    return render(request, "reports/includes/_export_job.html", {"job": _own_job(request, pk)})
+
+
+@login_required
+def export_job_download(request, pk):
+    job = _own_job(request, pk)
+    if job.status != JobStatus.DONE or not job.file:
+        raise Http404
+    get_scope(request.user, job.level, job.scope_pk)  # still theirs: 404 or 403 otherwise
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    export_log_record(
+        by=request.user,
+        kind=ExportKind.UNIT_SHEET,
+        scope=job.scope_label,
+        object_ids={"level": job.level, "pk": job.scope_pk, "job": job.pk, "units": job.units_total},
+        format=ExportFormat.PDF,
+    )
+    return file_response(handle, job.filename, PDF_TYPE)

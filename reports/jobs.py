@@ -1,0 +1,161 @@
+"""Export jobs: exports too long for a request (a street's 721 status sheets take minutes), made by a
+django-tasks worker (``manage.py db_worker``) while the user watches a progress bar under 我的导出.
+
+The job's row, not the task queue, is what the user sees and what guarantees the rules:
+
+* one request, one job: ``start_job`` finds the user's queued or running job for the same kind and scope
+  (a unique constraint backs it), and ``run_job`` only runs a job it moves from queued to running, so a
+  task delivered twice runs once;
+* no half file: the PDF is written to a temporary folder and saved to the storage only when complete, in
+  the same save that marks the job done;
+* a worker killed mid-job stops the job's heartbeat (``beat_at``): ``mark_stale`` shows it failed after
+  ``EXPORT_JOB_STALE_SECONDS``, and the user can start it again.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import Http404
+from django.utils import timezone, translation
+from django_tasks import task
+from pypdf import PdfWriter
+
+from units.models import Unit
+
+from .exports.common import get_scope, render_pdf, scope_label
+from .exports.status_sheet import sheet_context, unit_sheets
+from .models import ACTIVE, ExportJob, JobError, JobKind, JobStatus
+
+logger = logging.getLogger(__name__)
+
+# Units rendered in one WeasyPrint document: rendering holds ten units at a time (the joined PDF's pages are
+# kept until it is written, ~0.2 MB a unit), and the bar moves every two or three seconds.
+CHUNK = 10
+UNIT_ORDER = ("building__estate__name", "building__number", "number")  # status_sheet.unit_sheets' order
+
+
+def active_jobs(user, kind: str, level: str, pk: int):
+    return ExportJob.objects.filter(user=user, kind=kind, level=level, scope_pk=pk, status__in=ACTIVE)
+
+
+def start_job(user, kind: str, level: str, pk: int) -> tuple[ExportJob, bool]:
+    """The user's job for this export: the one already queued or running, else a new one sent to the
+    worker once the transaction commits. 404/403 as the export's own page would answer."""
+    obj, units = get_scope(user, level, pk)
+    mark_stale()
+    existing = active_jobs(user, kind, level, pk).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            job = ExportJob.objects.create(
+                user=user,
+                kind=kind,
+                level=level,
+                scope_pk=obj.pk,
+                scope_label=scope_label(obj),
+                language=translation.get_language() or settings.LANGUAGE_CODE,
+                units_total=units.count(),
+                filename=FILE_NAMES[kind].format(name=obj.name, day=timezone.localdate()),
+            )
+    except IntegrityError:  # the same request a moment earlier (a double tap): show that one
+        return active_jobs(user, kind, level, pk).get(), False
+    transaction.on_commit(lambda: run_export_job.enqueue(job.pk))
+    return job, True
+
+
+@task()
+def run_export_job(job_id: int) -> None:
+    """The task the worker runs: the job's own row says what to make."""
+    run_job(job_id)
+
+
+def run_job(job_id: int) -> None:
+    now = timezone.now()
+    if not ExportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING, beat_at=now
+    ):
+        return  # already run (a task delivered twice), or gone
+    job = ExportJob.objects.select_related("user").get(pk=job_id)
+    try:
+        with translation.override(job.language):
+            WRITERS[job.kind](job)
+    except (Http404, PermissionDenied):
+        _fail(job, JobError.OUT_OF_SCOPE)
+    except Exception:
+        logger.exception("export job %s failed", job_id)
+        _fail(job, JobError.FAILED)
+        raise  # the task queue records the failure as well
+    finally:
+        purge_expired()
+
+
+def write_status_sheets(job: ExportJob) -> None:
+    """Every unit's status sheet of the scope as one PDF, ``CHUNK`` units at a time: each chunk is
+    rendered to its own file, and the chunks are joined at the end."""
+    _obj, units = get_scope(job.user, job.level, job.scope_pk)  # the scope as it is now, with the user's masking
+    ids = list(units.order_by(*UNIT_ORDER).values_list("pk", flat=True))
+    ExportJob.objects.filter(pk=job.pk).update(units_total=len(ids))
+    with tempfile.TemporaryDirectory(prefix="export-") as folder:
+        joined = PdfWriter()
+        for number, start in enumerate(range(0, len(ids), CHUNK)):
+            chunk = ids[start : start + CHUNK]
+            part = Path(folder) / f"{number:05d}.pdf"
+            sheets = unit_sheets(Unit.objects.filter(pk__in=chunk), job.user)
+            render_pdf("exports/unit_sheet_pdf.html", sheet_context(sheets, job.user), part)
+            joined.append(part, import_outline=False)
+            joined.reset_translation()  # lets the chunk's reader go: the writer keeps only the copied pages
+            _advance(job, len(chunk))
+        whole = Path(folder) / "whole.pdf"
+        joined.write(whole)
+        with whole.open("rb") as handle:
+            _finish(job, handle)
+
+
+WRITERS = {JobKind.STATUS_SHEETS: write_status_sheets}
+FILE_NAMES = {JobKind.STATUS_SHEETS: "{name}-全部状态表-{day:%Y%m%d}.pdf"}  # as the single unit's 状态表
+
+
+def _advance(job: ExportJob, units: int) -> None:
+    ExportJob.objects.filter(pk=job.pk).update(units_done=F("units_done") + units, beat_at=timezone.now())
+
+
+def _finish(job: ExportJob, handle) -> None:
+    job.refresh_from_db(fields=["units_done", "units_total"])
+    job.file.save(job.filename, File(handle), save=False)
+    job.status, job.finished_at = JobStatus.DONE, timezone.now()
+    job.save(update_fields=["file", "status", "finished_at"])
+
+
+def _fail(job: ExportJob, error: str) -> None:
+    ExportJob.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, error=error, finished_at=timezone.now())
+
+
+def mark_stale() -> int:
+    """Running jobs whose worker stopped (no progress for ``EXPORT_JOB_STALE_SECONDS``) are failed."""
+    now = timezone.now()
+    return ExportJob.objects.filter(
+        status=JobStatus.RUNNING, beat_at__lt=now - timedelta(seconds=settings.EXPORT_JOB_STALE_SECONDS)
+    ).update(status=JobStatus.FAILED, error=JobError.STOPPED, finished_at=now)
+
+
+def kept_since():
+    """Jobs created before this are expired: no longer listed or downloadable, and purged."""
+    return timezone.now() - timedelta(days=settings.EXPORT_JOBS_KEEP_DAYS)
+
+
+def purge_expired() -> int:
+    """Expired jobs go, with their files: after every job, and daily from cron (``purge_exports``)."""
+    old = ExportJob.objects.filter(created_at__lt=kept_since())
+    for job in old.exclude(file=""):
+        job.file.delete(save=False)
+    return old.delete()[0]
