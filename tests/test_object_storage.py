@@ -26,6 +26,7 @@ from pypdf import PdfReader
 from consultations.models import Contact
 from consultations.roster_import import pending_uploads
 from demo.files import demo_png
+from reports.models import ExportJob, JobStatus
 from tests.consultations.roster_import.workbooks import flats, write_xlsx
 from tests.factories import plan_for
 from units import contracts
@@ -184,3 +185,19 @@ def test_a_ledger_left_waiting_is_removed_from_the_store(client, world, object_s
     assert pending_uploads.remove_stale(max_age=-60) == 1  # a cutoff a minute ahead: every ledger is stale
     response = client.post(reverse("import_confirm"), {"action": "confirm"})
     assert response.status_code == 422 and stored(object_storage, "imports/") == {}
+
+
+def test_a_bulk_export_is_kept_in_the_store_and_downloaded_through_its_job(
+    client, world, object_storage, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    client.force_login(world.users["leader"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/exports/street/{world.street.pk}/status-sheets/")
+    job = ExportJob.objects.get()
+    assert job.status == JobStatus.DONE
+    [(key, content)] = stored(object_storage, "").items()
+    assert content.startswith(b"%PDF") and is_private(object_storage, key)
+    assert served(client, reverse("export_job_download", args=[job.pk])) == content
+    client.force_login(world.users["staff"])  # the file is its asker's alone
+    assert client.get(reverse("export_job_download", args=[job.pk])).status_code == 404
