@@ -1,4 +1,4 @@
-"""The physical side: street → community → estate → building → unit → household.
+"""The physical side: district → street → community → estate → building → unit → household.
 
 Scoping lives here too: ``visible_to(user)`` on each queryset is the only way views reach these
 objects, so a user of another street or community gets a 404, never someone else's data.
@@ -30,6 +30,20 @@ class SubsidyKind(models.TextChoices):
     PERCENT = costshare.PERCENT, _("Percentage of the total cost, with a cap")
 
 
+class District(models.Model):
+    """A district (区) above its streets: its housing bureau follows every street's retrofits."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 class Street(models.Model):
     class ConsentRule(models.TextChoices):
         CIVIL_CODE = "civil_code", _("Civil Code art. 278: 2/3 take part, 3/4 of participants agree")
@@ -37,6 +51,8 @@ class Street(models.Model):
         CUSTOM = "custom", _("Custom fractions")
 
     name = models.CharField(_("name"), max_length=100, unique=True)
+    # Empty for a street no district follows yet (streets made before districts existed).
+    district = protected_key(District, _("district"), related_name="streets")
     consent_rule = models.CharField(
         _("consent rule"), max_length=20, choices=ConsentRule.choices, default=ConsentRule.CIVIL_CODE
     )
@@ -278,7 +294,7 @@ Stage.ACTIVE = Stage.before(Stage.IN_SERVICE)  # a unit still on its way to an e
 
 class UnitQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Units this user may see: the street, community or units of their role."""
+        """Units this user may see: the district, street, community or units of their role."""
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:
@@ -286,6 +302,8 @@ class UnitQuerySet(models.QuerySet):
         if user.is_company:
             # A company user (works app) sees only the units assigned to its company.
             return self.filter(assignments__company_id=user.company_id)
+        if user.district_id:
+            return self.filter(building__estate__community__street__district_id=user.district_id)
         if user.street_id:
             return self.filter(building__estate__community__street_id=user.street_id)
         if user.community_id:
