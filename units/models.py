@@ -30,27 +30,33 @@ class SubsidyKind(models.TextChoices):
     PERCENT = costshare.PERCENT, _("Percentage of the total cost, with a cap")
 
 
-class District(models.Model):
-    """A district (区) above its streets: its housing bureau follows every street's retrofits."""
+class Named(models.Model):
+    """A row known by its unique name (a district, a street, a company): shown and listed by it."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
 
     class Meta:
-        verbose_name = _("district")
-        verbose_name_plural = _("districts")
+        abstract = True
         ordering = ["name"]
 
     def __str__(self):
         return self.name
 
 
-class Street(models.Model):
+class District(Named):
+    """A district (区) above its streets: its housing bureau follows every street's retrofits."""
+
+    class Meta(Named.Meta):
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+
+
+class Street(Named):
     class ConsentRule(models.TextChoices):
         CIVIL_CODE = "civil_code", _("Civil Code art. 278: 2/3 take part, 3/4 of participants agree")
         LOCAL_TWO_THIRDS = "local_two_thirds", _("Local rule: 2/3 of all owners agree")
         CUSTOM = "custom", _("Custom fractions")
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
     # Empty for a street no district follows yet (streets made before districts existed).
     district = protected_key(District, _("district"), related_name="streets")
     consent_rule = models.CharField(
@@ -98,10 +104,9 @@ class Street(models.Model):
         help_text=_("One name a line (e.g. 某某机械厂, 市房管局). The ledger import counts a flat whose owner is one of them as held by that institution."),
     )
 
-    class Meta:
+    class Meta(Named.Meta):
         verbose_name = _("street")
         verbose_name_plural = _("streets")
-        ordering = ["name"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(participation_denominator__gt=0)
@@ -120,9 +125,6 @@ class Street(models.Model):
                 name="street_subsidy_valid",
             ),
         ]
-
-    def __str__(self):
-        return self.name
 
     def clean(self):
         super().clean()
