@@ -1,14 +1,18 @@
 """The district level: the district housing bureau's scope and rights, and the district head's dashboard
 (streets leading and lagging, summed in the database in queries that do not grow with the units)."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from reports.dashboard import ATTENTION_SHOWN
 from retrofit.models import Role
-from tests.factories import PASSWORD, add_flats, at_stage, make_unit, make_user
-from units.models import Community, District, Stage, Street
+from tests.factories import PASSWORD, add_flats, at_stage, fail_check, make_unit, make_user
+from units.models import Community, District, Stage, Street, Unit
 
 # The district dashboard's queries: the session, the user, the district and whether it holds any of the
 # user's units; the missing tallies; the streets; the seven attention sources (their units are read only
@@ -158,3 +162,24 @@ def test_query_count_is_pinned_and_does_not_grow_with_streets_or_units(client, d
     assert len(client.get(url).context["board"].streets) == 4
     with django_assert_num_queries(DISTRICT_QUERIES):
         client.get(url)
+
+
+def test_the_attention_list_across_streets_is_capped_the_worst_first(client, district):
+    """Twenty stalled units over two streets: fifteen listed, each with its street, and the rest counted."""
+    _add_streets(district, 1, 2)
+    Unit.objects.filter(building__estate__community__street__district=district.district).update(
+        stage=Stage.CONSULTATION, stage_since=timezone.now() - timedelta(days=60)
+    )
+    Unit.objects.filter(pk=district.unit.pk).update(stage=Stage.ACCEPTANCE)
+    fail_check(district.unit, district.users["staff"], "district", timezone.localdate(), "区住建局", "底坑积水")
+    for number in range(3, 20):
+        make_unit(district.community, estate="停滞小区", unit=str(number))
+    Unit.objects.filter(building__estate__name="停滞小区").update(
+        stage=Stage.SURVEY, stage_since=timezone.now() - timedelta(days=60)
+    )
+    client.force_login(district.users["district"])
+    response = client.get(board_url("district", district.district))
+    board = response.context["board"]
+    assert len(board.attention) == ATTENTION_SHOWN < board.attention_total
+    assert board.attention[0][0].kind == "acceptance_failed"  # the worst first
+    assert f'data-testid="attention-total">{board.attention_total}<' in response.content.decode()
