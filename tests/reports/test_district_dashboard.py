@@ -1,7 +1,9 @@
 """The district level: the district housing bureau's scope and rights, and the district head's dashboard
 (streets leading and lagging, summed in the database in queries that do not grow with the units)."""
 
+import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -183,3 +185,11 @@ def test_the_attention_list_across_streets_is_capped_the_worst_first(client, dis
     assert len(board.attention) == ATTENTION_SHOWN < board.attention_total
     assert board.attention[0][0].kind == "acceptance_failed"  # the worst first
     assert f'data-testid="attention-total">{board.attention_total}<' in response.content.decode()
+
+
+def test_a_unit_opened_from_the_district_leads_back_to_it(client, district):
+    client.force_login(district.users["district"])
+    board = board_url("district", district.district)
+    page = client.get(reverse("unit_detail", args=[district.unit.pk]), {"from": board}).content.decode()
+    crumb = re.search(r'<a href="([^"]+)" data-testid="breadcrumb-dashboard">([^<]+)</a>', page)
+    assert crumb and unescape(crumb.group(1)) == board and "涪城区" in crumb.group(2)
