@@ -380,12 +380,14 @@ RESIDENT_KINDS = (MeetingKind.YARD, MeetingKind.QA)
 
 class MeetingQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """A street's meetings for its leadership; a community's own and street-wide ones for its staff;
+        """A district's meetings for its officials, a street's for its leadership; a community's own and street-wide ones for its staff;
         for a unit leader, the meetings about their units."""
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:
             return self
+        if user.district_id:
+            return self.filter(street__district_id=user.district_id)
         if user.street_id:
             return self.filter(street_id=user.street_id)
         if user.community_id:

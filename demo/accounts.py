@@ -1,4 +1,4 @@
-"""The demo's logins: one password for all, the street's people, the company login, and the list
+"""The demo's logins: one password for all, the district's and the street's people, the company login, and the list
 ``seed_demo`` prints."""
 
 from django.contrib.auth.hashers import make_password
@@ -14,14 +14,15 @@ USERS = [
     ("staff2", "赵干事", Role.COMMUNITY_STAFF, "光华社区工作人员"),
     ("unitlead", "陈建华", Role.UNIT_LEADER, "绵纺厂宿舍小区1栋1单元楼栋长（运维）"),
     ("viewer", "刘科长", Role.VIEWER, "街道只读账号"),
+    ("district", "孙科长", Role.DISTRICT_OFFICIAL, "区住建局，看全区各街道（只读）"),
 ]
 # The company login "elevator" (demo/works.py creates it with its company).
 COMPANY_USER_NAME = "蜀通电梯 周经理"
 COMPANY_USER_LABEL = "蜀通电梯工程有限公司项目经理，只看本公司承接的单元"
 
 
-def create_users(street, mill, guanghua) -> dict[str, User]:
-    """The administrator and the street's logins, by username (the administrator aside)."""
+def create_users(district, street, mill, guanghua) -> dict[str, User]:
+    """The administrator and the district's and street's logins, by username (the administrator aside)."""
     # One hash for all: the demo shares a password, and hashing is the slow part of creating users.
     password = make_password(DEMO_PASSWORD)
     User.objects.create(
@@ -33,6 +34,7 @@ def create_users(street, mill, guanghua) -> dict[str, User]:
         "staff2": {"community": guanghua},
         "unitlead": {},
         "viewer": {"street": street},
+        "district": {"district": district},
     }
     return {
         username: User.objects.create(

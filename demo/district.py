@@ -55,6 +55,7 @@ from units.models import (
     AgeBand,
     Building,
     Community,
+    District,
     Estate,
     Household,
     Occupancy,
@@ -149,11 +150,14 @@ def _free_street_names(count: int) -> list[tuple[int, str]]:
     return found
 
 
-def seed_district(*, households: int, seed: int = 2026, stdout=None, tallies: bool = False) -> DistrictReport:
+def seed_district(
+    *, households: int, seed: int = 2026, stdout=None, tallies: bool = False, district: District | None = None
+) -> DistrictReport:
     """Build a district of ``households`` households (see the module docstring); returns what it made.
 
     Deterministic for a given ``seed`` (dates are counted back from now). ``tallies=True`` stores every
-    unit's consent figures at the end instead of leaving them to the first read.
+    unit's consent figures at the end instead of leaving them to the first read. The streets belong to
+    ``district`` when one is given (the demo's, beside 红旗街道).
     """
     if households < 1:
         raise ValueError("households must be at least 1")
@@ -165,7 +169,7 @@ def seed_district(*, households: int, seed: int = 2026, stdout=None, tallies: bo
         names = _free_street_names(streets)
         for (number, name), quota in zip(names, _split(households, streets), strict=True):
             rng = random.Random(f"{seed}-street-{number}")
-            _StreetBuilder(rng, number, name, quota, now, report).build()
+            _StreetBuilder(rng, number, name, quota, now, report).build(district)
             if stdout is not None:
                 stdout.write(f"  {name}: {quota} households ({time.perf_counter() - started:.1f} s)\n")
         if tallies:
@@ -190,9 +194,11 @@ class _StreetBuilder:
     def __init__(self, rng: random.Random, number: int, name: str, quota: int, now, report: DistrictReport):
         self.rng, self.number, self.name, self.quota, self.now, self.report = rng, number, name, quota, now, report
 
-    def build(self) -> None:
+    def build(self, district: District | None) -> None:
         rng = self.rng
-        street = Street.objects.create(name=self.name, default_coefficients="1:0, 2:1.5, 3:4, 4:9, 5:15, 6:20.5")
+        street = Street.objects.create(
+            name=self.name, district=district, default_coefficients="1:0, 2:1.5, 3:4, 4:9, 5:15, 6:20.5"
+        )
         count = max(1, min(COMMUNITIES_PER_STREET, round(self.quota / 1_000)))
         words = rng.sample(COMMUNITY_WORDS, count)
         communities = Community.objects.bulk_create(
@@ -205,14 +211,14 @@ class _StreetBuilder:
                     password=make_password(None),
                     role=Role.COMMUNITY_STAFF,
                     community=community,
-                    display_name=f"{community.name} 工作人员",
+                    display_name=f"社区工作人员{index:02d}",  # the menu adds the community
                 )
                 for index, community in enumerate(communities, start=1)
             ]
         )
         User.objects.create(
             username=f"district-{self.number:02d}-leader", password=make_password(None),
-            role=Role.STREET_LEADER, street=street, display_name=f"{self.name} 领导小组",
+            role=Role.STREET_LEADER, street=street, display_name="街道领导小组组长",
         )
         self.report.streets += 1
         self.report.communities += len(communities)

@@ -21,6 +21,7 @@ from retrofit.models import User
 from units import lifecycle
 from units.models import Household, Stage, StageChange, Street, Unit
 
+DISTRICT = "锦江区"
 STREET = "红旗街道"
 PILOT_ESTATE = "绵纺厂宿舍小区"
 OTHER_ESTATE = "光华小区"

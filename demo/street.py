@@ -1,4 +1,4 @@
-"""Places and people: 红旗街道 with its two communities, the pilot estate 绵纺厂宿舍小区 and 光华小区,
+"""Places and people: 锦江区 and in it 红旗街道 with its two communities, the pilot estate 绵纺厂宿舍小区 and 光华小区,
 their buildings and units, and every flat's owner, occupancy and age."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from units.models import (
     AgeBand,
     Building,
     Community,
+    District,
     Estate,
     Household,
     Occupancy,
@@ -19,7 +20,18 @@ from units.models import (
 )
 
 from .accounts import create_users
-from .story import GUANGHUA_SURVEY, LAUNCH, LAYOUT, OTHER_ESTATE, PILOT_ESTATE, STREET, SURVEY, VOTES, Story
+from .story import (
+    DISTRICT,
+    GUANGHUA_SURVEY,
+    LAUNCH,
+    LAYOUT,
+    OTHER_ESTATE,
+    PILOT_ESTATE,
+    STREET,
+    SURVEY,
+    VOTES,
+    Story,
+)
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢"
@@ -28,9 +40,12 @@ GIVEN = "建国秀英桂兰志强国华玉兰明德淑珍文华丽娟德明凤�
 
 
 def build_places(story: Story) -> None:
-    """The street, its communities and estates, the logins, and every unit with its households."""
+    """The district and its street, the street's communities and estates, the logins, and every unit with
+    its households."""
+    district = District.objects.create(name=DISTRICT)
     street = Street.objects.create(
         name=STREET,
+        district=district,
         subsidy_kind=SubsidyKind.PERCENT,
         subsidy_percent=Decimal("40"),
         subsidy_cap=Decimal("280000"),
@@ -50,7 +65,7 @@ def build_places(story: Story) -> None:
         ),
         OTHER_ESTATE: Estate.objects.create(community=guanghua, name=OTHER_ESTATE),
     }
-    story.users = create_users(street, mill, guanghua)
+    story.users = create_users(district, street, mill, guanghua)
     for layout in LAYOUT:
         building = Building.objects.create(
             estate=estates[layout.estate],

@@ -1,7 +1,10 @@
-"""The leaders' figures for a street, a community or an estate, in a fixed number of queries.
+"""The leaders' figures for a district, a street, a community or an estate, in a fixed number of queries.
 
-Everything here is read from whole querysets: per-unit consent from the stored tallies, stage counts
-in Python over the same unit rows, progress over time and the consent trend as database aggregates.
+Everything here is read from whole querysets. A street and below: per-unit consent from the stored
+tallies, stage counts in Python over the same unit rows (the page lists them). A district: every figure
+summed in the database (GROUP BY street, stage, situation) from the stored tallies and the stage rows,
+so its cost does not grow with its units. Progress over time and the consent trend are database
+aggregates at every level.
 """
 
 from __future__ import annotations
@@ -10,8 +13,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, Min, Q
-from django.db.models.functions import TruncWeek
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from consultations import rules
@@ -20,7 +23,7 @@ from consultations.selectors import consent_by_unit
 from retrofit import attention
 from retrofit.periods import period_of, periods_between
 from units import nextstep
-from units.models import Stage, StageChange
+from units.models import Stage, StageChange, Unit
 
 REACHED = {
     # a unit counts as signed once it has reached signing, installed once construction is complete…
@@ -29,6 +32,8 @@ REACHED = {
     "accepted": Stage.IN_SERVICE.value,
 }
 TREND_WEEKS = 12
+ATTENTION_SHOWN = 15  # the units a dashboard lists as needing attention, the worst first
+TALLY_CHUNK = 500  # units whose missing tallies are computed at once before a district is summed
 
 
 @dataclass
@@ -46,6 +51,9 @@ class GroupRow:
     signed: int = 0
     installed: int = 0
     accepted: int = 0
+    voted: int = 0
+    reached: int = 0  # units whose consent meets the street's rule
+    building: int = 0  # units under construction
 
     @property
     def agree_share(self):
@@ -79,6 +87,14 @@ class Dashboard:
     attention: list = field(default_factory=list)
     next_steps: dict = field(default_factory=dict)  # unit id → its next step (units/nextstep.py)
     totals: GroupRow | None = None
+
+    @property
+    def unit_count(self) -> int:
+        return len(self.units)
+
+    @property
+    def attention_total(self) -> int:
+        return len(self.attention)
 
 
 def build(units_qs, *, group_by: str, today: date | None = None) -> Dashboard:
@@ -135,17 +151,23 @@ def _groups(units, consents, group_by):
 
 
 def _progress(units_qs):
-    """Units that first reached signed / installed / accepted, month by month, cumulative."""
-    firsts = (
+    """Units that first reached signed / installed / accepted, month by month, cumulative.
+
+    One GROUP BY month over each unit's first move into each milestone (a subquery picks it), so the
+    rows read are months, not units."""
+    first = StageChange.objects.filter(unit=OuterRef("unit"), after=OuterRef("after")).order_by("changed_at", "id")
+    monthly = (
         StageChange.objects.filter(unit__in=units_qs.values("pk"), after__in=list(REACHED.values()))
-        .values("unit_id", "after")
-        .annotate(first=Min("changed_at"))
+        .filter(pk=Subquery(first.values("pk")[:1]))
+        .annotate(month=TruncMonth("changed_at"))
+        .values("after", "month")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
     by_month: dict[str, Counter] = defaultdict(Counter)
     names = {v: k for k, v in REACHED.items()}
-    for row in firsts:
-        month = period_of(timezone.localtime(row["first"]))
-        by_month[month][names[row["after"]]] += 1
+    for row in monthly:
+        by_month[period_of(timezone.localtime(row["month"]))][names[row["after"]]] += row["n"]
     months = periods_between(min(by_month), max(by_month)) if by_month else []
     series = {name: [] for name in REACHED}
     running = Counter()
@@ -185,3 +207,110 @@ def _trend(units_qs, today):
         values.append(level)
         monday += timedelta(days=7)
     return {"weeks": weeks, "agreed": values}
+
+
+# --- a district: every figure summed in the database ------------------------------------------------
+
+
+@dataclass
+class DistrictBoard:
+    """A district's figures: its streets leading and lagging, and the shared panels of ``Dashboard``."""
+
+    streets: list[GroupRow]
+    totals: GroupRow
+    stage_counts: list[tuple[str, str, int]]
+    situation_counts: dict[str, int]
+    funnel: dict[str, int]
+    progress: dict
+    trend: dict
+    attention: list  # (item, unit), the worst ATTENTION_SHOWN
+    attention_total: int
+    next_steps: dict = field(default_factory=dict)  # not listed at district level
+
+    @property
+    def unit_count(self) -> int:
+        return self.totals.units
+
+
+STREET = "building__estate__community__street"
+
+
+def build_district(units_qs, *, today: date | None = None) -> DistrictBoard:
+    """Figures for the units of ``units_qs`` (a district's, or part of it) per street, in queries that
+    do not grow with the units: the units are never read into Python, only the worst few needing attention.
+    The consent figures are the stored tallies: ``store_missing_tallies`` first."""
+    today = today or timezone.localdate()
+    streets = _street_rows(units_qs)
+    totals = GroupRow(key=0, name="")
+    for row in streets:
+        for name in ("units", "households", "owners", "voted", "agree", "ready", "reached", "signed", "building",
+                     "installed", "accepted"):
+            setattr(totals, name, getattr(totals, name) + getattr(row, name))
+    items = attention.attention_for(units_qs, today)
+    worst = items[:ATTENTION_SHOWN]
+    by_id = Unit.objects.for_listing().in_bulk([item.unit_id for item in worst])
+    return DistrictBoard(
+        streets=streets,
+        totals=totals,
+        stage_counts=_stage_counts(units_qs),
+        situation_counts=_situation_counts(units_qs),
+        funnel={"households": totals.households, "owners": totals.owners, "voted": totals.voted, "agreed": totals.agree},
+        progress=_progress(units_qs),
+        trend=_trend(units_qs, today),
+        attention=[(item, by_id[item.unit_id]) for item in worst],
+        attention_total=len(items),
+    )
+
+
+def store_missing_tallies(units_qs) -> None:
+    """Compute the consent figures of the units that have none stored yet (after an import or a vote),
+    ``TALLY_CHUNK`` at a time: the district's sums read the stored figures. One query when none is missing."""
+    missing = units_qs.filter(tally__isnull=True).for_listing().order_by("pk")
+    while chunk := list(missing[:TALLY_CHUNK]):
+        consent_by_unit(chunk)
+
+
+def _reached(milestone: str) -> Count:
+    return Count("pk", filter=Q(stage__in=Stage.at_or_after(REACHED[milestone])))
+
+
+def _street_rows(units_qs) -> list[GroupRow]:
+    """One row per street from one GROUP BY, leaders first (as ``_groups`` orders communities)."""
+    rows = (
+        units_qs.values(STREET, f"{STREET}__name")
+        .annotate(
+            units=Count("pk"),
+            households=Coalesce(Sum("tally__households"), 0),
+            owners=Coalesce(Sum("tally__owners"), 0),
+            voted=Coalesce(Sum("tally__participants"), 0),
+            agree=Coalesce(Sum("tally__agree"), 0),
+            ready=Count("pk", filter=Q(tally__situation=rules.READY)),
+            reached=Count("pk", filter=Q(tally__threshold_met=True)),
+            signed=_reached("signed"),
+            building=Count("pk", filter=Q(stage=Stage.CONSTRUCTION)),
+            installed=_reached("installed"),
+            accepted=_reached("accepted"),
+        )
+        .order_by()
+    )
+    streets = [
+        GroupRow(key=row.pop(STREET), name=row.pop(f"{STREET}__name"), **row) for row in rows
+    ]
+    return sorted(
+        streets, key=lambda r: (-r.accepted, -r.building, -r.signed, -r.reached, -(r.agree_share or 0), r.name)
+    )
+
+
+def _stage_counts(units_qs) -> list[tuple[str, str, int]]:
+    counted = dict(units_qs.values_list("stage").annotate(n=Count("pk")).order_by())
+    return [(s.value, s.label, counted.get(s.value, 0)) for s in Stage]
+
+
+def _situation_counts(units_qs) -> dict[str, int]:
+    counted = dict(
+        units_qs.filter(tally__situation__in=rules.SITUATIONS)
+        .values_list("tally__situation")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {code: counted.get(code, 0) for code in rules.SITUATIONS}

@@ -1,4 +1,4 @@
-"""The leaders' dashboard at street, community, estate and building level."""
+"""The leaders' dashboard at district, street, community, estate and building level."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -11,7 +11,7 @@ from consultations import rules
 from consultations.selectors import support_pattern
 from retrofit.params import int_param
 from units.models import Community, Estate, Stage, Unit
-from units.permissions import require_roster, scope_at_level
+from units.permissions import LEVELS, require_roster, scope_at_level
 
 from . import dashboard
 
@@ -21,10 +21,13 @@ GROUP_BY = {"street": "community", "community": "estate", "estate": "building", 
 
 @login_required
 def dashboard_home(request):
-    """The dashboard of the user's own level: the street for leaders, the community for staff."""
+    """The dashboard of the user's own level: the district for its officials, the street for leaders,
+    the community for staff."""
     user = request.user
     if not user.can_see_roster:
         return redirect("works_home")
+    if user.district_id:
+        return redirect("dashboard", level="district", pk=user.district_id)
     if user.street_id:
         return redirect("dashboard", level="street", pk=user.street_id)
     if user.community_id:
@@ -37,9 +40,12 @@ def dashboard_home(request):
     return redirect("dashboard", level="estate", pk=first.building.estate_id)
 
 
-def _trail(level, obj):
-    """Street → community → estate → building links for the breadcrumb, the current level last."""
-    chain = []
+def _trail(level, obj, user):
+    """District → street → community → estate → building links for the breadcrumb, the current level last.
+
+    The district leads the way back only for those who may open its dashboard."""
+    if level == "district":
+        return [(reverse("dashboard", kwargs={"level": level, "pk": obj.pk}), str(obj))]
     if level == "building":
         chain = [("street", obj.estate.community.street), ("community", obj.estate.community), ("estate", obj.estate), ("building", obj)]
     elif level == "estate":
@@ -48,13 +54,18 @@ def _trail(level, obj):
         chain = [("street", obj.street), ("community", obj)]
     else:
         chain = [("street", obj)]
+    street = chain[0][1]
+    if street.district_id and (user.is_superuser or user.district_id == street.district_id):
+        chain.insert(0, ("district", street.district))
     return [(reverse("dashboard", kwargs={"level": lvl, "pk": o.pk}), str(o)) for lvl, o in chain]
 
 
 @login_required
 def dashboard_view(request, level, pk):
-    obj, units = scope_at_level(request.user, level, pk)
+    obj, units = scope_at_level(request.user, level, pk, levels=tuple(LEVELS))
     require_roster(request.user)  # companies see their works records, not the street's progress
+    if level == "district":
+        return _district_dashboard(request, obj, units)
     group_by = GROUP_BY[level]
     filters = {
         "community": request.GET.get("community", ""),
@@ -84,7 +95,7 @@ def dashboard_view(request, level, pk):
     context = {
         "level": level,
         "obj": obj,
-        "trail": _trail(level, obj),
+        "trail": _trail(level, obj, request.user),
         "board": board,
         "rows": list(units_page.object_list),
         "units_page": units_page,
@@ -96,5 +107,32 @@ def dashboard_view(request, level, pk):
         "charts": {"progress": board.progress, "trend": board.trend},
         "pattern": support_pattern(filtered),
     }
-    template = "dashboard/includes/_body.html" if request.htmx else "dashboard/dashboard.html"
-    return render(request, template, context)
+    return _render(request, context, "dashboard/includes/_body.html")
+
+
+def _district_dashboard(request, district, units):
+    """The district head's view: its streets leading and lagging and the shared panels, every figure
+    summed in the database; a stage or a situation narrows them all."""
+    dashboard.store_missing_tallies(units)  # the situation filter and the sums read them
+    filters = {"stage": request.GET.get("stage", ""), "situation": request.GET.get("situation", "")}
+    if filters["stage"] in Stage.values:
+        units = units.filter(stage=filters["stage"])
+    if filters["situation"] in rules.SITUATIONS:
+        units = units.filter(tally__situation=filters["situation"])
+    board = dashboard.build_district(units, today=timezone.localdate())
+    context = {
+        "level": "district",
+        "obj": district,
+        "trail": _trail("district", district, request.user),
+        "board": board,
+        "filters": filters,
+        "stages": Stage.choices,
+        "situations": rules.SITUATIONS,
+        "charts": {"progress": board.progress, "trend": board.trend},
+    }
+    return _render(request, context, "dashboard/includes/_district_body.html")
+
+
+def _render(request, context, body):
+    """The whole page, or only its body for a filter changed in place (htmx)."""
+    return render(request, body if request.htmx else "dashboard/dashboard.html", {**context, "body": body})

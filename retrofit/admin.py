@@ -42,13 +42,13 @@ def register_each(admin_class, options_by_model, site=admin.site):
         site.register(model, admin_class, **options)
 
 
-ROLE_AND_SCOPE = (_("Role and scope"), {"fields": ("role", "display_name", "street", "community", "company")})
+ROLE_AND_SCOPE = (_("Role and scope"), {"fields": ("role", "display_name", "district", "street", "community", "company")})
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ("username", "display_name", "role", "street", "community", "company", "is_active")
-    list_filter = ("role", "street", "community", "is_active")
+    list_display = ("username", "display_name", "role", "district", "street", "community", "company", "is_active")
+    list_filter = ("role", "district", "street", "community", "is_active")
     fieldsets = (*BaseUserAdmin.fieldsets, ROLE_AND_SCOPE)
     add_fieldsets = (*BaseUserAdmin.add_fieldsets, ROLE_AND_SCOPE)
 

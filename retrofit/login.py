@@ -12,7 +12,7 @@ from .forms import ThrottledAuthenticationForm
 from .models import Role
 
 # A URL name per role; the pages live in higher apps and are named, never imported.
-START_PAGE = {Role.STREET_LEADER: "dashboard_home"}
+START_PAGE = {Role.STREET_LEADER: "dashboard_home", Role.DISTRICT_OFFICIAL: "dashboard_home"}
 DEFAULT_START = "home"
 
 

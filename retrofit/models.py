@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .fields import by_user, choice_checks, implies, protected_key
+from .fields import by_user, choice_checks, implies, protected_key, when_set
 
 
 class Role(models.TextChoices):
@@ -14,9 +14,11 @@ class Role(models.TextChoices):
     UNIT_LEADER = "unit_leader", _("Unit leader")
     VIEWER = "viewer", _("Read-only viewer")
     COMPANY = "company", _("Company")
+    DISTRICT_OFFICIAL = "district_official", _("District housing bureau")
 
 
 # The roles that run the work (street leaders and community staff): they edit, and see full phones.
+# The district housing bureau, like the viewer, only reads (masked names and phones), but a whole district.
 # Which pages each role may open is decided in units/permissions.py from the properties below.
 STAFF_ROLES = frozenset({Role.STREET_LEADER, Role.COMMUNITY_STAFF})
 PHONE_ROLES = STAFF_ROLES
@@ -25,8 +27,9 @@ NAME_ROLES = STAFF_ROLES | {Role.UNIT_LEADER}
 
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
-    # A street leader (or a street-wide viewer) covers a street; community staff a community;
-    # a unit leader only the units that name them as leader.
+    # A district official covers a district (every street of it); a street leader (or a street-wide
+    # viewer) a street; community staff a community; a unit leader only the units that name them as leader.
+    district = protected_key("units.District", _("district"), related_name="users")
     street = protected_key("units.Street", _("street"), related_name="users")
     community = protected_key("units.Community", _("community"), related_name="users")
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
@@ -44,6 +47,15 @@ class User(AbstractUser):
             implies(Q(role=Role.STREET_LEADER), Q(street__isnull=False), name="user_street_leader_has_street"),
             implies(
                 Q(role=Role.COMMUNITY_STAFF), Q(community__isnull=False), name="user_community_staff_has_community"
+            ),
+            implies(
+                Q(role=Role.DISTRICT_OFFICIAL), Q(district__isnull=False), name="user_district_official_has_district"
+            ),
+            # A district is the whole scope of a district official, never beside a street or a community.
+            when_set(
+                "district",
+                Q(role=Role.DISTRICT_OFFICIAL, street__isnull=True, community__isnull=True),
+                name="user_district_only_for_district_officials",
             ),
             # Both ways: visible_to() scopes by company first, so only company users may carry one.
             models.CheckConstraint(
@@ -90,6 +102,8 @@ class User(AbstractUser):
 
     @property
     def scope_label(self) -> str:
+        if self.district_id:
+            return self.district.name
         if self.street_id:
             return self.street.name
         if self.community_id:

@@ -10,6 +10,7 @@ in (200/302, or a form's 422) or is turned away (403/404). The table is the READ
   votes, the consultation, the meetings or the money, not even of its own units;
 - a unit leader reads his unit's pages, changes only its upkeep, and reads meetings only about it;
 - a read-only viewer reads everything of the street with names and phones masked, and changes nothing;
+  the district housing bureau (``district``) likewise, over every street of its district;
 - staff of another community get 404 on the objects of this one.
 
 Also: anonymous visitors are sent to the login page; a leader of another street gets 404 on every
@@ -34,7 +35,7 @@ PUBLIC = {
     "login", "logout", "healthz", "favicon", "apple_touch_icon", "service_worker",
     "resident_unit", "resident_code", "resident_household", "resident_large_type",
 }
-ROLES = ["admin", "leader", "staff", "staff2", "unitlead", "viewer", "elevator"]
+ROLES = ["admin", "leader", "staff", "staff2", "unitlead", "viewer", "district", "elevator"]
 DEMO_STREET_WORDS = ["绵纺厂宿舍小区", "光华小区"]
 
 # --- the expectation table ------------------------------------------------------------------------
@@ -44,9 +45,10 @@ IN = {200, 302, 422}
 OUT = {403, 404}
 
 
-def row(admin=Y, leader=Y, staff=Y, staff2=Y, unitlead=Y, viewer=Y, elevator=Y):
+def row(admin=Y, leader=Y, staff=Y, staff2=Y, unitlead=Y, viewer=Y, elevator=Y, district=None):
+    """Who gets in; the district official, who reads as the viewer does, gets what the viewer gets unless named."""
     return {"admin": admin, "leader": leader, "staff": staff, "staff2": staff2, "unitlead": unitlead,
-            "viewer": viewer, "elevator": elevator}
+            "viewer": viewer, "district": viewer if district is None else district, "elevator": elevator}
 
 
 READ = row(elevator=N)  # the roster, the votes, the consultation and the money: everyone in scope but companies
@@ -207,7 +209,7 @@ def test_every_url_as_every_role_on_its_own_units(url_demo, username):
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
             continue
         body = response.content.decode()
-        if username == "viewer":  # masked names, masked phones
+        if username in ("viewer", "district"):  # masked names, masked phones
             assert not [n for n in names if n in body], (name, url)
             assert not [p for p in phones if p in body], (name, url)
         if username == "elevator":  # no roster at all
@@ -277,3 +279,23 @@ def test_every_form_refuses_a_post_without_its_csrf_token(url_demo):
             continue
         response = client.post(url, {})
         assert response.status_code in (403, 404, 405), (name, url, response.status_code)
+
+
+@pytest.mark.django_db
+def test_the_district_level_of_the_dashboard(url_demo):
+    """The district's dashboard: its official reads every street of it; the roles below read it holding
+    only their own units (as a street's board holds a community's staff's); no company, no other street."""
+    district = User.objects.get(username="district").district
+    url = f"/dashboard/district/{district.pk}/"
+    for username in ROLES:
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        response = client.get(url)
+        assert response.status_code == (403 if username == "elevator" else 200), username
+    outsider = Client()
+    outsider.force_login(url_demo["outsider"])
+    assert outsider.get(url).status_code == 404
+    client = Client()
+    client.force_login(User.objects.get(username="district"))
+    streets = [row.name for row in client.get(url).context["board"].streets]
+    assert "红旗街道" in streets and len(streets) == 2

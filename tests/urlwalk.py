@@ -100,7 +100,7 @@ def _home_units():
     own = pilot.get(building__number="1", number="1")  # led by unitlead, assigned to the elevator company
     street_unit = pilot.get(building__number="2", number="1")
     other = Unit.objects.filter(building__estate__community=User.objects.get(username="staff2").community).first()
-    return {"admin": street_unit, "leader": street_unit, "staff": street_unit, "viewer": street_unit,
+    return {"admin": street_unit, "leader": street_unit, "staff": street_unit, "viewer": street_unit, "district": street_unit,
             "staff2": other, "unitlead": own, "elevator": own}
 
 

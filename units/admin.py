@@ -11,6 +11,7 @@ from .models import (
     Community,
     Contract,
     ContractChange,
+    District,
     Estate,
     Household,
     HouseholdChange,
@@ -25,9 +26,14 @@ from .models import (
 from .roster_words import INVALID_PHONE
 
 
+@admin.register(District)
+class DistrictAdmin(admin.ModelAdmin):
+    list_display = ("name",)
+
+
 @admin.register(Street)
 class StreetAdmin(admin.ModelAdmin):
-    list_display = ("name", "consent_rule", "few_holdouts_max", "notice_days", "subsidy_kind", "subsidy_percent", "subsidy_cap")
+    list_display = ("name", "district", "consent_rule", "few_holdouts_max", "notice_days", "subsidy_kind", "subsidy_percent", "subsidy_cap")
 
 
 @admin.register(Community)

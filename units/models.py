@@ -1,4 +1,4 @@
-"""The physical side: street → community → estate → building → unit → household.
+"""The physical side: district → street → community → estate → building → unit → household.
 
 Scoping lives here too: ``visible_to(user)`` on each queryset is the only way views reach these
 objects, so a user of another street or community gets a 404, never someone else's data.
@@ -30,13 +30,35 @@ class SubsidyKind(models.TextChoices):
     PERCENT = costshare.PERCENT, _("Percentage of the total cost, with a cap")
 
 
-class Street(models.Model):
+class Named(models.Model):
+    """A row known by its unique name (a district, a street, a company): shown and listed by it."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class District(Named):
+    """A district (区) above its streets: its housing bureau follows every street's retrofits."""
+
+    class Meta(Named.Meta):
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+
+
+class Street(Named):
     class ConsentRule(models.TextChoices):
         CIVIL_CODE = "civil_code", _("Civil Code art. 278: 2/3 take part, 3/4 of participants agree")
         LOCAL_TWO_THIRDS = "local_two_thirds", _("Local rule: 2/3 of all owners agree")
         CUSTOM = "custom", _("Custom fractions")
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    # Empty for a street no district follows yet (streets made before districts existed).
+    district = protected_key(District, _("district"), related_name="streets")
     consent_rule = models.CharField(
         _("consent rule"), max_length=20, choices=ConsentRule.choices, default=ConsentRule.CIVIL_CODE
     )
@@ -82,10 +104,9 @@ class Street(models.Model):
         help_text=_("One name a line (e.g. 某某机械厂, 市房管局). The ledger import counts a flat whose owner is one of them as held by that institution."),
     )
 
-    class Meta:
+    class Meta(Named.Meta):
         verbose_name = _("street")
         verbose_name_plural = _("streets")
-        ordering = ["name"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(participation_denominator__gt=0)
@@ -104,9 +125,6 @@ class Street(models.Model):
                 name="street_subsidy_valid",
             ),
         ]
-
-    def __str__(self):
-        return self.name
 
     def clean(self):
         super().clean()
@@ -278,7 +296,7 @@ Stage.ACTIVE = Stage.before(Stage.IN_SERVICE)  # a unit still on its way to an e
 
 class UnitQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Units this user may see: the street, community or units of their role."""
+        """Units this user may see: the district, street, community or units of their role."""
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:
@@ -286,6 +304,8 @@ class UnitQuerySet(models.QuerySet):
         if user.is_company:
             # A company user (works app) sees only the units assigned to its company.
             return self.filter(assignments__company_id=user.company_id)
+        if user.district_id:
+            return self.filter(building__estate__community__street__district_id=user.district_id)
         if user.street_id:
             return self.filter(building__estate__community__street_id=user.street_id)
         if user.community_id:

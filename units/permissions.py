@@ -3,7 +3,7 @@
 Two questions, always in this order:
 
 1. **Scope** — which objects a user covers. ``Unit.objects.visible_to`` (units/models.py) gives the
-   units: a street leader's or street viewer's street, community staff's community, a unit leader's
+   units: a district official's district (every street of it), a street leader's or street viewer's street, community staff's community, a unit leader's
    own units, a company's assigned units. Every object is reached through it; outside it → 404.
 2. **Role** — what the user may do with what they cover (the README's Roles table), read from the
    user's properties (retrofit/models.py): ``is_company``, ``is_staff_role``, ``can_edit``,
@@ -14,7 +14,8 @@ Two questions, always in this order:
      companies. So is the money: each household's share, payments, arrears, contract signatures,
      running costs, upkeep charges. A page a role may never open answers 403 whatever the id, so the
      answer says nothing about which objects exist.
-   * Writes need a staff role (street leader, community staff); works records have their own editors
+   * Writes need a staff role (street leader, community staff): a viewer and a district official only read,
+     and see names and phones masked; works records have their own editors
      (``SECTION_EDITORS``).
    * A unit leader sees a meeting only where it concerns one of their units, and then only that part
      (``meeting_part``).
@@ -34,7 +35,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from retrofit.models import STAFF_ROLES, Role
-from units.models import Building, Community, Estate, Household, Street, Unit
+from units.models import Building, Community, District, Estate, Household, Street, Unit
 
 READ_ONLY = _("Your role can read this page but not change it.")
 ROSTER_DENIED = _("Your role does not see the residents' roster, votes, consultation or meetings.")
@@ -148,15 +149,18 @@ def get_rw_household_for_user(user, pk: int) -> Household:
 
 # level → (model, the unit field that reaches it, what to select with it)
 LEVELS = {
-    "street": (Street, "building__estate__community__street", ()),
-    "community": (Community, "building__estate__community", ("street",)),
-    "estate": (Estate, "building__estate", ("community__street",)),
-    "building": (Building, "building", ("estate__community__street",)),
+    "district": (District, "building__estate__community__street__district", ()),
+    "street": (Street, "building__estate__community__street", ("district",)),
+    "community": (Community, "building__estate__community", ("street__district",)),
+    "estate": (Estate, "building__estate", ("community__street__district",)),
+    "building": (Building, "building", ("estate__community__street__district",)),
 }
+# The levels a unit list, an export or a report is drawn up for; the district has its own dashboard.
+STREET_LEVELS = ("street", "community", "estate", "building")
 
 
-def scope_at_level(user, level: str, pk, *, levels=tuple(LEVELS)):
-    """The street, community, estate or building ``pk`` and the user's units in it.
+def scope_at_level(user, level: str, pk, *, levels=STREET_LEVELS):
+    """The district, street, community, estate or building ``pk`` and the user's units in it.
 
     404 for a level not among ``levels``, an unknown object, or one holding none of the user's units.
     """
@@ -172,14 +176,19 @@ def scope_at_level(user, level: str, pk, *, levels=tuple(LEVELS)):
 
 def covers_whole(user, level: str, obj) -> bool:
     """Whether the user's scope is the whole of a street or community (the report to the district is
-    drafted only by those who cover all of it: a street's leaders or viewers, a community's staff)."""
+    drafted only by those who cover all of it: the district's officials, a street's leaders or viewers, a
+    community's staff)."""
     if user.is_superuser:
         return True
     if level == "street":
-        return user.street_id == obj.pk
+        return user.street_id == obj.pk or _in_district(user, obj)
     if level == "community":
-        return user.street_id == obj.street_id or user.community_id == obj.pk
+        return user.street_id == obj.street_id or user.community_id == obj.pk or _in_district(user, obj.street)
     return False
+
+
+def _in_district(user, street) -> bool:
+    return bool(user.district_id) and user.district_id == street.district_id
 
 
 # --- meetings -----------------------------------------------------------------------------------------
@@ -208,8 +217,8 @@ def require_meeting_editor(user, meeting) -> None:
 
 
 def sees_whole_meetings(user) -> bool:
-    """Street and community users read whole meetings; a unit leader only the part about their units."""
-    return user.is_superuser or bool(user.street_id or user.community_id)
+    """District, street and community users read whole meetings; a unit leader only the part about their units."""
+    return user.is_superuser or bool(user.district_id or user.street_id or user.community_id)
 
 
 @dataclass(frozen=True)

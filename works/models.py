@@ -21,7 +21,7 @@ from retrofit import uploads
 from retrofit.documents import DocumentVersion, current_version, owner_key, versions_meta
 from retrofit.fields import YuanField, by_user, implies, protected_key, when_set
 from retrofit.periods import PERIOD_PATTERN
-from units.models import Household, Street, Unit
+from units.models import Household, Named, Street, Unit
 
 from . import rules
 
@@ -38,20 +38,15 @@ class CompanyKind(models.TextChoices):
     THIRD_PARTY = "third_party", _("Third-party professional team")
 
 
-class Company(models.Model):
-    name = models.CharField(_("name"), max_length=100, unique=True)
+class Company(Named):
     kind = models.CharField(_("kind"), max_length=20, choices=CompanyKind.choices)
     # The street that registered the company; companies may still be assigned to units anywhere.
     street = protected_key(Street, _("street"), related_name="companies")
     contact = models.CharField(_("contact person and phone"), max_length=100, blank=True)
 
-    class Meta:
+    class Meta(Named.Meta):
         verbose_name = _("company")
         verbose_name_plural = _("companies")
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
 
 
 class Assignment(models.Model):

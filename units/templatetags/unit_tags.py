@@ -12,7 +12,7 @@ from django.urls import Resolver404, resolve
 
 from units import contracts
 from units.models import Contract, SignatureStatus
-from units.permissions import scope_at_level
+from units.permissions import LEVELS, scope_at_level
 from units.plan_tables import plain_number
 from units.selectors import current_plans
 
@@ -92,7 +92,7 @@ def came_from(context):
     if match.url_name != "dashboard":
         return None
     try:
-        place, units = scope_at_level(request.user, match.kwargs["level"], match.kwargs["pk"])
+        place, units = scope_at_level(request.user, match.kwargs["level"], match.kwargs["pk"], levels=tuple(LEVELS))
     except Http404:
         return None
     if not units.filter(pk=unit.pk).exists():
