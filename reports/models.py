@@ -1,6 +1,6 @@
 """Export jobs: an export too long for one request, made by a background worker (reports/jobs.py).
 
-One row per request of a user: what (kind), of what (level and pk of a street, community or estate),
+One row per request of a user: what (kind), of what (level and pk of a district, street, community or estate),
 how far (units done of units total), and the finished file, kept ``EXPORT_JOBS_KEEP_DAYS`` days.
 """
 
@@ -18,6 +18,12 @@ from retrofit.fields import choice_checks
 
 class JobKind(models.TextChoices):
     STATUS_SHEETS = "status_sheets", _("Status sheets of every unit (PDF)")
+    DISTRICT_REPORT = "district_report", _("Report to the district (Word)")
+    DISTRICT_WORKBOOK = "district_workbook", _("Progress workbook of the district (Excel)")
+
+
+# What the download button on 我的导出 says each kind's file is.
+FILE_TYPES = {JobKind.STATUS_SHEETS: "PDF", JobKind.DISTRICT_REPORT: "Word", JobKind.DISTRICT_WORKBOOK: "Excel"}
 
 
 class JobStatus(models.TextChoices):
@@ -49,7 +55,7 @@ class ExportJob(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs", verbose_name=_("user")
     )
     kind = models.CharField(_("kind"), max_length=20, choices=JobKind.choices)
-    level = models.CharField(_("level"), max_length=10)  # street, community or estate (exports/common.py LEVELS)
+    level = models.CharField(_("level"), max_length=10)  # district, street, community or estate
     scope_pk = models.PositiveBigIntegerField(_("scope id"))
     scope_label = models.CharField(_("scope"), max_length=300)
     language = models.CharField(_("language"), max_length=10)  # the asker's, for the file's words
@@ -87,6 +93,11 @@ class ExportJob(models.Model):
     @property
     def percent(self) -> int:
         return round(100 * self.units_done / self.units_total) if self.units_total else 0
+
+    @property
+    def file_type(self) -> str:
+        """PDF, Word or Excel: what the download button says."""
+        return FILE_TYPES[self.kind]
 
     @property
     def kept_until(self):

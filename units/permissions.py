@@ -175,11 +175,13 @@ def scope_at_level(user, level: str, pk, *, levels=STREET_LEVELS):
 
 
 def covers_whole(user, level: str, obj) -> bool:
-    """Whether the user's scope is the whole of a street or community (the report to the district is
+    """Whether the user's scope is the whole of a district, street or community (the report to the district is
     drafted only by those who cover all of it: the district's officials, a street's leaders or viewers, a
     community's staff)."""
     if user.is_superuser:
         return True
+    if level == "district":
+        return user.district_id == obj.pk
     if level == "street":
         return user.street_id == obj.pk or _in_district(user, obj)
     if level == "community":
