@@ -1,13 +1,14 @@
-"""Export jobs: exports too long for a request (a street's 721 status sheets take minutes), made by a
-django-tasks worker (``manage.py db_worker``) while the user watches a progress bar under 我的导出.
+"""Export jobs: exports too long for a request (a street's 721 status sheets take minutes; a district's
+report and workbook), made by a django-tasks worker (``manage.py db_worker``) while the user watches a
+progress bar under 我的导出.
 
 The job's row, not the task queue, is what the user sees and what guarantees the rules:
 
 * one request, one job: ``start_job`` finds the user's queued or running job for the same kind and scope
   (a unique constraint backs it), and ``run_job`` only runs a job it moves from queued to running, so a
   task delivered twice runs once;
-* no half file: the PDF is written to a temporary folder and saved to the storage only when complete, in
-  the same save that marks the job done;
+* no half file: the PDF (the .docx, the workbook) is written to a temporary file and saved to the storage
+  only when complete, in the same save that marks the job done;
 * a worker killed mid-job stops the job's heartbeat (``beat_at``): ``mark_stale`` shows it failed after
   ``EXPORT_JOB_STALE_SECONDS``, and the user can start it again.
 """
@@ -16,6 +17,8 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,9 +32,14 @@ from django.utils import timezone, translation
 from django_tasks import task
 from pypdf import PdfWriter
 
+from retrofit.models import ExportFormat, ExportKind
 from units.models import Unit
 
-from .exports.common import get_scope, render_pdf, scope_label
+from .district.district import build_district_report, district_scope
+from .district.figures import default_period
+from .district.word import write_district_level_docx
+from .exports.common import DOCX_TYPE, PDF_TYPE, XLSX_TYPE, get_scope, render_pdf, scope_label
+from .exports.progress import write_progress_workbook
 from .exports.status_sheet import sheet_context, unit_sheets
 from .models import ACTIVE, ExportJob, JobError, JobKind, JobStatus
 
@@ -50,7 +58,7 @@ def active_jobs(user, kind: str, level: str, pk: int):
 def start_job(user, kind: str, level: str, pk: int) -> tuple[ExportJob, bool]:
     """The user's job for this export: the one already queued or running, else a new one sent to the
     worker once the transaction commits. 404/403 as the export's own page would answer."""
-    obj, units = get_scope(user, level, pk)
+    obj, units = JOB_TYPES[kind].scope(user, level, pk)
     mark_stale()
     existing = active_jobs(user, kind, level, pk).first()
     if existing is not None:
@@ -65,7 +73,7 @@ def start_job(user, kind: str, level: str, pk: int) -> tuple[ExportJob, bool]:
                 scope_label=scope_label(obj),
                 language=translation.get_language() or settings.LANGUAGE_CODE,
                 units_total=units.count(),
-                filename=FILE_NAMES[kind].format(name=obj.name, day=timezone.localdate()),
+                filename=JOB_TYPES[kind].file_name.format(name=obj.name, day=timezone.localdate()),
             )
     except IntegrityError:  # the same request a moment earlier (a double tap): show that one
         return active_jobs(user, kind, level, pk).get(), False
@@ -88,7 +96,7 @@ def run_job(job_id: int) -> None:
     job = ExportJob.objects.select_related("user").get(pk=job_id)
     try:
         with translation.override(job.language):
-            WRITERS[job.kind](job)
+            JOB_TYPES[job.kind].write(job)
     except (Http404, PermissionDenied):
         _fail(job, JobError.OUT_OF_SCOPE)
     except Exception:
@@ -121,8 +129,59 @@ def write_status_sheets(job: ExportJob) -> None:
             _finish(job, handle)
 
 
-WRITERS = {JobKind.STATUS_SHEETS: write_status_sheets}
-FILE_NAMES = {JobKind.STATUS_SHEETS: "{name}-全部状态表-{day:%Y%m%d}.pdf"}  # as the single unit's 状态表
+def write_district_report(job: ExportJob) -> None:
+    """The report to the district head for the district, over its default period; the bar moves as each
+    street's section is written."""
+    obj, units = district_scope(job.user, job.level, job.scope_pk)
+    start, end = default_period(units, timezone.localdate())
+    report = build_district_report(obj, units, start=start, end=end)
+    with tempfile.TemporaryFile() as handle:
+        write_district_level_docx(report, handle, on_street=lambda street: _advance(job, street.values["units"]))
+        _finish(job, handle)
+
+
+def write_district_workbook(job: ExportJob) -> None:
+    """The progress workbook of the district: the summary sheet by street, then one sheet per street, streamed
+    chunk by chunk as the street's workbook is."""
+    obj, units = district_scope(job.user, job.level, job.scope_pk)
+    with tempfile.TemporaryFile() as handle:
+        write_progress_workbook(units, handle, title=obj.name, group_by="street", on_chunk=lambda n: _advance(job, n))
+        _finish(job, handle)
+
+
+@dataclass(frozen=True)
+class JobType:
+    """What a kind of job makes, of which scope, and how its download is served and logged."""
+
+    write: Callable[[ExportJob], None]
+    scope: Callable  # (user, level, pk) → (obj, units): 404 or 403 as the export's own page answers
+    file_name: str  # formatted with the scope's name and today
+    content_type: str
+    log_kind: str
+    log_format: str
+
+
+JOB_TYPES = {
+    JobKind.STATUS_SHEETS: JobType(  # named as the single unit's 状态表
+        write_status_sheets, get_scope, "{name}-全部状态表-{day:%Y%m%d}.pdf", PDF_TYPE, ExportKind.UNIT_SHEET, ExportFormat.PDF
+    ),
+    JobKind.DISTRICT_REPORT: JobType(  # named as the street's report
+        write_district_report,
+        district_scope,
+        "{name}-加装电梯工作报告-{day:%Y%m%d}.docx",
+        DOCX_TYPE,
+        ExportKind.DISTRICT_REPORT,
+        ExportFormat.DOCX,
+    ),
+    JobKind.DISTRICT_WORKBOOK: JobType(  # named as the street's workbook
+        write_district_workbook,
+        district_scope,
+        "{name}-加装电梯进度-{day:%Y%m%d}.xlsx",
+        XLSX_TYPE,
+        ExportKind.PROGRESS,
+        ExportFormat.XLSX,
+    ),
+}
 
 
 def _advance(job: ExportJob, units: int) -> None:

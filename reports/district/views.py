@@ -1,4 +1,5 @@
-"""The report to the district head: the print page, the .docx, and the list behind each figure.
+"""The report to the district head: the print page, the .docx, and the list behind each figure; at
+district level (district.py), the print page and the .docx with each street's figures.
 
 Every download or print is recorded in ``ExportLog``.
 """
@@ -18,9 +19,10 @@ from reports.exports.common import DOCX_TYPE, export_log_record, file_response, 
 from retrofit.models import ExportFormat, ExportKind
 from units.permissions import covers_whole, require_roster, scope_at_level
 
+from .district import build_district_report, district_scope
 from .figures import default_period
 from .report import build
-from .word import write_district_docx
+from .word import write_district_docx, write_district_level_docx
 
 
 def report_scope(user, level: str, pk: int):
@@ -61,6 +63,12 @@ def _report(request, level, pk):
     return build(level, obj, units, start=start, end=end, user=request.user)
 
 
+def _district_report(request, pk):
+    obj, units = district_scope(request.user, "district", pk)
+    start, end = _period(request, units)
+    return build_district_report(obj, units, start=start, end=end)
+
+
 def _log_report(request, report, fmt):
     export_log_record(
         by=request.user,
@@ -73,16 +81,25 @@ def _log_report(request, report, fmt):
 
 @login_required
 def district_report_print(request, level, pk):
-    report = _report(request, level, pk)
+    if level == "district":
+        report = _district_report(request, pk)
+        template = "exports/district_report_district_print.html"
+    else:
+        report = _report(request, level, pk)
+        template = "exports/district_report_print.html"
     _log_report(request, report, ExportFormat.PRINT)
-    return render(request, "exports/district_report_print.html", {"report": report, "situations": rules.SITUATIONS})
+    return render(request, template, {"report": report, "situations": rules.SITUATIONS})
 
 
 @login_required
 def district_report_docx(request, level, pk):
-    report = _report(request, level, pk)
     handle = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    write_district_docx(report, handle, base_url=request.build_absolute_uri("/").rstrip("/"))
+    if level == "district":
+        report = _district_report(request, pk)
+        write_district_level_docx(report, handle)
+    else:
+        report = _report(request, level, pk)
+        write_district_docx(report, handle, base_url=request.build_absolute_uri("/").rstrip("/"))
     _log_report(request, report, ExportFormat.DOCX)
     return file_response(handle, f"{report.scope_name}-加装电梯工作报告-{report.end:%Y%m%d}.docx", DOCX_TYPE)
 

@@ -13,21 +13,38 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from retrofit.models import ExportFormat, ExportKind
-
-from ..jobs import kept_since, mark_stale, start_job
+from ..jobs import JOB_TYPES, kept_since, mark_stale, start_job
 from ..models import ExportJob, JobKind, JobStatus
-from .common import PDF_TYPE, export_log_record, file_response, get_scope
+from .common import export_log_record, file_response
 
 SHOWN = 50  # jobs listed, newest first; none older than EXPORT_JOBS_KEEP_DAYS
+
+
+def _start(request, kind: str, level: str, pk: int):
+    """Start the job (or find the one already running) and go to 我的导出."""
+    job, _created = start_job(request.user, kind, level, pk)
+    return redirect(f"{reverse('my_exports')}#job-{job.pk}")
 
 
 @login_required
 @require_POST
 def start_status_sheets(request, level, pk):
-    """导出全部状态表 (PDF): start the job (or find the one already running) and go to 我的导出."""
-    job, _created = start_job(request.user, JobKind.STATUS_SHEETS, level, pk)
-    return redirect(f"{reverse('my_exports')}#job-{job.pk}")
+    """导出全部状态表 (PDF)."""
+    return _start(request, JobKind.STATUS_SHEETS, level, pk)
+
+
+@login_required
+@require_POST
+def start_district_report(request, pk):
+    """The report to the district head of a whole district, as Word."""
+    return _start(request, JobKind.DISTRICT_REPORT, "district", pk)
+
+
+@login_required
+@require_POST
+def start_district_workbook(request, pk):
+    """The progress workbook of a whole district, a sheet per street."""
+    return _start(request, JobKind.DISTRICT_WORKBOOK, "district", pk)
 
 
 @login_required
@@ -53,16 +70,17 @@ def export_job_download(request, pk):
     job = _own_job(request, pk)
     if job.status != JobStatus.DONE or not job.file:
         raise Http404
-    get_scope(request.user, job.level, job.scope_pk)  # still theirs: 404 or 403 otherwise
+    job_type = JOB_TYPES[job.kind]
+    job_type.scope(request.user, job.level, job.scope_pk)  # still theirs: 404 or 403 otherwise
     try:
         handle = job.file.open("rb")
     except FileNotFoundError as missing:
         raise Http404 from missing
     export_log_record(
         by=request.user,
-        kind=ExportKind.UNIT_SHEET,
+        kind=job_type.log_kind,
         scope=job.scope_label,
         object_ids={"level": job.level, "pk": job.scope_pk, "job": job.pk, "units": job.units_total},
-        format=ExportFormat.PDF,
+        format=job_type.log_format,
     )
-    return file_response(handle, job.filename, PDF_TYPE)
+    return file_response(handle, job.filename, job_type.content_type)

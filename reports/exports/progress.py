@@ -107,7 +107,12 @@ SUMMARY_COLUMNS = [
     ("已完工", None),
     ("已验收", None),
 ]
-GROUP_WORDS = {"community": "社区", "estate": "小区"}
+GROUP_WORDS = {"street": "街道", "community": "社区", "estate": "小区"}
+GROUP_KEYS = {  # a unit's estate → its group's key and name
+    "street": lambda estate: (estate.community.street_id, estate.community.street.name),
+    "community": lambda estate: (estate.community_id, estate.community.name),
+    "estate": lambda estate: (estate.pk, estate.name),
+}
 HEADER_FONT = Font(name="Calibri", bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 TITLE_FONT = Font(name="Calibri", bold=True, size=14)
@@ -211,17 +216,21 @@ def write_progress_workbook(
     group_by: str = "community",
     situation: str = "",
     chunk_size: int = CHUNK_SIZE,
+    on_chunk=None,
 ) -> ProgressSummary:
     """Write the workbook of ``units`` (a queryset, already scoped) to ``output`` (path or binary file).
 
-    ``group_by`` is "community" or "estate": one sheet per group. ``situation``, when given, keeps only
-    the units in that consent situation (the dashboard's situation filter).
+    ``group_by`` is "street", "community" or "estate": one sheet per group. ``situation``, when given, keeps
+    only the units in that consent situation (the dashboard's situation filter). ``on_chunk(n)``, when given,
+    is told after each chunk of ``n`` units (a background job's progress bar).
     """
     with translation.override("zh-hans"):
-        return _write(units, output, title=title, group_by=group_by, situation=situation, chunk_size=chunk_size)
+        return _write(
+            units, output, title=title, group_by=group_by, situation=situation, chunk_size=chunk_size, on_chunk=on_chunk
+        )
 
 
-def _write(units, output, *, title, group_by, situation, chunk_size) -> ProgressSummary:
+def _write(units, output, *, title, group_by, situation, chunk_size, on_chunk) -> ProgressSummary:
     summary = ProgressSummary()
     workbook = Workbook(write_only=True)
     summary_ws = workbook.create_sheet(SUMMARY_SHEET)
@@ -268,7 +277,7 @@ def _write(units, output, *, title, group_by, situation, chunk_size) -> Progress
             if situation and not (result.ok and result.consent.situation == situation):
                 continue
             estate = unit.building.estate
-            key, name = (estate.community_id, estate.community.name) if group_by == "community" else (estate.pk, estate.name)
+            key, name = GROUP_KEYS[group_by](estate)
             if key != current_key:
                 current_key = key
                 current_ws = workbook.create_sheet(sheet_title(name, taken))
@@ -292,6 +301,8 @@ def _write(units, output, *, title, group_by, situation, chunk_size) -> Progress
             if result.ok and result.consent.situation:
                 summary.situations[result.consent.situation] += 1
             summary.rows += 1
+        if on_chunk is not None:
+            on_chunk(len(batch))
 
     summary.groups = list(groups.values())
     _write_summary(summary_ws, summary, title=title, group_by=group_by)

@@ -61,3 +61,13 @@ def dashboard_export_menu(context, level, obj):
         "report_print": reverse("district_report_print", kwargs={"level": level, "pk": obj.pk}) if report else "",
         "report_docx": reverse("district_report_docx", kwargs={"level": level, "pk": obj.pk}) if report else "",
     }
+
+
+@register.inclusion_tag("exports/includes/_district_export_menu.html", takes_context=True)
+def district_export_menu(context, district):
+    """The district's workbook and report as background jobs, and the report's print page and .docx: for
+    those who cover the whole district (its housing bureau)."""
+    user = context["request"].user
+    if not (_can_export(user) and covers_whole(user, "district", district)):
+        return {"show": False}
+    return {"show": True, "obj": district, "csrf_token": context.get("csrf_token")}
