@@ -61,6 +61,7 @@ UPKEEP_WRITE = row(viewer=N, elevator=N)  # staff and the unit's leader
 PILOT_ONLY_READ = row(staff2=N, elevator=N)
 PILOT_ONLY_WRITE = row(staff2=N, unitlead=N, viewer=N, elevator=N)
 COVERS_WHOLE = row(staff=N, staff2=N, unitlead=N, elevator=N)  # the street's report: its leader and viewer
+DISTRICT_ONLY = row(leader=N, staff=N, staff2=N, unitlead=N, viewer=N, elevator=N, district=Y)  # the whole district
 
 EXPECTED = {
     # dashboard and lists
@@ -159,6 +160,9 @@ EXPECTED = {
     "district_report_print": COVERS_WHOLE,
     "district_report_docx": COVERS_WHOLE,
     "district_report_figure": COVERS_WHOLE,
+    # the district's report and workbook as background jobs: its housing bureau only
+    "export_district_report": DISTRICT_ONLY,
+    "export_district_workbook": DISTRICT_ONLY,
     # reminders
     "reminders": row(),
     "reminder_badge": row(),

@@ -65,6 +65,7 @@ def objects(unit):
         "works/log": _pick(ConstructionLogEntry.objects.exclude(photo_version=None), unit=unit),
         "payments/entries": _pick(LedgerEntry.objects, unit=unit),
         "street": unit.building.estate.community.street,
+        "exports/district": unit.building.estate.community.street.district,
         "scan_versions": ContractScanVersion.objects.filter(contract__unit=unit).order_by("pk").first()
         or ContractScanVersion.objects.order_by("pk").first(),
     }
