@@ -12,10 +12,9 @@ from django.urls import reverse
 from docx import Document
 from openpyxl import load_workbook
 
-from reports import jobs
 from reports.district import report as street_report
 from reports.district.district import KEYS, build_district_report
-from reports.models import ExportJob, JobKind, JobStatus
+from reports.models import ExportJob, JobError, JobKind, JobStatus
 from retrofit.models import ExportFormat, ExportKind, ExportLog, Role
 from tests.factories import add_flats, at_stage, make_unit, make_user
 from units.models import Community, Contract, District, Stage, Street, Unit
@@ -23,6 +22,7 @@ from works.models import AcceptanceCheck, Construction
 
 from .conftest import FULL_NAMES, FULL_PHONES, body, xlsx_text
 from .test_district_report import START, TODAY, progressed, report_url  # noqa: F401 (progressed: a fixture)
+from .test_export_jobs import run_broken
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
@@ -204,15 +204,9 @@ def test_the_district_workbook_has_a_sheet_per_street(client, district, immediat
 
 def test_the_district_report_job_writes_nothing_when_it_fails(district, monkeypatch, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    def broken(*args, **kwargs):
-        raise RuntimeError("python-docx failed")
-
-    monkeypatch.setattr(jobs, "write_district_level_docx", broken)
-    job, _created = jobs.start_job(district.users["district"], JobKind.DISTRICT_REPORT, "district", district.district.pk)
-    with pytest.raises(RuntimeError):
-        jobs.run_job(job.pk)
-    job.refresh_from_db()
-    assert job.status == JobStatus.FAILED and not job.file
+    user, pk = district.users["district"], district.district.pk
+    job = run_broken(monkeypatch, "write_district_level_docx", user, JobKind.DISTRICT_REPORT, "district", pk)
+    assert (job.status, job.error, job.file.name) == (JobStatus.FAILED, JobError.FAILED, "")
 
 
 def test_a_contract_date_outside_the_period_counts_by_the_end_only(district):

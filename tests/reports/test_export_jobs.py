@@ -74,15 +74,22 @@ def test_units_done_counts_up_chunk_by_chunk(world, login, queued_only, monkeypa
     assert job.status == JobStatus.DONE
 
 
-def test_a_failure_marks_the_job_failed_with_a_message_and_no_file(world, login, queued_only, monkeypatch):
-    def broken(*args, **kwargs):
-        raise RuntimeError("WeasyPrint ran out of fonts")
+def run_broken(monkeypatch, writer: str, user, kind: str, level: str, pk: int) -> ExportJob:
+    """Start a job whose ``writer`` (a name in reports.jobs) breaks, run it, and return it as it ended."""
 
-    monkeypatch.setattr(jobs, "render_pdf", broken)
-    job, _created = jobs.start_job(world.users["leader"], JobKind.STATUS_SHEETS, "street", world.street.pk)
+    def broken(*args, **kwargs):
+        raise RuntimeError(f"{writer} broke")
+
+    monkeypatch.setattr(jobs, writer, broken)
+    job, _created = jobs.start_job(user, kind, level, pk)
     with pytest.raises(RuntimeError):
         jobs.run_job(job.pk)
     job.refresh_from_db()
+    return job
+
+
+def test_a_failure_marks_the_job_failed_with_a_message_and_no_file(world, login, queued_only, monkeypatch):
+    job = run_broken(monkeypatch, "render_pdf", world.users["leader"], JobKind.STATUS_SHEETS, "street", world.street.pk)
     assert (job.status, job.error, job.file.name, job.units_done) == (JobStatus.FAILED, JobError.FAILED, "", 0)
     body = login(world.users["leader"]).get("/exports/mine/").content.decode()
     assert "导出未能完成" in body and "export-job-download" not in body
