@@ -18,7 +18,7 @@ from django.db.models import Case, Count, Max, Min, OuterRef, Q, Subquery, Sum, 
 from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext
 
 from consultations import rules
 from consultations.situations import NAMES as SITUATION_NAMES
@@ -106,7 +106,7 @@ def build_district_report(obj, units, *, start: date, end: date, today: date | N
     ]
     totals = StreetFigures(
         None,
-        str(gettext_lazy("District total")),
+        gettext("District total"),
         {key: sum(s.values[key] for s in streets) for key in KEYS},
         {key: _earliest_or_latest(key, [s.dates[key] for s in streets]) for key in DATES},
     )
