@@ -55,9 +55,10 @@ def active_jobs(user, kind: str, level: str, pk: int):
     return ExportJob.objects.filter(user=user, kind=kind, level=level, scope_pk=pk, status__in=ACTIVE)
 
 
-def start_job(user, kind: str, level: str, pk: int) -> tuple[ExportJob, bool]:
+def start_job(user, kind: str, level: str, pk: int, period=None) -> tuple[ExportJob, bool]:
     """The user's job for this export: the one already queued or running, else a new one sent to the
-    worker once the transaction commits. 404/403 as the export's own page would answer."""
+    worker once the transaction commits. 404/403 as the export's own page would answer. ``period``: a
+    report's (start, end) as chosen on its page, else the report's default."""
     obj, units = JOB_TYPES[kind].scope(user, level, pk)
     mark_stale()
     existing = active_jobs(user, kind, level, pk).first()
@@ -74,6 +75,8 @@ def start_job(user, kind: str, level: str, pk: int) -> tuple[ExportJob, bool]:
                 language=translation.get_language() or settings.LANGUAGE_CODE,
                 units_total=units.count(),
                 filename=JOB_TYPES[kind].file_name.format(name=obj.name, day=timezone.localdate()),
+                period_start=period[0] if period else None,
+                period_end=period[1] if period else None,
             )
     except IntegrityError:  # the same request a moment earlier (a double tap): show that one
         return active_jobs(user, kind, level, pk).get(), False
@@ -130,10 +133,11 @@ def write_status_sheets(job: ExportJob) -> None:
 
 
 def write_district_report(job: ExportJob) -> None:
-    """The report to the district head for the district, over its default period; the bar moves as each
-    street's section is written."""
+    """The report to the district head for the district, over the period chosen on its page (else its
+    default period); the bar moves as each street's section is written."""
     obj, units = district_scope(job.user, job.level, job.scope_pk)
     start, end = default_period(units, timezone.localdate())
+    start, end = job.period_start or start, job.period_end or end
     report = build_district_report(obj, units, start=start, end=end)
     with tempfile.TemporaryFile() as handle:
         write_district_level_docx(report, handle, on_street=lambda street: _advance(job, street.values["units"]))

@@ -68,6 +68,9 @@ class ExportJob(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     beat_at = models.DateTimeField(_("last progress"), null=True, blank=True)  # a stale one: the worker died
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The period a report covers, as chosen on its page; none: the report's default period.
+    period_start = models.DateField(_("period from"), null=True, blank=True)
+    period_end = models.DateField(_("period to"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("export job")

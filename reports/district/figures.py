@@ -144,6 +144,20 @@ def default_period(units, today: date) -> tuple[date, date]:
     return min(start, today), today
 
 
+def chosen_period(params, units, today: date) -> tuple[date, date]:
+    """The period in ``params`` ("from", "to": ISO dates, from the page's form), each missing or unreadable
+    end taken from the default period; given the wrong way round, turned round."""
+    start, end = default_period(units, today)
+    chosen = {}
+    for name in ("from", "to"):
+        try:
+            chosen[name] = date.fromisoformat(params.get(name) or "")
+        except ValueError:
+            continue
+    start, end = chosen.get("from", start), chosen.get("to", end)
+    return (end, start) if start > end else (start, end)
+
+
 def situation_label(code):
     return SITUATION_NAMES.get(code, "—")
 

@@ -7,7 +7,6 @@ Every download or print is recorded in ``ExportLog``.
 from __future__ import annotations
 
 import tempfile
-from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -20,7 +19,7 @@ from retrofit.models import ExportFormat, ExportKind
 from units.permissions import covers_whole, require_roster, scope_at_level
 
 from .district import build_district_report, district_scope
-from .figures import default_period
+from .figures import chosen_period
 from .report import build
 from .word import write_district_docx, write_district_level_docx
 
@@ -38,34 +37,15 @@ def report_scope(user, level: str, pk: int):
     return obj, units
 
 
-def _period(request, units) -> tuple[date, date]:
-    today = timezone.localdate()
-    start, end = default_period(units, today)
-    for name in ("from", "to"):
-        text = request.GET.get(name, "")
-        try:
-            value = date.fromisoformat(text) if text else None
-        except ValueError:
-            value = None
-        if value is not None:
-            if name == "from":
-                start = value
-            else:
-                end = value
-    if start > end:
-        start, end = end, start
-    return start, end
-
-
 def _report(request, level, pk):
     obj, units = report_scope(request.user, level, pk)
-    start, end = _period(request, units)
+    start, end = chosen_period(request.GET, units, timezone.localdate())
     return build(level, obj, units, start=start, end=end, user=request.user)
 
 
 def _district_report(request, pk):
     obj, units = district_scope(request.user, "district", pk)
-    start, end = _period(request, units)
+    start, end = chosen_period(request.GET, units, timezone.localdate())
     return build_district_report(obj, units, start=start, end=end)
 
 

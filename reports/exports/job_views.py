@@ -11,8 +11,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from ..district.district import district_scope
+from ..district.figures import chosen_period
 from ..jobs import JOB_TYPES, kept_since, mark_stale, start_job
 from ..models import ExportJob, JobKind, JobStatus
 from .common import export_log_record, file_response
@@ -20,9 +23,9 @@ from .common import export_log_record, file_response
 SHOWN = 50  # jobs listed, newest first; none older than EXPORT_JOBS_KEEP_DAYS
 
 
-def _start(request, kind: str, level: str, pk: int):
+def _start(request, kind: str, level: str, pk: int, period=None):
     """Start the job (or find the one already running) and go to 我的导出."""
-    job, _created = start_job(request.user, kind, level, pk)
+    job, _created = start_job(request.user, kind, level, pk, period)
     return redirect(f"{reverse('my_exports')}#job-{job.pk}")
 
 
@@ -37,7 +40,9 @@ def start_status_sheets(request, level, pk):
 @require_POST
 def start_district_report(request, pk):
     """The report to the district head of a whole district, as Word."""
-    return _start(request, JobKind.DISTRICT_REPORT, "district", pk)
+    _obj, units = district_scope(request.user, "district", pk)
+    period = chosen_period(request.POST, units, timezone.localdate())  # the period the page showed
+    return _start(request, JobKind.DISTRICT_REPORT, "district", pk, period)
 
 
 @login_required

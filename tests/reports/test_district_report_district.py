@@ -225,3 +225,20 @@ def test_a_failed_city_check_after_a_pass_dates_acceptance_by_the_stage(district
     own = street_report.build("street", district.street, Unit.objects.filter(
         building__estate__community__street=district.street), start=START, end=TODAY, user=district.users["district"])
     assert report.streets[1].values == {key: own.figures[key].value for key in KEYS}
+
+
+def test_the_background_report_keeps_the_period_chosen_on_the_page(
+    client, district, immediate, django_capture_on_commit_callbacks
+):
+    client.force_login(district.users["district"])
+    chosen = (TODAY - timedelta(days=30), TODAY - timedelta(days=3))
+    page = client.get(report_url("district_report_print", "district", district.district, **{
+        "from": chosen[0].isoformat(), "to": chosen[1].isoformat()})).content.decode()
+    assert f'name="from" value="{chosen[0].isoformat()}"' in page.split('data-testid="report-job"')[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("export_district_report", args=[district.district.pk]),
+                    {"from": chosen[0].isoformat(), "to": chosen[1].isoformat()})
+    job = ExportJob.objects.get()
+    assert (job.period_start, job.period_end) == chosen
+    text = "\n".join(p.text for p in Document(io.BytesIO(body(client.get(reverse("export_job_download", args=[job.pk]))))).paragraphs)
+    assert chosen[0].isoformat() in text and chosen[1].isoformat() in text
