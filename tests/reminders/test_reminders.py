@@ -8,8 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consultations.models import ConsultationRound
+from reminders import tasks
 from reminders.models import Reminder
 from reminders.services import reminders_snapshot
+from retrofit.models import User
 from tests.factories import add_flats, make_unit
 from units.models import Stage, Unit
 
@@ -97,3 +99,18 @@ def test_reminders_page_query_count_does_not_grow(client, world, django_assert_n
         page = client.get(url)
     assert [item.due for item in page.context["items"]] == sorted(item.due for item in page.context["items"])
     assert len(page.context["items"]) == 5
+
+
+def test_in_the_background_the_workers_store_the_same_reminders_group_by_group(world, settings, monkeypatch, capsys):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    monkeypatch.setattr(tasks, "GROUP", 2)  # several tasks for the world's users
+    deadline_soon(world.unit, world.users["staff"])
+    deadline_soon(world.far_unit, world.users["outsider"])
+    call_command("send_reminders", "--background")
+    users = User.objects.filter(is_active=True).count()
+    assert capsys.readouterr().out.startswith(f"{-(-users // 2)} reminder tasks queued")
+    stored = sorted(Reminder.objects.values_list("user__username", "kind", "unit_id"))
+    Reminder.objects.all().delete()
+    call_command("send_reminders")  # the same, in this process
+    assert sorted(Reminder.objects.values_list("user__username", "kind", "unit_id")) == stored
+    assert ("staff", "deadline", world.unit.pk) in stored and ("outsider", "deadline", world.far_unit.pk) in stored
