@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -38,9 +39,18 @@ from units.models import Unit
 from .district.district import build_district_report, district_scope
 from .district.figures import default_period
 from .district.word import write_district_level_docx
-from .exports.common import DOCX_TYPE, PDF_TYPE, XLSX_TYPE, get_scope, render_pdf, scope_label
+from .exports.common import (
+    DOCX_TYPE,
+    PDF_TYPE,
+    XLSX_TYPE,
+    ZIP_TYPE,
+    get_scope,
+    render_pdf,
+    scope_label,
+    unit_label,
+)
 from .exports.progress import write_progress_workbook
-from .exports.status_sheet import sheet_context, unit_sheets
+from .exports.status_sheet import sheet_context, unit_sheets, write_status_workbook
 from .models import ACTIVE, ExportJob, JobError, JobKind, JobStatus
 
 logger = logging.getLogger(__name__)
@@ -132,6 +142,28 @@ def write_status_sheets(job: ExportJob) -> None:
             _finish(job, handle)
 
 
+def write_status_workbooks(job: ExportJob) -> None:
+    """Every unit's status sheet of the scope as its own workbook (the unit page's .xlsx), in one zip;
+    ``CHUNK`` units read at a time, each workbook written into the zip as soon as it is made."""
+    _obj, units = get_scope(job.user, job.level, job.scope_pk)
+    ids = list(units.order_by(*UNIT_ORDER).values_list("pk", flat=True))
+    ExportJob.objects.filter(pk=job.pk).update(units_total=len(ids))
+    names = set()
+    with tempfile.TemporaryFile() as handle:
+        with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
+            for start in range(0, len(ids), CHUNK):
+                chunk = ids[start : start + CHUNK]
+                for sheet in unit_sheets(Unit.objects.filter(pk__in=chunk).order_by(*UNIT_ORDER), job.user):
+                    name = f"{unit_label(sheet.unit)}-状态表.xlsx"
+                    if name in names:  # two estates of one name in a street: told apart by the unit's number
+                        name = f"{unit_label(sheet.unit)}-{sheet.unit.pk}-状态表.xlsx"
+                    names.add(name)
+                    with archive.open(name, "w") as entry:
+                        write_status_workbook([sheet], entry)
+                _advance(job, len(chunk))
+        _finish(job, handle)
+
+
 def write_district_report(job: ExportJob) -> None:
     """The report to the district head for the district, over the period chosen on its page (else its
     default period); the bar moves as each street's section is written."""
@@ -168,6 +200,9 @@ class JobType:
 JOB_TYPES = {
     JobKind.STATUS_SHEETS: JobType(  # named as the single unit's 状态表
         write_status_sheets, get_scope, "{name}-全部状态表-{day:%Y%m%d}.pdf", PDF_TYPE, ExportKind.UNIT_SHEET, ExportFormat.PDF
+    ),
+    JobKind.STATUS_WORKBOOKS: JobType(
+        write_status_workbooks, get_scope, "{name}-全部状态表-{day:%Y%m%d}.zip", ZIP_TYPE, ExportKind.UNIT_SHEET, ExportFormat.XLSX
     ),
     JobKind.DISTRICT_REPORT: JobType(  # named as the street's report
         write_district_report,

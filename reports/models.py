@@ -18,12 +18,13 @@ from retrofit.fields import choice_checks
 
 class JobKind(models.TextChoices):
     STATUS_SHEETS = "status_sheets", _("Status sheets of every unit (PDF)")
+    STATUS_WORKBOOKS = "status_workbooks", _("Status sheets of every unit (Excel, one a unit, zipped)")
     DISTRICT_REPORT = "district_report", _("Report to the district (Word)")
     DISTRICT_WORKBOOK = "district_workbook", _("Progress workbook of the district (Excel)")
 
 
 # What the download button on 我的导出 says each kind's file is.
-FILE_TYPES = {JobKind.STATUS_SHEETS: "PDF", JobKind.DISTRICT_REPORT: "Word", JobKind.DISTRICT_WORKBOOK: "Excel"}
+FILE_TYPES = {JobKind.STATUS_SHEETS: "PDF", JobKind.STATUS_WORKBOOKS: "ZIP", JobKind.DISTRICT_REPORT: "Word", JobKind.DISTRICT_WORKBOOK: "Excel"}
 
 
 class JobStatus(models.TextChoices):

@@ -19,6 +19,7 @@ urlpatterns = [
     path("exports/<str:level>/<int:pk>/progress.xlsx", exports.progress_workbook, name="progress_workbook"),
     # Long exports made in the background (reports/jobs.py): start one, 我的导出, a job's row, its file.
     path("exports/<str:level>/<int:pk>/status-sheets/", jobs.start_status_sheets, name="export_status_sheets"),
+    path("exports/<str:level>/<int:pk>/status-workbooks/", jobs.start_status_workbooks, name="export_status_workbooks"),
     path("exports/district/<int:pk>/report/", jobs.start_district_report, name="export_district_report"),
     path("exports/district/<int:pk>/workbook/", jobs.start_district_workbook, name="export_district_workbook"),
     path("exports/mine/", jobs.my_exports, name="my_exports"),

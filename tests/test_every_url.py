@@ -154,6 +154,7 @@ EXPECTED = {
     "unit_consent_form": READ,
     "progress_workbook": READ,
     "export_status_sheets": READ,  # a background job (reports/jobs.py)
+    "export_status_workbooks": READ,
     "my_exports": row(),  # 我的导出: one's own jobs
     "export_job": row(),  # one's own job's row
     "export_job_download": READ,  # one's own job's file, while its scope is still one's

@@ -38,6 +38,13 @@ def start_status_sheets(request, level, pk):
 
 @login_required
 @require_POST
+def start_status_workbooks(request, level, pk):
+    """导出全部状态表 (Excel, zipped)."""
+    return _start(request, JobKind.STATUS_WORKBOOKS, level, pk)
+
+
+@login_required
+@require_POST
 def start_district_report(request, pk):
     """The report to the district head of a whole district, as Word."""
     _obj, units = district_scope(request.user, "district", pk)

@@ -56,6 +56,7 @@ def dashboard_export_menu(context, level, obj):
         "show": True,
         "workbook_url": f"{workbook}?{query}" if query else workbook,
         "sheets_url": reverse("export_status_sheets", kwargs={"level": level, "pk": obj.pk}),
+        "workbooks_url": reverse("export_status_workbooks", kwargs={"level": level, "pk": obj.pk}),
         "csrf_token": context.get("csrf_token"),  # an inclusion tag's template has only what it is given
         "report": report,
         "report_print": reverse("district_report_print", kwargs={"level": level, "pk": obj.pk}) if report else "",

@@ -2,6 +2,7 @@
 of units total as it goes, a clear error when it fails, one job per request, a download only for its
 asker while the scope is still theirs, recorded in ExportLog; and the database worker running it for real."""
 
+import zipfile
 from datetime import timedelta
 from io import BytesIO, StringIO
 
@@ -10,11 +11,12 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from reports import jobs
 from reports.models import ExportJob, JobError, JobKind, JobStatus
-from retrofit.models import ExportKind, ExportLog
+from retrofit.models import ExportFormat, ExportKind, ExportLog
 from tests.factories import add_flats, make_unit
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -193,3 +195,20 @@ def test_the_database_worker_runs_the_job(world, login, settings):
     job.refresh_from_db()
     assert (job.status, job.units_done, job.units_total) == (JobStatus.DONE, 2, 2)
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+def test_a_scope_s_status_sheets_become_a_zip_of_one_workbook_a_unit(world, login, immediate, django_capture_on_commit_callbacks):
+    client = login(world.users["staff"])  # a community's staff: the community's units only
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/exports/community/{world.community.pk}/status-workbooks/")
+    job = ExportJob.objects.get()
+    assert response.status_code == 302 and (job.kind, job.status, job.units_done) == (JobKind.STATUS_WORKBOOKS, JobStatus.DONE, 1)
+    download = client.get(f"/exports/jobs/{job.pk}/download/")
+    assert download["Content-Type"] == "application/zip" and job.filename.endswith(".zip")
+    with zipfile.ZipFile(BytesIO(b"".join(download.streaming_content))) as archive:
+        [name] = archive.namelist()
+        assert name == "绵纺厂宿舍小区 1栋1单元-状态表.xlsx"
+        workbook = load_workbook(BytesIO(archive.read(name)))
+    assert "绵纺厂宿舍小区" in str([cell.value for row in workbook.worksheets[0].iter_rows() for cell in row])
+    log = ExportLog.objects.get()
+    assert (log.kind, log.format, log.user) == (ExportKind.UNIT_SHEET, ExportFormat.XLSX, world.users["staff"])
