@@ -1,6 +1,6 @@
 """`make bench`: every measure of docs/benchmarks.md on throwaway SQLite and PostgreSQL databases.
 
-    python -m bench.run [--only sqlite|pg] [--steps pages,weight,grow,import,export,load] [--small 10000]
+    python -m bench.run [--only sqlite|pg] [--steps pages,weight,grow,import,export,bulkpdf,load] [--small 10000]
                         [--large 100000] [--load-seconds 20] [--keep]
 
 For each database: migrate a fresh one, seed the small district, measure the pages, grow it to the large
@@ -31,6 +31,7 @@ PG_NAME = "retrofit_bench"
 PAGES = ("street_dashboard", "estate_page", "unit_page", "visit_list")
 RESULTS = Path(tempfile.gettempdir()) / "retrofit-bench-results.txt"
 GROWTH_TARGET, IMPORT_TARGET, EXPORT_TARGET = 1.3, 3.0, 1.5
+FLAT_TARGET = 1.1  # the worker's peak memory for a street's bulk PDF over a community's
 
 collected: dict[str, tuple[str, str]] = {}
 
@@ -111,7 +112,7 @@ def machine() -> None:
     out("machine.load_average_1min", os.getloadavg()[0], "-")
 
 
-STEPS = ("pages", "weight", "grow", "import", "export", "load")
+STEPS = ("pages", "weight", "grow", "import", "export", "bulkpdf", "load")
 
 
 def bench_database(db: str, url: str, args) -> None:
@@ -139,6 +140,9 @@ def bench_database(db: str, url: str, args) -> None:
         run_step(url, "import", "--prefix", db, "--rounds", str(args.rounds))
     if "export" in steps:
         run_step(url, "export", "--prefix", db, "--rounds", str(args.rounds))
+    if "bulkpdf" in steps:
+        # The worker's bulk status-sheet PDF of street 1 and of its first community (bench/bulk_pdf.py).
+        run_step(url, "--prefix", db, module="bench.bulk_pdf", timeout=3600)
     if "load" in steps and args.load_seconds > 0:
         run_step(url, "--prefix", db, "--seconds", str(args.load_seconds), "--clients", str(args.clients),
                  module="bench.load", timeout=int(args.load_seconds) + 600)
@@ -160,8 +164,9 @@ def verdicts(dbs) -> None:
             f"{db}.target.export_at_most_{EXPORT_TARGET}x_bare_write": value(f"{db}.export_ratio"),
             f"{db}.target.no_failed_request": value(f"{db}.load.failed"),
             f"{db}.target.nothing_lost": value(f"{db}.load.lost_or_doubled"),
+            f"{db}.target.bulk_pdf_memory_flat_at_most_{FLAT_TARGET}x": value(f"{db}.bulk_pdf.peak_street_over_community"),
         }
-        limits = [GROWTH_TARGET, IMPORT_TARGET, EXPORT_TARGET, 0, 0]
+        limits = [GROWTH_TARGET, IMPORT_TARGET, EXPORT_TARGET, 0, 0, FLAT_TARGET]
         for (name, measured), limit in zip(checks.items(), limits, strict=True):
             if measured is None:
                 out(name, "not_measured", "-")

@@ -1,0 +1,73 @@
+"""The bulk status-sheet PDF as the worker makes it (reports/jobs.py): time a unit and the worker's peak memory.
+
+    python -m bench.bulk_pdf --prefix sqlite
+
+Runs the job of street 1's first community, then of street 1 (721 units on the 10,000-household district),
+each in a process of its own as a worker would (the peak resident memory of a process is its own), and
+prints `name value unit` lines: units, seconds, seconds a unit, peak memory; then the street's peak over
+the community's (flat memory: about 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+
+from .common import ROOT, Timer, emit, setup_django
+
+
+def run_one(level: str) -> None:
+    """In this process: start the job as the street leader would and run it as the worker does."""
+    from django.test import override_settings
+
+    from reports import jobs
+    from reports.models import ExportJob, JobKind, JobStatus
+    from retrofit.models import User
+    from units.models import Street
+
+    street = Street.objects.order_by("pk").first()
+    scope = street if level == "street" else street.communities.order_by("pk").first()
+    leader = User.objects.filter(street=street, role="street_leader").order_by("pk").first()
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}):
+        job, _created = jobs.start_job(leader, JobKind.STATUS_SHEETS, level, scope.pk)
+    with Timer() as timer:
+        jobs.run_job(job.pk)
+    job = ExportJob.objects.get(pk=job.pk)
+    assert job.status == JobStatus.DONE, job.error
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    print(f"{level} {job.units_total} {timer.seconds:.3f} {peak:.1f} {job.file.size}", flush=True)
+    job.file.delete(save=False)
+    job.delete()
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--prefix", default="db")
+    parser.add_argument("--one", choices=["community", "street"], help="(internal) run one job in this process")
+    args = parser.parse_args(argv)
+    if args.one:
+        setup_django()
+        run_one(args.one)
+        return
+    peaks = {}
+    for level in ("community", "street"):
+        found = subprocess.run(
+            [sys.executable, "-W", "ignore", "-m", "bench.bulk_pdf", "--one", level], cwd=ROOT, env=dict(os.environ),
+            capture_output=True, text=True, check=True,
+        ).stdout.split()
+        units, seconds, peak, size = int(found[1]), float(found[2]), float(found[3]), int(found[4])
+        name = f"{args.prefix}.bulk_pdf.{level}"
+        emit(f"{name}.units", units, "units")
+        emit(f"{name}.seconds", seconds, "s")
+        emit(f"{name}.per_unit", seconds / units, "s")
+        emit(f"{name}.peak_memory", peak, "MiB")
+        emit(f"{name}.file", size / 2**20, "MiB")
+        peaks[level] = peak
+    emit(f"{args.prefix}.bulk_pdf.peak_street_over_community", peaks["street"] / peaks["community"], "x")
+
+
+if __name__ == "__main__":
+    main()
