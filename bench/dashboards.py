@@ -59,7 +59,7 @@ def measure(user, url: str, repeat: int) -> tuple[list[float], int]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client()
+    client = Client(HTTP_HOST="localhost")  # an allowed host of the production settings
     client.force_login(user)
     for _ in range(WARMUP):
         response = client.get(url)
