@@ -186,7 +186,7 @@ def _progress(units_qs):
 
 def _trend(units_qs, today):
     """Owners agreeing, week by week: the net number of changes into and out of agree up to the end of
-    each week, all weeks summed in one pass over the changes (no per-row date arithmetic in the database)."""
+    each week: one GROUP BY over the changes, each put in its week by comparisons (no date function per row)."""
     start = today - timedelta(weeks=TREND_WEEKS)
     monday = start - timedelta(days=start.weekday())
     mondays = [monday + timedelta(weeks=n) for n in range((today - monday).days // 7 + 1)]
@@ -195,9 +195,21 @@ def _trend(units_qs, today):
         When(Q(before=rules.AGREE) & ~Q(after=rules.AGREE), then=-1),
         default=0,
     )
-    ends = {f"w{n}": Coalesce(Sum(net, filter=Q(changed_at__lt=_midnight(m + timedelta(days=7)))), 0) for n, m in enumerate(mondays)}
-    levels = VoteChange.objects.filter(household__unit__in=units_qs.values("pk")).aggregate(**ends)
-    return {"weeks": [m.isoformat() for m in mondays], "agreed": [levels[f"w{n}"] for n in range(len(mondays))]}
+    # Each change falls in the first week it comes before the end of: most are older than the first.
+    week = Case(*(When(changed_at__lt=_midnight(m + timedelta(days=7)), then=n) for n, m in enumerate(mondays)), default=None)
+    by_week = dict(
+        VoteChange.objects.filter(household__unit__in=units_qs.values("pk"))
+        .annotate(week=week)
+        .filter(week__isnull=False)
+        .values_list("week")
+        .annotate(net=Sum(net))
+        .order_by()
+    )
+    level, agreed = 0, []
+    for n in range(len(mondays)):
+        level += by_week.get(n) or 0
+        agreed.append(level)
+    return {"weeks": [m.isoformat() for m in mondays], "agreed": agreed}
 
 
 def _midnight(day: date):
