@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from consultations import rules
 from consultations.models import VoteChange
-from consultations.selectors import consent_by_unit
+from consultations.selectors import consent_by_unit, store_missing_tallies
 from retrofit import attention
 from retrofit.periods import period_of, periods_between
 from units import nextstep
@@ -33,7 +33,6 @@ REACHED = {
 }
 TREND_WEEKS = 12
 ATTENTION_SHOWN = 15  # the units a dashboard lists as needing attention, the worst first
-TALLY_CHUNK = 500  # units whose missing tallies are computed at once before a district is summed
 
 
 @dataclass
@@ -263,14 +262,6 @@ def build_district(units_qs, *, today: date | None = None) -> DistrictBoard:
         attention=shown,
         attention_total=total,
     )
-
-
-def store_missing_tallies(units_qs) -> None:
-    """Compute the consent figures of the units that have none stored yet (after an import or a vote),
-    ``TALLY_CHUNK`` at a time: the sums read the stored figures. One query when none is missing."""
-    missing = units_qs.filter(tally__isnull=True).for_listing().order_by("pk")
-    while chunk := list(missing[:TALLY_CHUNK]):
-        consent_by_unit(chunk)
 
 
 def _reached(milestone: str) -> Count:
