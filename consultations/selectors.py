@@ -431,6 +431,7 @@ def visit_list(units: Iterable[Unit], today: date | None = None, now: datetime |
     for unit in units:
         current_round = rounds.get(unit.pk)
         if current_round is not None and current_round.is_overdue(today):
+            current_round.unit = unit  # the list names it: the unit at hand, not one query per round
             result.overdue.append(current_round)
         if current_round is not None and current_round.status == RoundStatus.ON_HOLD:
             result.on_hold.append((unit, current_round))
