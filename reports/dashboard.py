@@ -149,10 +149,9 @@ def _next_steps(units, consents=None) -> dict:
 
 def _attention(units_qs, today) -> tuple[list, int]:
     """The worst ATTENTION_SHOWN units needing attention, each with its unit, and how many reasons in all."""
-    items = attention.attention_for(units_qs, today)
-    worst = items[:ATTENTION_SHOWN]
+    worst, total = attention.worst(units_qs, today, ATTENTION_SHOWN)
     by_id = Unit.objects.for_listing().in_bulk([item.unit_id for item in worst])
-    return [(item, by_id[item.unit_id]) for item in worst], len(items)
+    return [(item, by_id[item.unit_id]) for item in worst], total
 
 
 def _progress(units_qs):
