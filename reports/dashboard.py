@@ -188,19 +188,15 @@ def _trend(units_qs, today):
     start = today - timedelta(weeks=TREND_WEEKS)
     monday = start - timedelta(days=start.weekday())
     mondays = [monday + timedelta(weeks=n) for n in range((today - monday).days // 7 + 1)]
-    net = Case(
-        When(Q(after=rules.AGREE) & ~Q(before=rules.AGREE), then=1),
-        When(Q(before=rules.AGREE) & ~Q(after=rules.AGREE), then=-1),
-        default=0,
-    )
+    into, out = Q(after=rules.AGREE) & ~Q(before=rules.AGREE), Q(before=rules.AGREE) & ~Q(after=rules.AGREE)
+    ends = [_midnight(m + timedelta(days=7)) for m in mondays]
     # Each change falls in the first week it comes before the end of: most are older than the first.
-    week = Case(*(When(changed_at__lt=_midnight(m + timedelta(days=7)), then=n) for n, m in enumerate(mondays)), default=None)
+    week = Case(*(When(changed_at__lt=end, then=n) for n, end in enumerate(ends)))
     by_week = dict(
-        VoteChange.objects.filter(household__unit__in=units_qs.values("pk"))
+        VoteChange.objects.filter(into | out, changed_at__lt=ends[-1], household__unit__in=units_qs.values("pk"))
         .annotate(week=week)
-        .filter(week__isnull=False)
         .values_list("week")
-        .annotate(net=Sum(net))
+        .annotate(net=Sum(Case(When(into, then=1), default=-1)))
         .order_by()
     )
     level, agreed = 0, []
