@@ -88,7 +88,7 @@ class Dashboard:
     trend: dict = field(default_factory=dict)
     attention: list = field(default_factory=list)  # (item, unit), the worst ATTENTION_SHOWN
     attention_total: int = 0
-    next_steps: dict = field(default_factory=dict)  # unit id → its next step (units/nextstep.py), listed units
+    next_steps: dict = field(default_factory=dict)  # unit id → its next step (units/nextstep.py): page_rows
     totals: GroupRow | None = None
 
     @property
@@ -108,7 +108,8 @@ def build(units_qs, *, group_by: str, today: date | None = None) -> Dashboard:
     """Figures for the units of ``units_qs``; ``group_by`` is "community", "estate" or "building".
 
     Every figure is a GROUP BY over the stored tallies and the units' stages: the queries and the rows read
-    do not grow with the units. The units needing attention are the worst few, with their next steps."""
+    do not grow with the units. The units needing attention are the worst few; ``page_rows`` lists a page
+    of the units and adds the next steps of both."""
     today = today or timezone.localdate()
     store_missing_tallies(units_qs)
     totals = _totals(units_qs)
@@ -127,24 +128,22 @@ def build(units_qs, *, group_by: str, today: date | None = None) -> Dashboard:
         trend=_trend(units_qs, today),
     )
     board.attention, board.attention_total = _attention(units_qs, today)
-    board.next_steps = _next_steps([unit for _item, unit in board.attention])
     return board
 
 
 def page_rows(board: Dashboard, units) -> list[tuple[Unit, object]]:
-    """(unit, its consent) for a page of ``units`` (a slice of ``board.units``), their next steps added to
-    the board's: three reads for the page, whatever the units behind it."""
+    """(unit, its consent) for a page of ``units`` (a slice of ``board.units``), the next steps of the page
+    and of the attention list asked together: a fixed number of reads, whatever the units behind them."""
     units = list(units)
-    consents = consent_by_unit(units)
-    board.next_steps.update(_next_steps(units, consents))
+    listed = {unit.pk: unit for unit in [*units, *(unit for _item, unit in board.attention)]}
+    consents = consent_by_unit(listed.values()) if listed else {}
+    board.next_steps = _next_steps(listed.values(), consents)
     return [(unit, consents[unit.pk]) for unit in units]
 
 
-def _next_steps(units, consents=None) -> dict:
+def _next_steps(units, consents) -> dict:
     """The next step of each of these (few) units, the consent guard reusing their stored tallies."""
-    if not units:
-        return {}
-    return nextstep.next_steps(units, counted={"consent": consents or consent_by_unit(units)})
+    return nextstep.next_steps(units, counted={"consent": consents}) if consents else {}
 
 
 def _attention(units_qs, today) -> tuple[list, int]:
