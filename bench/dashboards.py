@@ -3,7 +3,7 @@
     DATABASE_URL=... python -m bench.dashboards --prefix sqlite [--households 100000] [--repeat 20]
 
 Grows the database to ``--households`` first if it holds fewer (bench/run.py has grown it already),
-stores the missing tallies, puts every street in one district with its housing bureau's login, then
+stores the missing tallies, runs ``ANALYZE``, puts every street in one district with its housing bureau's login, then
 times four pages through Django's test client, warmed, the median of ``--repeat``: the district
 dashboard (the district official), the street dashboard and the estate page (the street leader) and
 the visit list (community staff), the same objects as bench/steps.py ``targets``. Prints each page's
@@ -29,6 +29,8 @@ RATIOS = {  # name → (numerator, denominator, target or None)
 
 def grow(households: int) -> None:
     """Seed the streets missing up to ``households`` and store every missing tally (as bench/run.py does)."""
+    from django.db import connection
+
     from consultations.models import UnitTally
     from demo.district import seed_district, store_tallies
     from units.models import Household, Unit
@@ -38,6 +40,8 @@ def grow(households: int) -> None:
         log(f"seeding {missing} households")
         seed_district(households=missing, seed=2026)
     store_tallies(Unit.objects.exclude(pk__in=UnitTally.objects.values("unit_id")))
+    with connection.cursor() as cursor:  # the planner's statistics of the grown district (bench/steps.py seed)
+        cursor.execute("ANALYZE")
 
 
 def district_target():

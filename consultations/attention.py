@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, Min, OuterRef, Subquery, Window
+from django.db.models import Count, Exists, F, Func, Min, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -91,12 +91,14 @@ def _stalled(units, today: date):
 
 def _first_stalled(units, today: date, n: int | None) -> tuple[list[Attention], int]:
     """The first ``n`` stalled units by id (the list's order: a stalled unit has no due day), each with
-    its last change, and how many are stalled: one query, whose rows are the ``n`` units."""
+    its last change, and how many are stalled: one query, whose rows are the ``n`` units. The count is
+    an uncorrelated subquery, computed once; the last change is read for the ``n`` rows only."""
+    stalled = _stalled(units, today)
     last_vote = VoteChange.objects.filter(household__unit=OuterRef("pk")).order_by("-changed_at").values("changed_at")[:1]
+    count = stalled.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
     rows = (
-        _stalled(units, today)
-        .order_by("pk")
-        .annotate(last_vote=Subquery(last_vote), stalled=Window(Count("pk")))
+        stalled.order_by("pk")
+        .annotate(last_vote=Subquery(last_vote), stalled=Subquery(count))
         .values_list("pk", "stage_since", "last_vote", "stalled")
     )
     rows = list(rows[:n] if n is not None else rows)

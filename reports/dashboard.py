@@ -1,10 +1,9 @@
 """The leaders' figures for a district, a street, a community or an estate, in a fixed number of queries.
 
-Everything here is read from whole querysets. A street and below: per-unit consent from the stored
-tallies, stage counts in Python over the same unit rows (the page lists them). A district: every figure
-summed in the database (GROUP BY street, stage, situation) from the stored tallies and the stage rows,
-so its cost does not grow with its units. Progress over time and the consent trend are database
-aggregates at every level.
+At every level every figure is summed in the database (GROUP BY street, community, estate or building,
+stage, situation) from the stored tallies and the stage rows, so the cost does not grow with the units:
+no unit row is read into Python but the page of units listed and the few needing attention first.
+Progress over time and the consent trend are database aggregates too.
 """
 
 from __future__ import annotations
