@@ -112,4 +112,4 @@ def _first_stalled(units, today: date, n: int | None) -> tuple[list[Attention], 
     return items, rows[0][3] if rows else 0
 
 
-stalled_units = Capped("stalled", _first_stalled)
+stalled_units = Capped(_first_stalled)

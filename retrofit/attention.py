@@ -54,11 +54,10 @@ SOURCES: list[Source] = []
 
 @dataclass(frozen=True)
 class Capped:
-    """A source of one kind whose reasons the database lists in the order the list sorts them, due day
-    then unit, the first ``n`` only, and counts, in one query: ``first(units, today, n)`` gives
+    """A source whose reasons the database lists in the order the list sorts them (urgency, due day, unit),
+    the first ``n`` only, and counts, in one query: ``first(units, today, n)`` gives
     (the first ``n`` reasons, how many in all); ``n=None``: all of them."""
 
-    kind: str
     first: Callable[[object, date, int | None], tuple[list[Attention], int]]
 
     def __call__(self, units, today: date) -> list[Attention]:
