@@ -83,7 +83,7 @@ def attention_for(units, today: date) -> list[Attention]:
 
 def worst(units, today: date, limit: int) -> tuple[list[Attention], int]:
     """The ``limit`` most urgent reasons for these units, and how many there are in all: a capped source
-    gives its count and its first ``limit`` only (the first of its kind are the first it could add)."""
+    gives its count and its first ``limit`` only (no other reason of it could be among the worst)."""
     items: list[Attention] = []
     total = 0
     for source in SOURCES:
