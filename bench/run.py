@@ -1,6 +1,7 @@
 """`make bench`: every measure of docs/benchmarks.md on throwaway SQLite and PostgreSQL databases.
 
-    python -m bench.run [--only sqlite|pg] [--steps pages,weight,grow,import,export,bulkpdf,load] [--small 10000]
+    python -m bench.run [--only sqlite|pg] [--steps pages,weight,grow,dashboards,import,export,bulkpdf,load]
+                        [--small 10000]
                         [--large 100000] [--load-seconds 20] [--keep]
 
 For each database: migrate a fresh one, seed the small district, measure the pages, grow it to the large
@@ -112,7 +113,7 @@ def machine() -> None:
     out("machine.load_average_1min", os.getloadavg()[0], "-")
 
 
-STEPS = ("pages", "weight", "grow", "import", "export", "bulkpdf", "load")
+STEPS = ("pages", "weight", "grow", "dashboards", "import", "export", "bulkpdf", "load")
 
 
 def bench_database(db: str, url: str, args) -> None:
@@ -136,6 +137,8 @@ def bench_database(db: str, url: str, args) -> None:
             a, b = collected.get(f"{db}.{page}.{small}.median"), collected.get(f"{db}.{page}.{large}.median")
             if a and b:
                 out(f"{db}.{page}.growth", float(b[0]) / float(a[0]), "x")
+    if "dashboards" in steps:  # grows the district itself when "grow" did not run (bench/dashboards.py)
+        run_step(url, "--prefix", db, "--households", str(args.large), "--repeat", str(args.repeat), module="bench.dashboards")
     if "import" in steps:
         run_step(url, "import", "--prefix", db, "--rounds", str(args.rounds))
     if "export" in steps:

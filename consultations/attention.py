@@ -3,22 +3,23 @@ within 7 days or passed, a public notice ending within 7 days (or ended while th
 objections to a running notice not settled yet, and units that stopped moving for 30 days.
 
 Registered by the consultation app (apps.ready) in the one list, retrofit/attention.py. Four queries
-for any number of units.
+for any number of units; the stalled units, which may be many, are counted and the first few listed in
+the database when a dashboard shows only the worst few.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Exists, F, Func, Min, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from retrofit.attention import Attention
+from retrofit.attention import Attention, Capped
 from units.models import Stage
 
 from . import campaign
-from .models import ConsultationRound, Notice, NoticeStatus, Objection, RoundStatus
+from .models import ConsultationRound, Notice, NoticeStatus, Objection, RoundStatus, VoteChange
 
 DEADLINE_DAYS = 7
 NOTICE_DAYS = 7
@@ -80,21 +81,35 @@ def _open_objections(units) -> list[Attention]:
 STALLED_DAYS = 30
 
 
-def stalled_units(units, today: date) -> list[Attention]:
-    """Units in an active stage whose stage and votes have not moved for 30 days."""
+def _stalled(units, today: date):
+    """Units in an active stage whose stage and votes have not moved for 30 days: the stage's age from
+    the unit, the votes' from whether any change came since (not the latest change of every unit)."""
     cutoff = timezone.make_aware(timezone.datetime.combine(today - timedelta(days=STALLED_DAYS), timezone.datetime.min.time()))
+    moved = VoteChange.objects.filter(household__unit=OuterRef("pk"), changed_at__gte=cutoff)
+    return units.filter(stage__in=Stage.ACTIVE, stage_since__lt=cutoff).filter(~Exists(moved))
+
+
+def _first_stalled(units, today: date, n: int | None) -> tuple[list[Attention], int]:
+    """The first ``n`` stalled units by id (the list's order: a stalled unit has no due day), each with
+    its last change, and how many are stalled: one query, whose rows are the ``n`` units. The count is
+    an uncorrelated subquery, computed once; the last change is read for the ``n`` rows only."""
+    stalled = _stalled(units, today)
+    last_vote = VoteChange.objects.filter(household__unit=OuterRef("pk")).order_by("-changed_at").values("changed_at")[:1]
+    count = stalled.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
     rows = (
-        units.filter(stage__in=Stage.ACTIVE)
-        .filter(stage_since__lt=cutoff)
-        .annotate(last_vote=Max("households__vote_changes__changed_at"))
-        .filter(Q(last_vote__lt=cutoff) | Q(last_vote__isnull=True))
-        .values_list("pk", "stage_since", "last_vote")
+        stalled.order_by("pk")
+        .annotate(last_vote=Subquery(last_vote), stalled=Subquery(count))
+        .values_list("pk", "stage_since", "last_vote", "stalled")
     )
+    rows = list(rows[:n] if n is not None else rows)
     items = []
-    for pk, stage_since, last_vote in rows:
+    for pk, stage_since, last_vote, _stalled_count in rows:
         last = max([d for d in (stage_since, last_vote) if d], default=None)
         if last:
             items.append(Attention.told(pk, "stalled", LAST_CHANGE, date=timezone.localdate(last)))
         else:
             items.append(Attention(pk, "stalled"))
-    return items
+    return items, rows[0][3] if rows else 0
+
+
+stalled_units = Capped(_first_stalled)

@@ -228,6 +228,18 @@ def consent_by_unit(units: Iterable[Unit], *, live: bool = False) -> dict[int, U
     }
 
 
+TALLY_CHUNK = 500  # units whose missing tallies are computed at once before a sum reads them
+
+
+def store_missing_tallies(units_qs) -> None:
+    """Compute the consent figures of the units of ``units_qs`` that have none stored yet (after an
+    import or a vote), ``TALLY_CHUNK`` at a time, so that sums over many units read only the stored
+    figures (GROUP BY in the database). One query when none is missing."""
+    missing = units_qs.filter(tally__isnull=True).for_listing().order_by("pk")
+    while chunk := list(missing[:TALLY_CHUNK]):
+        consent_by_unit(chunk)
+
+
 def _tally(unit_id: int, result: UnitConsent) -> UnitTally:
     return UnitTally.from_consent(unit_id, result.consent, result.conflict, computed_at=timezone.now())
 
@@ -376,12 +388,28 @@ def _holdout_of(household: Household) -> Holdout | None:
         return None
 
 
+def _stored_consent(unit: Unit) -> UnitConsent | None:
+    """The unit's stored tally when it was read with the unit (``select_related("tally")``), else None."""
+    tally = Unit.tally.related.get_cached_value(unit, default=None)
+    if tally is None:
+        return None
+    return UnitConsent(tally) if tally.ok else UnitConsent(None, tally.conflict)
+
+
+def _short_of_consent(answer: UnitConsent) -> bool:
+    """A unit whose owners are to be visited: counted, with owners, not passing yet."""
+    return answer.ok and answer.consent.agrees_needed is not None and not answer.consent.threshold_met
+
+
 def visit_list(units: Iterable[Unit], today: date | None = None, now: datetime | None = None) -> VisitList:
     """Owners to visit, best visit first (see ``campaign.visit_order_key``), in a fixed number of queries.
 
     ``units`` must come with ``building__estate__community__street`` selected. Only units in survey or
     consultation that are physically eligible take part; a unit whose round is on hold waits for the
-    leadership group and is listed apart.
+    leadership group and is listed apart. Units read with their stored tally (``select_related("tally")``)
+    that pass, or have no owner or a roster conflict, are told apart by it: only the households of the
+    units still short of consent (and of those without a stored tally) are read, so the list costs what it
+    shows, not what the community holds.
     """
     today = today or timezone.localdate()
     now = now or timezone.now()
@@ -390,19 +418,28 @@ def visit_list(units: Iterable[Unit], today: date | None = None, now: datetime |
         r.unit_id: r
         for r in ConsultationRound.objects.current().filter(unit_id__in=[u.pk for u in units])
     }
-    grouped = households_for_visits(units)
-    decisions = same_owner_decisions([u.pk for u in units])
+    stored = {u.pk: _stored_consent(u) for u in units}
+    waiting = {pk for pk, r in rounds.items() if r.status == RoundStatus.ON_HOLD}
+    counted = [
+        u for u in units if u.pk not in waiting and (stored[u.pk] is None or _short_of_consent(stored[u.pk]))
+    ]
+    grouped = households_for_visits(counted)
+    decisions = same_owner_decisions([u.pk for u in counted])
     result = VisitList(rows=[], units=[], ready=[], on_hold=[], conflicts=[], overdue=[])
     candidates: list[tuple[tuple, VisitRow]] = []
+    passing: list[tuple[Unit, UnitConsent]] = []
     for unit in units:
         current_round = rounds.get(unit.pk)
         if current_round is not None and current_round.is_overdue(today):
+            current_round.unit = unit  # the list names it: the unit at hand, not one query per round
             result.overdue.append(current_round)
         if current_round is not None and current_round.status == RoundStatus.ON_HOLD:
             result.on_hold.append((unit, current_round))
             continue
         households = grouped.get(unit.pk, [])
-        answer = evaluate_unit(unit, households, decisions[unit.pk])
+        answer = stored[unit.pk]
+        if answer is None or _short_of_consent(answer):
+            answer = evaluate_unit(unit, households, decisions[unit.pk])
         if not answer.ok:
             result.conflicts.append((unit, answer.conflict))
             continue
@@ -410,9 +447,7 @@ def visit_list(units: Iterable[Unit], today: date | None = None, now: datetime |
         if consent.agrees_needed is None:
             continue
         if consent.threshold_met:
-            # What a passing unit does next is the next step's to say, from the count just made: no query.
-            step = nextstep.next_steps([unit], counted={"consent": {unit.pk: answer}})[unit.pk]
-            result.ready.append((unit, step))
+            passing.append((unit, answer))
             continue
         result.units.append((unit, consent, current_round))
         minimal = set(consent.to_convert)
@@ -462,6 +497,9 @@ def visit_list(units: Iterable[Unit], today: date | None = None, now: datetime |
                 )
             )
             candidates.append((order, row))
+    # What a passing unit does next is the next step's to say, from the counts just read: no household read.
+    steps = nextstep.next_steps([u for u, _a in passing], counted={"consent": {u.pk: a for u, a in passing}})
+    result.ready = [(unit, steps[unit.pk]) for unit, _answer in passing]
     candidates.sort(key=lambda pair: pair[0])
     for rank, (_order, row) in enumerate(candidates, start=1):
         row.rank = rank

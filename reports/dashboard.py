@@ -1,10 +1,9 @@
 """The leaders' figures for a district, a street, a community or an estate, in a fixed number of queries.
 
-Everything here is read from whole querysets. A street and below: per-unit consent from the stored
-tallies, stage counts in Python over the same unit rows (the page lists them). A district: every figure
-summed in the database (GROUP BY street, stage, situation) from the stored tallies and the stage rows,
-so its cost does not grow with its units. Progress over time and the consent trend are database
-aggregates at every level.
+At every level every figure is summed in the database (GROUP BY street, community, estate or building,
+stage, situation) from the stored tallies and the stage rows, so the cost does not grow with the units:
+no unit row is read into Python but the page of units listed and the few needing attention first.
+Progress over time and the consent trend are database aggregates too.
 """
 
 from __future__ import annotations
@@ -13,17 +12,17 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
+from django.db.models import Case, Count, OuterRef, Q, Subquery, Sum, When
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from consultations import rules
 from consultations.models import VoteChange
-from consultations.selectors import consent_by_unit
+from consultations.selectors import consent_by_unit, store_missing_tallies
 from retrofit import attention
 from retrofit.periods import period_of, periods_between
 from units import nextstep
-from units.models import Stage, StageChange, Unit
+from units.models import Building, Stage, StageChange, Unit
 
 REACHED = {
     # a unit counts as signed once it has reached signing, installed once construction is complete…
@@ -33,7 +32,6 @@ REACHED = {
 }
 TREND_WEEKS = 12
 ATTENTION_SHOWN = 15  # the units a dashboard lists as needing attention, the worst first
-TALLY_CHUNK = 500  # units whose missing tallies are computed at once before a district is summed
 
 
 @dataclass
@@ -76,78 +74,82 @@ class GroupRow:
 
 @dataclass
 class Dashboard:
-    units: list
-    consents: dict
+    """A street's (or a community's, an estate's, a building's) figures, summed in the database.
+
+    ``units`` is the ordered queryset of the units, not read: the page lists a page of it (``page_rows``)."""
+
+    units: object
     stage_counts: list[tuple[str, str, int]] = field(default_factory=list)
     situation_counts: dict[str, int] = field(default_factory=dict)
     funnel: dict[str, int] = field(default_factory=dict)
     groups: list[GroupRow] = field(default_factory=list)
     progress: dict = field(default_factory=dict)
     trend: dict = field(default_factory=dict)
-    attention: list = field(default_factory=list)
-    next_steps: dict = field(default_factory=dict)  # unit id → its next step (units/nextstep.py)
+    attention: list = field(default_factory=list)  # (item, unit), the worst ATTENTION_SHOWN
+    attention_total: int = 0
+    next_steps: dict = field(default_factory=dict)  # unit id → its next step (units/nextstep.py): page_rows
     totals: GroupRow | None = None
 
     @property
     def unit_count(self) -> int:
-        return len(self.units)
+        return self.totals.units
 
-    @property
-    def attention_total(self) -> int:
-        return len(self.attention)
+
+# level of the breakdown → (the unit's field it groups by, the field naming it); a building is named by its number
+GROUP_FIELDS = {
+    "community": ("building__estate__community", "building__estate__community__name"),
+    "estate": ("building__estate", "building__estate__name"),
+    "building": ("building", "building__number"),
+}
 
 
 def build(units_qs, *, group_by: str, today: date | None = None) -> Dashboard:
-    """Figures for the units of ``units_qs``; ``group_by`` is "community", "estate" or "building"."""
+    """Figures for the units of ``units_qs``; ``group_by`` is "community", "estate" or "building".
+
+    Every figure is a GROUP BY over the stored tallies and the units' stages: the queries and the rows read
+    do not grow with the units. The units needing attention are the worst few; ``page_rows`` lists a page
+    of the units and adds the next steps of both."""
     today = today or timezone.localdate()
-    units = list(units_qs.for_listing().order_by("building__estate__name", "building__number", "number"))
-    consents = consent_by_unit(units)
-    board = Dashboard(units=units, consents=consents)
-    # Every unit's next step, each guard asked once for the list; the consent guard reuses the tallies.
-    board.next_steps = nextstep.next_steps(units, counted={"consent": consents})
-
-    stages = Counter(u.stage for u in units)
-    board.stage_counts = [(s.value, s.label, stages.get(s.value, 0)) for s in Stage]
-    situations = Counter(c.consent.situation for c in consents.values() if c.ok and c.consent.situation)
-    board.situation_counts = {code: situations.get(code, 0) for code in rules.SITUATIONS}
-
-    funnel = Counter()
-    for result in consents.values():
-        if result.ok:
-            c = result.consent
-            funnel["households"] += c.households
-            funnel["owners"] += c.owners
-            funnel["voted"] += c.participants
-            funnel["agreed"] += c.agree
-    board.funnel = {k: funnel.get(k, 0) for k in ("households", "owners", "voted", "agreed")}
-
-    board.groups = _groups(units, consents, group_by)
-    board.totals = _groups(units, consents, "all")[0] if units else GroupRow(key=0, name="")
-    board.progress = _progress(units_qs)
-    board.trend = _trend(units_qs, today)
-    items = attention.attention_for(units_qs, today)
-    by_id = {u.pk: u for u in units}
-    board.attention = [(item, by_id[item.unit_id]) for item in items if item.unit_id in by_id]
+    store_missing_tallies(units_qs)
+    totals = _totals(units_qs)
+    key, name = GROUP_FIELDS[group_by]
+    board = Dashboard(
+        units=units_qs.for_listing().order_by("building__estate__name", "building__number", "number", "pk"),
+        stage_counts=_stage_counts(units_qs),
+        situation_counts=_situation_counts(units_qs),
+        funnel=_funnel(totals),
+        groups=sorted(
+            _group_rows(units_qs, key, name),
+            key=lambda r: (-r.accepted, -r.installed, -r.signed, -(r.agree_share or 0), r.name),
+        ),
+        totals=totals,
+        progress=_progress(units_qs),
+        trend=_trend(units_qs, today),
+    )
+    board.attention, board.attention_total = _attention(units_qs, today)
     return board
 
 
-def _groups(units, consents, group_by):
-    rows: dict[int, GroupRow] = {}
-    for unit in units:
-        estate = unit.building.estate
-        if group_by == "community":
-            key, name = estate.community_id, estate.community.name
-        elif group_by == "estate":
-            key, name = estate.pk, estate.name
-        elif group_by == "all":
-            key, name = 0, ""
-        else:
-            key, name = unit.building_id, str(unit.building)
-        rows.setdefault(key, GroupRow(key=key, name=name)).count(unit, consents[unit.pk])
-    # Leaders first: most accepted, then installed, signed, then the share agreeing.
-    return sorted(
-        rows.values(), key=lambda r: (-r.accepted, -r.installed, -r.signed, -(r.agree_share or 0), r.name)
-    )
+def page_rows(board: Dashboard, units) -> list[tuple[Unit, object]]:
+    """(unit, its consent) for a page of ``units`` (a slice of ``board.units``), the next steps of the page
+    and of the attention list asked together: a fixed number of reads, whatever the units behind them."""
+    units = list(units)
+    listed = {unit.pk: unit for unit in [*units, *(unit for _item, unit in board.attention)]}
+    consents = consent_by_unit(listed.values()) if listed else {}
+    board.next_steps = _next_steps(listed.values(), consents)
+    return [(unit, consents[unit.pk]) for unit in units]
+
+
+def _next_steps(units, consents) -> dict:
+    """The next step of each of these (few) units, the consent guard reusing their stored tallies."""
+    return nextstep.next_steps(units, counted={"consent": consents}) if consents else {}
+
+
+def _attention(units_qs, today) -> tuple[list, int]:
+    """The worst ATTENTION_SHOWN units needing attention, each with its unit, and how many reasons in all."""
+    worst, total = attention.worst(units_qs, today, ATTENTION_SHOWN)
+    by_id = Unit.objects.for_listing().in_bulk([item.unit_id for item in worst])
+    return [(item, by_id[item.unit_id]) for item in worst], total
 
 
 def _progress(units_qs):
@@ -179,34 +181,31 @@ def _progress(units_qs):
 
 
 def _trend(units_qs, today):
-    """Owners agreeing, week by week: the net number of changes into and out of agree, accumulated."""
+    """Owners agreeing, week by week: the net number of changes into and out of agree up to the end of
+    each week: one GROUP BY over the changes, each put in its week by comparisons (no date function per row)."""
     start = today - timedelta(weeks=TREND_WEEKS)
-    start_dt = timezone.make_aware(timezone.datetime.combine(start, timezone.datetime.min.time()))
-    changes = VoteChange.objects.filter(household__unit__in=units_qs.values("pk"))
-    before = changes.filter(changed_at__lt=start_dt).aggregate(
-        into=Count("pk", filter=Q(after=rules.AGREE) & ~Q(before=rules.AGREE)),
-        out=Count("pk", filter=Q(before=rules.AGREE) & ~Q(after=rules.AGREE)),
-    )
-    weekly = (
-        changes.filter(changed_at__gte=start_dt)
-        .annotate(week=TruncWeek("changed_at"))
-        .values("week")
-        .annotate(
-            into=Count("pk", filter=Q(after=rules.AGREE) & ~Q(before=rules.AGREE)),
-            out=Count("pk", filter=Q(before=rules.AGREE) & ~Q(after=rules.AGREE)),
-        )
-        .order_by("week")
-    )
-    net = {timezone.localtime(row["week"]).date() if hasattr(row["week"], "hour") else row["week"]: row["into"] - row["out"] for row in weekly}
-    level = before["into"] - before["out"]
-    weeks, values = [], []
     monday = start - timedelta(days=start.weekday())
-    while monday <= today:
-        level += sum(v for k, v in net.items() if monday <= k < monday + timedelta(days=7))
-        weeks.append(monday.isoformat())
-        values.append(level)
-        monday += timedelta(days=7)
-    return {"weeks": weeks, "agreed": values}
+    mondays = [monday + timedelta(weeks=n) for n in range((today - monday).days // 7 + 1)]
+    into, out = Q(after=rules.AGREE) & ~Q(before=rules.AGREE), Q(before=rules.AGREE) & ~Q(after=rules.AGREE)
+    ends = [_midnight(m + timedelta(days=7)) for m in mondays]
+    # Each change falls in the first week it comes before the end of: most are older than the first.
+    week = Case(*(When(changed_at__lt=end, then=n) for n, end in enumerate(ends)))
+    by_week = dict(
+        VoteChange.objects.filter(into | out, changed_at__lt=ends[-1], household__unit__in=units_qs.values("pk"))
+        .annotate(week=week)
+        .values_list("week")
+        .annotate(net=Sum(Case(When(into, then=1), default=-1)))
+        .order_by()
+    )
+    level, agreed = 0, []
+    for n in range(len(mondays)):
+        level += by_week.get(n) or 0
+        agreed.append(level)
+    return {"weeks": [m.isoformat() for m in mondays], "agreed": agreed}
+
+
+def _midnight(day: date):
+    return timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time()))
 
 
 # --- a district: every figure summed in the database ------------------------------------------------
@@ -240,65 +239,63 @@ def build_district(units_qs, *, today: date | None = None) -> DistrictBoard:
     do not grow with the units: the units are never read into Python, only the worst few needing attention.
     The consent figures are the stored tallies: ``store_missing_tallies`` first."""
     today = today or timezone.localdate()
-    streets = _street_rows(units_qs)
-    totals = GroupRow(key=0, name="")
-    for row in streets:
-        for name in ("units", "households", "owners", "voted", "agree", "ready", "reached", "signed", "building",
-                     "installed", "accepted"):
-            setattr(totals, name, getattr(totals, name) + getattr(row, name))
-    items = attention.attention_for(units_qs, today)
-    worst = items[:ATTENTION_SHOWN]
-    by_id = Unit.objects.for_listing().in_bulk([item.unit_id for item in worst])
+    totals = _totals(units_qs)
+    shown, total = _attention(units_qs, today)
     return DistrictBoard(
-        streets=streets,
+        streets=sorted(
+            _group_rows(units_qs, STREET, f"{STREET}__name"),
+            key=lambda r: (-r.accepted, -r.building, -r.signed, -r.reached, -(r.agree_share or 0), r.name),
+        ),
         totals=totals,
         stage_counts=_stage_counts(units_qs),
         situation_counts=_situation_counts(units_qs),
-        funnel={"households": totals.households, "owners": totals.owners, "voted": totals.voted, "agreed": totals.agree},
+        funnel=_funnel(totals),
         progress=_progress(units_qs),
         trend=_trend(units_qs, today),
-        attention=[(item, by_id[item.unit_id]) for item in worst],
-        attention_total=len(items),
+        attention=shown,
+        attention_total=total,
     )
-
-
-def store_missing_tallies(units_qs) -> None:
-    """Compute the consent figures of the units that have none stored yet (after an import or a vote),
-    ``TALLY_CHUNK`` at a time: the district's sums read the stored figures. One query when none is missing."""
-    missing = units_qs.filter(tally__isnull=True).for_listing().order_by("pk")
-    while chunk := list(missing[:TALLY_CHUNK]):
-        consent_by_unit(chunk)
 
 
 def _reached(milestone: str) -> Count:
     return Count("pk", filter=Q(stage__in=Stage.at_or_after(REACHED[milestone])))
 
 
-def _street_rows(units_qs) -> list[GroupRow]:
-    """One row per street from one GROUP BY, leaders first (as ``_groups`` orders communities)."""
-    rows = (
-        units_qs.values(STREET, f"{STREET}__name")
-        .annotate(
-            units=Count("pk"),
-            households=Coalesce(Sum("tally__households"), 0),
-            owners=Coalesce(Sum("tally__owners"), 0),
-            voted=Coalesce(Sum("tally__participants"), 0),
-            agree=Coalesce(Sum("tally__agree"), 0),
-            ready=Count("pk", filter=Q(tally__situation=rules.READY)),
-            reached=Count("pk", filter=Q(tally__threshold_met=True)),
-            signed=_reached("signed"),
-            building=Count("pk", filter=Q(stage=Stage.CONSTRUCTION)),
-            installed=_reached("installed"),
-            accepted=_reached("accepted"),
-        )
-        .order_by()
-    )
-    streets = [
-        GroupRow(key=row.pop(STREET), name=row.pop(f"{STREET}__name"), **row) for row in rows
-    ]
-    return sorted(
-        streets, key=lambda r: (-r.accepted, -r.building, -r.signed, -r.reached, -(r.agree_share or 0), r.name)
-    )
+def _sums() -> dict:
+    """A GroupRow's figures as aggregates over units and their stored tallies (a conflict's tally holds
+    zeros and no situation, as ``GroupRow.count`` skips it)."""
+    return {
+        "units": Count("pk"),
+        "households": Coalesce(Sum("tally__households"), 0),
+        "owners": Coalesce(Sum("tally__owners"), 0),
+        "voted": Coalesce(Sum("tally__participants"), 0),
+        "agree": Coalesce(Sum("tally__agree"), 0),
+        "ready": Count("pk", filter=Q(tally__situation=rules.READY)),
+        "reached": Count("pk", filter=Q(tally__threshold_met=True)),
+        "signed": _reached("signed"),
+        "constructing": Count("pk", filter=Q(stage=Stage.CONSTRUCTION)),  # GroupRow.building: a unit's field
+        "installed": _reached("installed"),
+        "accepted": _reached("accepted"),
+    }
+
+
+def _row(key: int, name: str, figures: dict) -> GroupRow:
+    return GroupRow(key=key, name=name, building=figures.pop("constructing"), **figures)
+
+
+def _totals(units_qs) -> GroupRow:
+    return _row(0, "", units_qs.order_by().aggregate(**_sums()))
+
+
+def _funnel(totals: GroupRow) -> dict[str, int]:
+    return {"households": totals.households, "owners": totals.owners, "voted": totals.voted, "agreed": totals.agree}
+
+
+def _group_rows(units_qs, key: str, name: str) -> list[GroupRow]:
+    """One row per ``key`` (a street, community, estate or building) from one GROUP BY, unsorted."""
+    rows = units_qs.values(key, name).annotate(**_sums()).order_by()
+    named = (lambda number: str(Building(number=number))) if key == "building" else str
+    return [_row(row.pop(key), named(row.pop(name)), row) for row in rows]
 
 
 def _stage_counts(units_qs) -> list[tuple[str, str, int]]:

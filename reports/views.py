@@ -87,17 +87,17 @@ def dashboard_view(request, level, pk):
     if filters["stage"] in Stage.values:
         filtered = filtered.filter(stage=filters["stage"])
     board = dashboard.build(filtered, group_by=group_by, today=timezone.localdate())
-    rows = [(u, board.consents[u.pk]) for u in board.units]
+    listed = board.units  # the situation narrows the table only, from the stored tallies
     if filters["situation"] in rules.SITUATIONS:
-        rows = [(u, r) for u, r in rows if r.ok and r.consent.situation == filters["situation"]]
-    units_page = Paginator(rows, settings.DASHBOARD_UNITS_PER_PAGE).get_page(request.GET.get("page"))
+        listed = listed.filter(tally__situation=filters["situation"])
+    units_page = Paginator(listed, settings.DASHBOARD_UNITS_PER_PAGE).get_page(request.GET.get("page"))
     next_level = {"street": "community", "community": "estate", "estate": "building"}.get(level)
     context = {
         "level": level,
         "obj": obj,
         "trail": _trail(level, obj, request.user),
         "board": board,
-        "rows": list(units_page.object_list),
+        "rows": dashboard.page_rows(board, units_page.object_list),
         "units_page": units_page,
         "filters": filters,
         "options": options,

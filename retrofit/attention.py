@@ -2,7 +2,9 @@
 
 Each app registers a source: a function ``(units, today) -> iterable of Attention`` that answers for a
 whole queryset of units in a fixed number of queries. The dashboard, the reminders and the unit pages
-all read this one list, so a reason is defined once.
+all read this one list, so a reason is defined once. A source that may flag many units (a ``Capped``
+one) counts them and lists only the first few in the database, so that a dashboard showing the worst
+few (``worst``) builds no object per flagged unit.
 """
 
 from __future__ import annotations
@@ -50,9 +52,25 @@ Source = Callable[[object, date], Iterable[Attention]]
 SOURCES: list[Source] = []
 
 
+@dataclass(frozen=True)
+class Capped:
+    """A source whose reasons the database lists in the order the list sorts them (urgency, due day, unit),
+    the first ``n`` only, and counts, in one query: ``first(units, today, n)`` gives
+    (the first ``n`` reasons, how many in all); ``n=None``: all of them."""
+
+    first: Callable[[object, date, int | None], tuple[list[Attention], int]]
+
+    def __call__(self, units, today: date) -> list[Attention]:
+        return self.first(units, today, None)[0]
+
+
 def register(source: Source) -> Source:
     SOURCES.append(source)
     return source
+
+
+def _urgency(item: Attention) -> tuple:
+    return ORDER.get(item.kind, 99), item.due or date.max, item.unit_id
 
 
 def attention_for(units, today: date) -> list[Attention]:
@@ -60,4 +78,21 @@ def attention_for(units, today: date) -> list[Attention]:
     items: list[Attention] = []
     for source in SOURCES:
         items.extend(source(units, today))
-    return sorted(items, key=lambda a: (ORDER.get(a.kind, 99), a.due or date.max, a.unit_id))
+    return sorted(items, key=_urgency)
+
+
+def worst(units, today: date, limit: int) -> tuple[list[Attention], int]:
+    """The ``limit`` most urgent reasons for these units, and how many there are in all: a capped source
+    gives its count and its first ``limit`` only (no other reason of it could be among the worst)."""
+    items: list[Attention] = []
+    total = 0
+    for source in SOURCES:
+        if isinstance(source, Capped):
+            found, count = source.first(units, today, limit)
+            items.extend(found)
+            total += count
+        else:
+            found = list(source(units, today))
+            items.extend(found)
+            total += len(found)
+    return sorted(items, key=_urgency)[:limit], total

@@ -107,9 +107,9 @@ UNIT_PAGE = Registry()
 ESTATE_PAGE = Registry()
 
 
-# The home page's estate cards: each source answers, for the units it is given (with their buildings),
-# figures per estate id (e.g. households and ready units, from the consultation).
-EstateFigures = Callable[[list], dict[int, dict[str, int]]]
+# The home page's estate cards: each source answers, for the queryset of units it is given, figures per
+# estate id (e.g. households and ready units, from the consultation), summed in the database.
+EstateFigures = Callable[[object], dict[int, dict[str, int]]]
 ESTATE_FIGURES: list[EstateFigures] = []
 
 

@@ -4,6 +4,7 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from .models import Estate, Unit
 @login_required
 def home(request):
     """Every estate the user may see, grouped by community, with its unit count and the figures the
-    higher apps register (units/panels.py, ESTATE_FIGURES)."""
+    higher apps register (units/panels.py, ESTATE_FIGURES), each summed per estate in the database."""
     if not request.user.can_see_roster:
         return redirect("works_home")
     estates = (
@@ -26,10 +27,10 @@ def home(request):
         .select_related("community__street")
         .order_by("community__street__name", "community__name", "name")
     )
-    units = list(Unit.objects.visible_to(request.user).for_listing())
+    units = Unit.objects.visible_to(request.user)
     per_estate = defaultdict(lambda: {"units": 0})
-    for unit in units:
-        per_estate[unit.building.estate_id]["units"] += 1
+    for estate_id, count in units.values_list("building__estate").annotate(n=Count("pk")).order_by():
+        per_estate[estate_id]["units"] = count
     for source in panels.ESTATE_FIGURES:
         for estate_id, figures in source(units).items():
             per_estate[estate_id].update(figures)

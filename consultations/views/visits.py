@@ -12,7 +12,7 @@ from units.models import Community
 from units.permissions import get_community_for_user, get_unit_for_user
 
 from .. import situations
-from ..selectors import visit_list
+from ..selectors import VISIT_STAGES, visit_list
 from .scope import roster_page, units_of
 
 
@@ -54,7 +54,8 @@ def _community_visits(request, pk, *, printout: bool):
     units = list(
         units_of(request.user)
         .for_listing()
-        .filter(building__estate__community=community)
+        .select_related("tally")  # the units that pass need no household read (selectors.visit_list)
+        .filter(building__estate__community=community, stage__in=VISIT_STAGES, eligible=True)
         .order_by("building__estate__name", "building__number", "number")
     )
     return _visits(request, units, route="community_visits", pk=community.pk, printout=printout, community=community)

@@ -188,3 +188,27 @@ def test_unit_visit_list_and_print_query_counts_are_fixed(client, world, campaig
     # the printout has no menu bar
     with django_assert_num_queries(6):
         client.get(reverse("unit_visits_print", args=[campaign.b.pk]))
+
+
+def test_the_households_of_units_that_pass_are_not_read(client, world, campaign, monkeypatch, django_assert_num_queries):
+    """The list costs what it shows: units passing by their stored tallies are named, their households
+    not read, however many there are."""
+    from consultations import selectors
+
+    passing = [make_unit(world.community, estate=world.estate.name, building="7", unit=str(n)) for n in range(1, 6)]
+    for unit in passing:
+        add_flats(unit, ["agree"] * 6, owner_prefix=f"丁{unit.number}-")
+    selectors.consent_by_unit(Unit.objects.for_listing())  # the tallies a dashboard or a vote page stores
+    read = []
+
+    def households_for_visits(units):
+        read.extend(u.pk for u in units)
+        return households_of_units(units)
+
+    households_of_units = selectors.households_for_visits
+    monkeypatch.setattr(selectors, "households_for_visits", households_for_visits)
+    client.force_login(world.users["staff"])
+    with django_assert_num_queries(9):
+        response = client.get(reverse("community_visits", args=[world.community.pk]))
+    assert sorted(read) == sorted([campaign.a.pk, campaign.b.pk])
+    assert {u.pk for u, _step in response.context["listing"].ready} == {world.unit.pk, *(u.pk for u in passing)}

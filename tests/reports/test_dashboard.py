@@ -163,3 +163,32 @@ def test_the_units_table_shows_one_page_of_units_with_links_to_the_others_keepin
     # junk page numbers give the first or the last page, not an error
     assert client.get(url, {"page": "x"}).status_code == 200
     assert [u.pk for u, _r in client.get(url, {"page": 999}).context["rows"]] == [u.pk for u, _r in last.context["rows"]]
+
+
+# The street dashboard's queries: the session, the user, the street and whether it holds any of the user's
+# units; the missing tallies; the totals, stages, situations and communities (one GROUP BY each); progress
+# over time; the trend; the attention sources and the few units they name; the filters' communities and
+# estates; the support pattern; the page of units (its count, its rows, their tallies) and the guards of
+# their next steps; the menu.
+STREET_QUERIES = 27
+
+
+def test_the_street_dashboard_reads_a_pinned_number_of_queries_and_one_page_of_units(
+    client, world, settings, django_assert_num_queries
+):
+    """Figures summed in the database and one page of units: neither the queries nor the units read grow."""
+    settings.DASHBOARD_UNITS_PER_PAGE = 3
+    client.force_login(world.users["leader"])
+    url = street_url(world)
+    for rounds in (range(2, 5), range(5, 12)):
+        for number in rounds:
+            unit = make_unit(world.community, estate="绵纺厂宿舍小区", building="6", unit=str(number))
+            add_flats(unit, ["agree", "oppose", "undecided"] * 4, owner_prefix=f"B6-{number}-")
+            Unit.objects.filter(pk=unit.pk).update(stage_since=timezone.now() - timedelta(days=45))  # stalled
+        client.get(url)  # stores the new units' tallies
+        with django_assert_num_queries(STREET_QUERIES):
+            response = client.get(url)
+        board = response.context["board"]
+        listed = {unit.pk for unit, _result in response.context["rows"]} | {unit.pk for _item, unit in board.attention}
+        assert len(response.context["rows"]) == 3 and set(board.next_steps) == listed
+    assert board.unit_count == Unit.objects.filter(building__estate__community__street=world.street).count() > 10

@@ -17,9 +17,9 @@ from tests.factories import PASSWORD, add_flats, at_stage, fail_check, make_unit
 from units.models import Community, District, Stage, Street, Unit
 
 # The district dashboard's queries: the session, the user, the district and whether it holds any of the
-# user's units; the missing tallies; the streets; the seven attention sources (their units are read only
-# when one needs attention); the stages; the situations; progress over time; the trend (2); the menu's
-# overdue action items and its scope label.
+# user's units; the missing tallies; the totals; the streets; the seven attention sources (their units are
+# read only when one needs attention); the stages; the situations; progress over time; the trend; the
+# menu's overdue action items and its scope label.
 DISTRICT_QUERIES = 20
 
 
