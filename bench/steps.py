@@ -160,6 +160,8 @@ def write_roster(path: Path, street: str, rows: int = ROSTER_ROWS, seed: int = 7
                             columns.HARDSHIP: "是" if rng.random() < 0.05 else "否",
                             columns.NOTE: "",
                             columns.AGE_BAND: rng.choice(("40岁以下", "40-59岁", "60-74岁", "75岁及以上", "")),
+                            columns.ID_NUMBER: "",
+                            columns.INSTITUTION: "",
                         }
                         sheet.append([values[c] for c in columns.TEMPLATE_COLUMNS])
                         written += 1
