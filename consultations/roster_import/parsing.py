@@ -201,6 +201,8 @@ def _check_bounds(path: str | Path) -> None:
 
 
 def cell_text(value) -> str:
+    if type(value) is str:
+        return value.strip()  # most cells: tried first
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -341,10 +343,11 @@ class RowReader:
 
     def __init__(self, values: list, positions: dict[str, int]):
         self.values, self.positions, self.errors = values, positions, []
+        self.width = len(values)
 
     def cell(self, column):
         index = self.positions.get(column)
-        return None if index is None or index >= len(self.values) else self.values[index]
+        return None if index is None or index >= self.width else self.values[index]
 
     def read(self, column, parse):
         try:
@@ -464,19 +467,19 @@ def parse_table(table: list[list], merged=(), skipped: list[int] | None = None) 
         building = required_text(BUILDING)
         unit = required_text(UNIT)
         room = required_text(ROOM)
-        floor = read(FLOOR, lambda v: _integer(v, FLOOR))
+        floor = read(FLOOR, _floor)
         if floor is not None and not 1 <= floor <= 60:
             row_errors.append(_("%(column)s %(value)s is outside 1–60") % {"column": FLOOR, "value": floor})
             floor = None
         area = read(AREA, _area)
         owner, phone, others = line.owners(OWNER, PHONE)
-        occupancy = read(OCCUPANCY, lambda v: choice(v, {**OCCUPANCY_WORDS, "": Occupancy.OWNER}, OCCUPANCY))
-        vote = read(VOTE, lambda v: choice(v, VOTE_WORDS, VOTE))
-        hardship = read(HARDSHIP, lambda v: choice(v, HARDSHIP_WORDS, HARDSHIP))
-        age_band = read(AGE_BAND, lambda v: choice(v, AGE_BAND_WORDS, AGE_BAND))
+        occupancy = read(OCCUPANCY, _occupancy)
+        vote = read(VOTE, _vote)
+        hardship = read(HARDSHIP, _hardship)
+        age_band = read(AGE_BAND, _age_band)
         reason = optional_text(REASON, limit=500)
         note = optional_text(NOTE)
-        relief = read(RELIEF, lambda v: money(v, RELIEF, required=False, blank=Decimal("0")))
+        relief = read(RELIEF, _relief)
         id_hash, id_last4 = line.id_number(ID_NUMBER)
         institution = " ".join(optional_text(INSTITUTION, limit=MAX_LENGTH[INSTITUTION]).split())
         if row_errors:
@@ -521,6 +524,34 @@ def parse_table(table: list[list], merged=(), skipped: list[int] | None = None) 
     return rows
 
 
+# The readers of parse_table's cells, made once rather than once a row.
+OCCUPANCY_CELL_WORDS = {**OCCUPANCY_WORDS, "": Occupancy.OWNER}
+
+
+def _floor(value) -> int:
+    return _integer(value, FLOOR)
+
+
+def _occupancy(value) -> str:
+    return choice(value, OCCUPANCY_CELL_WORDS, OCCUPANCY)
+
+
+def _vote(value) -> str:
+    return choice(value, VOTE_WORDS, VOTE)
+
+
+def _hardship(value) -> bool:
+    return choice(value, HARDSHIP_WORDS, HARDSHIP)
+
+
+def _age_band(value) -> str:
+    return choice(value, AGE_BAND_WORDS, AGE_BAND)
+
+
+def _relief(value) -> Decimal:
+    return money(value, RELIEF, required=False, blank=Decimal("0"))
+
+
 def is_sample(line: RowReader) -> bool:
     return safe_text(line.cell(ESTATE)) == SAMPLE_ESTATE
 
@@ -549,8 +580,9 @@ def _check_rows_together(rows: list[RosterRow]) -> list[RowError]:
             )
             continue
         seen[key] = row.row
-        if row.owner_key[0] != "room":
-            by_owner[(*row.unit_key, *row.owner_key)].append(row)
+        owner = row.owner_key
+        if owner[0] != "room":
+            by_owner[(*row.unit_key, *owner)].append(row)
     for flats in by_owner.values():
         errors += one_vote_errors(flats[0].owner_name, [(row.row, row.room, row.vote) for row in flats])
     return errors

@@ -273,7 +273,7 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
     now = timezone.now()
     fields = ("floor", "area", "owner_name", "phone", "occupancy", "hardship", "note", "co_owners", "id_hash", "id_last4", "institution")
     signed_units = lifecycle.units_from_signing(units.values())
-    to_create: list[RosterRow] = []  # flats not stored yet (plain rows: see _insert)
+    to_create: list[RosterRow] = []  # flats not stored yet (plain rows: see insert_rows)
     to_update: list[Household] = []
     votes_to_update: list[Vote] = []
     votes_to_create: list[Vote] = []
@@ -346,9 +346,9 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
 
     if to_update:
         Household.objects.bulk_update(to_update, [*fields, "age_band"], batch_size=500)
-    # New flats, their votes and their first history line go in as plain rows (_insert): a ledger of
+    # New flats, their votes and their first history line go in as plain rows (insert_rows): a ledger of
     # 10,000 new flats would otherwise spend most of its time building and compiling 30,000 ORM inserts.
-    _insert(
+    insert_rows(
         Household,
         ("unit", "room", "floor", "area", "owner_name", "phone", "occupancy", "hardship", "note", "co_owners", "age_band", *fields[-3:]),
         [
@@ -372,11 +372,11 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
         pk = ids[(unit_of_row[row.row].pk, row.room)]
         votes.append((pk, row.vote, row.reason, by_id, when, 1))
         history.append((pk, "", row.vote, row.reason, VoteSource.IMPORT, by_id, when))
-    _insert(Vote, ("household", "value", "reason", "recorded_by", "recorded_at", "version"), votes)
+    insert_rows(Vote, ("household", "value", "reason", "recorded_by", "recorded_at", "version"), votes)
     if votes_to_update:
         Vote.objects.bulk_update(votes_to_update, ["value", "reason", "recorded_by", "recorded_at", "version"], batch_size=500)
-    _insert(VoteChange, ("household", "before", "after", "reason", "source", "changed_by", "changed_at"), history)
-    _insert(
+    insert_rows(VoteChange, ("household", "before", "after", "reason", "source", "changed_by", "changed_at"), history)
+    insert_rows(
         HouseholdChange,
         ("household", "field", "before", "after", "source", "changed_by", "changed_at"),
         [(pk, name, before, after, RosterSource.IMPORT, by_id, when) for pk, name, before, after in roster_history],
@@ -389,7 +389,7 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
     drop_tallies(units)
 
 
-def _insert(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
+def insert_rows(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
     """Write plain value tuples (already in the database's terms): COPY on PostgreSQL, one executemany
     on SQLite.
 
