@@ -338,50 +338,74 @@ def merged_errors(merged, header: list[str]) -> list[RowError]:
     return errors
 
 
+def _text(column, value) -> tuple[str | None, str | None]:
+    try:
+        return cell_text(value), None
+    except ValueError as exc:
+        return None, _("%(column)s %(error)s") % {"column": column, "error": exc}
+
+
+# Checks of one cell value: value → (what it reads as, its problem or None).
+def required_check(column):
+    def check(value):
+        text, problem = _text(column, value)
+        if text is None:
+            return "", problem
+        if not text:
+            return text, _("%(column)s is empty") % {"column": column}
+        if len(text) > MAX_LENGTH[column]:
+            return text, _("%(column)s is longer than %(limit)d characters") % {"column": column, "limit": MAX_LENGTH[column]}
+        return text, None
+
+    return check
+
+
+def optional_check(column, limit=2000):
+    def check(value):
+        text, problem = _text(column, value)
+        if text is None:
+            return "", problem
+        if len(text) > limit:
+            return text, _("%(column)s is longer than %(limit)d characters") % {"column": column, "limit": limit}
+        return text, None
+
+    return check
+
+
+def parsed_check(parse):
+    def check(value):
+        try:
+            return parse(value), None
+        except ValueError as exc:
+            return None, str(exc)
+
+    return check
+
+
 class RowReader:
     """Reads one row's cells by column name, collecting every problem instead of stopping at the first."""
 
     def __init__(self, values: list, positions: dict[str, int]):
         self.values, self.positions, self.errors = values, positions, []
-        self.width = len(values)
 
     def cell(self, column):
         index = self.positions.get(column)
-        return None if index is None or index >= self.width else self.values[index]
+        return None if index is None or index >= len(self.values) else self.values[index]
+
+    def _checked(self, column, check):
+        result, problem = check(self.cell(column))
+        if problem is not None:
+            self.errors.append(problem)
+        return result
 
     def read(self, column, parse):
-        try:
-            return parse(self.cell(column))
-        except ValueError as exc:
-            self.errors.append(str(exc))
-            return None
-
-    def _text(self, column) -> str | None:
-        try:
-            return cell_text(self.cell(column))
-        except ValueError as exc:
-            self.errors.append(_("%(column)s %(error)s") % {"column": column, "error": exc})
-            return None
+        return self._checked(column, parsed_check(parse))
 
     def required_text(self, column) -> str:
-        text = self._text(column)
-        if text is None:
-            return ""
-        if not text:
-            self.errors.append(_("%(column)s is empty") % {"column": column})
-        elif len(text) > MAX_LENGTH[column]:
-            self.errors.append(
-                _("%(column)s is longer than %(limit)d characters") % {"column": column, "limit": MAX_LENGTH[column]}
-            )
-        return text
+        return self._checked(column, required_check(column))
 
     def optional_text(self, column, limit=2000) -> str:
-        text = self._text(column)
-        if text is None:
-            return ""
-        if len(text) > limit:
-            self.errors.append(_("%(column)s is longer than %(limit)d characters") % {"column": column, "limit": limit})
-        return text
+        return self._checked(column, optional_check(column, limit))
 
     def owners(self, owner_column, phone_column) -> tuple[str, str, str]:
         """The flat's owner (the first-named co-owner), their phone, and the other co-owners as stored
@@ -451,7 +475,7 @@ def parse_table(table: list[list], merged=(), skipped: list[int] | None = None) 
         raise ImportFailed(errors)
     errors.extend(merged_errors(merged, header))
 
-    rows: list[RosterRow] = []
+    lines: list[tuple[int, RowReader]] = []
     for number, values in enumerate(table[1:], start=2):
         if not any(safe_text(v) for v in values):
             continue  # blank lines between blocks are common in hand-kept ledgers
@@ -459,59 +483,41 @@ def parse_table(table: list[list], merged=(), skipped: list[int] | None = None) 
         if is_sample(line):
             samples.append(number)
             continue
-        read, required_text, optional_text, row_errors = line.read, line.required_text, line.optional_text, line.errors
+        lines.append((number, line))
+    readers = [line for _number, line in lines]
 
-        street = required_text(STREET)
-        community = required_text(COMMUNITY)
-        estate = required_text(ESTATE)
-        building = required_text(BUILDING)
-        unit = required_text(UNIT)
-        room = required_text(ROOM)
-        floor = read(FLOOR, _floor)
-        if floor is not None and not 1 <= floor <= 60:
-            row_errors.append(_("%(column)s %(value)s is outside 1–60") % {"column": FLOOR, "value": floor})
-            floor = None
-        area = read(AREA, _area)
-        owner, phone, others = line.owners(OWNER, PHONE)
-        occupancy = read(OCCUPANCY, _occupancy)
-        vote = read(VOTE, _vote)
-        hardship = read(HARDSHIP, _hardship)
-        age_band = read(AGE_BAND, _age_band)
-        reason = optional_text(REASON, limit=500)
-        note = optional_text(NOTE)
-        relief = read(RELIEF, _relief)
-        id_hash, id_last4 = line.id_number(ID_NUMBER)
-        institution = " ".join(optional_text(INSTITUTION, limit=MAX_LENGTH[INSTITUTION]).split())
-        if row_errors:
-            errors.extend(RowError(number, message) for message in row_errors)
+    def column(name, check):
+        return read_column(readers, positions.get(name), check)
+
+    # Column by column, in the order a row's problems are listed.
+    places = [column(c, required_check(c)) for c in (STREET, COMMUNITY, ESTATE, BUILDING, UNIT, ROOM)]
+    floors = column(FLOOR, parsed_check(_floor))
+    areas = column(AREA, parsed_check(_area))
+    owners = [line.owners(OWNER, PHONE) for line in readers]
+    occupancies = column(OCCUPANCY, parsed_check(_occupancy))
+    votes = column(VOTE, parsed_check(_vote))
+    hardships = column(HARDSHIP, parsed_check(_hardship))
+    age_bands = column(AGE_BAND, parsed_check(_age_band))
+    reasons = column(REASON, optional_check(REASON, limit=500))
+    notes = column(NOTE, optional_check(NOTE))
+    reliefs = column(RELIEF, parsed_check(_relief))
+    ids = [line.id_number(ID_NUMBER) for line in readers]
+    institutions = column(INSTITUTION, optional_check(INSTITUTION, limit=MAX_LENGTH[INSTITUTION]))
+    has_age_band, has_id_number, has_institution = AGE_BAND in positions, ID_NUMBER in positions, INSTITUTION in positions
+
+    rows: list[RosterRow] = []
+    for n, (number, line) in enumerate(lines):
+        if line.errors:
+            errors.extend(RowError(number, message) for message in line.errors)
             continue
+        owner, phone, others = owners[n]
         rows.append(
             RosterRow(
-                row=number,
-                street=street,
-                community=community,
-                estate=estate,
-                building=building,
-                unit=unit,
-                room=room,
-                floor=floor,
-                area=area,
-                owner_name=owner,
-                phone=phone,
-                occupancy=occupancy,
-                vote=vote,
-                reason=reason,
-                hardship=hardship,
-                note=note,
-                age_band=age_band,
-                has_age_band=AGE_BAND in positions,
-                relief=relief,
-                id_hash=id_hash,
-                id_last4=id_last4,
-                has_id_number=ID_NUMBER in positions,
-                institution=institution,
-                has_institution=INSTITUTION in positions,
-                co_owners=others,
+                number, *(place[n] for place in places), floor=floors[n], area=areas[n], owner_name=owner, phone=phone,
+                occupancy=occupancies[n], vote=votes[n], reason=reasons[n], hardship=hardships[n], note=notes[n],
+                age_band=age_bands[n], has_age_band=has_age_band, relief=reliefs[n], id_hash=ids[n][0], id_last4=ids[n][1],
+                has_id_number=has_id_number, institution=" ".join(institutions[n].split()),
+                has_institution=has_institution, co_owners=others,
             )
         )
     if not rows and not errors and samples:
@@ -528,8 +534,29 @@ def parse_table(table: list[list], merged=(), skipped: list[int] | None = None) 
 OCCUPANCY_CELL_WORDS = {**OCCUPANCY_WORDS, "": Occupancy.OWNER}
 
 
+def read_column(lines: list[RowReader], index: int | None, check) -> list:
+    """``check`` of one column's cell on every line, each problem added to its line's; worked out once per
+    value, as a ledger repeats its street, estates, floors and words on every row."""
+    memo: dict = {}
+    results = []
+    for line in lines:
+        values = line.values
+        value = values[index] if index is not None and index < len(values) else None
+        key = (type(value), value)  # the type too: 1, 1.0 and True are equal keys
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = check(value)
+        if found[1] is not None:
+            line.errors.append(found[1])
+        results.append(found[0])
+    return results
+
+
 def _floor(value) -> int:
-    return _integer(value, FLOOR)
+    floor = _integer(value, FLOOR)
+    if not 1 <= floor <= 60:
+        raise ValueError(_("%(column)s %(value)s is outside 1–60") % {"column": FLOOR, "value": floor})
+    return floor
 
 
 def _occupancy(value) -> str:
