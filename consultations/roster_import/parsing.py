@@ -75,6 +75,8 @@ MORE_PHONES_THAN_OWNERS = _lazy(
     "%(column)s gives %(phones)d phone numbers for %(owners)d owner(s) named in %(owner_column)s: give co-owners' phones in the order of their names"
 )
 ID_NUMBER_CHARACTERS = re.compile(r"[0-9A-Z()\-]+")
+# One owner's name, no longer than the column holds, with nothing that could separate co-owners' names.
+ONE_OWNER = re.compile(rf"[^、，,;；和]{{1,{MAX_LENGTH[OWNER]}}}")
 
 ONLY_SAMPLES = _lazy(
     "The sheet “%(sheet)s” holds only the sample row (row %(rows)s), which is skipped; fill in the households below it."
@@ -410,6 +412,11 @@ class RowReader:
     def owners(self, owner_column, phone_column) -> tuple[str, str, str]:
         """The flat's owner (the first-named co-owner), their phone, and the other co-owners as stored
         (retrofit/co_owners.py, docs/rules.md "Co-owned flats"); wrong cells are listed."""
+        written, text = self.cell(owner_column), self.cell(phone_column)
+        if type(written) is str and (text is None or type(text) is str):
+            name, number = written.strip(), (text or "").strip()
+            if ONE_OWNER.fullmatch(name) and (not number or phones.MOBILE.fullmatch(number)):
+                return name, number, ""  # one owner and a mobile in its one form, or none: most rows, checked at once
         written = self.required_text(owner_column)
         names = co_owners.split_names(written)
         if written and not names:
