@@ -87,6 +87,10 @@ class StreamedSheet:
     def __init__(self, worksheet):
         self.ws, self.row = worksheet, 0
 
+    def set_width(self, column: int, width: float) -> None:
+        """The column's width as openpyxl stores it: xlsxwriter adds the 5 pixels of padding Excel does."""
+        self.ws.set_column(column, column, width - 5 / 7)
+
     def append(self, values, formats=()) -> None:
         """One row: ``values`` in order, None an empty cell; ``formats`` each cell's (``style``), or fewer."""
         ws, row = self.ws, self.row

@@ -149,7 +149,7 @@ def _units_sheet(workbook: xlsx.StreamedWorkbook, name: str) -> xlsx.StreamedShe
     """A group's sheet: column widths, the header row and the unit columns frozen, its header written."""
     sheet = workbook.sheet(name)
     for index, (header, _fmt, width) in enumerate(COLUMNS):
-        sheet.ws.set_column(index, index, max(width, width_for(header) - 1))
+        sheet.set_width(index, max(width, width_for(header) - 1))
     sheet.ws.freeze_panes(1, 4)
     _print_setup(sheet.ws, wide=True)
     sheet.append([h for h, _f, _w in COLUMNS], [workbook.style(**HEADER_STYLE)] * len(COLUMNS))
@@ -290,7 +290,7 @@ def _summary_values(row: GroupRow) -> list:
 
 def _write_summary(workbook: xlsx.StreamedWorkbook, sheet: xlsx.StreamedSheet, summary: ProgressSummary, *, title: str, group_by: str) -> None:
     for index, width in enumerate(SUMMARY_WIDTHS):
-        sheet.ws.set_column(index, index, width)
+        sheet.set_width(index, width)
     _print_setup(sheet.ws, wide=False)
     header = workbook.style(**HEADER_STYLE)
     figures = [workbook.style(num_format=fmt) if fmt else None for _h, fmt in SUMMARY_COLUMNS]
