@@ -239,9 +239,9 @@ def _write(units, output, *, title, group_by, situation, chunk_size) -> Progress
         summary.chunks += 1
         position = {pk: i for i, pk in enumerate(batch)}
         chunk = sorted(
-            Unit.objects.filter(pk__in=batch).select_related(
-                "building__estate__community__street", "contract", "construction", "registration"
-            ),
+            Unit.objects.filter(pk__in=batch)
+            .select_related("building__estate__community__street", "contract", "construction", "registration")
+            .order_by(),  # in the ids' order, below: no ORDER BY for the database to plan around
             key=lambda u: position[u.pk],
         )
         consents = consent_by_unit(chunk)
