@@ -263,7 +263,7 @@ def step_import(args) -> None:
     from units.models import Household
 
     measures = {"read": [], "inspect": [], "bare_write": [], "floor": [], "import": []}
-    folder = Path(tempfile.gettempdir())
+    folder = Path(tempfile.mkdtemp(prefix="retrofit-bench-"))  # its own: another run may be writing ledgers too
     for attempt in range(args.rounds):
         floor_path = write_roster(folder / f"retrofit-bench-floor-{attempt}.xlsx", street=_next_street(FLOOR_STREETS))
         with Timer() as read:
@@ -288,6 +288,7 @@ def step_import(args) -> None:
         log(f"import {attempt + 1}: read {read.seconds:.3f} s + bare write {write.seconds:.3f} s, import {whole.seconds:.3f} s")
         floor_path.unlink()
         path.unlink()
+    folder.rmdir()
     emit(f"{args.prefix}.roster_read_10000_rows", median(measures["read"]), "s")
     emit(f"{args.prefix}.roster_inspect_10000_rows", median(measures["inspect"]), "s")
     emit(f"{args.prefix}.roster_bare_write_10000_rows", median(measures["bare_write"]), "s")
@@ -371,6 +372,7 @@ def step_export(args) -> None:
 
     streets = _seeded_streets(3)
     analyze()  # the import step (and any seeding here) changed the tables' sizes since the last ANALYZE
+    peaks = []
     for label, chosen in (("1_street", streets[:1]), ("3_streets", streets)):
         units = Unit.objects.filter(building__estate__community__street__in=chosen)
 
@@ -400,8 +402,11 @@ def step_export(args) -> None:
         emit(f"{prefix}_workbook", median(export_times), "s")
         emit(f"{prefix}_floor", median(floor_times), "s")
         emit(f"{prefix}_ratio", median(export_times) / median(floor_times), "x")
-        emit(f"{prefix}_peak_memory", _peak(export) / 2**20, "MiB")
+        emit(f"{prefix}_sheets", len(sheets), "sheets")
+        peaks.append(_peak(export))
+        emit(f"{prefix}_peak_memory", peaks[-1] / 2**20, "MiB")
         emit(f"{prefix}_floor_peak_memory", _peak(floor) / 2**20, "MiB")
+    emit(f"{args.prefix}.export_peak_memory_3_streets_over_1", peaks[1] / peaks[0], "x")
 
 
 STEPS = {"seed": step_seed, "tallies": step_tallies, "pages": step_pages, "import": step_import, "export": step_export}
