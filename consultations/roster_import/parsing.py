@@ -341,14 +341,18 @@ def merged_errors(merged, header: list[str]) -> list[RowError]:
 
 
 def _text(column, value) -> tuple[str | None, str | None]:
+    """The cell as text, or None and what is wrong (a date where text belongs)."""
     try:
         return cell_text(value), None
     except ValueError as exc:
         return None, _("%(column)s %(error)s") % {"column": column, "error": exc}
 
 
-# Checks of one cell value: value → (what it reads as, its problem or None).
+# Checks of one cell value, value → (what it reads as, its problem or None): pure, so that a column's
+# repeated values are checked once (read_column), and a single row's the same way (RowReader).
 def required_check(column):
+    """Text that must be given, no longer than the column's field holds."""
+
     def check(value):
         text, problem = _text(column, value)
         if text is None:
@@ -363,6 +367,8 @@ def required_check(column):
 
 
 def optional_check(column, limit=2000):
+    """Text that may be blank, at most ``limit`` characters."""
+
     def check(value):
         text, problem = _text(column, value)
         if text is None:
@@ -375,6 +381,8 @@ def optional_check(column, limit=2000):
 
 
 def parsed_check(parse):
+    """``parse(value)``, its ValueError the problem."""
+
     def check(value):
         try:
             return parse(value), None
