@@ -392,6 +392,26 @@ def parsed_check(parse):
     return check
 
 
+def id_number_check(column):
+    """A certificate number as kept, (keyed hash, last four characters); ("", "") when blank or wrong."""
+
+    def check(value):
+        if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) >= 10**15:
+            # Excel keeps 15 digits of a number: an 18-digit ID card typed as a number has lost its last ones.
+            return ("", ""), ID_NUMBER_AS_NUMBER % {"column": column}
+        try:
+            number = owner_ids.normalise(cell_text(value))
+        except ValueError:
+            number = "?"  # a date cell: no certificate number
+        if not number:
+            return ("", ""), None
+        if len(number) > MAX_ID_NUMBER or not ID_NUMBER_CHARACTERS.fullmatch(number):
+            return ("", ""), INVALID_ID_NUMBER % {"column": column, "limit": MAX_ID_NUMBER}
+        return (owner_ids.digest(number), owner_ids.last_four(number)), None
+
+    return check
+
+
 class RowReader:
     """Reads one row's cells by column name, collecting every problem instead of stopping at the first."""
 
@@ -446,23 +466,6 @@ class RowReader:
         first_name, first_phone = pairs[0] if pairs else ("", numbers[0] if numbers else "")
         return first_name, first_phone, co_owners.dump(pairs[1:])
 
-    def id_number(self, column) -> tuple[str, str]:
-        """A certificate number as kept: (keyed hash, last four characters); ("", "") when blank or wrong."""
-        value = self.cell(column)
-        if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) >= 10**15:
-            # Excel keeps 15 digits of a number: an 18-digit ID card typed as a number has lost its last ones.
-            self.errors.append(ID_NUMBER_AS_NUMBER % {"column": column})
-            return "", ""
-        try:
-            number = owner_ids.normalise(cell_text(value))
-        except ValueError:
-            number = "?"  # a date cell: no certificate number
-        if not number:
-            return "", ""
-        if len(number) > MAX_ID_NUMBER or not ID_NUMBER_CHARACTERS.fullmatch(number):
-            self.errors.append(INVALID_ID_NUMBER % {"column": column, "limit": MAX_ID_NUMBER})
-            return "", ""
-        return owner_ids.digest(number), owner_ids.last_four(number)
 
 
 def parse_table(table: list[list], merged=(), skipped: list[int] | None = None) -> list[RosterRow]:
@@ -516,7 +519,7 @@ def parse_table(table: list[list], merged=(), skipped: list[int] | None = None) 
     reasons = column(REASON, optional_check(REASON, limit=500))
     notes = column(NOTE, optional_check(NOTE))
     reliefs = column(RELIEF, parsed_check(_relief))
-    ids = [line.id_number(ID_NUMBER) for line in readers]
+    ids = column(ID_NUMBER, id_number_check(ID_NUMBER))
     institutions = column(INSTITUTION, optional_check(INSTITUTION, limit=MAX_LENGTH[INSTITUTION]))
     has_age_band, has_id_number, has_institution = AGE_BAND in positions, ID_NUMBER in positions, INSTITUTION in positions
 
