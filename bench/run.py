@@ -26,12 +26,16 @@ from pathlib import Path
 
 from .common import ROOT, log
 
-SQLITE_PATH = Path(tempfile.gettempdir()) / "retrofit-bench.sqlite3"
+# BENCH_NAME gives a run its own databases and results file (two runs on one machine at once).
+NAME = os.environ.get("BENCH_NAME", "retrofit-bench")
+SQLITE_PATH = Path(tempfile.gettempdir()) / f"{NAME}.sqlite3"
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-PG_NAME = "retrofit_bench"
+PG_NAME = NAME.replace("-", "_")
 PAGES = ("street_dashboard", "estate_page", "unit_page", "visit_list")
-RESULTS = Path(tempfile.gettempdir()) / "retrofit-bench-results.txt"
-GROWTH_TARGET, IMPORT_TARGET, EXPORT_TARGET = 1.3, 3.0, 1.5
+RESULTS = Path(tempfile.gettempdir()) / f"{NAME}-results.txt"
+# The import against its floor (calamine's read plus the bare bulk write), the street workbook against its
+# floor (the same cells written by xlsxwriter in constant-memory mode): docs/benchmarks.md.
+GROWTH_TARGET, IMPORT_TARGET, EXPORT_TARGET = 1.3, 1.3, 1.2
 FLAT_TARGET = 1.1  # the worker's peak memory for a street's bulk PDF over a community's
 
 collected: dict[str, tuple[str, str]] = {}
@@ -163,8 +167,8 @@ def verdicts(dbs) -> None:
         growth = [value(f"{db}.{page}.growth") for page in PAGES]
         checks = {
             f"{db}.target.page_growth_at_most_{GROWTH_TARGET}": max((g for g in growth if g is not None), default=None),
-            f"{db}.target.import_at_most_{IMPORT_TARGET}x_read": value(f"{db}.roster_import_ratio"),
-            f"{db}.target.export_at_most_{EXPORT_TARGET}x_bare_write": value(f"{db}.export_ratio"),
+            f"{db}.target.import_at_most_{IMPORT_TARGET}x_floor": value(f"{db}.roster_import_ratio"),
+            f"{db}.target.export_at_most_{EXPORT_TARGET}x_floor": value(f"{db}.export_1_street_ratio"),
             f"{db}.target.no_failed_request": value(f"{db}.load.failed"),
             f"{db}.target.nothing_lost": value(f"{db}.load.lost_or_doubled"),
             f"{db}.target.bulk_pdf_memory_flat_at_most_{FLAT_TARGET}x": value(f"{db}.bulk_pdf.peak_street_over_community"),

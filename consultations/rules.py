@@ -42,6 +42,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 from numbers import Rational
 
 from retrofit import phones
@@ -84,9 +85,9 @@ class Flat:
         if not self.area.is_finite() or self.area <= 0:
             raise ValueError(f"room {self.room}: area must be positive, got {self.area}")
 
-    @property
+    @cached_property
     def key(self) -> tuple:
-        """Its owner key (``owner_key``)."""
+        """Its owner key (``owner_key``), worked out once: every count and check asks for it."""
         return owner_key(self.room, self.owner_name, self.phone, self.id_hash, self.institution)
 
 
@@ -236,18 +237,31 @@ class SameOwnerCandidate:
     reason: str  # one of SAME_OWNER_REASONS
 
 
-def _same_owner_reason(a: Flat, b: Flat) -> str | None:
-    if (a.id_hash and b.id_hash) or a.institution or b.institution:
+@dataclass(frozen=True)
+class _Holder:
+    """What the same-owner check compares of a flat, worked out once per flat rather than once per pair."""
+
+    settled: bool  # an institution's flat: the owner key has already decided
+    id_hash: str
+    phone: str  # in the form phones are compared in
+    name: str
+    bare: str  # the name without any space (str.split() knows the full-width space)
+
+    @classmethod
+    def of(cls, flat: Flat) -> _Holder:
+        name = _clean(flat.owner_name)
+        return cls(bool(flat.institution), flat.id_hash, phones.comparable(flat.phone), name, "".join(name.split()))
+
+
+def _same_owner_reason(a: _Holder, b: _Holder) -> str | None:
+    if (a.id_hash and b.id_hash) or a.settled or b.settled:
         return None  # two certificate numbers, or an institution: the owner key has already decided
-    phone_a, phone_b = phones.comparable(a.phone), phones.comparable(b.phone)
-    if phone_a and phone_b and phone_a != phone_b:
+    if a.phone and b.phone and a.phone != b.phone:
         return None  # two numbers: two people, as the owner key says
-    name_a, name_b = _clean(a.owner_name), _clean(b.owner_name)
-    bare_a, bare_b = "".join(name_a.split()), "".join(name_b.split())  # str.split() knows the full-width space
-    if phone_a and phone_a == phone_b:
-        return SPACING if bare_a == bare_b else SHARED_PHONE
-    if bare_a and bare_a == bare_b:
-        return SAME_NAME if name_a == name_b else SPACING
+    if a.phone and a.phone == b.phone:
+        return SPACING if a.bare == b.bare else SHARED_PHONE
+    if a.bare and a.bare == b.bare:
+        return SAME_NAME if a.name == b.name else SPACING
     return None
 
 
@@ -258,22 +272,30 @@ def same_owner_candidates(
 
     ``links`` are the pairs already decided to be one owner, ``decided`` every pair already decided
     either way; neither is asked again, nor a pair that the ledger or the links already make one owner.
-    A unit has a few dozen flats: every pair is looked at.
+    Only flats sharing a phone or a name (spaces aside) can be a pair: those are looked at, not every
+    pair of a unit.
     """
     flats = list(flats)
     done = {frozenset((_clean(a), _clean(b))) for a, b in decided}
     owner_of = {}
     for number, held in enumerate(owner_groups(flats, links)):
         owner_of.update((_clean(flat.room), number) for flat in held)
+    holders = [_Holder.of(flat) for flat in flats]
+    sharing: dict[tuple[str, str], list[int]] = {}
+    for n, holder in enumerate(holders):
+        for key in (("phone", holder.phone), ("name", holder.bare)):
+            if key[1]:
+                sharing.setdefault(key, []).append(n)
+    pairs = sorted({(i, j) for positions in sharing.values() for k, i in enumerate(positions) for j in positions[k + 1 :]})
     found = []
-    for i, a in enumerate(flats):
-        for b in flats[i + 1 :]:
-            room_a, room_b = _clean(a.room), _clean(b.room)
-            if owner_of[room_a] == owner_of[room_b] or frozenset((room_a, room_b)) in done:
-                continue
-            reason = _same_owner_reason(a, b)
-            if reason:
-                found.append(SameOwnerCandidate((a.room, b.room), reason))
+    for i, j in pairs:
+        a, b = flats[i], flats[j]
+        room_a, room_b = _clean(a.room), _clean(b.room)
+        if owner_of[room_a] == owner_of[room_b] or frozenset((room_a, room_b)) in done:
+            continue
+        reason = _same_owner_reason(holders[i], holders[j])
+        if reason:
+            found.append(SameOwnerCandidate((a.room, b.room), reason))
     return found
 
 

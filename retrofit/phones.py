@@ -44,6 +44,8 @@ def normalise(text: str | None) -> str:
     original = (text or "").strip()
     if not original:
         return ""
+    if MOBILE.fullmatch(original):
+        return original  # a mobile in its one form already: as most are typed, and every one stored
     # NFKC reads full-width digits, letters and punctuation (０-９, （）, －, ＋) as ASCII.
     wide = unicodedata.normalize("NFKC", original)
     parts = EXTENSION_MARK.split(wide, maxsplit=1)

@@ -9,11 +9,17 @@ the same text back and none of them evaluates it. Control characters XML cannot 
 pasted from Word) are dropped rather than failing the whole export.
 
 ``cell(ws, value, ...)`` makes one cell (with an optional number format, font and fill); ``row(ws, values)``
-makes a row for ``ws.append``. Both work for a normal and a write-only worksheet.
+makes a row for ``ws.append``. Both work for a normal and a write-only worksheet. ``StreamedWorkbook`` writes
+a large workbook with xlsxwriter instead, the same way: every str as a text cell (``write_string``).
 """
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+from itertools import zip_longest
+
+import xlsxwriter
 from openpyxl.cell import Cell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -47,3 +53,59 @@ def row(ws, values) -> list:
 
 def append(ws, values) -> None:
     ws.append(row(ws, values))
+
+
+class StreamedWorkbook:
+    """An .xlsx written by xlsxwriter in constant-memory mode: each row goes to a temporary file as soon as
+    the next one starts, so a workbook of any size takes the same memory, several times faster than
+    openpyxl. ``output`` is a path or a binary file; ``close()`` writes the workbook there."""
+
+    def __init__(self, output):
+        self.book = xlsxwriter.Workbook(output, {"constant_memory": True})
+        self._formats: dict[tuple, object] = {}
+
+    def sheet(self, name: str) -> StreamedSheet:
+        return StreamedSheet(self.book.add_worksheet(name))
+
+    def style(self, **properties):
+        """The workbook's format of these xlsxwriter properties (num_format, bold, font_size, bg_color …),
+        made once; None for no property. Look formats up once per column, not per cell."""
+        if not properties:
+            return None
+        key = tuple(sorted(properties.items()))
+        if key not in self._formats:
+            self._formats[key] = self.book.add_format(properties)
+        return self._formats[key]
+
+    def close(self) -> None:
+        self.book.close()
+
+
+class StreamedSheet:
+    """A sheet of a ``StreamedWorkbook``, written row after row (constant memory allows no going back)."""
+
+    def __init__(self, worksheet):
+        self.ws, self.row = worksheet, 0
+
+    def set_width(self, column: int, width: float) -> None:
+        """The column's width as openpyxl stores it: xlsxwriter adds the 5 pixels of padding Excel does."""
+        self.ws.set_column(column, column, width - 5 / 7)
+
+    def append(self, values, formats=()) -> None:
+        """One row: ``values`` in order, None an empty cell; ``formats`` each cell's (``style``), or fewer."""
+        ws, row = self.ws, self.row
+        for column, (value, cell_format) in enumerate(zip_longest(values, formats)):
+            if value is None or value == "":
+                continue  # an empty cell, as openpyxl leaves an empty str
+            if isinstance(value, str):
+                # Text, never a formula nor an error word; without what XML cannot hold (pasted from Word).
+                ws.write_string(row, column, ILLEGAL_CHARACTERS_RE.sub("", value), cell_format)
+            elif isinstance(value, bool):
+                ws.write_boolean(row, column, value, cell_format)
+            elif isinstance(value, int | float | Decimal):
+                ws.write_number(row, column, value, cell_format)
+            elif isinstance(value, date):
+                ws.write_datetime(row, column, value, cell_format)
+            else:
+                raise TypeError(f"no cell for {type(value).__name__}")
+        self.row += 1

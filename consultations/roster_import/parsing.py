@@ -75,6 +75,8 @@ MORE_PHONES_THAN_OWNERS = _lazy(
     "%(column)s gives %(phones)d phone numbers for %(owners)d owner(s) named in %(owner_column)s: give co-owners' phones in the order of their names"
 )
 ID_NUMBER_CHARACTERS = re.compile(r"[0-9A-Z()\-]+")
+# One owner's name, no longer than the column holds, with nothing that could separate co-owners' names.
+ONE_OWNER = re.compile(rf"[^、，,;；和]{{1,{MAX_LENGTH[OWNER]}}}")
 
 ONLY_SAMPLES = _lazy(
     "The sheet “%(sheet)s” holds only the sample row (row %(rows)s), which is skipped; fill in the households below it."
@@ -201,6 +203,8 @@ def _check_bounds(path: str | Path) -> None:
 
 
 def cell_text(value) -> str:
+    if type(value) is str:
+        return value.strip()  # most cells: tried first
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -336,6 +340,78 @@ def merged_errors(merged, header: list[str]) -> list[RowError]:
     return errors
 
 
+def _text(column, value) -> tuple[str | None, str | None]:
+    """The cell as text, or None and what is wrong (a date where text belongs)."""
+    try:
+        return cell_text(value), None
+    except ValueError as exc:
+        return None, _("%(column)s %(error)s") % {"column": column, "error": exc}
+
+
+# Checks of one cell value, value → (what it reads as, its problem or None): pure, so that a column's
+# repeated values are checked once (read_column), and a single row's the same way (RowReader).
+def required_check(column):
+    """Text that must be given, no longer than the column's field holds."""
+
+    def check(value):
+        text, problem = _text(column, value)
+        if text is None:
+            return "", problem
+        if not text:
+            return text, _("%(column)s is empty") % {"column": column}
+        if len(text) > MAX_LENGTH[column]:
+            return text, _("%(column)s is longer than %(limit)d characters") % {"column": column, "limit": MAX_LENGTH[column]}
+        return text, None
+
+    return check
+
+
+def optional_check(column, limit=2000):
+    """Text that may be blank, at most ``limit`` characters."""
+
+    def check(value):
+        text, problem = _text(column, value)
+        if text is None:
+            return "", problem
+        if len(text) > limit:
+            return text, _("%(column)s is longer than %(limit)d characters") % {"column": column, "limit": limit}
+        return text, None
+
+    return check
+
+
+def parsed_check(parse):
+    """``parse(value)``, its ValueError the problem."""
+
+    def check(value):
+        try:
+            return parse(value), None
+        except ValueError as exc:
+            return None, str(exc)
+
+    return check
+
+
+def id_number_check(column):
+    """A certificate number as kept, (keyed hash, last four characters); ("", "") when blank or wrong."""
+
+    def check(value):
+        if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) >= 10**15:
+            # Excel keeps 15 digits of a number: an 18-digit ID card typed as a number has lost its last ones.
+            return ("", ""), ID_NUMBER_AS_NUMBER % {"column": column}
+        try:
+            number = owner_ids.normalise(cell_text(value))
+        except ValueError:
+            number = "?"  # a date cell: no certificate number
+        if not number:
+            return ("", ""), None
+        if len(number) > MAX_ID_NUMBER or not ID_NUMBER_CHARACTERS.fullmatch(number):
+            return ("", ""), INVALID_ID_NUMBER % {"column": column, "limit": MAX_ID_NUMBER}
+        return (owner_ids.digest(number), owner_ids.last_four(number)), None
+
+    return check
+
+
 class RowReader:
     """Reads one row's cells by column name, collecting every problem instead of stopping at the first."""
 
@@ -346,43 +422,29 @@ class RowReader:
         index = self.positions.get(column)
         return None if index is None or index >= len(self.values) else self.values[index]
 
-    def read(self, column, parse):
-        try:
-            return parse(self.cell(column))
-        except ValueError as exc:
-            self.errors.append(str(exc))
-            return None
+    def _checked(self, column, check):
+        result, problem = check(self.cell(column))
+        if problem is not None:
+            self.errors.append(problem)
+        return result
 
-    def _text(self, column) -> str | None:
-        try:
-            return cell_text(self.cell(column))
-        except ValueError as exc:
-            self.errors.append(_("%(column)s %(error)s") % {"column": column, "error": exc})
-            return None
+    def read(self, column, parse):
+        return self._checked(column, parsed_check(parse))
 
     def required_text(self, column) -> str:
-        text = self._text(column)
-        if text is None:
-            return ""
-        if not text:
-            self.errors.append(_("%(column)s is empty") % {"column": column})
-        elif len(text) > MAX_LENGTH[column]:
-            self.errors.append(
-                _("%(column)s is longer than %(limit)d characters") % {"column": column, "limit": MAX_LENGTH[column]}
-            )
-        return text
+        return self._checked(column, required_check(column))
 
     def optional_text(self, column, limit=2000) -> str:
-        text = self._text(column)
-        if text is None:
-            return ""
-        if len(text) > limit:
-            self.errors.append(_("%(column)s is longer than %(limit)d characters") % {"column": column, "limit": limit})
-        return text
+        return self._checked(column, optional_check(column, limit))
 
     def owners(self, owner_column, phone_column) -> tuple[str, str, str]:
         """The flat's owner (the first-named co-owner), their phone, and the other co-owners as stored
         (retrofit/co_owners.py, docs/rules.md "Co-owned flats"); wrong cells are listed."""
+        written, text = self.cell(owner_column), self.cell(phone_column)
+        if type(written) is str and (text is None or type(text) is str):
+            name, number = written.strip(), (text or "").strip()
+            if ONE_OWNER.fullmatch(name) and (not number or phones.MOBILE.fullmatch(number)):
+                return name, number, ""  # one owner and a mobile in its one form, or none: most rows, checked at once
         written = self.required_text(owner_column)
         names = co_owners.split_names(written)
         if written and not names:
@@ -404,23 +466,6 @@ class RowReader:
         first_name, first_phone = pairs[0] if pairs else ("", numbers[0] if numbers else "")
         return first_name, first_phone, co_owners.dump(pairs[1:])
 
-    def id_number(self, column) -> tuple[str, str]:
-        """A certificate number as kept: (keyed hash, last four characters); ("", "") when blank or wrong."""
-        value = self.cell(column)
-        if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) >= 10**15:
-            # Excel keeps 15 digits of a number: an 18-digit ID card typed as a number has lost its last ones.
-            self.errors.append(ID_NUMBER_AS_NUMBER % {"column": column})
-            return "", ""
-        try:
-            number = owner_ids.normalise(cell_text(value))
-        except ValueError:
-            number = "?"  # a date cell: no certificate number
-        if not number:
-            return "", ""
-        if len(number) > MAX_ID_NUMBER or not ID_NUMBER_CHARACTERS.fullmatch(number):
-            self.errors.append(INVALID_ID_NUMBER % {"column": column, "limit": MAX_ID_NUMBER})
-            return "", ""
-        return owner_ids.digest(number), owner_ids.last_four(number)
 
 
 def parse_table(table: list[list], merged=(), skipped: list[int] | None = None) -> list[RosterRow]:
@@ -448,7 +493,7 @@ def parse_table(table: list[list], merged=(), skipped: list[int] | None = None) 
         raise ImportFailed(errors)
     errors.extend(merged_errors(merged, header))
 
-    rows: list[RosterRow] = []
+    lines: list[tuple[int, RowReader]] = []
     for number, values in enumerate(table[1:], start=2):
         if not any(safe_text(v) for v in values):
             continue  # blank lines between blocks are common in hand-kept ledgers
@@ -456,59 +501,41 @@ def parse_table(table: list[list], merged=(), skipped: list[int] | None = None) 
         if is_sample(line):
             samples.append(number)
             continue
-        read, required_text, optional_text, row_errors = line.read, line.required_text, line.optional_text, line.errors
+        lines.append((number, line))
+    readers = [line for _number, line in lines]
 
-        street = required_text(STREET)
-        community = required_text(COMMUNITY)
-        estate = required_text(ESTATE)
-        building = required_text(BUILDING)
-        unit = required_text(UNIT)
-        room = required_text(ROOM)
-        floor = read(FLOOR, lambda v: _integer(v, FLOOR))
-        if floor is not None and not 1 <= floor <= 60:
-            row_errors.append(_("%(column)s %(value)s is outside 1–60") % {"column": FLOOR, "value": floor})
-            floor = None
-        area = read(AREA, _area)
-        owner, phone, others = line.owners(OWNER, PHONE)
-        occupancy = read(OCCUPANCY, lambda v: choice(v, {**OCCUPANCY_WORDS, "": Occupancy.OWNER}, OCCUPANCY))
-        vote = read(VOTE, lambda v: choice(v, VOTE_WORDS, VOTE))
-        hardship = read(HARDSHIP, lambda v: choice(v, HARDSHIP_WORDS, HARDSHIP))
-        age_band = read(AGE_BAND, lambda v: choice(v, AGE_BAND_WORDS, AGE_BAND))
-        reason = optional_text(REASON, limit=500)
-        note = optional_text(NOTE)
-        relief = read(RELIEF, lambda v: money(v, RELIEF, required=False, blank=Decimal("0")))
-        id_hash, id_last4 = line.id_number(ID_NUMBER)
-        institution = " ".join(optional_text(INSTITUTION, limit=MAX_LENGTH[INSTITUTION]).split())
-        if row_errors:
-            errors.extend(RowError(number, message) for message in row_errors)
+    def column(name, check):
+        return read_column(readers, positions.get(name), check)
+
+    # Column by column, in the order a row's problems are listed.
+    places = [column(c, required_check(c)) for c in (STREET, COMMUNITY, ESTATE, BUILDING, UNIT, ROOM)]
+    floors = column(FLOOR, parsed_check(_floor))
+    areas = column(AREA, parsed_check(_area))
+    owners = [line.owners(OWNER, PHONE) for line in readers]
+    occupancies = column(OCCUPANCY, parsed_check(_occupancy))
+    votes = column(VOTE, parsed_check(_vote))
+    hardships = column(HARDSHIP, parsed_check(_hardship))
+    age_bands = column(AGE_BAND, parsed_check(_age_band))
+    reasons = column(REASON, optional_check(REASON, limit=500))
+    notes = column(NOTE, optional_check(NOTE))
+    reliefs = column(RELIEF, parsed_check(_relief))
+    ids = column(ID_NUMBER, id_number_check(ID_NUMBER))
+    institutions = column(INSTITUTION, optional_check(INSTITUTION, limit=MAX_LENGTH[INSTITUTION]))
+    has_age_band, has_id_number, has_institution = AGE_BAND in positions, ID_NUMBER in positions, INSTITUTION in positions
+
+    rows: list[RosterRow] = []
+    for n, (number, line) in enumerate(lines):
+        if line.errors:
+            errors.extend(RowError(number, message) for message in line.errors)
             continue
+        owner, phone, others = owners[n]
         rows.append(
             RosterRow(
-                row=number,
-                street=street,
-                community=community,
-                estate=estate,
-                building=building,
-                unit=unit,
-                room=room,
-                floor=floor,
-                area=area,
-                owner_name=owner,
-                phone=phone,
-                occupancy=occupancy,
-                vote=vote,
-                reason=reason,
-                hardship=hardship,
-                note=note,
-                age_band=age_band,
-                has_age_band=AGE_BAND in positions,
-                relief=relief,
-                id_hash=id_hash,
-                id_last4=id_last4,
-                has_id_number=ID_NUMBER in positions,
-                institution=institution,
-                has_institution=INSTITUTION in positions,
-                co_owners=others,
+                number, *(place[n] for place in places), floor=floors[n], area=areas[n], owner_name=owner, phone=phone,
+                occupancy=occupancies[n], vote=votes[n], reason=reasons[n], hardship=hardships[n], note=notes[n],
+                age_band=age_bands[n], has_age_band=has_age_band, relief=reliefs[n], id_hash=ids[n][0], id_last4=ids[n][1],
+                has_id_number=has_id_number, institution=" ".join(institutions[n].split()),
+                has_institution=has_institution, co_owners=others,
             )
         )
     if not rows and not errors and samples:
@@ -519,6 +546,55 @@ def parse_table(table: list[list], merged=(), skipped: list[int] | None = None) 
     if errors:
         raise ImportFailed(sorted(errors, key=lambda e: (e.row or 0)))
     return rows
+
+
+# The readers of parse_table's cells, made once rather than once a row.
+OCCUPANCY_CELL_WORDS = {**OCCUPANCY_WORDS, "": Occupancy.OWNER}
+
+
+def read_column(lines: list[RowReader], index: int | None, check) -> list:
+    """``check`` of one column's cell on every line, each problem added to its line's; worked out once per
+    value, as a ledger repeats its street, estates, floors and words on every row."""
+    memo: dict = {}
+    results = []
+    for line in lines:
+        values = line.values
+        value = values[index] if index is not None and index < len(values) else None
+        key = (type(value), value)  # the type too: 1, 1.0 and True are equal keys
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = check(value)
+        if found[1] is not None:
+            line.errors.append(found[1])
+        results.append(found[0])
+    return results
+
+
+def _floor(value) -> int:
+    floor = _integer(value, FLOOR)
+    if not 1 <= floor <= 60:
+        raise ValueError(_("%(column)s %(value)s is outside 1–60") % {"column": FLOOR, "value": floor})
+    return floor
+
+
+def _occupancy(value) -> str:
+    return choice(value, OCCUPANCY_CELL_WORDS, OCCUPANCY)
+
+
+def _vote(value) -> str:
+    return choice(value, VOTE_WORDS, VOTE)
+
+
+def _hardship(value) -> bool:
+    return choice(value, HARDSHIP_WORDS, HARDSHIP)
+
+
+def _age_band(value) -> str:
+    return choice(value, AGE_BAND_WORDS, AGE_BAND)
+
+
+def _relief(value) -> Decimal:
+    return money(value, RELIEF, required=False, blank=Decimal("0"))
 
 
 def is_sample(line: RowReader) -> bool:
@@ -549,8 +625,9 @@ def _check_rows_together(rows: list[RosterRow]) -> list[RowError]:
             )
             continue
         seen[key] = row.row
-        if row.owner_key[0] != "room":
-            by_owner[(*row.unit_key, *row.owner_key)].append(row)
+        owner = row.owner_key
+        if owner[0] != "room":
+            by_owner[(*row.unit_key, *owner)].append(row)
     for flats in by_owner.values():
         errors += one_vote_errors(flats[0].owner_name, [(row.row, row.room, row.vote) for row in flats])
     return errors

@@ -23,6 +23,7 @@ Plain Python, no Django: the limits are arguments. Messages are English msgids (
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import struct
 import zipfile
@@ -213,6 +214,8 @@ def _inspect_xlsx(fh, limits: _Limits) -> None:
     order = sorted(entries, key=lambda entry: entry.filename not in targets)
     for entry in order:
         if entry.filename in targets:
+            if _plainly_within_bounds(fh, entry, limits):
+                continue
             handler = _SheetBounds(targets[entry.filename], limits)
         elif entry.filename == "xl/sharedStrings.xml":
             handler = _SharedStrings(limits)
@@ -286,6 +289,87 @@ def _parse_small(fh, by_name: dict, name: str, handler):
     if name in by_name:
         _scan_entry(fh, by_name[name], handler)
     return handler
+
+
+@functools.lru_cache(maxsize=8)
+def _unusual(rows: int, columns: int) -> re.Pattern:
+    """What a sheet plainly within the bounds never holds, as Excel, WPS and openpyxl write it: a cell
+    (``<c``) or row whose first attribute is not a reference plainly inside the bounds (letters of a column
+    below ``columns``, a row number below ``rows``), a <dimension>, a declaration, comment or CDATA
+    (``<!``), or a prefixed c, row or dimension element."""
+    digits = str(rows)
+    small = [f"[1-9][0-9]{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []
+    if digits[0] > "1":
+        small.append(f"[1-{int(digits[0]) - 1}][0-9]{{{len(digits) - 1}}}")
+    number = "|".join(small) or "(?!)"
+    letters = 0  # the most letters every column of that many letters is within the bounds
+    while 26 ** (letters + 1) <= columns and letters < 3:
+        letters += 1
+    column = f"[A-Z]{{1,{letters}}}" if letters else "(?!)"
+    return re.compile(
+        f'<(?:c(?! r="{column}(?:{number})")|row(?! r="(?:{number})")|dimension)[\\s/>]|<!'
+        f"|<[A-Za-z_][\\w.-]*:(?:c|row|dimension)[\\s/>]".encode()
+    )
+
+
+_PLAIN_TAG = re.compile(rb'<(?:(c|row) r="([A-Z]*)([0-9]*)"|dimension ref="([A-Z0-9:]*)")')
+
+
+def _plainly_within_bounds(fh, entry: zipfile.ZipInfo, limits: _Limits) -> bool:
+    """A quick look at a sheet in UTF-8 as writers write it: True when it is plainly within the bounds.
+
+    False when the look cannot tell (another encoding, a cell without its reference first, a comment …)
+    or a bound is passed: the exact scan (``_SheetBounds``) then decides and words the refusal. The
+    ordinary tags (every cell of a ledger) are looked at by one regex only, each unusual one here in
+    Python: a tenth of what the exact scan, which calls Python for every element, costs.
+    """
+    unusual = _unusual(limits.rows, limits.columns)
+    rows, carry, first = 0, b"", True
+    for chunk in itertools.chain(_entry_chunks(fh, entry), (b"",)):
+        window = carry + chunk
+        if first and not _plain_utf8(window):
+            return False
+        first = False
+        # A tag is never cut in two: what follows the last "<" waits for the next chunk.
+        cut = window.rfind(b"<") if chunk else len(window)
+        if cut < 0 or len(window) - cut > CHUNK:
+            return False
+        part, carry = window[:cut], window[cut:]
+        if not all(_plain_tag_within(part, match.start(), limits) for match in unusual.finditer(part)):
+            return False
+        rows += part.count(b"<row")  # <rowBreaks counted too: one row too many only means the exact scan
+        if rows > limits.rows:
+            return False
+    return True
+
+
+def _plain_utf8(head: bytes) -> bool:
+    """The part starts with an ASCII tag or an XML declaration naming UTF-8 or no encoding (not UTF-16)."""
+    if not head.startswith(b"<?xml "):
+        return head[1:2].isalpha() and head.startswith(b"<")
+    declared = re.search(rb"""encoding\s*=\s*["']([^"']*)""", head[: head.find(b"?>") + 2])
+    return declared is None or declared.group(1).lower() in (b"utf-8", b"utf8")
+
+
+def _plain_tag_within(part: bytes, start: int, limits: _Limits) -> bool:
+    """An unusual tag at ``start`` that is still plain (its reference first, letters then digits) and
+    within the bounds: a cell or row numbered at or past the regex's plain range, a <dimension>."""
+    tag = _PLAIN_TAG.match(part, start)
+    if tag is None:
+        return False
+    kind, letters, number, dimension = tag.groups()
+    if dimension is not None:
+        last = dimension.decode().rpartition(":")[2]
+        try:
+            rows, columns = _reference(last) if last else (0, 0)
+        except WorkbookRefused:
+            return False
+        return rows <= limits.rows and columns <= limits.columns
+    if not number or int(number) > limits.rows:
+        return False
+    if kind == b"row":
+        return not letters
+    return 0 < len(letters) <= 3 and _column(letters.decode()) <= limits.columns
 
 
 class _Handler:

@@ -246,12 +246,13 @@ def import_rows(
 def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
     floors_by_building: dict[tuple, int] = defaultdict(int)
     for row in rows:
-        floors_by_building[row.unit_key[:4]] = max(floors_by_building[row.unit_key[:4]], row.floor)
+        building = row.unit_key[:4]
+        floors_by_building[building] = max(floors_by_building[building], row.floor)
 
     unit_by_key = _units_for(rows, floors_by_building, report)
     unit_of_row = {row.row: unit_by_key[row.unit_key] for row in rows}
     units = {unit.pk: unit for unit in unit_of_row.values()}
-    _institutions_by_name(rows, unit_of_row)
+    _institutions_by_name(rows, unit_of_row, units)
 
     errors: list[RowError] = []
     for row in rows:
@@ -273,7 +274,7 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
     now = timezone.now()
     fields = ("floor", "area", "owner_name", "phone", "occupancy", "hardship", "note", "co_owners", "id_hash", "id_last4", "institution")
     signed_units = lifecycle.units_from_signing(units.values())
-    to_create: list[RosterRow] = []  # flats not stored yet (plain rows: see _insert)
+    to_create: list[RosterRow] = []  # flats not stored yet (plain rows: see insert_rows)
     to_update: list[Household] = []
     votes_to_update: list[Vote] = []
     votes_to_create: list[Vote] = []
@@ -281,6 +282,12 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
     roster_history: list[tuple] = []  # (household, field, before, after): HouseholdChange rows
     for row in rows:
         unit = unit_of_row[row.row]
+        household = existing.get((unit.pk, row.room))
+        if household is None:
+            if unit.pk in signed_units:
+                errors.append(RowError(row.row, SIGNED_NEW_FLAT % {"unit": unit, "room": row.room}))
+            to_create.append(row)
+            continue
         values = {
             "floor": row.floor,
             "area": row.area,
@@ -297,12 +304,6 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
             values["id_hash"] = row.id_hash
         if row.has_institution:
             values["institution"] = row.institution
-        household = existing.get((unit.pk, row.room))
-        if household is None:
-            if unit.pk in signed_units:
-                errors.append(RowError(row.row, SIGNED_NEW_FLAT % {"unit": unit, "room": row.room}))
-            to_create.append(row)
-            continue
         dirty = [name for name in ROSTER_FIELDS if name in values and getattr(household, name) != values[name]]
         field_changes = [_field_change(name, getattr(household, name), values[name]) for name in dirty]
         if "id_hash" in dirty:
@@ -346,9 +347,9 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
 
     if to_update:
         Household.objects.bulk_update(to_update, [*fields, "age_band"], batch_size=500)
-    # New flats, their votes and their first history line go in as plain rows (_insert): a ledger of
+    # New flats, their votes and their first history line go in as plain rows (insert_rows): a ledger of
     # 10,000 new flats would otherwise spend most of its time building and compiling 30,000 ORM inserts.
-    _insert(
+    insert_rows(
         Household,
         ("unit", "room", "floor", "area", "owner_name", "phone", "occupancy", "hardship", "note", "co_owners", "age_band", *fields[-3:]),
         [
@@ -372,11 +373,11 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
         pk = ids[(unit_of_row[row.row].pk, row.room)]
         votes.append((pk, row.vote, row.reason, by_id, when, 1))
         history.append((pk, "", row.vote, row.reason, VoteSource.IMPORT, by_id, when))
-    _insert(Vote, ("household", "value", "reason", "recorded_by", "recorded_at", "version"), votes)
+    insert_rows(Vote, ("household", "value", "reason", "recorded_by", "recorded_at", "version"), votes)
     if votes_to_update:
         Vote.objects.bulk_update(votes_to_update, ["value", "reason", "recorded_by", "recorded_at", "version"], batch_size=500)
-    _insert(VoteChange, ("household", "before", "after", "reason", "source", "changed_by", "changed_at"), history)
-    _insert(
+    insert_rows(VoteChange, ("household", "before", "after", "reason", "source", "changed_by", "changed_at"), history)
+    insert_rows(
         HouseholdChange,
         ("household", "field", "before", "after", "source", "changed_by", "changed_at"),
         [(pk, name, before, after, RosterSource.IMPORT, by_id, when) for pk, name, before, after in roster_history],
@@ -389,7 +390,7 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
     drop_tallies(units)
 
 
-def _insert(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
+def insert_rows(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
     """Write plain value tuples (already in the database's terms): COPY on PostgreSQL, one executemany
     on SQLite.
 
@@ -434,18 +435,20 @@ def _has_vote(household: Household) -> bool:
         return False
 
 
-def _institutions_by_name(rows: list[RosterRow], unit_of_row) -> None:
+def _institutions_by_name(rows: list[RosterRow], unit_of_row, units) -> None:
     """A row without 产权单位 whose owner name is one of its street's institutions is held by that
     institution (docs/rules.md, "Institutional owners"). The streets come with the units, no query."""
-    listed: dict[int, set[str]] = {}
+    listed: dict[int, set[str]] = {}  # by unit
+    for unit in units.values():
+        names = unit.building.estate.community.street.institution_names
+        listed[unit.pk] = {" ".join(line.split()) for line in names.splitlines()} - {""}
+    if not any(listed.values()):
+        return  # no street of the ledger lists an institution
     for row in rows:
         if row.institution:
             continue
-        street = unit_of_row[row.row].building.estate.community.street
-        if street.pk not in listed:
-            listed[street.pk] = {" ".join(line.split()) for line in street.institution_names.splitlines()} - {""}
         name = " ".join(row.owner_name.split())
-        if name in listed[street.pk]:
+        if name in listed[unit_of_row[row.row].pk]:
             row.institution, row.has_institution = name, True
 
 

@@ -2,8 +2,8 @@
 (community for a street, estate for a community or an estate) with one row per unit.
 
 ``write_progress_workbook(units, output)`` streams: it reads the units in chunks of ``chunk_size``
-ids and writes each row at once with openpyxl's write-only mode, so a street of 100,000 households is
-never held in memory. Queries: the ordered unit ids (1), then per chunk the units with their contract
+ids and writes each row at once with xlsxwriter in constant-memory mode (``retrofit.xlsx.StreamedWorkbook``),
+so a street of 100,000 households is never held in memory. Queries: the ordered unit ids (1), then per chunk the units with their contract
 and works records (1), households with votes (1), current plans (1), signature counts (1) and city
 acceptance dates (1). They grow with the number of chunks, never with the number of rows.
 
@@ -20,10 +20,6 @@ from fractions import Fraction
 from django.db.models import Count, Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from consultations import rules
 from consultations.selectors import consent_by_unit, street_policy
@@ -113,10 +109,12 @@ GROUP_KEYS = {  # a unit's estate → its group's key and name
     "community": lambda estate: (estate.community_id, estate.community.name),
     "estate": lambda estate: (estate.pk, estate.name),
 }
-HEADER_FONT = Font(name="Calibri", bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-TITLE_FONT = Font(name="Calibri", bold=True, size=14)
-TOTAL_FONT = Font(name="Calibri", bold=True)
+# Cell styles (xlsxwriter's properties; the font is Calibri 11 unless said).
+HEADER_STYLE = {"bold": True, "pattern": 1, "bg_color": "#DDEBF7"}
+TITLE_STYLE = {"bold": True, "font_size": 14}
+TOTAL_STYLE = {"bold": True}
+A4 = 9  # xlsxwriter's paper size
+SUMMARY_WIDTHS = (22, 8, 8, 9, 9, 9, 9, 8, 8, 8)
 
 
 REACHED_INDEX = {name: Stage.position(stage) for name, stage in REACHED.items()}
@@ -137,16 +135,14 @@ class ProgressSummary:
 def _print_setup(ws, *, wide: bool) -> None:
     """A4. The summary fits the page's width; a sheet of units is too wide for one page, so it prints
     landscape at 60 % with the header row and the unit columns (社区 … 单元) repeated on every page."""
-    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.set_paper(A4)
     if wide:
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.scale = 60
-        ws.print_title_rows = "1:1"
-        ws.print_title_cols = "A:D"
+        ws.set_landscape()
+        ws.set_print_scale(60)
+        ws.repeat_rows(0)
+        ws.repeat_columns(0, 3)
     else:
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.fit_to_pages(1, 0)
 
 
 def _chunks(ids: list[int], size: int):
@@ -154,12 +150,15 @@ def _chunks(ids: list[int], size: int):
         yield ids[start : start + size]
 
 
-def _cell(ws, value, fmt=None, font=None, fill=None):
-    return xlsx.cell(ws, value, fmt, font=font, fill=fill)
-
-
-def _header(ws, names):
-    return [_cell(ws, name, font=HEADER_FONT, fill=HEADER_FILL) for name in names]
+def _units_sheet(workbook: xlsx.StreamedWorkbook, name: str) -> xlsx.StreamedSheet:
+    """A group's sheet: column widths, the header row and the unit columns frozen, its header written."""
+    sheet = workbook.sheet(name)
+    for index, (header, _fmt, width) in enumerate(COLUMNS):
+        sheet.set_width(index, max(width, width_for(header) - 1))
+    sheet.ws.freeze_panes(1, 4)
+    _print_setup(sheet.ws, wide=True)
+    sheet.append([h for h, _f, _w in COLUMNS], [workbook.style(**HEADER_STYLE)] * len(COLUMNS))
+    return sheet
 
 
 def _unit_values(unit: Unit, result, plan, signatures, city_pass, labels) -> list:
@@ -232,14 +231,12 @@ def write_progress_workbook(
 
 def _write(units, output, *, title, group_by, situation, chunk_size, on_chunk) -> ProgressSummary:
     summary = ProgressSummary()
-    workbook = Workbook(write_only=True)
-    summary_ws = workbook.create_sheet(SUMMARY_SHEET)
-    _print_setup(summary_ws, wide=False)
-    for letter, width in zip("ABCDEFGHIJ", (22, 8, 8, 9, 9, 9, 9, 8, 8, 8), strict=True):
-        summary_ws.column_dimensions[letter].width = width
+    workbook = xlsx.StreamedWorkbook(output)
+    summary_sheet = workbook.sheet(SUMMARY_SHEET)  # first in the workbook, written last
     taken = {SUMMARY_SHEET.lower()}
     groups: dict[int, GroupRow] = {}
-    current_ws, current_key = None, None
+    current, current_key = None, None
+    formats = [workbook.style(num_format=fmt) if fmt else None for _h, fmt, _w in COLUMNS]
 
     # Labels translated once, not once a row (a lazy string's lookup is most of a row's cost).
     labels = {
@@ -251,9 +248,9 @@ def _write(units, output, *, title, group_by, situation, chunk_size, on_chunk) -
         summary.chunks += 1
         position = {pk: i for i, pk in enumerate(batch)}
         chunk = sorted(
-            Unit.objects.filter(pk__in=batch).select_related(
-                "building__estate__community__street", "contract", "construction", "registration"
-            ),
+            Unit.objects.filter(pk__in=batch)
+            .select_related("building__estate__community__street", "contract", "construction", "registration")
+            .order_by(),  # in the ids' order, below: no ORDER BY for the database to plan around
             key=lambda u: position[u.pk],
         )
         consents = consent_by_unit(chunk)
@@ -279,21 +276,8 @@ def _write(units, output, *, title, group_by, situation, chunk_size, on_chunk) -
             estate = unit.building.estate
             key, name = GROUP_KEYS[group_by](estate)
             if key != current_key:
-                current_key = key
-                current_ws = workbook.create_sheet(sheet_title(name, taken))
-                for index, (header, _fmt, width) in enumerate(COLUMNS, start=1):
-                    current_ws.column_dimensions[get_column_letter(index)].width = max(width, width_for(header) - 1)
-                current_ws.freeze_panes = "E2"
-                _print_setup(current_ws, wide=True)
-                xlsx.append(current_ws, _header(current_ws, [h for h, _f, _w in COLUMNS]))
-            values = _unit_values(unit, result, plans.get(unit.pk), signatures, city_pass, labels)
-            xlsx.append(
-                current_ws,
-                [
-                    _cell(current_ws, v, fmt) if v is not None else None
-                    for v, (_h, fmt, _w) in zip(values, COLUMNS, strict=True)
-                ],
-            )
+                current_key, current = key, _units_sheet(workbook, sheet_title(name, taken))
+            current.append(_unit_values(unit, result, plans.get(unit.pk), signatures, city_pass, labels), formats)
             group = groups.setdefault(key, GroupRow(key=key, name=name))
             group.count(unit, result)
             summary.totals.count(unit, result)
@@ -305,44 +289,46 @@ def _write(units, output, *, title, group_by, situation, chunk_size, on_chunk) -
             on_chunk(len(batch))
 
     summary.groups = list(groups.values())
-    _write_summary(summary_ws, summary, title=title, group_by=group_by)
-    workbook.save(output)
+    _write_summary(workbook, summary_sheet, summary, title=title, group_by=group_by)
+    workbook.close()
     return summary
 
 
-def _summary_values(ws, row: GroupRow, font=None):
+def _summary_values(row: GroupRow) -> list:
     share = ratio_value(Fraction(row.agree, row.owners)) if row.owners else None
-    values = [row.units, row.households, row.owners, row.agree, share, row.ready, row.signed, row.installed, row.accepted]
-    return [
-        _cell(ws, v, fmt, font=font) if v is not None else None
-        for v, (_h, fmt) in zip(values, SUMMARY_COLUMNS, strict=True)
-    ]
+    return [row.units, row.households, row.owners, row.agree, share, row.ready, row.signed, row.installed, row.accepted]
 
 
-def _write_summary(ws, summary: ProgressSummary, *, title: str, group_by: str) -> None:
+def _write_summary(workbook: xlsx.StreamedWorkbook, sheet: xlsx.StreamedSheet, summary: ProgressSummary, *, title: str, group_by: str) -> None:
+    for index, width in enumerate(SUMMARY_WIDTHS):
+        sheet.set_width(index, width)
+    _print_setup(sheet.ws, wide=False)
+    header = workbook.style(**HEADER_STYLE)
+    figures = [workbook.style(num_format=fmt) if fmt else None for _h, fmt in SUMMARY_COLUMNS]
+    totals = [workbook.style(**TOTAL_STYLE, **({"num_format": fmt} if fmt else {})) for _h, fmt in SUMMARY_COLUMNS]
     now = timezone.localtime()
-    xlsx.append(ws, [_cell(ws, f"{title} · {gettext('Progress workbook')}".strip(" ·"), font=TITLE_FONT)])
-    xlsx.append(ws, [f"导出时间：{now:%Y-%m-%d %H:%M}", None, None, None, f"单元数：{summary.totals.units}"])
-    xlsx.append(ws, [])
-    xlsx.append(ws, _header(ws, [GROUP_WORDS.get(group_by, "分组"), *[h for h, _f in SUMMARY_COLUMNS]]))
+    sheet.append([f"{title} · {gettext('Progress workbook')}".strip(" ·")], [workbook.style(**TITLE_STYLE)])
+    sheet.append([f"导出时间：{now:%Y-%m-%d %H:%M}", None, None, None, f"单元数：{summary.totals.units}"])
+    sheet.append([])
+    group_header = [GROUP_WORDS.get(group_by, "分组"), *[h for h, _f in SUMMARY_COLUMNS]]
+    sheet.append(group_header, [header] * len(group_header))
     for group in summary.groups:
-        xlsx.append(ws, [group.name, *_summary_values(ws, group)])
-    xlsx.append(ws, [_cell(ws, "合计", font=TOTAL_FONT), *_summary_values(ws, summary.totals, font=TOTAL_FONT)])
-    xlsx.append(ws, [])
-    xlsx.append(ws, _header(ws, ["阶段", "单元数"]))
+        sheet.append([group.name, *_summary_values(group)], [None, *figures])
+    sheet.append(["合计", *_summary_values(summary.totals)], [workbook.style(**TOTAL_STYLE), *totals])
+    sheet.append([])
+    sheet.append(["阶段", "单元数"], [header, header])
     for stage in Stage:
-        xlsx.append(ws, [str(stage.label), summary.stages.get(stage.value, 0)])
-    xlsx.append(ws, [])
-    xlsx.append(ws, _header(ws, ["情况分类", "单元数"]))
+        sheet.append([str(stage.label), summary.stages.get(stage.value, 0)])
+    sheet.append([])
+    sheet.append(["情况分类", "单元数"], [header, header])
     for code in rules.SITUATIONS:
-        xlsx.append(ws, [str(SITUATION_NAMES[code]), summary.situations.get(code, 0)])
-    xlsx.append(ws, [])
-    xlsx.append(
-        ws,
+        sheet.append([str(SITUATION_NAMES[code]), summary.situations.get(code, 0)])
+    sheet.append([])
+    sheet.append(
         [
             gettext(
                 "Signed: the unit has reached approval or a later stage; installed: acceptance or later; "
                 "accepted: in service or later. The dashboard counts the same way."
             )
-        ],
+        ]
     )

@@ -281,6 +281,24 @@ def test_a_ledger_at_the_bounds_passes_and_one_more_row_or_column_does_not(tmp_p
     assert refused.value.params["cell"] == "D11"
 
 
+def test_a_plain_sheet_passes_the_quick_look_and_anything_else_goes_to_the_exact_scan(tmp_path, monkeypatch):
+    """The quick look passes a sheet as writers write it; a cell without its reference first, a comment or a
+    cell past the bounds sends the sheet to the exact scan, which decides and words the refusal."""
+    scanned = []
+    exact = workbook_guard._SheetBounds
+    monkeypatch.setattr(workbook_guard, "_SheetBounds", lambda *args: scanned.append(args[0]) or exact(*args))
+    rows = "".join(f'<row r="{n}"><c r="A{n}"><v>1</v></c><c r="C{n}" t="s"><v>0</v></c></row>' for n in range(1, 10))
+    plain = f'<dimension ref="A1:C10"/><sheetData>{rows}<row r="10"><c r="C10"><v>1</v></c></row></sheetData>'
+    inspect(xlsx(tmp_path / "plain.xlsx", plain), max_rows=10, max_columns=3)
+    assert scanned == []
+    inspect(xlsx(tmp_path / "comment.xlsx", plain.replace("</sheetData>", "<!-- a note --></sheetData>")), max_rows=10, max_columns=3)
+    inspect(xlsx(tmp_path / "no-reference.xlsx", f'<sheetData>{rows}<row r="10"><c><v>1</v></c></row></sheetData>'), max_rows=10, max_columns=3)
+    assert scanned == ["住户台账", "住户台账"]
+    with pytest.raises(workbook_guard.WorkbookRefused) as refused:
+        inspect(xlsx(tmp_path / "far.xlsx", f'<sheetData>{rows}<row r="10"><c r="D10"><v>1</v></c></row></sheetData>'), max_rows=10, max_columns=3)
+    assert refused.value.params["cell"] == "D10" and len(scanned) == 3
+
+
 def test_the_dimension_is_read_without_reading_the_rest_of_the_sheet(tmp_path):
     """A sheet declaring too much is refused at its <dimension>: the broken XML after it is never reached."""
     path = xlsx(tmp_path / "claims.xlsx", b'<?xml version="1.0"?><worksheet><dimension ref="A1:B60001"/><sheetData><row <<<')
