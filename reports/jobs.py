@@ -126,7 +126,7 @@ def write_status_sheets(job: ExportJob) -> None:
             sheets = unit_sheets(Unit.objects.filter(pk__in=chunk), job.user)
             render_pdf("exports/unit_sheet_pdf.html", sheet_context(sheets, job.user), part)
             joined.add(part)
-            part.unlink()
+            part.unlink()  # its pages are in the whole: the disk holds one chunk besides it
             _advance(job, len(chunk))
         joined.close()
         _finish(job, handle)
