@@ -31,7 +31,6 @@ from django.db.models import F
 from django.http import Http404
 from django.utils import timezone, translation
 from django_tasks import task
-from pypdf import PdfWriter
 
 from retrofit.models import ExportFormat, ExportKind
 from units.models import Unit
@@ -52,11 +51,13 @@ from .exports.common import (
 from .exports.progress import write_progress_workbook
 from .exports.status_sheet import sheet_context, unit_sheets, write_status_workbook
 from .models import ACTIVE, ExportJob, JobError, JobKind, JobStatus
+from .pdfjoin import PdfJoin
 
 logger = logging.getLogger(__name__)
 
-# Units rendered in one WeasyPrint document: rendering holds ten units at a time (the joined PDF's pages are
-# kept until it is written, ~0.2 MB a unit), and the bar moves every two or three seconds.
+# Units rendered in one WeasyPrint document: rendering holds ten units at a time (each chunk's pages go to the
+# joined file at once, so the worker's memory does not grow with the units), and the bar moves every two or
+# three seconds.
 CHUNK = 10
 UNIT_ORDER = ("building__estate__name", "building__number", "number")  # status_sheet.unit_sheets' order
 
@@ -122,24 +123,23 @@ def run_job(job_id: int) -> None:
 
 def write_status_sheets(job: ExportJob) -> None:
     """Every unit's status sheet of the scope as one PDF, ``CHUNK`` units at a time: each chunk is
-    rendered to its own file, and the chunks are joined at the end."""
+    rendered to its own file, whose pages are appended to the whole at once (``PdfJoin``: the memory
+    stays flat however many units), and the whole is saved when complete."""
     _obj, units = get_scope(job.user, job.level, job.scope_pk)  # the scope as it is now, with the user's masking
     ids = list(units.order_by(*UNIT_ORDER).values_list("pk", flat=True))
     ExportJob.objects.filter(pk=job.pk).update(units_total=len(ids))
-    with tempfile.TemporaryDirectory(prefix="export-") as folder:
-        joined = PdfWriter()
+    with tempfile.TemporaryDirectory(prefix="export-") as folder, tempfile.TemporaryFile() as handle:
+        joined = PdfJoin(handle)
         for number, start in enumerate(range(0, len(ids), CHUNK)):
             chunk = ids[start : start + CHUNK]
             part = Path(folder) / f"{number:05d}.pdf"
             sheets = unit_sheets(Unit.objects.filter(pk__in=chunk), job.user)
             render_pdf("exports/unit_sheet_pdf.html", sheet_context(sheets, job.user), part)
-            joined.append(part, import_outline=False)
-            joined.reset_translation()  # lets the chunk's reader go: the writer keeps only the copied pages
+            joined.add(part)
+            part.unlink()  # its pages are in the whole: the disk holds one chunk besides it
             _advance(job, len(chunk))
-        whole = Path(folder) / "whole.pdf"
-        joined.write(whole)
-        with whole.open("rb") as handle:
-            _finish(job, handle)
+        joined.close()
+        _finish(job, handle)
 
 
 def write_status_workbooks(job: ExportJob) -> None:
