@@ -187,6 +187,15 @@ def test_a_ledger_left_waiting_is_removed_from_the_store(client, world, object_s
     assert response.status_code == 422 and stored(object_storage, "imports/") == {}
 
 
+def test_a_ledger_removed_by_another_request_meanwhile_is_skipped(object_storage, monkeypatch):
+    """Two uploads clear stale ledgers at once: a name listed by one and removed by the other is no error."""
+    default_storage.exists("imports/")  # the lazy storage, built from the settings
+    store = type(default_storage._wrapped)
+    listed = store.listdir
+    monkeypatch.setattr(store, "listdir", lambda self, folder: (listed(self, folder)[0], ["gone.xlsx"]))
+    assert pending_uploads.remove_stale(max_age=-60) == 0
+
+
 def test_a_bulk_export_is_kept_in_the_store_and_downloaded_through_its_job(
     client, world, object_storage, settings, django_capture_on_commit_callbacks
 ):

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
+from botocore.exceptions import ClientError
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.utils import timezone
@@ -78,6 +79,10 @@ def remove_stale(*, max_age: int | None = None) -> int:
             stale = default_storage.get_modified_time(name) < cutoff
         except FileNotFoundError:
             continue  # another request removed it first
+        except ClientError as error:  # the object store's way of saying the same
+            if error.response.get("Error", {}).get("Code") not in ("404", "NoSuchKey"):
+                raise
+            continue
         if stale:
             default_storage.delete(name)
             removed += 1
