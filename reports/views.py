@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from consultations import rules
 from consultations.selectors import support_pattern
@@ -20,6 +21,7 @@ GROUP_BY = {"street": "community", "community": "estate", "estate": "building", 
 
 
 @login_required
+@require_safe
 def dashboard_home(request):
     """The dashboard of the user's own level: the district for its officials, the street for leaders,
     the community for staff."""
@@ -61,6 +63,7 @@ def _trail(level, obj, user):
 
 
 @login_required
+@require_safe
 def dashboard_view(request, level, pk):
     obj, units = scope_at_level(request.user, level, pk, levels=tuple(LEVELS))
     require_roster(request.user)  # companies see their works records, not the street's progress

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from consultations.models import VoteValue
 from consultations.selectors import current_vote
@@ -286,6 +286,7 @@ def public_link_action(request, pk):
 
 
 @login_required
+@require_safe
 def public_link_qr(request, pk):
     """The current link's QR code as a PNG to post in the stairwell."""
     unit = _staff_unit(request.user, pk)
@@ -322,6 +323,7 @@ def household_codes_issue(request, pk):
 
 
 @login_required
+@require_safe
 def household_code_slips(request, pk):
     """The slips with the codes just issued. Shown once: the codes are stored only as hashes."""
     unit = _staff_unit(request.user, pk, write=True)

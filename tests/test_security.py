@@ -181,3 +181,25 @@ def test_deploy_check_is_clean_in_production(tmp_path):
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_pages_that_only_read_refuse_a_post(client, world):
+    """Exports, printouts and dashboards read: a POST (a scanner, a stray form) is refused before any work."""
+    client.force_login(world.users["leader"])
+    unit, street = world.unit.pk, world.street.pk
+    reads = [
+        reverse("unit_sheet_pdf", args=[unit]),
+        reverse("unit_sheet_xlsx", args=[unit]),
+        reverse("unit_sheet_print", args=[unit]),
+        reverse("unit_file_pdf", args=[unit]),
+        reverse("unit_consent_form", args=[unit]),
+        reverse("progress_workbook", args=["street", street]),
+        reverse("dashboard", args=["street", street]),
+        reverse("district_report_print", args=["street", street]),
+        reverse("district_report_docx", args=["street", street]),
+        reverse("public_link_qr", args=[unit]),
+        reverse("household_code_slips", args=[unit]),
+    ]
+    for url in reads:
+        assert client.post(url).status_code == 405, url
+    assert client.get(reverse("dashboard", args=["street", street])).status_code == 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from retrofit.formflow import posted
 from units.models import Household
@@ -69,6 +70,7 @@ def _halves(items: list) -> list[list]:
 
 
 @roster_page
+@require_safe
 def notice_print(request, pk):
     """The notice for the stairwell and the estate board: plan, period, each flat's vote, names masked."""
     notice = notice_for(request.user, pk)

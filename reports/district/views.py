@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from consultations import rules
 from reports.exports.common import DOCX_TYPE, export_log_record, file_response, scope_label
@@ -60,6 +61,7 @@ def _log_report(request, report, fmt):
 
 
 @login_required
+@require_safe
 def district_report_print(request, level, pk):
     if level == "district":
         report = _district_report(request, pk)
@@ -72,6 +74,7 @@ def district_report_print(request, level, pk):
 
 
 @login_required
+@require_safe
 def district_report_docx(request, level, pk):
     handle = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     if level == "district":
@@ -85,6 +88,7 @@ def district_report_docx(request, level, pk):
 
 
 @login_required
+@require_safe
 def district_report_figure(request, level, pk, key):
     """The list behind one figure of the report: the units (or meetings) it counts."""
     report = _report(request, level, pk)

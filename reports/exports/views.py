@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from retrofit.models import ExportFormat, ExportKind
 from retrofit.params import int_param
@@ -52,6 +53,7 @@ def _stamp() -> str:
 
 
 @login_required
+@require_safe
 def unit_sheet_xlsx(request, pk):
     unit, sheets = _sheets_for(request, pk)
     handle = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)
@@ -61,6 +63,7 @@ def unit_sheet_xlsx(request, pk):
 
 
 @login_required
+@require_safe
 def unit_sheet_print(request, pk):
     unit, sheets = _sheets_for(request, pk)
     _log_unit(request, unit, ExportKind.UNIT_SHEET, ExportFormat.PRINT, sheets)
@@ -68,6 +71,7 @@ def unit_sheet_print(request, pk):
 
 
 @login_required
+@require_safe
 def unit_sheet_pdf(request, pk):
     unit, sheets = _sheets_for(request, pk)
     handle = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)
@@ -77,6 +81,7 @@ def unit_sheet_pdf(request, pk):
 
 
 @login_required
+@require_safe
 def unit_file_pdf(request, pk):
     """The unit's file as one PDF, made while the user waits (a background job once there is a queue)."""
     unit = get_export_unit(request.user, pk)
@@ -94,6 +99,7 @@ def unit_file_pdf(request, pk):
 
 
 @login_required
+@require_safe
 def unit_consent_form(request, pk):
     """The consent form for signing: one A4 per household, or one compact roster form for the unit.
 
@@ -126,6 +132,7 @@ def unit_consent_form(request, pk):
 
 
 @login_required
+@require_safe
 def progress_workbook(request, level, pk):
     """The progress workbook of a street, community or estate, with the dashboard's filters applied."""
     obj, units = get_scope(request.user, level, pk)
