@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from retrofit.formflow import submit
 from retrofit.params import int_param
@@ -41,6 +41,7 @@ def _page(request, unit: Unit, *, payment_form=None, refund_form=None, status=20
 
 @login_required
 @money_required
+@require_safe
 def unit_payments(request, pk):
     unit = get_unit_for_user(request.user, pk)
     return _page(request, unit)
@@ -115,6 +116,7 @@ def entry_reverse(request, pk):
 
 @login_required
 @money_required
+@require_safe
 def arrears_list(request):
     """Who still owes on a signed plan, and who is owed a refund, across the user's units."""
     units = Unit.objects.visible_to(request.user)

@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from .models import Reminder
 from .selectors import reminders_for
@@ -10,6 +11,7 @@ from .services import reminders_store, unseen_count
 
 
 @login_required
+@require_safe
 def reminder_list(request):
     """What needs doing in the user's scope, computed now. Opening the page marks it all as seen."""
     today = timezone.localdate()
@@ -20,6 +22,7 @@ def reminder_list(request):
 
 
 @login_required
+@require_safe
 def reminder_badge(request):
     """The number in the menu, loaded after the page (so pages do not pay for it)."""
     return render(request, "reminders/includes/_badge.html", {"n": unseen_count(request.user)})

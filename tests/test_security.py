@@ -184,7 +184,7 @@ def test_deploy_check_is_clean_in_production(tmp_path):
 
 
 def test_pages_that_only_read_refuse_a_post(client, world):
-    """Exports, printouts and dashboards read: a POST (a scanner, a stray form) is refused before any work."""
+    """Pages, exports, printouts and dashboards that only read: a POST (a scanner, a stray form) is refused before any work."""
     client.force_login(world.users["leader"])
     unit, street = world.unit.pk, world.street.pk
     reads = [
@@ -199,6 +199,14 @@ def test_pages_that_only_read_refuse_a_post(client, world):
         reverse("district_report_docx", args=["street", street]),
         reverse("public_link_qr", args=[unit]),
         reverse("household_code_slips", args=[unit]),
+        reverse("unit_detail", args=[unit]),
+        reverse("estate_detail", args=[world.unit.building.estate.pk]),
+        reverse("community_visits", args=[world.community.pk]),
+        reverse("unit_visits_print", args=[unit]),
+        reverse("unit_works", args=[unit]),
+        reverse("unit_payments", args=[unit]),
+        reverse("meeting_list"),
+        reverse("home"),
     ]
     for url in reads:
         assert client.post(url).status_code == 405, url

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 
 from retrofit import documents
 from retrofit.formflow import INVALID, attach, error_line, submit
@@ -134,6 +135,7 @@ def _scan_reader(request, pk) -> Contract:
 
 
 @money_view()
+@require_safe
 def contract_scan(request, pk):
     """The current scanned contract, only for roles that may see residents' names, never as a public file."""
     contract = _scan_reader(request, pk)
@@ -143,6 +145,7 @@ def contract_scan(request, pk):
 
 
 @money_view()
+@require_safe
 def contract_scan_version(request, pk, version_pk):
     """Any earlier or current version of the scan, under the same scope check as the current one."""
     contract = _scan_reader(request, pk)

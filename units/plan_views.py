@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from retrofit.formflow import INVALID, attach
 from retrofit.ordering import top_floor_first
@@ -179,6 +179,7 @@ def plan_preview(request, pk):
 
 
 @money_view()
+@require_safe
 def plan_print(request, pk):
     """The share table of a version (default: the current one) on A4, for the notice board: names masked
     whoever prints, as on the notice printout, and no household's hardship relief."""

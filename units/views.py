@@ -8,7 +8,7 @@ from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from units.permissions import get_estate_for_user, get_rw_unit_for_user, get_unit_for_user
 
@@ -17,6 +17,7 @@ from .models import Estate, Unit
 
 
 @login_required
+@require_safe
 def home(request):
     """Every estate the user may see, grouped by community, with its unit count and the figures the
     higher apps register (units/panels.py, ESTATE_FIGURES), each summed per estate in the database."""
@@ -48,6 +49,7 @@ def estate_unit_queryset(request, estate, shared):
 
 
 @login_required
+@require_safe
 def estate_detail(request, pk):
     estate = get_estate_for_user(request.user, pk)
     if not request.user.can_see_roster:
@@ -83,6 +85,7 @@ def stage_panel(request, unit, shared) -> dict:
 
 
 @login_required
+@require_safe
 def unit_detail(request, pk):
     unit = get_unit_for_user(request.user, pk)
     if not request.user.can_see_roster:

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from retrofit import documents
 from retrofit.formflow import error_line, submit
@@ -45,6 +45,7 @@ LOG_SHOWN = 30
 
 
 @login_required
+@require_safe
 def works_home(request):
     """A company user's units, or the office's units from approval onwards, with their warnings."""
     summaries = list(summarize(works_units_for(request.user), today=timezone.localdate()).values())
@@ -191,6 +192,7 @@ def _page_context(request, unit: Unit, bound: dict | None = None, saved: str = "
 
 
 @login_required
+@require_safe
 def unit_works(request, pk):
     unit = _load_unit(request.user, pk)
     return render(request, "works/unit_works.html", _page_context(request, unit))
@@ -359,6 +361,7 @@ def charge_paid(request, pk):
 
 
 @login_required
+@require_safe
 def log_photo(request, pk):
     """A construction photo, only for someone who may see its unit."""
     entry = get_object_or_404(

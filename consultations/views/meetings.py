@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from retrofit.formflow import posted, submit
 from retrofit.params import int_param
@@ -41,6 +42,7 @@ def _meeting_units(user, street=None, community=None):
 
 
 @roster_page
+@require_safe
 def meeting_list(request):
     today = timezone.localdate()
     # A unit leader's list names only their units and counts only the items about them (meeting_part).
@@ -239,6 +241,7 @@ def action_item_done(request, pk):
 
 
 @roster_page
+@require_safe
 def my_action_items(request):
     today = timezone.localdate()
     items = list(

@@ -9,7 +9,7 @@ import hashlib
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from .scope import roster_page
 
@@ -44,6 +44,7 @@ def service_worker(request):
 
 
 @roster_page
+@require_safe
 def offline_queue(request):
     """The saves waiting on this phone (drawn by static/js/offline.js from the phone's store): sent when
     the signal returns; a vote changed on the server meanwhile is shown beside the worker's, to choose."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from units.permissions import get_community_for_user, get_estate_for_user
 
@@ -17,6 +18,7 @@ def _support_page(request, units, *, key: str, place):
 
 
 @roster_page
+@require_safe
 def community_support(request, pk):
     community = get_community_for_user(request.user, pk)
     units = units_of(request.user).filter(building__estate__community=community)
@@ -24,6 +26,7 @@ def community_support(request, pk):
 
 
 @roster_page
+@require_safe
 def estate_support(request, pk):
     estate = get_estate_for_user(request.user, pk)
     units = units_of(request.user).filter(building__estate=estate)

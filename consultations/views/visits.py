@@ -7,6 +7,7 @@ from functools import partial
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from units.models import Community
 from units.permissions import get_community_for_user, get_unit_for_user
@@ -17,6 +18,7 @@ from .scope import roster_page, units_of
 
 
 @roster_page
+@require_safe
 def visits_home(request):
     """Community staff land on their community's list; others pick a community in their scope."""
     if request.user.community_id:
@@ -68,7 +70,7 @@ def _unit_visits(request, pk, *, printout: bool):
 
 
 # Each list's page on screen and its printout: the same view, told which to draw.
-community_visits = roster_page(partial(_community_visits, printout=False))
-community_visits_print = roster_page(partial(_community_visits, printout=True))
-unit_visits = roster_page(partial(_unit_visits, printout=False))
-unit_visits_print = roster_page(partial(_unit_visits, printout=True))
+community_visits = roster_page(require_safe(partial(_community_visits, printout=False)))
+community_visits_print = roster_page(require_safe(partial(_community_visits, printout=True)))
+unit_visits = roster_page(require_safe(partial(_unit_visits, printout=False)))
+unit_visits_print = roster_page(require_safe(partial(_unit_visits, printout=True)))

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ..district.district import district_scope
 from ..district.figures import chosen_period
@@ -60,6 +60,7 @@ def start_district_workbook(request, pk):
 
 
 @login_required
+@require_safe
 def my_exports(request):
     mark_stale()
     jobs = ExportJob.objects.filter(user=request.user, created_at__gte=kept_since())[:SHOWN]
@@ -71,6 +72,7 @@ def _own_job(request, pk) -> ExportJob:
 
 
 @login_required
+@require_safe
 def export_job(request, pk):
     """One job's row: what the progress bar polls every second while the job runs."""
     mark_stale()
