@@ -121,46 +121,47 @@ def run_job(job_id: int) -> None:
         purge_expired()
 
 
-def write_status_sheets(job: ExportJob) -> None:
-    """Every unit's status sheet of the scope as one PDF, ``CHUNK`` units at a time: each chunk is
-    rendered to its own file, whose pages are appended to the whole at once (``PdfJoin``: the memory
-    stays flat however many units), and the whole is saved when complete."""
-    _obj, units = get_scope(job.user, job.level, job.scope_pk)  # the scope as it is now, with the user's masking
+def _sheets_by_chunk(job: ExportJob):
+    """The status sheets of every unit of the job's scope (as it is now, with the user's masking), ``CHUNK``
+    units at a time in the units' order; the job's bar moves after each chunk is used."""
+    _obj, units = get_scope(job.user, job.level, job.scope_pk)
     ids = list(units.order_by(*UNIT_ORDER).values_list("pk", flat=True))
     ExportJob.objects.filter(pk=job.pk).update(units_total=len(ids))
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        yield unit_sheets(Unit.objects.filter(pk__in=chunk), job.user)
+        _advance(job, len(chunk))
+
+
+def write_status_sheets(job: ExportJob) -> None:
+    """Every unit's status sheet of the scope as one PDF: each chunk is rendered to its own file, whose
+    pages are appended to the whole at once (``PdfJoin``: the join's memory stays flat however many
+    units), and the whole is saved when complete."""
     with tempfile.TemporaryDirectory(prefix="export-") as folder, tempfile.TemporaryFile() as handle:
         joined = PdfJoin(handle)
-        for number, start in enumerate(range(0, len(ids), CHUNK)):
-            chunk = ids[start : start + CHUNK]
+        for number, sheets in enumerate(_sheets_by_chunk(job)):
             part = Path(folder) / f"{number:05d}.pdf"
-            sheets = unit_sheets(Unit.objects.filter(pk__in=chunk), job.user)
             render_pdf("exports/unit_sheet_pdf.html", sheet_context(sheets, job.user), part)
             joined.add(part)
             part.unlink()  # its pages are in the whole: the disk holds one chunk besides it
-            _advance(job, len(chunk))
         joined.close()
         _finish(job, handle)
 
 
 def write_status_workbooks(job: ExportJob) -> None:
-    """Every unit's status sheet of the scope as its own workbook (the unit page's .xlsx), in one zip;
-    ``CHUNK`` units read at a time, each workbook written into the zip as soon as it is made."""
-    _obj, units = get_scope(job.user, job.level, job.scope_pk)
-    ids = list(units.order_by(*UNIT_ORDER).values_list("pk", flat=True))
-    ExportJob.objects.filter(pk=job.pk).update(units_total=len(ids))
+    """Every unit's status sheet of the scope as its own workbook (the unit page's .xlsx), in one zip,
+    each workbook written into the zip as soon as it is made."""
     names = set()
     with tempfile.TemporaryFile() as handle:
         with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
-            for start in range(0, len(ids), CHUNK):
-                chunk = ids[start : start + CHUNK]
-                for sheet in unit_sheets(Unit.objects.filter(pk__in=chunk).order_by(*UNIT_ORDER), job.user):
+            for sheets in _sheets_by_chunk(job):
+                for sheet in sheets:
                     name = f"{unit_label(sheet.unit)}-状态表.xlsx"
                     if name in names:  # two estates of one name in a street: told apart by the unit's number
                         name = f"{unit_label(sheet.unit)}-{sheet.unit.pk}-状态表.xlsx"
                     names.add(name)
                     with archive.open(name, "w") as entry:
                         write_status_workbook([sheet], entry)
-                _advance(job, len(chunk))
         _finish(job, handle)
 
 
@@ -168,8 +169,10 @@ def write_district_report(job: ExportJob) -> None:
     """The report to the district head for the district, over the period chosen on its page (else its
     default period); the bar moves as each street's section is written."""
     obj, units = district_scope(job.user, job.level, job.scope_pk)
-    start, end = default_period(units, timezone.localdate())
-    start, end = job.period_start or start, job.period_end or end
+    if job.period_start and job.period_end:
+        start, end = job.period_start, job.period_end
+    else:  # a job started without a page's period
+        start, end = default_period(units, timezone.localdate())
     report = build_district_report(obj, units, start=start, end=end)
     with tempfile.TemporaryFile() as handle:
         write_district_level_docx(report, handle, on_street=lambda street: _advance(job, street.values["units"]))
