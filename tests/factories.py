@@ -1,4 +1,4 @@
-"""Shared builders for the tests: factory-boy factories for the estate, building, unit and household, and the
+"""Shared builders for the tests: factory-boy factories for the estate, building and unit, and the
 helpers every app's tests use to put a unit where they need it (a stage, a plan, a signed plan).
 
 Plain module, imported by the tests and by tests/conftest.py; fixtures live in conftest.py files.
@@ -11,6 +11,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from consultations.models import Vote
+from consultations.signals import drop_tallies
 from retrofit.models import User
 from units import contracts, plans
 from units.models import Building, Estate, Household, Stage, Unit
@@ -55,18 +56,6 @@ class UnitFactory(DjangoModelFactory):
     number = "1"
 
 
-class HouseholdFactory(DjangoModelFactory):
-    class Meta:
-        model = Household
-
-    unit = factory.SubFactory(UnitFactory)
-    room = factory.Sequence(lambda n: f"{n + 1}01")
-    floor = 1
-    area = Decimal("80.00")
-    owner_name = factory.Sequence(lambda n: f"业主{n}")
-    phone = factory.Sequence(lambda n: f"139{n:08d}")
-
-
 # --- the helpers built on them ---------------------------------------------------------------------
 
 
@@ -78,11 +67,12 @@ def make_unit(community, *, estate="测试小区", building="1", unit="1", floor
 
 
 def add_flats(unit, votes, *, area="80.00", per_floor=2, owner_prefix="业主"):
-    """Flats 101, 102, 201… with the given votes (a list of vote codes), one owner each."""
-    households = []
-    for index, vote in enumerate(votes):
-        floor, side = divmod(index, per_floor)
-        household = HouseholdFactory(
+    """Flats 101, 102, 201… with the given votes (a list of vote codes), one owner each.
+
+    Written as the roster import writes new flats: in bulk, no signal per row, the unit's stored tally
+    dropped once (``drop_tallies``)."""
+    households = Household.objects.bulk_create(
+        Household(
             unit=unit,
             room=f"{floor + 1}{side + 1:02d}",
             floor=floor + 1,
@@ -90,8 +80,12 @@ def add_flats(unit, votes, *, area="80.00", per_floor=2, owner_prefix="业主"):
             owner_name=f"{owner_prefix}{index}",
             phone=f"139{index:08d}",
         )
-        Vote.objects.create(household=household, value=vote, version=1)
-        households.append(household)
+        for index, (floor, side) in enumerate(divmod(index, per_floor) for index in range(len(votes)))
+    )
+    Vote.objects.bulk_create(
+        Vote(household=household, value=vote, version=1) for household, vote in zip(households, votes, strict=True)
+    )
+    drop_tallies([unit.pk])
     return households
 
 
