@@ -6,7 +6,7 @@ import threading
 import time
 
 import pytest
-from django.db import connections
+from django.db import OperationalError, connections
 from django_tasks_db.management.commands.db_worker import Worker
 from playwright.sync_api import expect
 from pypdf import PdfReader
@@ -31,10 +31,20 @@ def _worker_thread():
         if share:
             connections["default"] = shared
         try:
-            Worker(
-                queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
-                max_tasks=None, worker_id="browser-test", excluded_queue_names=[],
-            ).run()
+            while True:
+                try:
+                    Worker(
+                        queue_names=["default"], interval=0, batch=True, backend_name="default",
+                        startup_delay=False, max_tasks=None, worker_id="browser-test", excluded_queue_names=[],
+                    ).run()
+                    return
+                except OperationalError as error:
+                    # One connection shared by three threads: a poll's open cursor can lock the table the
+                    # worker's BEGIN IMMEDIATE wants ("database table is locked", never waited on). A real
+                    # worker has a connection of its own; this one tries again, as it would after its interval.
+                    if "locked" not in str(error):
+                        raise
+                    time.sleep(0.05)
         finally:
             if share:
                 shared.dec_thread_sharing()
