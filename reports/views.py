@@ -37,8 +37,11 @@ def dashboard_home(request):
     first = Unit.objects.visible_to(user).for_listing().first()
     if first is None:
         return redirect("home")
-    if user.is_superuser:
-        return redirect("dashboard", level="street", pk=first.building.estate.community.street_id)
+    if user.is_superuser:  # the top of the house the first unit stands in: its district, or its street
+        street = first.building.estate.community.street
+        if street.district_id:
+            return redirect("dashboard", level="district", pk=street.district_id)
+        return redirect("dashboard", level="street", pk=street.pk)
     return redirect("dashboard", level="estate", pk=first.building.estate_id)
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reports.dashboard import ATTENTION_SHOWN
-from retrofit.models import Role
+from retrofit.models import Role, User
 from tests.factories import PASSWORD, add_flats, at_stage, fail_check, make_unit, make_user
 from units.models import Community, District, Stage, Street, Unit
 
@@ -53,6 +53,15 @@ def test_the_district_official_lands_on_the_district_dashboard(client, district)
     response = client.post(reverse("login"), {"username": "bureau", "password": PASSWORD})
     landed = client.get(response.url, follow=True)
     assert landed.request["PATH_INFO"] == board_url("district", district.district)
+
+
+def test_an_administrator_lands_on_the_district_of_the_first_street_or_on_the_street(client, district):
+    client.force_login(User.objects.create_superuser("root", password="x"))
+    Street.objects.update(district=district.district)
+    assert client.get(reverse("dashboard_home")).url == board_url("district", district.district)
+    Street.objects.update(district=None)
+    first = Unit.objects.for_listing().first().building.estate.community.street
+    assert client.get(reverse("dashboard_home")).url == board_url("street", first)
 
 
 def test_the_district_official_reads_every_street_of_the_district_and_nothing_beyond(client, district):
