@@ -134,15 +134,16 @@ def page_rows(board: Dashboard, units) -> list[tuple[Unit, object]]:
     """(unit, its consent) for a page of ``units`` (a slice of ``board.units``), the next steps of the page
     and of the attention list asked together: a fixed number of reads, whatever the units behind them."""
     units = list(units)
-    listed = {unit.pk: unit for unit in [*units, *(unit for _item, unit in board.attention)]}
-    consents = consent_by_unit(listed.values()) if listed else {}
-    board.next_steps = _next_steps(listed.values(), consents)
+    board.next_steps, consents = _next_steps([*units, *(unit for _item, unit in board.attention)])
     return [(unit, consents[unit.pk]) for unit in units]
 
 
-def _next_steps(units, consents) -> dict:
-    """The next step of each of these (few) units, the consent guard reusing their stored tallies."""
-    return nextstep.next_steps(units, counted={"consent": consents}) if consents else {}
+def _next_steps(units) -> tuple[dict, dict]:
+    """The next step and the consent of each of these (few) units, the consent guard reusing their stored
+    tallies: (unit id → next step, unit id → consent)."""
+    listed = {unit.pk: unit for unit in units}
+    consents = consent_by_unit(listed.values()) if listed else {}
+    return (nextstep.next_steps(listed.values(), counted={"consent": consents}) if consents else {}), consents
 
 
 def _attention(units_qs, today) -> tuple[list, int]:
@@ -224,7 +225,7 @@ class DistrictBoard:
     trend: dict
     attention: list  # (item, unit), the worst ATTENTION_SHOWN
     attention_total: int
-    next_steps: dict = field(default_factory=dict)  # not listed at district level
+    next_steps: dict = field(default_factory=dict)  # unit id → next step, of the units needing attention
 
     @property
     def unit_count(self) -> int:
@@ -241,6 +242,7 @@ def build_district(units_qs, *, today: date | None = None) -> DistrictBoard:
     today = today or timezone.localdate()
     totals = _totals(units_qs)
     shown, total = _attention(units_qs, today)
+    next_steps, _consents = _next_steps([unit for _item, unit in shown])
     return DistrictBoard(
         streets=sorted(
             _group_rows(units_qs, STREET, f"{STREET}__name"),
@@ -254,6 +256,7 @@ def build_district(units_qs, *, today: date | None = None) -> DistrictBoard:
         trend=_trend(units_qs, today),
         attention=shown,
         attention_total=total,
+        next_steps=next_steps,
     )
 
 

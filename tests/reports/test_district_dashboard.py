@@ -19,7 +19,8 @@ from units.models import Community, District, Stage, Street, Unit
 # The district dashboard's queries: the session, the user, the district and whether it holds any of the
 # user's units; the missing tallies; the totals; the streets; the seven attention sources (their units are
 # read only when one needs attention); the stages; the situations; progress over time; the trend; the
-# menu's overdue action items and its scope label.
+# menu's overdue action items and its scope label. (Units needing attention add their tallies and next steps:
+# a fixed number of reads, whatever their count, test_each_unit_needing_attention_says_its_next_step.)
 DISTRICT_QUERIES = 20
 
 
@@ -194,6 +195,25 @@ def test_the_attention_list_across_streets_is_capped_the_worst_first(client, dis
     assert len(board.attention) == ATTENTION_SHOWN < board.attention_total
     assert board.attention[0][0].kind == "acceptance_failed"  # the worst first
     assert f'data-testid="attention-total">{board.attention_total}<' in response.content.decode()
+
+
+def test_each_unit_needing_attention_says_its_next_step(client, district):
+    """As on a street's board: the district official reads what stands in each listed unit's way."""
+    Unit.objects.filter(pk=district.unit.pk).update(stage=Stage.CONSULTATION, stage_since=timezone.now() - timedelta(days=60))
+    client.force_login(district.users["district"])
+    response = client.get(board_url("district", district.district))
+    board = response.context["board"]
+    listed = {unit.pk for _item, unit in board.attention}
+    assert district.unit.pk in listed and set(board.next_steps) == listed
+    attention = response.content.decode().split('data-testid="attention"')[1].split("</ul>")[0]
+    assert attention.count('data-testid="next-step-inline"') == len(listed)
+    one = _queries(client, board_url("district", district.district))
+    for number in range(3, 20):  # seventeen more stalled units: the list is capped, the reads do not grow
+        make_unit(district.community, estate="停滞小区", unit=str(number))
+    Unit.objects.filter(building__estate__name="停滞小区").update(stage=Stage.SURVEY, stage_since=timezone.now() - timedelta(days=60))
+    client.get(board_url("district", district.district))  # stores the new units' tallies
+    many = _queries(client, board_url("district", district.district))
+    assert len(many) == len(one), [q["sql"][:120] for q in many.captured_queries]
 
 
 def test_a_unit_opened_from_the_district_leads_back_to_it(client, district):
