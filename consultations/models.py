@@ -630,6 +630,9 @@ class UnitTally(models.Model):
     situation = models.CharField(max_length=20, blank=True)
     conflict = models.TextField(blank=True)  # the roster conflict that stops the engine, if any
     computed_at = models.DateTimeField()
+    # The owners of a unit short of consent that the visit list shows, once it has stored them (VisitFlat)
+    # from the same households as these figures; None until then.
+    owners_to_visit = models.PositiveIntegerField(null=True, blank=True)
 
     # The consent engine's figures (rules.Consent), stored field for field, in this order everywhere.
     FIGURES = (
@@ -655,6 +658,33 @@ class UnitTally(models.Model):
     @property
     def ok(self) -> bool:
         return not self.conflict
+
+
+class VisitFlat(models.Model):
+    """One flat not yet agreeing in a unit short of consent, with the owner it belongs to: the visit list's
+    derived copy of the consent engine's owners (selectors.store_owners_to_visit), so that the list can be
+    ordered and paged in the database and read a page of households, not the community's.
+
+    A unit's rows are written together, with its tally's ``owners_to_visit``, from the households that
+    tally was counted from; they are trusted only while that tally stands (any change to a household, a
+    vote, a same-owner decision or the policy drops it, signals.py) and replaced as a whole when the list
+    stores them again. Hence no database constraint on the households: a stale row is never read, and a
+    household's delete need not look for its rows.
+    """
+
+    household = models.OneToOneField(
+        "units.Household", on_delete=models.DO_NOTHING, db_constraint=False, primary_key=True, related_name="visit_flat"
+    )
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    # The owner's first flat not yet agreeing (by floor and room), which stands for the owner on the list.
+    lead = models.ForeignKey(
+        "units.Household", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    position = models.PositiveSmallIntegerField()  # among the owner's flats not agreeing; the lead's is 0
+    in_minimal_set = models.BooleanField()  # the owner's agreement alone would carry the unit (rules.Consent.to_convert)
+
+    def __str__(self):
+        return f"{self.unit_id}: {self.household_id} → {self.lead_id}"
 
 
 class ClientSaveKind(models.TextChoices):

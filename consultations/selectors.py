@@ -10,7 +10,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Case, CharField, Count, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -37,6 +38,7 @@ from .models import (
     RoundStatus,
     SameOwnerDecision,
     UnitTally,
+    VisitFlat,
     Vote,
     VoteChange,
     VoteValue,
@@ -325,7 +327,7 @@ class VisitRow:
 
     rank: int
     unit: Unit
-    consent: rules.Consent
+    consent: UnitTally  # the unit's stored consent figures (agrees_needed, situation)
     household: Household
     rooms: list[str]
     vote: str
@@ -337,48 +339,7 @@ class VisitRow:
     new_owner_since: date | None = None  # the flat changed owner on that day (过户): a new owner to meet
 
 
-@dataclass
-class VisitList:
-    rows: list[VisitRow]
-    units: list[tuple[Unit, rules.Consent, ConsultationRound | None]]  # failing units, fewest needed first
-    # units that pass and still sit in survey or consultation, each with its next step (units/nextstep.py):
-    # in consultation, start the notice; in survey, open a round first
-    ready: list[tuple[Unit, nextstep.NextStep]]
-    on_hold: list[tuple[Unit, ConsultationRound]]
-    conflicts: list[tuple[Unit, rules.OwnerConflict]]
-    overdue: list[ConsultationRound]
-
-
 VISIT_STAGES = Stage.CONSULTING
-
-
-def _last_contact_field(field: str):
-    latest = Contact.objects.filter(household=OuterRef("pk")).order_by("-contacted_at", "-id")
-    return Subquery(latest.values(field)[:1])
-
-
-def households_for_visits(units: Iterable[Unit]) -> dict[int, list[Household]]:
-    """Households of these units with vote, holdout and last contact, in one query, grouped by unit."""
-    grouped: dict[int, list[Household]] = defaultdict(list)
-    queryset = (
-        Household.objects.filter(unit_id__in=[u.pk for u in units])
-        .select_related("vote", "holdout")
-        .annotate(
-            last_contact_at=_last_contact_field("contacted_at"),
-            last_contact_channel=_last_contact_field("channel"),
-            last_contact_outcome=_last_contact_field("outcome"),
-            last_contact_note=_last_contact_field("note"),
-            new_owner_since=Subquery(
-                OwnerTransfer.objects.filter(household=OuterRef("pk"))
-                .order_by("-transferred_on", "-recorded_at")
-                .values("transferred_on")[:1]
-            ),
-        )
-        .order_by("floor", "room")
-    )
-    for household in queryset:
-        grouped[household.unit_id].append(household)
-    return grouped
 
 
 def _holdout_of(household: Household) -> Holdout | None:
@@ -388,123 +349,246 @@ def _holdout_of(household: Household) -> Holdout | None:
         return None
 
 
-def _stored_consent(unit: Unit) -> UnitConsent | None:
-    """The unit's stored tally when it was read with the unit (``select_related("tally")``), else None."""
-    tally = Unit.tally.related.get_cached_value(unit, default=None)
-    if tally is None:
-        return None
-    return UnitConsent(tally) if tally.ok else UnitConsent(None, tally.conflict)
-
-
-def _short_of_consent(answer: UnitConsent) -> bool:
+def _short(tally: UnitTally) -> bool:
     """A unit whose owners are to be visited: counted, with owners, not passing yet."""
-    return answer.ok and answer.consent.agrees_needed is not None and not answer.consent.threshold_met
+    return tally.ok and tally.agrees_needed is not None and not tally.threshold_met
 
 
-def visit_list(units: Iterable[Unit], today: date | None = None, now: datetime | None = None) -> VisitList:
+def store_owners_to_visit(units: list[Unit]) -> None:
+    """Count these units from their households and store, for each one short of consent, its owners not yet
+    agreeing (``VisitFlat``) with the tally's ``owners_to_visit``; a missing tally is stored too. Sets each
+    unit's tally on it. Queries: households, same-owner decisions, then the writes, whatever the number of
+    units.
+
+    The households are read in (floor, room) order: an owner's first flat in it stands for the owner. The
+    units are locked first, as ``consent_by_unit`` does: a vote written meanwhile either committed before
+    this read or drops the tally after this write."""
+    ids = [u.pk for u in units]
+    flats: list[VisitFlat] = []
+    tallies: dict[int, UnitTally] = {}
+    with transaction.atomic():
+        lock_units(ids)
+        grouped: dict[int, list[Household]] = defaultdict(list)
+        for household in Household.objects.filter(unit_id__in=ids).select_related("vote").order_by("floor", "room"):
+            grouped[household.unit_id].append(household)
+        decisions = same_owner_decisions(ids)
+        for unit in units:
+            households = grouped.get(unit.pk, [])
+            answer = evaluate_unit(unit, households, decisions[unit.pk])
+            tally = tallies[unit.pk] = _tally(unit.pk, answer)
+            tally.owners_to_visit = 0
+            if not _short(tally):
+                continue
+            minimal = set(answer.consent.to_convert)
+            # The engine's owners, staff's same-owner links included: one visit per owner, named by the
+            # engine's key (its first flat's). One owner's flats carry one vote here (the count found no conflict).
+            for held in owner_groups(households, decisions[unit.pk]):
+                waiting = [h for h in held if current_vote(h).value != rules.AGREE]
+                if not waiting:
+                    continue
+                tally.owners_to_visit += 1
+                key_set = owner_key(held[0]) in minimal
+                flats.extend(
+                    VisitFlat(household=h, unit=unit, lead=waiting[0], position=n, in_minimal_set=key_set)
+                    for n, h in enumerate(waiting)
+                )
+        stored = set(UnitTally.objects.filter(unit_id__in=ids).values_list("unit_id", flat=True))
+        UnitTally.objects.bulk_create([t for pk, t in tallies.items() if pk not in stored], ignore_conflicts=True)
+        # A stored tally was counted from the households just read (any change since would have dropped it).
+        UnitTally.objects.bulk_update([t for pk, t in tallies.items() if pk in stored], ["owners_to_visit"])
+        VisitFlat.objects.filter(unit_id__in=ids).delete()
+        VisitFlat.objects.bulk_create(flats)
+    for unit in units:
+        Unit.tally.related.set_cached_value(unit, tallies[unit.pk])
+
+
+def _degree_rank():
+    """``campaign.degree_rank`` in the database, of the ``degree`` annotation."""
+    ranks = [When(degree=d, then=Value(campaign.degree_rank(d))) for d in Degree.values]
+    return Case(*ranks, default=Value(campaign.degree_rank(None)))
+
+
+def _owner_contact(field: str):
+    """The owner's last contact, over all their flats to visit (their ``lead``)."""
+    latest = Contact.objects.filter(household__visit_flat__lead=OuterRef("lead")).order_by("-contacted_at", "-id")
+    return Subquery(latest.values(field)[:1])
+
+
+def _flat_contact(field: str):
+    latest = Contact.objects.filter(household=OuterRef("household")).order_by("-contacted_at", "-id")
+    return Subquery(latest.values(field)[:1])
+
+
+class VisitOwners:
+    """The owners to visit of some units, best visit first (``campaign.visit_order_key``, in the database):
+    ``len`` from the stored tallies, no query; a slice reads that many owners and their flats, two queries.
+    What a ``Paginator`` pages; iterating reads them all (the printout)."""
+
+    def __init__(self, units: list[Unit], rounds: dict[int, ConsultationRound], today: date):
+        self.units = {u.pk: u for u in units}
+        self.rounds = rounds
+        self.today = today
+        self.total = sum(Unit.tally.related.get_cached_value(u).owners_to_visit for u in units)
+
+    def __len__(self) -> int:
+        return self.total
+
+    def count(self) -> int:
+        return self.total
+
+    def __iter__(self):
+        return iter(self[0 : self.total])
+
+    def ordered(self):
+        """The owners' standing flats, in visit order: ``campaign.visit_order_key`` field for field."""
+        return (
+            VisitFlat.objects.filter(unit_id__in=list(self.units), household_id=F("lead_id"))
+            .annotate(
+                needed=F("unit__tally__agrees_needed"),
+                degree=Subquery(
+                    Holdout.objects.filter(household__visit_flat__lead=OuterRef("lead"))
+                    .order_by("household__visit_flat__position")
+                    .values("degree")[:1]
+                ),
+                last_at=_owner_contact("contacted_at"),
+                unit_label=Concat(
+                    "unit__building__estate__name", Value("/"), "unit__building__number", Value("/"), "unit__number",
+                    output_field=CharField(),
+                ),
+            )
+            .order_by(
+                "needed", "-in_minimal_set", _degree_rank(), F("last_at").asc(nulls_first=True), "unit_label",
+                "household__room", "pk",
+            )
+        )
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or index.step not in (None, 1):
+            raise TypeError("the owners to visit are read a slice at a time")
+        start, stop, _step = index.indices(self.total)
+        if stop <= start:
+            return []
+        leads = list(self.ordered().values_list("household_id", flat=True)[start:stop])
+        flats: dict[int, list[VisitFlat]] = defaultdict(list)
+        queryset = (
+            VisitFlat.objects.filter(lead_id__in=leads)
+            .select_related("household__vote", "household__holdout")
+            .annotate(
+                last_contact_at=_flat_contact("contacted_at"),
+                last_contact_channel=_flat_contact("channel"),
+                last_contact_outcome=_flat_contact("outcome"),
+                last_contact_note=_flat_contact("note"),
+                new_owner_since=Subquery(
+                    OwnerTransfer.objects.filter(household=OuterRef("household"))
+                    .order_by("-transferred_on", "-recorded_at")
+                    .values("transferred_on")[:1]
+                ),
+            )
+            .order_by("lead_id", "position")
+        )
+        for flat in queryset:
+            flats[flat.lead_id].append(flat)
+        return [self._row(start + n, flats[lead]) for n, lead in enumerate(leads, start=1)]
+
+    def _row(self, rank: int, flats: list[VisitFlat]) -> VisitRow:
+        lead = flats[0]  # position 0: the owner's first flat, which stands for them
+        unit = self.units[lead.unit_id]
+        latest = max((f for f in flats if f.last_contact_at is not None), key=lambda f: f.last_contact_at, default=None)
+        last = None
+        if latest is not None:
+            last = LastContact(
+                latest.last_contact_at, latest.last_contact_channel, latest.last_contact_outcome,
+                latest.last_contact_note or "",
+            )
+        first = lead.household
+        return VisitRow(
+            rank=rank,
+            unit=unit,
+            consent=Unit.tally.related.get_cached_value(unit),
+            household=first,
+            rooms=[f.household.room for f in flats],
+            vote=current_vote(first).value,
+            in_minimal_set=lead.in_minimal_set,
+            holdout=next((h for h in (_holdout_of(f.household) for f in flats) if h is not None), None),
+            last_contact=last,
+            days_since=None if last is None else (self.today - timezone.localtime(last.at).date()).days,
+            current_round=self.rounds.get(unit.pk),
+            new_owner_since=max((f.new_owner_since for f in flats if f.new_owner_since), default=None),
+        )
+
+
+@dataclass
+class VisitList:
+    owners: VisitOwners  # best visit first; page it (a Paginator) or read it whole (the printout)
+    units: list[tuple[Unit, UnitTally, ConsultationRound | None]]  # failing units, fewest needed first
+    # units that pass and still sit in survey or consultation, each with its next step (units/nextstep.py):
+    # in consultation, start the notice; in survey, open a round first
+    ready: list[tuple[Unit, nextstep.NextStep]]
+    on_hold: list[tuple[Unit, ConsultationRound]]
+    conflicts: list[tuple[Unit, str]]
+    overdue: list[ConsultationRound]
+
+    @property
+    def rows(self) -> list[VisitRow]:
+        """Every owner to visit, best visit first."""
+        return list(self.owners)
+
+
+def visit_list(units: Iterable[Unit], today: date | None = None) -> VisitList:
     """Owners to visit, best visit first (see ``campaign.visit_order_key``), in a fixed number of queries.
 
-    ``units`` must come with ``building__estate__community__street`` selected. Only units in survey or
-    consultation that are physically eligible take part; a unit whose round is on hold waits for the
-    leadership group and is listed apart. Units read with their stored tally (``select_related("tally")``)
-    that pass, or have no owner or a roster conflict, are told apart by it: only the households of the
-    units still short of consent (and of those without a stored tally) are read, so the list costs what it
-    shows, not what the community holds.
+    ``units`` must come with ``building__estate__community__street`` selected, best with their tally
+    (``select_related("tally")``; else it is read, one query). Only units in survey or consultation that
+    are physically eligible take part; a unit whose round is on hold waits for the leadership group and is
+    listed apart. Everything but the owners is told from the stored tallies; the owners of the units short
+    of consent are stored once (``store_owners_to_visit``, only for units whose tally has none yet) and read
+    a page at a time (``VisitList.owners``), so the list costs the page it shows, not the community.
     """
     today = today or timezone.localdate()
-    now = now or timezone.now()
     units = [u for u in units if u.stage in VISIT_STAGES and u.eligible]
+    unread = [u for u in units if not Unit.tally.related.is_cached(u)]
+    if unread:
+        found = UnitTally.objects.in_bulk([u.pk for u in unread])
+        for unit in unread:
+            Unit.tally.related.set_cached_value(unit, found.get(unit.pk))
     rounds = {
         r.unit_id: r
         for r in ConsultationRound.objects.current().filter(unit_id__in=[u.pk for u in units])
     }
-    stored = {u.pk: _stored_consent(u) for u in units}
     waiting = {pk for pk, r in rounds.items() if r.status == RoundStatus.ON_HOLD}
-    counted = [
-        u for u in units if u.pk not in waiting and (stored[u.pk] is None or _short_of_consent(stored[u.pk]))
-    ]
-    grouped = households_for_visits(counted)
-    decisions = same_owner_decisions([u.pk for u in counted])
-    result = VisitList(rows=[], units=[], ready=[], on_hold=[], conflicts=[], overdue=[])
-    candidates: list[tuple[tuple, VisitRow]] = []
+
+    def stale(unit):
+        tally = Unit.tally.related.get_cached_value(unit)
+        return tally is None or (_short(tally) and tally.owners_to_visit is None)
+
+    if missing := [u for u in units if u.pk not in waiting and stale(u)]:
+        store_owners_to_visit(missing)
+    result = VisitList(owners=None, units=[], ready=[], on_hold=[], conflicts=[], overdue=[])
     passing: list[tuple[Unit, UnitConsent]] = []
+    short: list[Unit] = []
     for unit in units:
         current_round = rounds.get(unit.pk)
         if current_round is not None and current_round.is_overdue(today):
             current_round.unit = unit  # the list names it: the unit at hand, not one query per round
             result.overdue.append(current_round)
-        if current_round is not None and current_round.status == RoundStatus.ON_HOLD:
+        if unit.pk in waiting:
             result.on_hold.append((unit, current_round))
             continue
-        households = grouped.get(unit.pk, [])
-        answer = stored[unit.pk]
-        if answer is None or _short_of_consent(answer):
-            answer = evaluate_unit(unit, households, decisions[unit.pk])
-        if not answer.ok:
-            result.conflicts.append((unit, answer.conflict))
+        tally = Unit.tally.related.get_cached_value(unit)
+        if not tally.ok:
+            result.conflicts.append((unit, tally.conflict))
+        elif tally.agrees_needed is None:
             continue
-        consent = answer.consent
-        if consent.agrees_needed is None:
-            continue
-        if consent.threshold_met:
-            passing.append((unit, answer))
-            continue
-        result.units.append((unit, consent, current_round))
-        minimal = set(consent.to_convert)
-        # The engine's owners, staff's same-owner links included: one visit per owner, named by the engine's
-        # key (its first flat's). One owner's flats carry one vote here (the count found no conflict).
-        owners: dict[tuple, list[Household]] = {}
-        for held in owner_groups(households, decisions[unit.pk]):
-            waiting = [h for h in held if current_vote(h).value != rules.AGREE]
-            if waiting:
-                owners[owner_key(held[0])] = waiting
-        for key, flats in owners.items():
-            first = flats[0]
-            latest = max(
-                (h for h in flats if h.last_contact_at is not None), key=lambda h: h.last_contact_at, default=None
-            )
-            last = None
-            if latest is not None:
-                last = LastContact(
-                    latest.last_contact_at,
-                    latest.last_contact_channel,
-                    latest.last_contact_outcome,
-                    latest.last_contact_note or "",
-                )
-            holdout = next((h for h in map(_holdout_of, flats) if h is not None), None)
-            row = VisitRow(
-                rank=0,
-                unit=unit,
-                consent=consent,
-                household=first,
-                rooms=[h.room for h in flats],
-                vote=current_vote(first).value,
-                in_minimal_set=key in minimal,
-                holdout=holdout,
-                last_contact=last,
-                days_since=None if last is None else (today - timezone.localtime(last.at).date()).days,
-                current_round=current_round,
-                new_owner_since=max((h.new_owner_since for h in flats if h.new_owner_since), default=None),
-            )
-            order = campaign.visit_order_key(
-                campaign.VisitCandidate(
-                    agrees_needed=consent.agrees_needed,
-                    in_minimal_set=row.in_minimal_set,
-                    degree=holdout.degree if holdout else None,
-                    last_contact=None if last is None else last.at,
-                    unit_label=f"{unit.building.estate.name}/{unit.building.number}/{unit.number}",
-                    room=first.room,
-                )
-            )
-            candidates.append((order, row))
+        elif tally.threshold_met:
+            passing.append((unit, UnitConsent(tally)))
+        else:
+            short.append(unit)
+            result.units.append((unit, tally, current_round))
     # What a passing unit does next is the next step's to say, from the counts just read: no household read.
     steps = nextstep.next_steps([u for u, _a in passing], counted={"consent": {u.pk: a for u, a in passing}})
     result.ready = [(unit, steps[unit.pk]) for unit, _answer in passing]
-    candidates.sort(key=lambda pair: pair[0])
-    for rank, (_order, row) in enumerate(candidates, start=1):
-        row.rank = rank
-        result.rows.append(row)
     result.units.sort(key=lambda item: (item[1].agrees_needed, str(item[0])))
+    result.owners = VisitOwners(short, rounds, today)
     return result
 
 

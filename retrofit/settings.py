@@ -215,6 +215,8 @@ ROSTER_PENDING_MAX_AGE = env.int("ROSTER_PENDING_MAX_AGE", default=3600)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 # The dashboard's table of units shows this many a page (a street has hundreds; a phone reads a page).
 DASHBOARD_UNITS_PER_PAGE = env.int("DASHBOARD_UNITS_PER_PAGE", default=50)
+# The visit list on screen shows this many owners a page, best visit first (its printout shows them all).
+VISITS_PER_PAGE = env.int("VISITS_PER_PAGE", default=30)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 # Long exports (reports/jobs.py) run in a worker, not in the request: django-tasks with its database

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from functools import partial
 
-from django.shortcuts import redirect, render
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from units.models import Community
-from units.permissions import get_community_for_user, get_unit_for_user
+from units.permissions import get_community_for_user
 
 from .. import situations
 from ..selectors import VISIT_STAGES, visit_list
@@ -37,17 +39,22 @@ def _visits(request, units, *, route: str, pk: int, printout: bool, **place):
     """The visit list of ``units`` (for ``place``): on screen with a link to its printout, or printed
     with a link back. ``route`` names the screen page; its printout is ``<route>_print``."""
     today = timezone.localdate()
+    listing = visit_list(units, today=today)
     context = {
-        "listing": visit_list(units, today=today),
+        "listing": listing,
         "today": today,
         "situations": situations,
         "can_edit": request.user.can_edit,
         **place,
     }
-    if printout:
+    if printout:  # paper is read in full: every owner
+        context["rows"] = list(listing.owners)
         context["back_url"] = reverse(route, args=[pk])
         return render(request, "consultations/visit_list_print.html", context)
-    context["print_url"] = reverse(f"{route}_print", args=[pk])
+    # A page at a time on the phone, read from the database a page at a time (selectors.VisitOwners); a
+    # page number that is not one gives the first page, one past the end the last.
+    page = Paginator(listing.owners, settings.VISITS_PER_PAGE).get_page(request.GET.get("page"))
+    context.update(page=page, rows=page.object_list, print_url=reverse(f"{route}_print", args=[pk]))
     return render(request, "consultations/visit_list.html", context)
 
 
@@ -56,7 +63,7 @@ def _community_visits(request, pk, *, printout: bool):
     units = list(
         units_of(request.user)
         .for_listing()
-        .select_related("tally")  # the units that pass need no household read (selectors.visit_list)
+        .select_related("tally")  # the list is told from the stored tallies (selectors.visit_list)
         .filter(building__estate__community=community, stage__in=VISIT_STAGES, eligible=True)
         .order_by("building__estate__name", "building__number", "number")
     )
@@ -64,7 +71,8 @@ def _community_visits(request, pk, *, printout: bool):
 
 
 def _unit_visits(request, pk, *, printout: bool):
-    unit = get_unit_for_user(request.user, pk)
+    # With its stored tally, as the community's units are (selectors.visit_list).
+    unit = get_object_or_404(units_of(request.user).for_listing().select_related("tally"), pk=pk)
     place = {"unit": unit, "estate": unit.building.estate}
     return _visits(request, [unit], route="unit_visits", pk=unit.pk, printout=printout, **place)
 

@@ -7,7 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from consultations.models import Contact, VoteChange
-from tests.browser.conftest import assert_fits_the_phone
+from tests.browser.conftest import assert_fits_the_phone, shot
+from tests.browser.test_tap_targets import small_targets
 from tests.factories import add_flats, make_unit
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -64,3 +65,44 @@ def test_staff_work_through_the_visit_list_on_a_phone(world, live_server, log_in
     expect(card.get_by_test_id("last-contact")).to_have_attribute("data-channel", "phone")
     assert int(rows.first.get_attribute("data-household")) != now_first
     assert_fits_the_phone(page)
+
+
+def test_staff_reach_the_31st_owner_a_page_at_a_time(world, live_server, log_in):
+    """The list shows 30 owners a page, best visit first; the worker taps on to the next page, logs a
+    contact there and comes back to that page, at that owner."""
+    estate = world.estate.name
+    units = [make_unit(world.community, estate=estate, building="3", unit=str(n)) for n in range(1, 4)]
+    for n, unit in enumerate(units):
+        add_flats(unit, ["undecided"] * 12, owner_prefix=f"丙{n}-")  # 36 owners to visit
+
+    page = log_in(world.users["staff"])
+    page.goto(f"{live_server.url}/communities/{world.community.pk}/visits/")
+    rows = page.get_by_test_id("visit-row")
+    expect(rows).to_have_count(30)
+    expect(page.get_by_test_id("visits-total")).to_contain_text("共 36 名业主待走访")
+    expect(page.get_by_test_id("visits-previous")).to_have_count(0)
+    last_of_first = rows.nth(29).get_attribute("data-household")
+    shot(page, "visit-list-page-1", full_page=True)
+
+    page.get_by_test_id("visits-next").click()
+    expect(page).to_have_url(re.compile(r"/visits/\?page=2$"))
+    expect(rows).to_have_count(6)
+    expect(rows.first.locator(".visit-rank")).to_have_text("31")
+    assert last_of_first not in {rows.nth(i).get_attribute("data-household") for i in range(6)}
+    expect(page.get_by_test_id("visits-next")).to_have_count(0)
+    assert_fits_the_phone(page)
+    assert not small_targets(page), small_targets(page)
+    shot(page, "visit-list-page-2", full_page=True)
+
+    household = rows.first.get_attribute("data-household")
+    rows.first.get_by_test_id("log-contact").click()
+    page.get_by_test_id("channel-phone").click()
+    page.get_by_test_id("outcome-no_answer").click()
+    page.get_by_test_id("save-contact").click()
+    expect(page).to_have_url(re.compile(rf"/visits/\?page=2#visit-{household}$"))
+    expect(page.locator(f"#visit-{household}").get_by_test_id("last-contact")).to_have_attribute("data-channel", "phone")
+    assert Contact.objects.filter(household_id=household).count() == 1
+
+    page.get_by_test_id("visits-previous").click()
+    expect(page).to_have_url(re.compile(r"/visits/\?page=1$"))
+    expect(rows).to_have_count(30)

@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from consultations import services
+from consultations import campaign as campaign_rules
+from consultations import selectors, services
 from consultations.models import Contact
 from consultations.selectors import visit_list
 from tests.factories import READS_THE_UNIT as PAGE
@@ -170,19 +171,25 @@ def _grow(world, campaign, n):
 def test_community_visit_list_query_count_does_not_grow(client, world, campaign, django_assert_num_queries):
     client.force_login(world.users["staff"])
     url = reverse("community_visits", args=[world.community.pk])
-    # session, user, community, units, current rounds, households (vote, holdout, last contact), same-owner
-    # decisions, menu bar
+    client.get(url)  # stores the owners to visit of the units short of consent (selectors.store_owners_to_visit)
+    # session, user, community, units (with their tallies), current rounds, the page's owners in visit order,
+    # their flats (vote, holdout, last contact), menu bar (two)
     with django_assert_num_queries(9):
         client.get(url)
     _grow(world, campaign, 4)
+    client.get(url)  # the new units' owners are stored once, in a fixed number of queries
     with django_assert_num_queries(9):
         response = client.get(url)
-    assert len(response.context["listing"].rows) > 30
+    assert response.context["page"].paginator.count > 30
+    with django_assert_num_queries(9):
+        response = client.get(url, {"page": "2"})
+    assert response.context["page"].number == 2
 
 
 def test_unit_visit_list_and_print_query_counts_are_fixed(client, world, campaign, django_assert_num_queries):
     client.force_login(world.users["staff"])
-    # session, user, unit, current round, households, same-owner decisions, menu bar
+    client.get(reverse("unit_visits", args=[campaign.b.pk]))  # stores its owners to visit
+    # session, user, unit (with its tally), current round, the page's owners, their flats, menu bar (two)
     with django_assert_num_queries(8):
         client.get(reverse("unit_visits", args=[campaign.b.pk]))
     # the printout has no menu bar
@@ -190,25 +197,116 @@ def test_unit_visit_list_and_print_query_counts_are_fixed(client, world, campaig
         client.get(reverse("unit_visits_print", args=[campaign.b.pk]))
 
 
-def test_the_households_of_units_that_pass_are_not_read(client, world, campaign, monkeypatch, django_assert_num_queries):
-    """The list costs what it shows: units passing by their stored tallies are named, their households
-    not read, however many there are."""
-    from consultations import selectors
-
+def test_only_the_units_short_of_consent_store_their_owners_once(client, world, campaign, monkeypatch):
+    """Units passing by their stored tallies are named, their households not read; the owners of the units
+    short of consent are read from their households once, then from what was stored, until a vote changes."""
     passing = [make_unit(world.community, estate=world.estate.name, building="7", unit=str(n)) for n in range(1, 6)]
     for unit in passing:
         add_flats(unit, ["agree"] * 6, owner_prefix=f"丁{unit.number}-")
     selectors.consent_by_unit(Unit.objects.for_listing())  # the tallies a dashboard or a vote page stores
-    read = []
+    stored = []
 
-    def households_for_visits(units):
-        read.extend(u.pk for u in units)
-        return households_of_units(units)
+    def store_owners_to_visit(units):
+        stored.append(sorted(u.pk for u in units))
+        return store(units)
 
-    households_of_units = selectors.households_for_visits
-    monkeypatch.setattr(selectors, "households_for_visits", households_for_visits)
+    store = selectors.store_owners_to_visit
+    monkeypatch.setattr(selectors, "store_owners_to_visit", store_owners_to_visit)
     client.force_login(world.users["staff"])
-    with django_assert_num_queries(9):
-        response = client.get(reverse("community_visits", args=[world.community.pk]))
-    assert sorted(read) == sorted([campaign.a.pk, campaign.b.pk])
+    url = reverse("community_visits", args=[world.community.pk])
+    response = client.get(url)
     assert {u.pk for u, _step in response.context["listing"].ready} == {world.unit.pk, *(u.pk for u in passing)}
+    client.get(url)
+    services.vote_record(household=campaign.b_flats[11], value="agree", by=world.users["staff"])
+    client.get(url)
+    assert stored == [sorted([campaign.a.pk, campaign.b.pk]), [campaign.b.pk]]
+
+
+def _households_read(monkeypatch) -> list:
+    """Every household the ORM builds from a row read, in a list (a select_related one too)."""
+    read = []
+    build = Household.from_db.__func__
+
+    def from_db(cls, db, field_names, values):
+        read.append(values[0])
+        return build(cls, db, field_names, values)
+
+    monkeypatch.setattr(Household, "from_db", classmethod(from_db))
+    return read
+
+
+def test_the_rows_read_follow_the_page_not_the_community(client, world, campaign, monkeypatch, settings):
+    settings.VISITS_PER_PAGE = 6
+    client.force_login(world.users["staff"])
+    url = reverse("community_visits", args=[world.community.pk])
+    pages = {}
+    for grown in (0, 6):
+        _grow(world, campaign, grown)
+        client.get(url)  # the new units' owners are stored
+        read = _households_read(monkeypatch)
+        for number in ("1", "2"):
+            read.clear()
+            response = client.get(url, {"page": number})
+            body = response.content.decode()
+            assert body.count('data-testid="visit-row"') == 6
+            assert len(read) == 6  # the page's owners, each with one flat here, and nothing else
+            pages[grown, number] = [row.household.pk for row in response.context["rows"]]
+        monkeypatch.undo()
+    total = response.context["page"].paginator.count
+    assert total == 15 + 6 * 8  # unit A 5, unit B 10; each grown unit 4 oppose + 4 undecided
+    assert f"共 {total} 名业主待走访" in body
+
+
+def test_the_pages_keep_the_visit_order_and_the_printout_shows_everyone(client, world, campaign, settings):
+    settings.VISITS_PER_PAGE = 4
+    _grow(world, campaign, 2)
+    client.force_login(world.users["staff"])
+    staff = world.users["staff"]
+    services.holdout_save(household=campaign.b_flats[2], reason="cost_split", degree="strong", by=staff)
+    services.holdout_save(household=campaign.b_flats[3], reason="cost_split", degree="soft", by=staff)
+    for days, flat in enumerate(campaign.b_flats[4:9], start=1):
+        services.contact_log(household=flat, channel="phone", outcome="no_answer", by=staff,
+                             contacted_at=timezone.now() - timedelta(days=days))
+    rows = _listing(world).rows
+    every = [row.household.pk for row in rows]
+    # The database's order is the visit order's rule, key for key (campaign.visit_order_key).
+    by_rule = sorted(rows, key=lambda row: campaign_rules.visit_order_key(campaign_rules.VisitCandidate(
+        agrees_needed=row.consent.agrees_needed, in_minimal_set=row.in_minimal_set,
+        degree=row.holdout.degree if row.holdout else None, last_contact=row.last_contact and row.last_contact.at,
+        unit_label=f"{row.unit.building.estate.name}/{row.unit.building.number}/{row.unit.number}",
+        room=row.household.room,
+    )))
+    assert [row.household.pk for row in by_rule] == every
+    printed = client.get(reverse("community_visits_print", args=[world.community.pk])).context["rows"]
+    assert [row.household.pk for row in printed] == every and len(every) == 15 + 2 * 8
+    paged, ranks = [], []
+    url = reverse("community_visits", args=[world.community.pk])
+    for number in range(1, 9):
+        rows = client.get(url, {"page": str(number)}).context["rows"]
+        paged += [row.household.pk for row in rows]
+        ranks += [row.rank for row in rows]
+    assert paged == every and ranks == list(range(1, len(every) + 1))
+
+
+@pytest.mark.parametrize("junk", ["abc", "-1", "0", "99999", "1.5", "", "２"])
+def test_a_page_number_that_is_not_one_gives_a_page(client, world, campaign, settings, junk):
+    settings.VISITS_PER_PAGE = 4
+    client.force_login(world.users["staff"])
+    response = client.get(reverse("community_visits", args=[world.community.pk]), {"page": junk})
+    assert response.status_code == 200
+    assert len(response.context["rows"]) in (3, 4)  # the first page, or the last (15 owners: 4 pages)
+
+
+def test_the_pages_link_to_each_other_and_keep_the_query(client, world, campaign, settings):
+    settings.VISITS_PER_PAGE = 4
+    client.force_login(world.users["staff"])
+    url = reverse("community_visits", args=[world.community.pk])
+    body = client.get(url, {"page": "2", "kept": "x"}).content.decode()
+    assert 'href="?page=1&amp;kept=x"' in body and 'href="?page=3&amp;kept=x"' in body
+    assert "第 5–8 名" in body and "上一页" in body and "下一页" in body
+    last = client.get(url, {"page": "4"}).content.decode()
+    assert 'data-testid="visits-next"' not in last and 'data-testid="visits-previous"' in last
+    one_page = client.get(reverse("unit_visits", args=[campaign.a.pk])).content.decode()  # 5 owners: 2 pages
+    assert 'data-testid="visit-pages"' in one_page
+    settings.VISITS_PER_PAGE = 30
+    assert 'data-testid="visit-pages"' not in client.get(url).content.decode()
