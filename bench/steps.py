@@ -198,13 +198,13 @@ def bare_roster_write(table: list[list]) -> None:
     """The floor's write: the ledger's rows into the tables the import writes, by the database's bulk path
     (COPY on PostgreSQL, one executemany on SQLite; ``insert_rows``) and nothing else — no check, no
     history of changes, no tally dropped: places level by level (each level's ids read back once), then the
-    households, their votes and their first vote-history line (and its weeks, AgreeWeek), in one transaction."""
+    households, their votes and their first vote-history line (and its weeks, VoteWeek), in one transaction."""
     from decimal import Decimal
 
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from consultations.models import AgreeWeek, Vote, VoteChange, VoteSource
+    from consultations.models import Vote, VoteChange, VoteSource, VoteWeek
     from consultations.roster_import import columns
     from consultations.roster_import.writing import insert_rows
     from units.models import Building, Community, Estate, Household, Street, Unit
@@ -246,7 +246,7 @@ def bare_roster_write(table: list[list]) -> None:
                     [(pk, value, reason, None, now, 1) for pk, value, reason in votes])
         insert_rows(VoteChange, ("household", "before", "after", "reason", "source", "changed_by", "changed_at"),
                     [(pk, "", value, reason, VoteSource.IMPORT, None, now) for pk, value, reason in votes])
-        AgreeWeek.add([(h[0], at_now, "", v[1]) for h, v in zip(households, votes, strict=True)])  # its weeks
+        VoteWeek.add([(h[0], at_now, "", v[1]) for h, v in zip(households, votes, strict=True)])  # its weeks
 
 
 def _next_street(prefix: str) -> str:

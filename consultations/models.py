@@ -106,21 +106,23 @@ def week_of(moment) -> date:
     return day - timedelta(days=day.weekday())
 
 
-class AgreeWeek(models.Model):
-    """One unit's vote history in one week: its changes into agree less those out of it (``agree_step``),
-    kept as the history is written (signals.py for every saved change, ``add`` after a bulk write,
-    ``store`` after one that re-dated it). The consent trend sums the weeks it shows from these rows, a
-    few per unit, not from every change of the district (reports/dashboard.py, _trend). The history is
-    only ever added to; a unit's rows go with it."""
+class VoteWeek(models.Model):
+    """One unit's vote history in one week: its changes into agree less those out of it (``agree_step``)
+    and when its last change was, kept as the history is written (signals.py for every saved change,
+    ``add`` after a bulk write, ``store`` after one that re-dated it). The consent trend sums the weeks it
+    shows from these rows, and the attention list finds the units whose votes have not moved from them:
+    a few rows per unit, not every change of every household (reports/dashboard.py, _trend;
+    consultations/attention.py, _stalled). The history is only ever added to; a unit's rows go with it."""
 
     unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
     week = models.DateField()  # its Monday
     net = models.IntegerField(default=0)
+    last_at = models.DateTimeField()
 
     CHUNK = 500
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["unit", "week"], name="agreeweek_unit_week")]
+        constraints = [models.UniqueConstraint(fields=["unit", "week"], name="voteweek_unit_week")]
 
     def __str__(self):
         return f"{self.unit_id} {self.week}: {self.net:+d}"
@@ -130,19 +132,23 @@ class AgreeWeek(models.Model):
         """Count these new changes, each ``(unit_id, changed_at, before, after)``, in their units' weeks:
         a read of the weeks already stored, then an update of those and an insert of the others, per
         ``CHUNK`` weeks. The writers hold the units' locks (a vote's, the import's)."""
-        steps = Counter()
+        steps, last = Counter(), {}
         for unit_id, changed_at, before, after in changes:
-            if step := agree_step(before, after):
-                steps[(unit_id, week_of(changed_at))] += step
-        keys = sorted(steps)
+            key = (unit_id, week_of(changed_at))
+            steps[key] += agree_step(before, after)
+            last[key] = max(changed_at, last.get(key, changed_at))
+        keys = sorted(last)
         for start in range(0, len(keys), cls.CHUNK):
             chunk = keys[start : start + cls.CHUNK]
             stored = cls.objects.filter(unit_id__in={unit for unit, _week in chunk}, week__in={week for _unit, week in chunk})
-            found = {(row.unit_id, row.week): row for row in stored}
+            found = {(row.unit_id, row.week): row for row in stored if (row.unit_id, row.week) in last}
             for key, row in found.items():
-                row.net += steps.get(key, 0)
-            cls.objects.bulk_update([row for key, row in found.items() if key in steps], ["net"])
-            cls.objects.bulk_create([cls(unit_id=u, week=w, net=steps[(u, w)]) for u, w in chunk if (u, w) not in found])
+                row.net += steps[key]
+                row.last_at = max(row.last_at, last[key])
+            cls.objects.bulk_update(found.values(), ["net", "last_at"])
+            cls.objects.bulk_create(
+                [cls(unit_id=u, week=w, net=steps[(u, w)], last_at=last[(u, w)]) for u, w in chunk if (u, w) not in found]
+            )
 
     @classmethod
     def store(cls, unit_ids) -> None:
@@ -150,9 +156,7 @@ class AgreeWeek(models.Model):
         unit_ids = sorted(set(unit_ids))
         for start in range(0, len(unit_ids), cls.CHUNK):
             chunk = unit_ids[start : start + cls.CHUNK]
-            history = VoteChange.objects.filter(household__unit_id__in=chunk).filter(
-                Q(after=rules.AGREE) | Q(before=rules.AGREE)
-            )
+            history = VoteChange.objects.filter(household__unit_id__in=chunk)
             with transaction.atomic():
                 cls.objects.filter(unit_id__in=chunk).delete()
                 cls.add(history.values_list("household__unit_id", "changed_at", "before", "after").order_by())

@@ -12,7 +12,7 @@ from django.dispatch import receiver
 
 from units.models import Household, Street, Unit
 
-from .models import AgreeWeek, SameOwnerDecision, UnitTally, Vote, VoteChange
+from .models import SameOwnerDecision, UnitTally, Vote, VoteChange, VoteWeek
 
 
 def lock_units(unit_ids=None, *, household_id=None) -> None:
@@ -34,7 +34,7 @@ def household_changed(sender, instance, **kwargs):
 @receiver(post_delete, sender=Household)
 def household_deleted(sender, instance, **kwargs):
     """Its vote history went with it (deleted before it): its unit's weeks from what history is left."""
-    AgreeWeek.store([instance.unit_id])
+    VoteWeek.store([instance.unit_id])
 
 
 @receiver([post_save, post_delete], sender=Vote)
@@ -45,16 +45,16 @@ def vote_changed(sender, instance, **kwargs):
 
 @receiver(post_save, sender=VoteChange)
 def vote_history_changed(sender, instance, created, **kwargs):
-    """The tally holds the history's net into agree (UnitTally.agree_net) and AgreeWeek its weeks. A vote's
+    """The tally holds the history's net into agree (UnitTally.agree_net) and VoteWeek its weeks. A vote's
     history is only ever added to (it goes with its household, whose deletion drops the tally), so no
     post_delete: a receiver would make every deletion of households fetch their histories row by row."""
     lock_units(household_id=instance.household_id)
     unit_id = instance.household.unit_id
     UnitTally.objects.filter(unit_id=unit_id).delete()
     if created:
-        AgreeWeek.add([(unit_id, instance.changed_at, instance.before, instance.after)])
+        VoteWeek.add([(unit_id, instance.changed_at, instance.before, instance.after)])
     else:  # re-dated or re-valued: its unit's weeks from the history
-        AgreeWeek.store([unit_id])
+        VoteWeek.store([unit_id])
 
 
 @receiver([post_save, post_delete], sender=SameOwnerDecision)

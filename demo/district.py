@@ -38,7 +38,6 @@ from django.utils import timezone
 
 from consultations import rules
 from consultations.models import (
-    AgreeWeek,
     ConsultationRound,
     Contact,
     ContactChannel,
@@ -49,6 +48,7 @@ from consultations.models import (
     Vote,
     VoteChange,
     VoteSource,
+    VoteWeek,
 )
 from consultations.selectors import consent_by_unit
 from retrofit.models import Role, User
@@ -447,7 +447,7 @@ class _StreetBuilder:
         Vote.objects.bulk_create(vote_rows, batch_size=BATCH)
         VoteChange.objects.bulk_create(change_rows, batch_size=BATCH)
         unit_of = {household.pk: household.unit_id for household in households}  # a bulk write sends no signals
-        AgreeWeek.add((unit_of[c.household_id], c.changed_at, c.before, c.after) for c in change_rows)
+        VoteWeek.add((unit_of[c.household_id], c.changed_at, c.before, c.after) for c in change_rows)
         Contact.objects.bulk_create(contacts, batch_size=BATCH)
         Holdout.objects.bulk_create(holdouts, batch_size=BATCH)
         self.report.vote_changes += len(change_rows)

@@ -16,7 +16,7 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from consultations import rules
-from consultations.models import AgreeWeek, Vote, VoteChange
+from consultations.models import Vote, VoteChange, VoteWeek
 from retrofit.models import User
 from units import lifecycle
 from units.models import Household, Stage, StageChange, Street, Unit
@@ -144,7 +144,7 @@ class Story:
         voted = VoteChange.objects.filter(changed_at__gte=self.started)
         voted_units = set(voted.values_list("household__unit_id", flat=True))
         voted.update(changed_at=when)
-        AgreeWeek.store(voted_units)  # their weeks, re-dated with them
+        VoteWeek.store(voted_units)  # their weeks, re-dated with them
         Vote.objects.filter(recorded_at__gte=self.started).update(recorded_at=when)
         changes = StageChange.objects.filter(changed_at__gte=self.started)
         unit_ids = list(changes.values_list("unit_id", flat=True))

@@ -3,9 +3,9 @@
 At every level every figure is summed in the database (GROUP BY street, community, estate or building,
 stage, situation) from the stored tallies and the stage rows, so the cost does not grow with the units:
 no unit row is read into Python but the page of units listed and the few needing attention first.
-Progress over time and the consent trend are database aggregates too, over stored figures (the units'
-first arrivals in each stage, the tallies' net of the vote history) and the recent weeks' vote changes:
-neither scans the whole history, so neither grows with it.
+Progress over time and the consent trend are database aggregates too, over figures stored as the history
+is written (the units' first arrivals in each stage, their vote history week by week, the tallies' net of
+it): neither scans the whole history, so neither grows with it.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from consultations import rules
-from consultations.models import AgreeWeek
+from consultations.models import VoteWeek
 from consultations.selectors import consent_by_unit, store_missing_tallies
 from retrofit import attention
 from retrofit.periods import periods_between
@@ -184,12 +184,12 @@ def _trend(units_qs, today, agreed: int):
     """Owners agreeing, week by week: at the end of each week, the level of today (``agreed``, the vote
     history's net into agree summed over the stored tallies, UnitTally.agree_net) less the net of the
     changes into and out of agree in the weeks after it. One GROUP BY week over the units' stored weeks
-    (AgreeWeek) from the first shown on: a few rows per unit, neither the history nor the changes."""
+    (VoteWeek) from the first shown on: a few rows per unit, neither the history nor the changes."""
     start = today - timedelta(weeks=TREND_WEEKS)
     monday = start - timedelta(days=start.weekday())
     mondays = [monday + timedelta(weeks=n) for n in range((today - monday).days // 7 + 1)]
     by_week = dict(
-        AgreeWeek.objects.filter(unit__in=units_qs.values("pk"), week__gte=mondays[0])
+        VoteWeek.objects.filter(unit__in=units_qs.values("pk"), week__gte=mondays[0])
         .values_list("week")
         .annotate(net=Sum("net"))
         .order_by()

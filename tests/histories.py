@@ -1,28 +1,36 @@
 """What the dashboards' stored history figures must equal: the same figures counted from the whole
 history, row by row, as the dashboards counted them before they were stored (units.StageReached,
-consultations.AgreeWeek, UnitTally.agree_net; reports/dashboard.py)."""
+consultations.VoteWeek, UnitTally.agree_net; reports/dashboard.py)."""
 
 from collections import Counter, defaultdict
 from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from consultations.models import AgreeWeek, VoteChange, agree_step, week_of
+from consultations.models import VoteChange, VoteWeek, agree_step, week_of
 from reports.dashboard import REACHED, TREND_WEEKS
 from retrofit.periods import period_of, periods_between
-from units.models import StageChange, StageReached
+from units.models import Stage, StageChange, StageReached
 
 
 def weeks_from_history() -> dict:
-    """(unit, Monday) → the net of its changes into and out of agree that week, for every week not zero."""
-    steps = Counter()
+    """(unit, Monday) → (the net of its changes into and out of agree that week, its last change's time),
+    for every week with a change."""
+    steps, last = Counter(), {}
     for unit_id, at, before, after in VoteChange.objects.values_list("household__unit_id", "changed_at", "before", "after"):
-        steps[(unit_id, week_of(at))] += agree_step(before, after)
-    return {key: net for key, net in steps.items() if net}
+        key = (unit_id, week_of(at))
+        steps[key] += agree_step(before, after)
+        last[key] = max(at, last.get(key, at))
+    return {key: (steps[key], at) for key, at in last.items()}
 
 
 def stored_weeks() -> dict:
-    return {(row.unit_id, row.week): row.net for row in AgreeWeek.objects.all() if row.net}
+    return {(row.unit_id, row.week): (row.net, row.last_at) for row in VoteWeek.objects.all()}
+
+
+def nets(weeks: dict) -> dict:
+    """Only the weeks' nets, those not zero."""
+    return {key: net for key, (net, _last) in weeks.items() if net}
 
 
 def reached_from_history() -> dict:
@@ -66,3 +74,15 @@ def progress_from_history(unit_ids) -> dict:
         for name in REACHED:
             series[name].append(running[name])
     return {"months": months, **series}
+
+
+def stalled_from_history(units, today) -> list[tuple[int, object]]:
+    """(unit, the day of its last change) for each unit in an active stage whose stage and votes have not
+    moved for 30 days, by id: its last change the latest of its stage's and of every vote change."""
+    cutoff = timezone.make_aware(datetime.combine(today - timedelta(days=30), time.min))
+    rows = []
+    for unit in units.filter(stage__in=Stage.ACTIVE, stage_since__lt=cutoff).order_by("pk"):
+        stamps = list(VoteChange.objects.filter(household__unit=unit).values_list("changed_at", flat=True))
+        if not any(at >= cutoff for at in stamps):
+            rows.append((unit.pk, timezone.localdate(max([unit.stage_since, *stamps]))))
+    return rows

@@ -1,6 +1,6 @@
-"""The consent trend and progress over time read stored figures (the tallies' net of the vote history,
-its weeks, the units' first arrivals in each stage), not the history: their figures are still exactly
-those counted from the whole history, at the street and at the district level."""
+"""The consent trend, progress over time and the stalled units read stored figures (the tallies' net of
+the vote history, its weeks, the units' first arrivals in each stage), not the history: their figures
+are still exactly those counted from the whole history, at the street and at the district level."""
 
 import random
 from datetime import timedelta
@@ -8,12 +8,15 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from consultations.models import VoteChange
+from consultations import attention
+from consultations.attention import LAST_CHANGE
+from consultations.models import VoteChange, VoteWeek
 from retrofit.models import Role
 from tests.factories import make_user
 from tests.histories import (
     progress_from_history,
     reached_from_history,
+    stalled_from_history,
     stored_reached,
     stored_weeks,
     trend_from_history,
@@ -54,6 +57,26 @@ def test_the_street_dashboard_s_trend_and_progress_are_the_whole_history_s(clien
         assert board.trend == trend_from_history(units, timezone.localdate())
         assert board.progress == progress_from_history(units)
         assert any(board.trend["agreed"]) and board.progress["months"]
+
+
+def test_the_stalled_units_are_those_the_whole_history_says(world):
+    """The attention list asks the stored weeks whether a unit's votes moved in 30 days, and when last."""
+    Unit.objects.update(stage_since=timezone.now() - timedelta(days=45))
+    units = Unit.objects.all()
+
+    def check():
+        today = timezone.localdate()
+        stalled = [(item.unit_id, item.detail) for item in attention.stalled_units(units, today)]
+        assert stalled == [(pk, str(LAST_CHANGE % {"date": day.isoformat()})) for pk, day in stalled_from_history(units, today)]
+        return stalled
+
+    for seed, quiet in ((4, [world.unit]), (5, [world.unit, world.far_unit])):
+        scatter_history(world, seed)  # moves do not touch stage_since: every stage stays 45 days old
+        check()
+        recent = VoteChange.objects.filter(household__unit__in=quiet, changed_at__gte=timezone.now() - timedelta(days=31))
+        recent.delete()  # these units' votes fall quiet (only a test deletes history: their weeks again)
+        VoteWeek.store([unit.pk for unit in quiet])
+        assert {pk for pk, _detail in check()} == {unit.pk for unit in quiet}
 
 
 def test_the_district_dashboard_s_trend_and_progress_are_the_whole_history_s(client, world):
