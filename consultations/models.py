@@ -703,7 +703,7 @@ class UnitTally(models.Model):
     conflict = models.TextField(blank=True)  # the roster conflict that stops the engine, if any
     # Not the engine's: the households the vote history (VoteChange) moved into agree, net of those it
     # moved out, whatever their dates, conflict or not: the consent trend's level today, from which the
-    # dashboard takes back only the recent weeks' changes (reports/dashboard.py, _trend).
+    # dashboard takes back the weeks after each week it shows (VoteWeek; reports/dashboard.py, _trend).
     agree_net = models.IntegerField(default=0)
     computed_at = models.DateTimeField()
 

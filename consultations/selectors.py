@@ -215,8 +215,8 @@ def agree_net() -> Sum:
 
 
 def agree_net_of_household():
-    """A household's whole vote history, net into agree: 1 when it ends in agree from a first answer that
-    did not, 0 when it never agreed… (a correlated sum on the household's own changes, by their index)."""
+    """A household's whole vote history, net into agree: the sum of its changes' steps (1 when a history
+    that holds together ends in agree, else 0); a correlated sum over its own changes, by their index."""
     changes = VoteChange.objects.filter(household=OuterRef("pk")).order_by().values("household")
     return Coalesce(Subquery(changes.annotate(net=agree_net()).values("net")), 0)
 

@@ -213,8 +213,8 @@ def stages_reached_store(unit_ids) -> None:
     for start in range(0, len(unit_ids), REACHED_CHUNK):
         chunk = unit_ids[start : start + REACHED_CHUNK]
         first = StageChange.objects.filter(unit_id__in=chunk).values_list("unit_id", "after").annotate(Min("changed_at"))
-        rows = [StageReached.first(unit_id, stage, at) for unit_id, stage, at in first.order_by()]
         with transaction.atomic():
+            rows = [StageReached.first(unit_id, stage, at) for unit_id, stage, at in first.order_by()]
             StageReached.objects.filter(unit_id__in=chunk).delete()
             StageReached.objects.bulk_create(rows)
 
