@@ -198,13 +198,13 @@ def bare_roster_write(table: list[list]) -> None:
     """The floor's write: the ledger's rows into the tables the import writes, by the database's bulk path
     (COPY on PostgreSQL, one executemany on SQLite; ``insert_rows``) and nothing else — no check, no
     history of changes, no tally dropped: places level by level (each level's ids read back once), then the
-    households, their votes and their first vote-history line, in one transaction."""
+    households, their votes and their first vote-history line (and its weeks, VoteWeek), in one transaction."""
     from decimal import Decimal
 
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from consultations.models import Vote, VoteChange, VoteSource
+    from consultations.models import Vote, VoteChange, VoteSource, VoteWeek
     from consultations.roster_import import columns
     from consultations.roster_import.writing import insert_rows
     from units.models import Building, Community, Estate, Household, Street, Unit
@@ -214,7 +214,8 @@ def bare_roster_write(table: list[list]) -> None:
     place = [at[c] for c in (columns.STREET, columns.COMMUNITY, columns.ESTATE, columns.BUILDING, columns.UNIT)]
     rows = [[("" if v is None else str(int(v)) if isinstance(v, float) else str(v)) for v in r] for r in table[1:]]
     keys = [tuple(r[i] for i in place) for r in rows]
-    now = VoteChange._meta.get_field("changed_at").get_db_prep_save(timezone.now(), connection)
+    at_now = timezone.now()
+    now = VoteChange._meta.get_field("changed_at").get_db_prep_save(at_now, connection)
     with transaction.atomic():
         ids = {(): None}
         levels = ((Street, "name", None), (Community, "name", "street"), (Estate, "name", "community"),
@@ -245,6 +246,7 @@ def bare_roster_write(table: list[list]) -> None:
                     [(pk, value, reason, None, now, 1) for pk, value, reason in votes])
         insert_rows(VoteChange, ("household", "before", "after", "reason", "source", "changed_by", "changed_at"),
                     [(pk, "", value, reason, VoteSource.IMPORT, None, now) for pk, value, reason in votes])
+        VoteWeek.add([(h[0], at_now, "", v[1]) for h, v in zip(households, votes, strict=True)])  # its weeks
 
 
 def _next_street(prefix: str) -> str:

@@ -19,7 +19,7 @@ from retrofit.attention import Attention, Capped
 from units.models import Stage
 
 from . import campaign
-from .models import ConsultationRound, Notice, NoticeStatus, Objection, RoundStatus, VoteChange
+from .models import ConsultationRound, Notice, NoticeStatus, Objection, RoundStatus, VoteWeek, week_of
 
 DEADLINE_DAYS = 7
 NOTICE_DAYS = 7
@@ -83,9 +83,10 @@ STALLED_DAYS = 30
 
 def _stalled(units, today: date):
     """Units in an active stage whose stage and votes have not moved for 30 days: the stage's age from
-    the unit, the votes' from whether any change came since (not the latest change of every unit)."""
+    the unit, the votes' from whether any change came since, asked of the unit's stored weeks of vote
+    history (VoteWeek: the last change of each week), the few since the cutoff's, not of every household."""
     cutoff = timezone.make_aware(timezone.datetime.combine(today - timedelta(days=STALLED_DAYS), timezone.datetime.min.time()))
-    moved = VoteChange.objects.filter(household__unit=OuterRef("pk"), changed_at__gte=cutoff)
+    moved = VoteWeek.objects.filter(unit=OuterRef("pk"), week__gte=week_of(cutoff), last_at__gte=cutoff)
     return units.filter(stage__in=Stage.ACTIVE, stage_since__lt=cutoff).filter(~Exists(moved))
 
 
@@ -94,7 +95,7 @@ def _first_stalled(units, today: date, n: int | None) -> tuple[list[Attention], 
     its last change, and how many are stalled: one query, whose rows are the ``n`` units. The count is
     an uncorrelated subquery, computed once; the last change is read for the ``n`` rows only."""
     stalled = _stalled(units, today)
-    last_vote = VoteChange.objects.filter(household__unit=OuterRef("pk")).order_by("-changed_at").values("changed_at")[:1]
+    last_vote = VoteWeek.objects.filter(unit=OuterRef("pk")).order_by("-week").values("last_at")[:1]
     count = stalled.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
     rows = (
         stalled.order_by("pk")

@@ -1,8 +1,11 @@
 """The residents' voice: votes and their history, consultation rounds, contacts, holdouts, meetings,
 the public notice and its objections."""
 
+from collections import Counter
+from datetime import date, timedelta
+
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -89,6 +92,74 @@ class VoteChange(models.Model):
 
     def __str__(self):
         return f"{self.household} {self.before or '—'} → {self.after}"
+
+
+def agree_step(before: str, after: str) -> int:
+    """What a change of vote adds to the households agreeing: 1 into agree, -1 out of it, else 0 (a new
+    reason with the same vote)."""
+    return (after == rules.AGREE) - (before == rules.AGREE)
+
+
+def week_of(moment) -> date:
+    """The Monday (Asia/Shanghai) of the week of ``moment``: the consent trend's weeks."""
+    day = timezone.localtime(moment).date()
+    return day - timedelta(days=day.weekday())
+
+
+class VoteWeek(models.Model):
+    """One unit's vote history in one week: its changes into agree less those out of it (``agree_step``)
+    and when its last change was, kept as the history is written (signals.py for every saved change,
+    ``add`` after a bulk write, ``store`` after one that re-dated it). The consent trend sums the weeks it
+    shows from these rows, and the attention list finds the units whose votes have not moved from them:
+    a few rows per unit, not every change of every household (reports/dashboard.py, _trend;
+    consultations/attention.py, _stalled). The history is only ever added to; a unit's rows go with it."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    week = models.DateField()  # its Monday
+    net = models.IntegerField(default=0)
+    last_at = models.DateTimeField()
+
+    CHUNK = 500
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "week"], name="voteweek_unit_week")]
+
+    def __str__(self):
+        return f"{self.unit_id} {self.week}: {self.net:+d}"
+
+    @classmethod
+    def add(cls, changes) -> None:
+        """Count these new changes, each ``(unit_id, changed_at, before, after)``, in their units' weeks:
+        a read of the weeks already stored, then an update of those and an insert of the others, per
+        ``CHUNK`` weeks. The writers hold the units' locks (a vote's, the import's)."""
+        steps, last = Counter(), {}
+        for unit_id, changed_at, before, after in changes:
+            key = (unit_id, week_of(changed_at))
+            steps[key] += agree_step(before, after)
+            last[key] = max(changed_at, last.get(key, changed_at))
+        keys = sorted(last)
+        for start in range(0, len(keys), cls.CHUNK):
+            chunk = keys[start : start + cls.CHUNK]
+            stored = cls.objects.filter(unit_id__in={unit for unit, _week in chunk}, week__in={week for _unit, week in chunk})
+            found = {(row.unit_id, row.week): row for row in stored if (row.unit_id, row.week) in last}
+            for key, row in found.items():
+                row.net += steps[key]
+                row.last_at = max(row.last_at, last[key])
+            cls.objects.bulk_update(found.values(), ["net", "last_at"])
+            cls.objects.bulk_create(
+                [cls(unit_id=u, week=w, net=steps[(u, w)], last_at=last[(u, w)]) for u, w in chunk if (u, w) not in found]
+            )
+
+    @classmethod
+    def store(cls, unit_ids) -> None:
+        """These units' weeks again from their whole history (after changes were re-dated)."""
+        unit_ids = sorted(set(unit_ids))
+        for start in range(0, len(unit_ids), cls.CHUNK):
+            chunk = unit_ids[start : start + cls.CHUNK]
+            history = VoteChange.objects.filter(household__unit_id__in=chunk)
+            with transaction.atomic():
+                cls.objects.filter(unit_id__in=chunk).delete()
+                cls.add(history.values_list("household__unit_id", "changed_at", "before", "after").order_by())
 
 
 class OwnerTransfer(models.Model):
@@ -607,8 +678,9 @@ class SameOwnerDecision(models.Model):
 class UnitTally(models.Model):
     """The consent engine's figures for one unit, stored so lists and dashboards need not load households.
 
-    A derived copy: deleted whenever a household, a vote or the street's policy changes (signals.py and
-    the import), and recomputed on the next read (selectors.consent_by_unit). Guards never read it.
+    A derived copy: deleted whenever a household, a vote, its history or the street's policy changes
+    (signals.py and the import), and recomputed on the next read (selectors.consent_by_unit). Guards
+    never read it.
     """
 
     unit = models.OneToOneField("units.Unit", on_delete=models.CASCADE, primary_key=True, related_name="tally")
@@ -629,6 +701,10 @@ class UnitTally(models.Model):
     agrees_needed = models.PositiveIntegerField(null=True, blank=True)
     situation = models.CharField(max_length=20, blank=True)
     conflict = models.TextField(blank=True)  # the roster conflict that stops the engine, if any
+    # Not the engine's: the households the vote history (VoteChange) moved into agree, net of those it
+    # moved out, whatever their dates, conflict or not: the consent trend's level today, from which the
+    # dashboard takes back the weeks after each week it shows (VoteWeek; reports/dashboard.py, _trend).
+    agree_net = models.IntegerField(default=0)
     computed_at = models.DateTimeField()
     # The owners of a unit short of consent that the visit list shows, once it has stored them (VisitFlat)
     # from the same households as these figures; None until then.

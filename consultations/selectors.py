@@ -10,8 +10,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.db import transaction
-from django.db.models import Case, CharField, Count, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Concat
+from django.db.models import Case, CharField, Count, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -192,13 +192,34 @@ def co_owned_counts(units: Iterable[Unit]) -> dict[int, int]:
     return dict(rows.annotate(n=Count("pk")).order_by().values_list("unit_id", "n"))
 
 
-def households_of(units: Iterable[Unit]) -> dict[int, list[Household]]:
-    """All households of these units with their votes, in one query, grouped by unit."""
+def households_of(units: Iterable[Unit], *, history: bool = False) -> dict[int, list[Household]]:
+    """All households of these units with their votes, in one query, grouped by unit. ``history=True``
+    gives each its vote history's net into agree too, as ``agree_net``, in the same query."""
     grouped: dict[int, list[Household]] = defaultdict(list)
     ids = [u.pk for u in units]
-    for household in Household.objects.filter(unit_id__in=ids).select_related("vote").order_by("-floor", "room"):
+    households = Household.objects.filter(unit_id__in=ids).select_related("vote").order_by("-floor", "room")
+    if history:
+        households = households.annotate(agree_net=agree_net_of_household())
+    for household in households:
         grouped[household.unit_id].append(household)
     return grouped
+
+
+# A change of vote into agree, and one out of it (a new reason with the same vote is neither).
+INTO_AGREE = Q(after=VoteValue.AGREE) & ~Q(before=VoteValue.AGREE)
+OUT_OF_AGREE = Q(before=VoteValue.AGREE) & ~Q(after=VoteValue.AGREE)
+
+
+def agree_net() -> Sum:
+    """Over vote changes: those into agree less those out of it (the consent trend's steps)."""
+    return Sum(Case(When(INTO_AGREE, then=1), When(OUT_OF_AGREE, then=-1), default=0))
+
+
+def agree_net_of_household():
+    """A household's whole vote history, net into agree: the sum of its changes' steps (1 when a history
+    that holds together ends in agree, else 0); a correlated sum over its own changes, by their index."""
+    changes = VoteChange.objects.filter(household=OuterRef("pk")).order_by().values("household")
+    return Coalesce(Subquery(changes.annotate(net=agree_net()).values("net")), 0)
 
 
 def consent_by_unit(units: Iterable[Unit], *, live: bool = False) -> dict[int, UnitConsent]:
@@ -220,8 +241,14 @@ def consent_by_unit(units: Iterable[Unit], *, live: bool = False) -> dict[int, U
             # written now either committed before this read, or drops the tally after this insert.
             # Without it, a tally read before a writer's commit and stored after its delete stayed stale.
             lock_units([u.pk for u in missing])
-            fresh = consent_by_unit(missing, live=True)
-            tallies = [_tally(unit.pk, fresh[unit.pk]) for unit in missing]
+            grouped = households_of(missing, history=True)
+            decisions = same_owner_decisions([u.pk for u in missing])
+            tallies = []
+            for unit in missing:
+                flats = grouped.get(unit.pk, [])
+                tally = _tally(unit.pk, evaluate_unit(unit, flats, decisions[unit.pk]))
+                tally.agree_net = sum(flat.agree_net for flat in flats)  # the vote history's, not the engine's
+                tallies.append(tally)
             UnitTally.objects.bulk_create(tallies, ignore_conflicts=True)
         stored.update((t.unit_id, t) for t in tallies)
     return {

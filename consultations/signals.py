@@ -1,5 +1,5 @@
-"""Keep stored tallies honest: any change to a household, a vote, a same-owner decision or a street's
-policy drops them.
+"""Keep stored tallies honest: any change to a household, a vote or its history, a same-owner decision or
+a street's policy drops them.
 
 Writers and the reader that stores a missing tally (selectors.consent_by_unit) both lock the unit rows
 first (``lock_units``), so a tally is never computed from households read before a writer commits and
@@ -12,7 +12,7 @@ from django.dispatch import receiver
 
 from units.models import Household, Street, Unit
 
-from .models import SameOwnerDecision, UnitTally, Vote
+from .models import SameOwnerDecision, UnitTally, Vote, VoteChange, VoteWeek
 
 
 def lock_units(unit_ids=None, *, household_id=None) -> None:
@@ -31,10 +31,30 @@ def household_changed(sender, instance, **kwargs):
     UnitTally.objects.filter(unit_id=instance.unit_id).delete()
 
 
+@receiver(post_delete, sender=Household)
+def household_deleted(sender, instance, **kwargs):
+    """Its vote history went with it (deleted before it): its unit's weeks from what history is left."""
+    VoteWeek.store([instance.unit_id])
+
+
 @receiver([post_save, post_delete], sender=Vote)
 def vote_changed(sender, instance, **kwargs):
     lock_units(household_id=instance.household_id)
     UnitTally.objects.filter(unit__households=instance.household_id).delete()
+
+
+@receiver(post_save, sender=VoteChange)
+def vote_history_changed(sender, instance, created, **kwargs):
+    """The tally holds the history's net into agree (UnitTally.agree_net) and VoteWeek its weeks. A vote's
+    history is only ever added to (it goes with its household, whose deletion drops the tally), so no
+    post_delete: a receiver would make every deletion of households fetch their histories row by row."""
+    lock_units(household_id=instance.household_id)
+    unit_id = instance.household.unit_id
+    UnitTally.objects.filter(unit_id=unit_id).delete()
+    if created:
+        VoteWeek.add([(unit_id, instance.changed_at, instance.before, instance.after)])
+    else:  # re-dated or re-valued: its unit's weeks from the history
+        VoteWeek.store([unit_id])
 
 
 @receiver([post_save, post_delete], sender=SameOwnerDecision)

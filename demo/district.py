@@ -48,9 +48,11 @@ from consultations.models import (
     Vote,
     VoteChange,
     VoteSource,
+    VoteWeek,
 )
 from consultations.selectors import consent_by_unit
 from retrofit.models import Role, User
+from units.lifecycle import stages_reached_store
 from units.models import (
     AgeBand,
     Building,
@@ -389,6 +391,7 @@ class _StreetBuilder:
                 )
                 votes.append((first, vote))
         StageChange.objects.bulk_create(stage_rows, batch_size=BATCH)
+        stages_reached_store({row.unit_id for row in stage_rows})  # a bulk write sends no signals
         ConsultationRound.objects.bulk_create(rounds, batch_size=BATCH)
         Household.objects.bulk_create(households, batch_size=BATCH)
         self.report.stage_changes += len(stage_rows)
@@ -443,6 +446,8 @@ class _StreetBuilder:
                 )
         Vote.objects.bulk_create(vote_rows, batch_size=BATCH)
         VoteChange.objects.bulk_create(change_rows, batch_size=BATCH)
+        unit_of = {household.pk: household.unit_id for household in households}  # a bulk write sends no signals
+        VoteWeek.add((unit_of[c.household_id], c.changed_at, c.before, c.after) for c in change_rows)
         Contact.objects.bulk_create(contacts, batch_size=BATCH)
         Holdout.objects.bulk_create(holdouts, batch_size=BATCH)
         self.report.vote_changes += len(change_rows)

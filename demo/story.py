@@ -16,7 +16,7 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from consultations import rules
-from consultations.models import Vote, VoteChange
+from consultations.models import Vote, VoteChange, VoteWeek
 from retrofit.models import User
 from units import lifecycle
 from units.models import Household, Stage, StageChange, Street, Unit
@@ -141,13 +141,17 @@ class Story:
 
     def settle(self, when: datetime) -> None:
         """Date the vote history and stage moves a service has just stamped "now" back to ``when``."""
-        VoteChange.objects.filter(changed_at__gte=self.started).update(changed_at=when)
+        voted = VoteChange.objects.filter(changed_at__gte=self.started)
+        voted_units = set(voted.values_list("household__unit_id", flat=True))
+        voted.update(changed_at=when)
+        VoteWeek.store(voted_units)  # their weeks, re-dated with them
         Vote.objects.filter(recorded_at__gte=self.started).update(recorded_at=when)
         changes = StageChange.objects.filter(changed_at__gte=self.started)
         unit_ids = list(changes.values_list("unit_id", flat=True))
         if unit_ids:
             changes.update(changed_at=when)
             Unit.objects.filter(pk__in=unit_ids).update(stage_since=when)
+            lifecycle.stages_reached_store(unit_ids)  # their first arrivals, re-dated with them
 
     # --- the cast and the units -----------------------------------------------------------------
 

@@ -3,7 +3,9 @@
 At every level every figure is summed in the database (GROUP BY street, community, estate or building,
 stage, situation) from the stored tallies and the stage rows, so the cost does not grow with the units:
 no unit row is read into Python but the page of units listed and the few needing attention first.
-Progress over time and the consent trend are database aggregates too.
+Progress over time and the consent trend are database aggregates too, over figures stored as the history
+is written (the units' first arrivals in each stage, their vote history week by week, the tallies' net of
+it): neither scans the whole history, so neither grows with it.
 """
 
 from __future__ import annotations
@@ -12,17 +14,17 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Case, Count, OuterRef, Q, Subquery, Sum, When
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from consultations import rules
-from consultations.models import VoteChange
+from consultations.models import VoteWeek
 from consultations.selectors import consent_by_unit, store_missing_tallies
 from retrofit import attention
-from retrofit.periods import period_of, periods_between
+from retrofit.periods import periods_between
 from units import nextstep
-from units.models import Building, Stage, StageChange, Unit
+from units.models import Building, Stage, StageReached, Unit
 
 REACHED = {
     # a unit counts as signed once it has reached signing, installed once construction is complete…
@@ -111,7 +113,7 @@ def build(units_qs, *, group_by: str, today: date | None = None) -> Dashboard:
     of the units and adds the next steps of both."""
     today = today or timezone.localdate()
     store_missing_tallies(units_qs)
-    totals = _totals(units_qs)
+    totals, agreed = _totals(units_qs)
     key, name = GROUP_FIELDS[group_by]
     board = Dashboard(
         units=units_qs.for_listing().order_by("building__estate__name", "building__number", "number", "pk"),
@@ -124,7 +126,7 @@ def build(units_qs, *, group_by: str, today: date | None = None) -> Dashboard:
         ),
         totals=totals,
         progress=_progress(units_qs),
-        trend=_trend(units_qs, today),
+        trend=_trend(units_qs, today, agreed),
     )
     board.attention, board.attention_total = _attention(units_qs, today)
     return board
@@ -156,21 +158,19 @@ def _attention(units_qs, today) -> tuple[list, int]:
 def _progress(units_qs):
     """Units that first reached signed / installed / accepted, month by month, cumulative.
 
-    One GROUP BY month over each unit's first move into each milestone (a subquery picks it), so the
-    rows read are months, not units."""
-    first = StageChange.objects.filter(unit=OuterRef("unit"), after=OuterRef("after")).order_by("changed_at", "id")
+    One GROUP BY month over the units' stored first arrivals in each milestone (units.StageReached, kept
+    as the moves are recorded, their local month stored with them): the rows read are months, those
+    scanned at most one per unit and milestone, not the history of moves."""
     monthly = (
-        StageChange.objects.filter(unit__in=units_qs.values("pk"), after__in=list(REACHED.values()))
-        .filter(pk=Subquery(first.values("pk")[:1]))
-        .annotate(month=TruncMonth("changed_at"))
-        .values("after", "month")
+        StageReached.objects.filter(unit__in=units_qs.values("pk"), stage__in=list(REACHED.values()))
+        .values("stage", "period")
         .annotate(n=Count("pk"))
         .order_by()
     )
     by_month: dict[str, Counter] = defaultdict(Counter)
     names = {v: k for k, v in REACHED.items()}
     for row in monthly:
-        by_month[period_of(timezone.localtime(row["month"]))][names[row["after"]]] += row["n"]
+        by_month[row["period"]][names[row["stage"]]] += row["n"]
     months = periods_between(min(by_month), max(by_month)) if by_month else []
     series = {name: [] for name in REACHED}
     running = Counter()
@@ -181,32 +181,27 @@ def _progress(units_qs):
     return {"months": months, **series}
 
 
-def _trend(units_qs, today):
-    """Owners agreeing, week by week: the net number of changes into and out of agree up to the end of
-    each week: one GROUP BY over the changes, each put in its week by comparisons (no date function per row)."""
+def _trend(units_qs, today, agreed: int):
+    """Owners agreeing, week by week: at the end of each week, the level of today (``agreed``, the vote
+    history's net into agree summed over the stored tallies, UnitTally.agree_net) less the net of the
+    changes into and out of agree in the weeks after it. One GROUP BY week over the units' stored weeks
+    (VoteWeek) from the first shown on: a few rows per unit, neither the history nor the changes."""
     start = today - timedelta(weeks=TREND_WEEKS)
     monday = start - timedelta(days=start.weekday())
     mondays = [monday + timedelta(weeks=n) for n in range((today - monday).days // 7 + 1)]
-    into, out = Q(after=rules.AGREE) & ~Q(before=rules.AGREE), Q(before=rules.AGREE) & ~Q(after=rules.AGREE)
-    ends = [_midnight(m + timedelta(days=7)) for m in mondays]
-    # Each change falls in the first week it comes before the end of: most are older than the first.
-    week = Case(*(When(changed_at__lt=end, then=n) for n, end in enumerate(ends)))
     by_week = dict(
-        VoteChange.objects.filter(into | out, changed_at__lt=ends[-1], household__unit__in=units_qs.values("pk"))
-        .annotate(week=week)
+        VoteWeek.objects.filter(unit__in=units_qs.values("pk"), week__gte=mondays[0])
         .values_list("week")
-        .annotate(net=Sum(Case(When(into, then=1), default=-1)))
+        .annotate(net=Sum("net"))
         .order_by()
     )
-    level, agreed = 0, []
-    for n in range(len(mondays)):
-        level += by_week.get(n) or 0
-        agreed.append(level)
-    return {"weeks": [m.isoformat() for m in mondays], "agreed": agreed}
-
-
-def _midnight(day: date):
-    return timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time()))
+    # Weeks after this one (changes dated ahead) are in today's level all the same: taken back too.
+    level = agreed - sum(net for week, net in by_week.items() if week > mondays[-1])
+    levels = []
+    for week in reversed(mondays):
+        levels.append(level)  # at the end of this week…
+        level -= by_week.get(week) or 0  # …and at the end of the one before
+    return {"weeks": [m.isoformat() for m in mondays], "agreed": levels[::-1]}
 
 
 # --- a district: every figure summed in the database ------------------------------------------------
@@ -240,7 +235,7 @@ def build_district(units_qs, *, today: date | None = None) -> DistrictBoard:
     do not grow with the units: the units are never read into Python, only the worst few needing attention.
     The consent figures are the stored tallies: ``store_missing_tallies`` first."""
     today = today or timezone.localdate()
-    totals = _totals(units_qs)
+    totals, agreed = _totals(units_qs)
     shown, total = _attention(units_qs, today)
     next_steps, _consents = _next_steps([unit for _item, unit in shown])
     return DistrictBoard(
@@ -253,7 +248,7 @@ def build_district(units_qs, *, today: date | None = None) -> DistrictBoard:
         situation_counts=_situation_counts(units_qs),
         funnel=_funnel(totals),
         progress=_progress(units_qs),
-        trend=_trend(units_qs, today),
+        trend=_trend(units_qs, today, agreed),
         attention=shown,
         attention_total=total,
         next_steps=next_steps,
@@ -286,8 +281,11 @@ def _row(key: int, name: str, figures: dict) -> GroupRow:
     return GroupRow(key=key, name=name, building=figures.pop("constructing"), **figures)
 
 
-def _totals(units_qs) -> GroupRow:
-    return _row(0, "", units_qs.order_by().aggregate(**_sums()))
+def _totals(units_qs) -> tuple[GroupRow, int]:
+    """The units' figures, and their vote histories' net into agree (the consent trend's level today)."""
+    figures = units_qs.order_by().aggregate(**_sums(), agree_net=Coalesce(Sum("tally__agree_net"), 0))
+    agreed = figures.pop("agree_net")
+    return _row(0, "", figures), agreed
 
 
 def _funnel(totals: GroupRow) -> dict[str, int]:

@@ -8,7 +8,7 @@ class UnitsConfig(AppConfig):
 
     def ready(self):
         # Imported here, not at the top: models may be read only once the apps are loaded.
-        from . import panels, views
+        from . import panels, signals, views  # noqa: F401 (signals: connects its receivers)
         from .contracts import contract_blockers, contract_blockers_many
         from .lifecycle import MACHINE
         from .templatetags.unit_tags import unit_plan_panel

@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Case, F, Min, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from retrofit.models import STAFF_ROLES, Role
 from retrofit.refusals import Refused
 
-from .models import Stage, StageChange, Unit
+from .models import Stage, StageChange, StageReached, Unit
 
 STAFF = STAFF_ROLES
 LEADERS = frozenset({Role.STREET_LEADER})
@@ -186,6 +187,36 @@ def unit_move(*, unit: Unit, after: str, by, reason: str = "", when=None) -> Sta
         Unit.objects.filter(pk=unit.pk).update(stage=after, stage_since=when)
     unit.stage, unit.stage_since = after, when
     return change
+
+
+# --- when each unit first reached each stage (StageReached) -----------------------------------------
+
+def stage_reached_record(change: StageChange) -> None:
+    """Keep the unit's first arrival in ``change.after`` when this new move is the earliest into it (the
+    receiver of every new StageChange, signals.py): one UPDATE, and an INSERT the first time."""
+    reached = StageReached.first(change.unit_id, change.after, change.changed_at)
+    earlier = Q(first_at__gt=reached.first_at)  # both read the row as it was
+    if not StageReached.objects.filter(unit_id=reached.unit_id, stage=reached.stage).update(
+        first_at=Case(When(earlier, then=Value(reached.first_at)), default=F("first_at")),
+        period=Case(When(earlier, then=Value(reached.period)), default=F("period")),
+    ):
+        reached.save()
+
+
+REACHED_CHUNK = 500
+
+
+def stages_reached_store(unit_ids) -> None:
+    """Set these units' first arrivals in each stage from their whole history of moves: after a bulk write
+    of moves (which sends no signals) or one that re-dated them. ``REACHED_CHUNK`` units at a time."""
+    unit_ids = sorted(set(unit_ids))
+    for start in range(0, len(unit_ids), REACHED_CHUNK):
+        chunk = unit_ids[start : start + REACHED_CHUNK]
+        first = StageChange.objects.filter(unit_id__in=chunk).values_list("unit_id", "after").annotate(Min("changed_at"))
+        with transaction.atomic():
+            rows = [StageReached.first(unit_id, stage, at) for unit_id, stage, at in first.order_by()]
+            StageReached.objects.filter(unit_id__in=chunk).delete()
+            StageReached.objects.bulk_create(rows)
 
 
 # --- what an import may no longer change -----------------------------------------------------------

@@ -13,13 +13,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from retrofit import uploads
 from retrofit.documents import DocumentVersion, current_version, owner_key, versions_meta
 from retrofit.fields import YuanField, by_user, choice_checks, implies, protected_key, unique_in, when_set
-from retrofit.periods import PERIOD_PATTERN
+from retrofit.periods import PERIOD_PATTERN, period_of
 
 from . import costshare
 from .roster_words import AgeBand, Occupancy, field_label, value_label
@@ -358,6 +359,29 @@ class StageChange(models.Model):
 
     def __str__(self):
         return f"{self.unit}: {self.before or '—'} → {self.after}"
+
+
+class StageReached(models.Model):
+    """When a unit first moved into a stage: the earliest of its moves into it (StageChange), kept as the
+    moves are recorded (signals.py for every saved move, ``stages_reached_store`` after a bulk write), so
+    that progress over time sums these rows, not the whole history of moves (reports/dashboard.py).
+    The history is only ever added to; a unit's rows go with it."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="stages_reached")
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+    first_at = models.DateTimeField()
+    # first_at's month in local time ("2026-11"): what progress groups by, with no date function per row.
+    period = models.CharField(max_length=7)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "stage"], name="stagereached_unit_stage")]
+
+    def __str__(self):
+        return f"{self.unit_id}: {self.stage} {self.first_at:%Y-%m-%d}"
+
+    @classmethod
+    def first(cls, unit_id: int, stage: str, first_at) -> StageReached:
+        return cls(unit_id=unit_id, stage=stage, first_at=first_at, period=period_of(timezone.localtime(first_at)))
 
 
 class Household(models.Model):

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from consultations import rules
-from consultations.models import Vote, VoteChange, VoteSource
+from consultations.models import Vote, VoteChange, VoteSource, VoteWeek
 from consultations.selectors import SAME_OWNER_REASONS, links_of, same_owner_candidates, same_owner_decisions
 from consultations.signals import drop_tallies
 from retrofit import owner_ids
@@ -369,10 +369,12 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
     by_id = by.pk if by is not None else None
     votes = [(v.household_id, v.value, v.reason, by_id, when, v.version) for v in votes_to_create]
     history = [(c.household_id, c.before, c.after, c.reason, c.source, by_id, when) for c in changes]
+    weeks = [(c.household.unit_id, now, c.before, c.after) for c in changes]  # VoteWeek's terms
     for row in to_create:
         pk = ids[(unit_of_row[row.row].pk, row.room)]
         votes.append((pk, row.vote, row.reason, by_id, when, 1))
         history.append((pk, "", row.vote, row.reason, VoteSource.IMPORT, by_id, when))
+        weeks.append((unit_of_row[row.row].pk, now, "", row.vote))
     insert_rows(Vote, ("household", "value", "reason", "recorded_by", "recorded_at", "version"), votes)
     if votes_to_update:
         Vote.objects.bulk_update(votes_to_update, ["value", "reason", "recorded_by", "recorded_at", "version"], batch_size=500)
@@ -386,8 +388,10 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
     report.households_created = len(to_create)
     report.votes_changed = sum(1 for c in changes if c.before and c.before != c.after)
     report.units = sorted({_unit_name(u) for u in units.values()})
-    # Bulk writes send no signals: drop the stored consent figures of every unit touched.
+    # Bulk writes send no signals: drop the stored consent figures of every unit touched (which locks
+    # them) and count the new history in their weeks.
     drop_tallies(units)
+    VoteWeek.add(weeks)
 
 
 def insert_rows(model, fields: tuple[str, ...], rows: list[tuple]) -> None:

@@ -5,10 +5,11 @@ from collections import Counter
 import pytest
 from django.db import transaction
 
-from consultations.models import Vote, VoteChange
+from consultations.models import UnitTally, Vote, VoteChange, agree_step
 from consultations.selectors import consent_by_unit
 from demo import district
-from demo.district import seed_district
+from demo.district import seed_district, store_tallies
+from tests.histories import reached_from_history, stored_reached, stored_weeks, weeks_from_history
 from units.models import Household, Stage, StageChange, Street, Unit
 
 pytestmark = pytest.mark.django_db
@@ -61,3 +62,15 @@ def test_the_first_street_is_the_same_whatever_the_size_of_the_district(monkeypa
     small, large = first_street(300), first_street(900)
     assert (small[0], large[0]) == (1, 3)
     assert small[1] == large[1] and len(small[1]) == 300
+
+
+def test_the_history_written_in_bulk_is_counted_as_the_dashboards_read_it():
+    """The generator writes its moves and votes in bulk (no signal): it stores their first arrivals and
+    weeks itself, and the tallies count the vote history's net into agree."""
+    seed_district(households=800)
+    assert stored_reached() == reached_from_history() and stored_weeks() == weeks_from_history()
+    store_tallies(Unit.objects.all())
+    nets = Counter()
+    for unit_id, before, after in VoteChange.objects.values_list("household__unit_id", "before", "after"):
+        nets[unit_id] += agree_step(before, after)
+    assert dict(UnitTally.objects.values_list("unit_id", "agree_net")) == {pk: nets[pk] for pk in Unit.objects.values_list("pk", flat=True)}

@@ -14,11 +14,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
-from consultations.models import VoteChange
+from consultations.models import UnitTally, VoteChange, week_of
 from consultations.roster_import import ImportFailed, columns, import_roster
 from consultations.roster_import import views as import_views
+from consultations.selectors import consent_by_unit
+from tests.histories import nets, stored_weeks, weeks_from_history
 from units.models import Household, HouseholdChange, Stage, StageChange, Unit
 
 from .workbooks import db_state, flats, row, write_xlsx
@@ -332,3 +335,13 @@ def test_the_preview_lists_possible_same_owners_read_only(client, world, ledger)
     assert "可能为同一业主" in page and "导入后在单元页决定" in page
     assert "502" in page and "601" in page and "同一电话，两个姓名" in page
     assert 'data-testid="same-owner-link"' not in page
+
+
+def test_an_import_counts_its_changes_of_vote_in_their_units_weeks_and_drops_their_tallies(world, ledger):
+    """A bulk write sends no signal: the import counts the history it writes in VoteWeek itself."""
+    undecided = {columns.VOTE: "同意"}
+    import_roster(ledger([world_row(9, **undecided), world_row(10, **undecided), world_row(0, **{columns.VOTE: "反对"})]), by=world.users["staff"])
+    assert stored_weeks() == weeks_from_history()
+    assert nets(stored_weeks()) == {(world.unit.pk, week_of(timezone.now())): 1}
+    consent_by_unit([world.unit])
+    assert UnitTally.objects.get(unit=world.unit).agree_net == 1  # the history's, the fixture's votes having none

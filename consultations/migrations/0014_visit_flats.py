@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('consultations', '0011_client_save_keys'),
+        ('consultations', '0013_vote_weeks'),
         ('units', '0015_district'),
     ]
 
