@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, FilteredRelation, Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -25,8 +25,7 @@ from consultations.selectors import POLICY_FIELDS, consent_by_unit, policy_of
 from consultations.situations import NAMES as SITUATION_NAMES
 from reports.dashboard import MILESTONES, GroupRow
 from retrofit import xlsx
-from units.models import Building, Plan, Signature, SignatureStatus, Stage, Unit
-from works.models import AcceptanceCheck
+from units.models import Building, Plan, SignatureStatus, Stage, Unit
 
 from .common import (
     AREA_FORMAT,
@@ -89,6 +88,7 @@ COLUMNS = [
     ("已完工", None, 7),
     ("已验收", None, 7),
 ]
+COLUMN_WIDTHS = [max(width, width_for(header) - 1) for header, _fmt, width in COLUMNS]
 SUMMARY_COLUMNS = [
     ("单元数", None),
     ("户数", None),
@@ -107,9 +107,9 @@ TITLE_STYLE = {"bold": True, "font_size": 14}
 TOTAL_STYLE = {"bold": True}
 A4 = 9  # xlsxwriter's paper size
 SUMMARY_WIDTHS = (22, 8, 8, 9, 9, 9, 9, 8, 8, 8)
-# A row's consent cells for a unit whose roster is in conflict (no figures), and its plan cells without a plan.
+# A row's consent cells for a unit whose roster is in conflict (no figures).
 NO_CONSENT = (*(None,) * 13, "名册冲突", None, "")
-NO_PLAN = (None, None, None)
+NO_PLAN = (None, None, None)  # a row's plan cells without a plan
 
 
 # What a chunk reads, as plain values: its units with their works records and stored consent figures
@@ -124,6 +124,7 @@ TALLY = (
 UNIT_FIELDS = (
     "pk", "building_id", "stage", "number", "eligible", "stage_since", "contract__signed_on",
     "construction__started_on", "construction__completed_on", "registration__registered_on",
+    "signatures", "signed", "city_pass",  # _with_works_figures
     "tally__unit_id", *(f"tally__{name}" for name in TALLY),
 )
 STORED = UNIT_FIELDS.index("tally__unit_id")
@@ -169,30 +170,58 @@ def _chunks(ids: list[int], size: int):
 def _units_sheet(workbook: xlsx.StreamedWorkbook, name: str) -> xlsx.StreamedSheet:
     """A group's sheet: column widths, the header row and the unit columns frozen, its header written."""
     sheet = workbook.sheet(name)
-    for index, (header, _fmt, width) in enumerate(COLUMNS):
-        sheet.set_width(index, max(width, width_for(header) - 1))
+    for index, width in enumerate(COLUMN_WIDTHS):
+        sheet.set_width(index, width)
     sheet.ws.freeze_panes(1, 4)
     _print_setup(sheet.ws, wide=True)
     sheet.append([h for h, _f, _w in COLUMNS], [workbook.style(**HEADER_STYLE)] * len(COLUMNS))
     return sheet
 
 
-def _chunk_rows(batch: list[int]) -> tuple[list[tuple], dict[int, tuple]]:
-    """The units of ``batch`` as ``UNIT_FIELDS`` rows in the ids' order, and their buildings' places by
-    building id: two queries, plus two (and a bulk insert) when some units have no stored consent figures
-    yet, which are computed and stored then (consultations.selectors.consent_by_unit)."""
+@dataclass
+class Chunk:
+    """What a chunk's rows show, read in three queries (``_chunk_rows``)."""
+
+    rows: list[tuple]  # UNIT_FIELDS, in the ids' order
+    places: dict[int, tuple]  # building id → PLACE_FIELDS
+    plans: dict[int, tuple]  # unit id → its current plan's total cost, subsidy and net cost
+
+
+def _chunk_rows(batch: list[int]) -> Chunk:
+    """The units of ``batch`` as plain rows, with their places and current plans: three queries, plus two
+    (and a bulk insert) when some units have no stored consent figures yet, which are computed and stored
+    then (consultations.selectors.consent_by_unit)."""
     position = {pk: i for i, pk in enumerate(batch)}
     # No ORDER BY for the database to plan around: sorted by the ids' order here.
-    rows = sorted(
-        Unit.objects.filter(pk__in=batch).values_list(*UNIT_FIELDS).order_by(), key=lambda row: position[row[0]]
-    )
+    units = _with_works_figures(Unit.objects.filter(pk__in=batch)).values_list(*UNIT_FIELDS).order_by()
+    rows = sorted(units, key=lambda row: position[row[0]])
     missing = [row[0] for row in rows if row[STORED] is None]
     if missing:
         fresh = consent_by_unit(Unit.objects.filter(pk__in=missing).select_related("building__estate__community__street"))
         rows = [row if row[STORED] is not None else (*row[:STORED], *_tally_values(row[0], fresh[row[0]])) for row in rows]
     buildings = {row[1] for row in rows}
     places = {place[0]: place for place in Building.objects.filter(pk__in=buildings).values_list(*PLACE_FIELDS).order_by()}
-    return rows, places
+    plans = {
+        unit_id: (total, subsidy, total - subsidy)
+        for unit_id, total, subsidy in Plan.objects.filter(unit_id__in=batch).current().values_list(
+            "unit_id", "total_cost", "subsidy"
+        )
+    }
+    return Chunk(rows, places, plans)
+
+
+def _with_works_figures(units):
+    """``units`` with what the unit query sums over their joined rows: their contract's signatures (all and
+    signed, 0 without any) and the date of their last passed city acceptance check (the join holds only
+    those checks)."""
+    city_checks = FilteredRelation(
+        "acceptance_checks", condition=Q(acceptance_checks__level="city", acceptance_checks__result="pass")
+    )
+    return units.annotate(city_checks=city_checks).annotate(
+        signatures=Count("contract__signatures", distinct=True),
+        signed=Count("contract__signatures", filter=Q(contract__signatures__status=SignatureStatus.SIGNED), distinct=True),
+        city_pass=Max("city_checks__date"),
+    )
 
 
 def _tally_values(pk: int, result) -> tuple:
@@ -240,35 +269,16 @@ def _write(units, output, *, title, group_by, situation, chunk_size, on_chunk) -
     situation_labels = {code: str(name) for code, name in SITUATION_NAMES.items()}
     reached = {stage: tuple("是" if flag else "" for flag in flags) for stage, flags in MILESTONES.items()}
     by_all: dict[tuple, bool] = {}  # a street's POLICY_FIELDS → whether agreement is of all owners
+    here = timezone.get_current_timezone()  # the day a stage began, there (timezone.localdate, looked up once)
     ids = list(units.order_by(*ORDER).values_list("pk", flat=True))
     for batch in _chunks(ids, chunk_size):
         summary.chunks += 1
-        rows, places = _chunk_rows(batch)
-        plans = dict(
-            (unit_id, (total, subsidy, total - subsidy))
-            for unit_id, total, subsidy in Plan.objects.filter(unit_id__in=batch).current().values_list(
-                "unit_id", "total_cost", "subsidy"
-            )
-        )
-        signatures = {
-            unit_id: (total, signed)
-            for unit_id, total, signed in Signature.objects.filter(contract__unit_id__in=batch)
-            .values("contract__unit_id")
-            .annotate(total=Count("pk"), signed=Count("pk", filter=Q(status=SignatureStatus.SIGNED)))
-            .order_by()
-            .values_list("contract__unit_id", "total", "signed")
-        }
-        city_pass = dict(
-            AcceptanceCheck.objects.filter(unit_id__in=batch, level="city", result="pass")
-            .values("unit_id")
-            .annotate(last=Max("date"))
-            .order_by()
-            .values_list("unit_id", "last")
-        )
-        for row in rows:
+        chunk = _chunk_rows(batch)
+        places, plans = chunk.places, chunk.plans
+        for row in chunk.rows:
             (
                 pk, building_id, stage, number, eligible, stage_since, signed_on, started_on, completed_on,
-                registered_on, _tally, households, owners, area_total, participants, participant_area, agree,
+                registered_on, signature_count, signed_count, city_pass, _tally, households, owners, area_total, participants, participant_area, agree,
                 agree_area, oppose, abstain, undecided, unreachable, threshold_met, agrees_needed, unit_situation,
                 conflict,
             ) = row
@@ -280,8 +290,6 @@ def _write(units, output, *, title, group_by, situation, chunk_size, on_chunk) -
             if key != current_key:
                 current_key, current = key, _units_sheet(workbook, sheet_title(place[name_at], taken))
                 group = groups.setdefault(key, GroupRow(key=key, name=place[name_at]))
-            plan = plans.get(pk)
-            counts = signatures.get(pk)
             signed, installed, accepted = reached[stage]
             if ok:
                 policy = place[POLICY]
@@ -303,11 +311,10 @@ def _write(units, output, *, title, group_by, situation, chunk_size, on_chunk) -
             current.append(
                 [
                     place[4], place[6], place[7], number, YES if eligible else NO,
-                    stage_labels.get(stage, stage), timezone.localdate(stage_since) if stage_since else None,
+                    stage_labels.get(stage, stage), stage_since.astimezone(here).date() if stage_since else None,
                     *consent,
-                    *(plan or NO_PLAN),
-                    signed_on, counts[1] if counts else None, counts[0] if counts else None,
-                    started_on, completed_on, city_pass.get(pk), registered_on,
+                    *plans.get(pk, NO_PLAN), signed_on, signed_count if signature_count else None,
+                    signature_count or None, started_on, completed_on, city_pass, registered_on,
                     signed, installed, accepted,
                 ],
                 formats,
