@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, FilteredRelation, Max, Q
+from django.db.models import Count, FilteredRelation, Max, OuterRef, Q, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -109,7 +109,6 @@ A4 = 9  # xlsxwriter's paper size
 SUMMARY_WIDTHS = (22, 8, 8, 9, 9, 9, 9, 8, 8, 8)
 # A row's consent cells for a unit whose roster is in conflict (no figures).
 NO_CONSENT = (*(None,) * 13, "名册冲突", None, "")
-NO_PLAN = (None, None, None)  # a row's plan cells without a plan
 
 
 # What a chunk reads, as plain values: its units with their works records and stored consent figures
@@ -124,7 +123,7 @@ TALLY = (
 UNIT_FIELDS = (
     "pk", "building_id", "stage", "number", "eligible", "stage_since", "contract__signed_on",
     "construction__started_on", "construction__completed_on", "registration__registered_on",
-    "signatures", "signed", "city_pass",  # _with_works_figures
+    "current_plan__total_cost", "current_plan__subsidy", "signatures", "signed", "city_pass",  # _with_works_figures
     "tally__unit_id", *(f"tally__{name}" for name in TALLY),
 )
 STORED = UNIT_FIELDS.index("tally__unit_id")
@@ -180,15 +179,14 @@ def _units_sheet(workbook: xlsx.StreamedWorkbook, name: str) -> xlsx.StreamedShe
 
 @dataclass
 class Chunk:
-    """What a chunk's rows show, read in three queries (``_chunk_rows``)."""
+    """What a chunk's rows show, read in two queries (``_chunk_rows``)."""
 
     rows: list[tuple]  # UNIT_FIELDS, in the ids' order
     places: dict[int, tuple]  # building id → PLACE_FIELDS
-    plans: dict[int, tuple]  # unit id → its current plan's total cost, subsidy and net cost
 
 
 def _chunk_rows(batch: list[int]) -> Chunk:
-    """The units of ``batch`` as plain rows, with their places and current plans: three queries, plus two
+    """The units of ``batch`` as plain rows, with their buildings' places: two queries, plus two
     (and a bulk insert) when some units have no stored consent figures yet, which are computed and stored
     then (consultations.selectors.consent_by_unit)."""
     position = {pk: i for i, pk in enumerate(batch)}
@@ -201,23 +199,21 @@ def _chunk_rows(batch: list[int]) -> Chunk:
         rows = [row if row[STORED] is not None else (*row[:STORED], *_tally_values(row[0], fresh[row[0]])) for row in rows]
     buildings = {row[1] for row in rows}
     places = {place[0]: place for place in Building.objects.filter(pk__in=buildings).values_list(*PLACE_FIELDS).order_by()}
-    plans = {
-        unit_id: (total, subsidy, total - subsidy)
-        for unit_id, total, subsidy in Plan.objects.filter(unit_id__in=batch).current().values_list(
-            "unit_id", "total_cost", "subsidy"
-        )
-    }
-    return Chunk(rows, places, plans)
+    return Chunk(rows, places)
 
 
 def _with_works_figures(units):
-    """``units`` with what the unit query sums over their joined rows: their contract's signatures (all and
-    signed, 0 without any) and the date of their last passed city acceptance check (the join holds only
-    those checks)."""
-    city_checks = FilteredRelation(
-        "acceptance_checks", condition=Q(acceptance_checks__level="city", acceptance_checks__result="pass")
-    )
-    return units.annotate(city_checks=city_checks).annotate(
+    """``units`` with what the unit query reads of their other records, joined: their current plan (its
+    latest version; the signed one once signed), their contract's signatures (summed: all and signed, 0
+    without any) and the date of their last passed city acceptance check (the join holds only those)."""
+    latest = Plan.objects.filter(unit=OuterRef("pk")).order_by("-version").values("version")[:1]
+    joins = {
+        "current_plan": FilteredRelation("plans", condition=Q(plans__version=Subquery(latest))),
+        "city_checks": FilteredRelation(
+            "acceptance_checks", condition=Q(acceptance_checks__level="city", acceptance_checks__result="pass")
+        ),
+    }
+    return units.annotate(**joins).annotate(
         signatures=Count("contract__signatures", distinct=True),
         signed=Count("contract__signatures", filter=Q(contract__signatures__status=SignatureStatus.SIGNED), distinct=True),
         city_pass=Max("city_checks__date"),
@@ -274,11 +270,11 @@ def _write(units, output, *, title, group_by, situation, chunk_size, on_chunk) -
     for batch in _chunks(ids, chunk_size):
         summary.chunks += 1
         chunk = _chunk_rows(batch)
-        places, plans = chunk.places, chunk.plans
+        places = chunk.places
         for row in chunk.rows:
             (
                 pk, building_id, stage, number, eligible, stage_since, signed_on, started_on, completed_on,
-                registered_on, signature_count, signed_count, city_pass, _tally, households, owners, area_total, participants, participant_area, agree,
+                registered_on, plan_total, plan_subsidy, signature_count, signed_count, city_pass, _tally, households, owners, area_total, participants, participant_area, agree,
                 agree_area, oppose, abstain, undecided, unreachable, threshold_met, agrees_needed, unit_situation,
                 conflict,
             ) = row
@@ -313,7 +309,7 @@ def _write(units, output, *, title, group_by, situation, chunk_size, on_chunk) -
                     place[4], place[6], place[7], number, YES if eligible else NO,
                     stage_labels.get(stage, stage), stage_since.astimezone(here).date() if stage_since else None,
                     *consent,
-                    *plans.get(pk, NO_PLAN), signed_on, signed_count if signature_count else None,
+                    plan_total, plan_subsidy, None if plan_total is None else plan_total - plan_subsidy, signed_on, signed_count if signature_count else None,
                     signature_count or None, started_on, completed_on, city_pass, registered_on,
                     signed, installed, accepted,
                 ],
