@@ -3,9 +3,11 @@
 
 ``write_progress_workbook(units, output)`` streams: it reads the units in chunks of ``chunk_size``
 ids and writes each row at once with xlsxwriter in constant-memory mode (``retrofit.xlsx.StreamedWorkbook``),
-so a street of 100,000 households is never held in memory. Queries: the ordered unit ids (1), then per chunk the units with their contract
-and works records (1), households with votes (1), current plans (1), signature counts (1) and city
-acceptance dates (1). They grow with the number of chunks, never with the number of rows.
+so a street of 100,000 households is never held in memory. Rows are built from plain values, not model
+instances. Queries: the ordered unit ids (1), then per chunk the units with their stored consent figures,
+current plan, contract, works records, signature counts and city acceptance date (1), and their
+buildings' places with each street's consent policy (1). They grow with the number of chunks, never with
+the number of rows.
 
 The summary's figures are the dashboard's (``reports.dashboard``): the same consent engine, and
 signed / installed / accepted meaning the same stages reached, so the two agree for the same units.
@@ -127,12 +129,15 @@ UNIT_FIELDS = (
     "tally__unit_id", *(f"tally__{name}" for name in TALLY),
 )
 STORED = UNIT_FIELDS.index("tally__unit_id")
+BUILDING, STAGE = UNIT_FIELDS.index("building_id"), UNIT_FIELDS.index("stage")
+HOUSEHOLDS, OWNERS, AGREE, SITUATION, CONFLICT = (
+    UNIT_FIELDS.index(f"tally__{name}") for name in ("households", "owners", "agree", "situation", "conflict")
+)
 PLACE_FIELDS = (
     "pk", "estate__community__street_id", "estate__community__street__name", "estate__community_id",
     "estate__community__name", "estate_id", "estate__name", "number",
     *(f"estate__community__street__{name}" for name in POLICY_FIELDS),
 )
-POLICY = slice(PLACE_FIELDS.index(f"estate__community__street__{POLICY_FIELDS[0]}"), None)
 GROUP_AT = {"street": (1, 2), "community": (3, 4), "estate": (5, 6)}  # a group's key and name in a place
 
 
@@ -177,16 +182,9 @@ def _units_sheet(workbook: xlsx.StreamedWorkbook, name: str) -> xlsx.StreamedShe
     return sheet
 
 
-@dataclass
-class Chunk:
-    """What a chunk's rows show, read in two queries (``_chunk_rows``)."""
-
-    rows: list[tuple]  # UNIT_FIELDS, in the ids' order
-    places: dict[int, tuple]  # building id → PLACE_FIELDS
-
-
-def _chunk_rows(batch: list[int]) -> Chunk:
-    """The units of ``batch`` as plain rows, with their buildings' places: two queries, plus two
+def _chunk_rows(batch: list[int]) -> tuple[list[tuple], dict[int, tuple]]:
+    """The units of ``batch`` as ``UNIT_FIELDS`` rows in the ids' order, and their buildings' places
+    (``PLACE_FIELDS``) by building id: two queries, plus two
     (and a bulk insert) when some units have no stored consent figures yet, which are computed and stored
     then (consultations.selectors.consent_by_unit)."""
     position = {pk: i for i, pk in enumerate(batch)}
@@ -199,7 +197,7 @@ def _chunk_rows(batch: list[int]) -> Chunk:
         rows = [row if row[STORED] is not None else (*row[:STORED], *_tally_values(row[0], fresh[row[0]])) for row in rows]
     buildings = {row[1] for row in rows}
     places = {place[0]: place for place in Building.objects.filter(pk__in=buildings).values_list(*PLACE_FIELDS).order_by()}
-    return Chunk(rows, places)
+    return rows, places
 
 
 def _with_works_figures(units):
@@ -258,63 +256,27 @@ def _write(units, output, *, title, group_by, situation, chunk_size, on_chunk) -
     current, current_key, group = None, None, None
     formats = [workbook.style(num_format=fmt) if fmt else None for _h, fmt, _w in COLUMNS]
     key_at, name_at = GROUP_AT[group_by]
-
-    # Everything a row shows that depends only on a value, worked out once for each value, not once a row:
-    # the labels (a lazy string's lookup is most of a row's cost), the milestones, each street's policy.
-    stage_labels = {value: str(label) for value, label in Stage.choices}
-    situation_labels = {code: str(name) for code, name in SITUATION_NAMES.items()}
-    reached = {stage: tuple("是" if flag else "" for flag in flags) for stage, flags in MILESTONES.items()}
-    by_all: dict[tuple, bool] = {}  # a street's POLICY_FIELDS → whether agreement is of all owners
-    here = timezone.get_current_timezone()  # the day a stage began, there (timezone.localdate, looked up once)
+    cells = _UnitCells()
     ids = list(units.order_by(*ORDER).values_list("pk", flat=True))
     for batch in _chunks(ids, chunk_size):
         summary.chunks += 1
-        chunk = _chunk_rows(batch)
-        places = chunk.places
-        for row in chunk.rows:
-            (
-                pk, building_id, stage, number, eligible, stage_since, signed_on, started_on, completed_on,
-                registered_on, plan_total, plan_subsidy, signature_count, signed_count, city_pass, _tally, households, owners, area_total, participants, participant_area, agree,
-                agree_area, oppose, abstain, undecided, unreachable, threshold_met, agrees_needed, unit_situation,
-                conflict,
-            ) = row
-            place = places[building_id]
-            ok = not conflict
-            if situation and not (ok and unit_situation == situation):
+        rows, places = _chunk_rows(batch)
+        for row in rows:
+            stage, unit_situation, conflict = row[STAGE], row[SITUATION], row[CONFLICT]
+            if situation and (conflict or unit_situation != situation):
                 continue
+            place = places[row[BUILDING]]
             key = place[key_at]
             if key != current_key:
                 current_key, current = key, _units_sheet(workbook, sheet_title(place[name_at], taken))
                 group = groups.setdefault(key, GroupRow(key=key, name=place[name_at]))
-            signed, installed, accepted = reached[stage]
-            if ok:
-                policy = place[POLICY]
-                if policy not in by_all:
-                    by_all[policy] = policy_of(*policy).agreement_of == rules.OF_ALL
-                agree_base, area_base = (owners, area_total) if by_all[policy] else (participants, participant_area)
-                consent = [
-                    households, owners, agree, oppose, abstain, undecided, unreachable, area_total, agree_area,
-                    ratio_of(participants, owners), ratio_of(participant_area, area_total),
-                    ratio_of(agree, agree_base), ratio_of(agree_area, area_base),
-                    YES if threshold_met else NO, agrees_needed, situation_labels.get(unit_situation, ""),
-                ]
-                group.count(stage, households, owners, agree, unit_situation == rules.READY)
+            current.append(cells.of(row, place), formats)
+            if conflict:
+                group.count(stage)
+            else:
+                group.count(stage, row[HOUSEHOLDS], row[OWNERS], row[AGREE], unit_situation == rules.READY)
                 if unit_situation:
                     summary.situations[unit_situation] += 1
-            else:
-                consent = [*NO_CONSENT]
-                group.count(stage)
-            current.append(
-                [
-                    place[4], place[6], place[7], number, YES if eligible else NO,
-                    stage_labels.get(stage, stage), stage_since.astimezone(here).date() if stage_since else None,
-                    *consent,
-                    plan_total, plan_subsidy, None if plan_total is None else plan_total - plan_subsidy, signed_on, signed_count if signature_count else None,
-                    signature_count or None, started_on, completed_on, city_pass, registered_on,
-                    signed, installed, accepted,
-                ],
-                formats,
-            )
             summary.stages[stage] += 1
             summary.rows += 1
         if on_chunk is not None:
@@ -326,6 +288,51 @@ def _write(units, output, *, title, group_by, situation, chunk_size, on_chunk) -
     _write_summary(workbook, summary_sheet, summary, title=title, group_by=group_by)
     workbook.close()
     return summary
+
+
+class _UnitCells:
+    """A unit's row of cells from its ``UNIT_FIELDS`` and ``PLACE_FIELDS`` values. What depends only on a
+    value is worked out once for each value, not once a row: the labels (a lazy string's lookup is most of
+    a row's cost), the milestones of each stage, whether each street's policy counts agreement of all
+    owners, the time zone of the day a stage began (``timezone.localdate``)."""
+
+    def __init__(self):
+        self.stage_labels = {value: str(label) for value, label in Stage.choices}
+        self.situation_labels = {code: str(name) for code, name in SITUATION_NAMES.items()}
+        self.reached = {stage: tuple("是" if flag else "" for flag in flags) for stage, flags in MILESTONES.items()}
+        self.by_all: dict[tuple, bool] = {}  # a street's POLICY_FIELDS → agreement of all owners
+        self.here = timezone.get_current_timezone()
+
+    def of(self, row: tuple, place: tuple) -> list:
+        (
+            _pk, _building, stage, number, eligible, stage_since, signed_on, started_on, completed_on,
+            registered_on, plan_total, plan_subsidy, signatures, signed, city_pass, _tally, households, owners,
+            area_total, participants, participant_area, agree, agree_area, oppose, abstain, undecided,
+            unreachable, threshold_met, agrees_needed, situation, conflict,
+        ) = row
+        _building, _street, _street_name, _community, community_name, _estate, estate_name, building, *policy = place
+        if conflict:
+            consent = NO_CONSENT
+        else:
+            policy = tuple(policy)
+            if policy not in self.by_all:
+                self.by_all[policy] = policy_of(*policy).agreement_of == rules.OF_ALL
+            agree_base, area_base = (owners, area_total) if self.by_all[policy] else (participants, participant_area)
+            consent = (
+                households, owners, agree, oppose, abstain, undecided, unreachable, area_total, agree_area,
+                ratio_of(participants, owners), ratio_of(participant_area, area_total),
+                ratio_of(agree, agree_base), ratio_of(agree_area, area_base),
+                YES if threshold_met else NO, agrees_needed, self.situation_labels.get(situation, ""),
+            )
+        return [
+            community_name, estate_name, building, number, YES if eligible else NO,
+            self.stage_labels.get(stage, stage), stage_since.astimezone(self.here).date() if stage_since else None,
+            *consent,
+            plan_total, plan_subsidy, None if plan_total is None else plan_total - plan_subsidy,
+            signed_on, signed if signatures else None, signatures or None,
+            started_on, completed_on, city_pass, registered_on,
+            *self.reached[stage],
+        ]
 
 
 def _summary_values(row: GroupRow) -> list:
