@@ -69,7 +69,7 @@ class GroupRow:
         self.owners += owners
         self.agree += agree
         self.ready += ready
-        signed, installed, accepted = MILESTONES[stage]
+        signed, installed, accepted = MILESTONES.get(stage, (False, False, False))
         self.signed += signed
         self.installed += installed
         self.accepted += accepted

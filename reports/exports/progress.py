@@ -111,6 +111,7 @@ A4 = 9  # xlsxwriter's paper size
 SUMMARY_WIDTHS = (22, 8, 8, 9, 9, 9, 9, 8, 8, 8)
 # A row's consent cells for a unit whose roster is in conflict (no figures).
 NO_CONSENT = (*(None,) * 13, "名册冲突", None, "")
+NOT_REACHED = ("", "", "")  # 已签约, 已完工, 已验收 of a stage that reached none
 
 
 # What a chunk reads, as plain values: its units with their works records and stored consent figures
@@ -184,9 +185,8 @@ def _units_sheet(workbook: xlsx.StreamedWorkbook, name: str) -> xlsx.StreamedShe
 
 def _chunk_rows(batch: list[int]) -> tuple[list[tuple], dict[int, tuple]]:
     """The units of ``batch`` as ``UNIT_FIELDS`` rows in the ids' order, and their buildings' places
-    (``PLACE_FIELDS``) by building id: two queries, plus two
-    (and a bulk insert) when some units have no stored consent figures yet, which are computed and stored
-    then (consultations.selectors.consent_by_unit)."""
+    (``PLACE_FIELDS``) by building id: two queries, plus two (and a bulk insert) when some units have no
+    stored consent figures yet, which are computed and stored then (consultations.selectors.consent_by_unit)."""
     position = {pk: i for i, pk in enumerate(batch)}
     # No ORDER BY for the database to plan around: sorted by the ids' order here.
     units = _with_works_figures(Unit.objects.filter(pk__in=batch)).values_list(*UNIT_FIELDS).order_by()
@@ -331,7 +331,7 @@ class _UnitCells:
             plan_total, plan_subsidy, None if plan_total is None else plan_total - plan_subsidy,
             signed_on, signed if signatures else None, signatures or None,
             started_on, completed_on, city_pass, registered_on,
-            *self.reached[stage],
+            *self.reached.get(stage, NOT_REACHED),
         ]
 
 
