@@ -93,17 +93,32 @@ class UnitConsent:
         return self.consent is not None
 
 
+# The fields of a street its consent policy is made of (``policy_of``), for reads of plain values.
+POLICY_FIELDS = (
+    "consent_rule", "participation_numerator", "participation_denominator", "agreement_numerator",
+    "agreement_denominator", "few_holdouts_max",
+)
+
+
 def street_policy(street: Street) -> rules.Policy:
     """The consent policy a street has chosen in the admin (docs/rules.md, "Consent")."""
-    if street.consent_rule == Street.ConsentRule.CUSTOM:
-        participation = Fraction(street.participation_numerator, street.participation_denominator)
+    return policy_of(*(getattr(street, name) for name in POLICY_FIELDS))
+
+
+def policy_of(
+    consent_rule, participation_numerator, participation_denominator, agreement_numerator, agreement_denominator,
+    few_holdouts_max,
+) -> rules.Policy:
+    """The policy of a street's ``POLICY_FIELDS`` values, in that order."""
+    if consent_rule == Street.ConsentRule.CUSTOM:
+        participation = Fraction(participation_numerator, participation_denominator)
         return rules.custom_policy(
             participation or None,
-            Fraction(street.agreement_numerator, street.agreement_denominator),
-            few_holdouts_max=street.few_holdouts_max,
+            Fraction(agreement_numerator, agreement_denominator),
+            few_holdouts_max=few_holdouts_max,
         )
-    preset = rules.PRESETS[street.consent_rule]
-    return rules.Policy(preset.participation, preset.agreement, preset.agreement_of, street.few_holdouts_max)
+    preset = rules.PRESETS[consent_rule]
+    return rules.Policy(preset.participation, preset.agreement, preset.agreement_of, few_holdouts_max)
 
 
 def same_owner_decisions(unit_ids: Iterable[int]) -> dict[int, list[SameOwnerDecision]]:

@@ -32,6 +32,10 @@ REACHED = {
     "installed": Stage.ACCEPTANCE.value,
     "accepted": Stage.IN_SERVICE.value,
 }
+# stage → whether a unit in it counts as signed, installed and accepted (REACHED, in that order)
+MILESTONES = {
+    stage: tuple(Stage.position(stage) >= Stage.position(reached) for reached in REACHED.values()) for stage in Stage.values
+}
 TREND_WEEKS = 12
 ATTENTION_SHOWN = 15  # the units a dashboard lists as needing attention, the worst first
 
@@ -59,19 +63,23 @@ class GroupRow:
     def agree_share(self):
         return None if not self.owners else (self.agree * 100 // self.owners)
 
-    def count(self, unit, result) -> None:
-        """Add one unit: its consent (``result`` from consent_by_unit) and the milestones it has reached."""
+    def count(self, stage: str, households: int = 0, owners: int = 0, agree: int = 0, ready: bool = False) -> None:
+        """Add one unit: the milestones its ``stage`` has reached and its consent figures (none for a unit whose
+        roster is in conflict; ``ready``: its situation is rules.READY)."""
         self.units += 1
-        if result.ok:
-            c = result.consent
-            self.households += c.households
-            self.owners += c.owners
-            self.agree += c.agree
-            self.ready += c.situation == rules.READY
-        index = Stage.position(unit.stage)
-        self.signed += index >= Stage.position(REACHED["signed"])
-        self.installed += index >= Stage.position(REACHED["installed"])
-        self.accepted += index >= Stage.position(REACHED["accepted"])
+        self.households += households
+        self.owners += owners
+        self.agree += agree
+        self.ready += ready
+        signed, installed, accepted = MILESTONES.get(stage, (False, False, False))
+        self.signed += signed
+        self.installed += installed
+        self.accepted += accepted
+
+    def add(self, other: GroupRow) -> None:
+        """Add the units ``other`` counted (``count``)."""
+        for name in ("units", "households", "owners", "agree", "ready", "signed", "installed", "accepted"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
 @dataclass

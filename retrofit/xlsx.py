@@ -15,9 +15,8 @@ a large workbook with xlsxwriter instead, the same way: every str as a text cell
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
-from itertools import zip_longest
 
 import xlsxwriter
 from openpyxl.cell import Cell
@@ -86,26 +85,49 @@ class StreamedSheet:
 
     def __init__(self, worksheet):
         self.ws, self.row = worksheet, 0
+        # Each plain type's writer, looked up by the value's exact type (most cells), not by isinstance;
+        # a subclass (a safe string, a pendulum date) is looked up by isinstance (``_writer``).
+        self._writers = {
+            bool: worksheet.write_boolean,
+            int: worksheet.write_number,
+            float: worksheet.write_number,
+            Decimal: worksheet.write_number,
+            date: worksheet.write_datetime,
+            datetime: worksheet.write_datetime,
+            str: self._write_text,
+        }
 
     def set_width(self, column: int, width: float) -> None:
         """The column's width as openpyxl stores it: xlsxwriter adds the 5 pixels of padding Excel does."""
         self.ws.set_column(column, column, width - 5 / 7)
 
     def append(self, values, formats=()) -> None:
-        """One row: ``values`` in order, None an empty cell; ``formats`` each cell's (``style``), or fewer."""
-        ws, row = self.ws, self.row
-        for column, (value, cell_format) in enumerate(zip_longest(values, formats)):
-            if value is None or value == "":
-                continue  # an empty cell, as openpyxl leaves an empty str
-            if isinstance(value, str):
-                # Text, never a formula nor an error word; without what XML cannot hold (pasted from Word).
-                ws.write_string(row, column, ILLEGAL_CHARACTERS_RE.sub("", value), cell_format)
-            elif isinstance(value, bool):
-                ws.write_boolean(row, column, value, cell_format)
-            elif isinstance(value, int | float | Decimal):
-                ws.write_number(row, column, value, cell_format)
-            elif isinstance(value, date):
-                ws.write_datetime(row, column, value, cell_format)
-            else:
-                raise TypeError(f"no cell for {type(value).__name__}")
+        """One row: ``values`` in order, None or "" an empty cell (as openpyxl leaves an empty str);
+        ``formats`` each cell's (``style``), or fewer."""
+        row, writers, write_text = self.row, self._writers, self.ws.write_string
+        formats = [*formats, *[None] * (len(values) - len(formats))]
+        for column, (value, cell_format) in enumerate(zip(values, formats, strict=False)):
+            if value is None:
+                continue
+            if type(value) is str:
+                if value:  # text, never a formula nor an error word
+                    write_text(row, column, value if value.isprintable() else _printable(value), cell_format)
+                continue
+            (writers.get(type(value)) or self._writer(value))(row, column, value, cell_format)
         self.row += 1
+
+    def _write_text(self, row: int, column: int, value: str, cell_format) -> None:
+        if value:
+            self.ws.write_string(row, column, _printable(str(value)), cell_format)
+
+    def _writer(self, value):
+        """The writer of a subclass of a plain type."""
+        for kind, plain in ((str, str), (bool, bool), (int | float | Decimal, int), (date, date)):
+            if isinstance(value, kind):
+                return self._writers[plain]
+        raise TypeError(f"no cell for {type(value).__name__}")
+
+
+def _printable(text: str) -> str:
+    """``text`` without what XML cannot hold (control characters pasted from Word); tabs and line breaks kept."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)

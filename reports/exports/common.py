@@ -148,11 +148,14 @@ def width_for(header: str, samples=(), *, minimum: int = 6, maximum: int = 40) -
     return float(min(max(widest + 2, minimum), maximum))
 
 
+RATIO_PLACES = Decimal("0.000001")
+
+
 def ratio_value(value: Fraction | None) -> Decimal | None:
     """An exact ratio as a decimal for a percent-formatted cell (display only; the test is exact)."""
     if value is None:
         return None
-    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.000001"))
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(RATIO_PLACES)
 
 
 def fraction_text(value: Fraction | None) -> str:
@@ -198,18 +201,11 @@ def render_pdf(template: str, context: dict, output) -> None:
     HTML(string=html, base_url=None).write_pdf(output, stylesheets=stylesheets)
 
 
-def _ratio(part, whole) -> Fraction | None:
-    return Fraction(part) / Fraction(whole) if whole else None
+def ratio_of(part, whole) -> Decimal | None:
+    """``part / whole`` as a percent-formatted cell shows it, None when ``whole`` is 0: the very number
+    ``ratio_value(Fraction(part) / Fraction(whole))`` gives (one correctly rounded division of the same exact
+    quotient, then six places), without building the Fraction. ``part`` and ``whole`` are ints or Decimals."""
+    if not whole:
+        return None
+    return (Decimal(part) / Decimal(whole)).quantize(RATIO_PLACES)
 
-
-def consent_ratios(c, policy) -> tuple[Fraction | None, Fraction | None, Fraction | None, Fraction | None]:
-    """Participation and agreement by headcount and by area, exact, for a ``rules.Consent`` or a stored
-    ``UnitTally`` (which keeps the counts but not the ratios): the bases are the policy's, as on the page.
-    """
-    by_all = policy.agreement_of == "all"
-    return (
-        _ratio(c.participants, c.owners),
-        _ratio(c.participant_area, c.area_total),
-        _ratio(c.agree, c.owners if by_all else c.participants),
-        _ratio(c.agree_area, c.area_total if by_all else c.participant_area),
-    )

@@ -130,3 +130,12 @@ def test_a_control_character_pasted_into_a_reason_does_not_break_the_export(clie
     response = client.get(reverse("unit_sheet_xlsx", args=[planted.unit.pk]))
     assert response.status_code == 200
     assert_no_formulas(body(response), ["电梯噪音=吵"])
+
+
+def test_a_control_character_in_a_name_does_not_break_the_progress_workbook(client, planted):
+    """The streamed writer drops what XML cannot hold from a name, as from a reason, and keeps the rest."""
+    Building.objects.filter(pk=planted.unit.building_id).update(number="1\x0b号=楼")
+    client.force_login(planted.users["leader"])
+    response = client.get(reverse("progress_workbook", kwargs={"level": "street", "pk": planted.street.pk}))
+    assert response.status_code == 200
+    assert_no_formulas(body(response), ["1号=楼"])

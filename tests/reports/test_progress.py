@@ -2,17 +2,25 @@
 scope by role, the dashboard's filters, and a query count that grows with chunks, never with rows."""
 
 import io
+import random
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from consultations.models import UnitTally
 from consultations.selectors import consent_by_unit
 from reports import dashboard
 from reports.exports import progress
+from reports.exports.common import ratio_of, ratio_value
 from retrofit.models import ExportKind, ExportLog
-from tests.factories import add_flats, at_stage, make_unit
+from tests.factories import add_flats, at_stage, build, make_unit, pass_acceptance, plan_for, signed_plan_for
 from units.models import Stage, Unit
+from works import services as works
+from works.models import AcceptanceCheck
 
 from .conftest import body, workbook
 
@@ -114,18 +122,79 @@ def _write(units, chunk_size=progress.CHUNK_SIZE):
 
 
 def test_query_count_grows_with_chunks_not_rows(world, django_assert_num_queries):
-    """Ids (1), then per chunk: units (1), stored consent (1), plans (1), signatures (1), acceptance (1)."""
+    """Ids (1), then per chunk: the units with their stored consent, plan, contract, works records,
+    signatures and acceptance (1), and their buildings' places (1)."""
     units = Unit.objects.filter(building__estate__community__street=world.street)
     consent_by_unit(units.for_listing())  # the stored tallies exist, as they do once the pages were seen
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(3):
         _write(units)
     for number in range(2, 12):
-        add_flats(make_unit(world.community, estate="大院", building=str(number)), ["agree", "oppose"] * 3)
+        unit = make_unit(world.community, estate="大院", building=str(number))
+        add_flats(unit, ["agree", "oppose"] * 3)
+        if number % 2:  # plans, contracts, signatures and acceptance checks add no query either
+            signed_plan_for(unit, stage=Stage.ACCEPTANCE)
+            pass_acceptance(unit)
     consent_by_unit(units.for_listing())
-    with django_assert_num_queries(6):  # 12 units, 102 households: one chunk still
+    with django_assert_num_queries(3):  # 12 units, 102 households: one chunk still
         _write(units)
-    with django_assert_num_queries(1 + 5 * 3):  # chunks of 5 units: 3 chunks
+    with django_assert_num_queries(1 + 2 * 3):  # chunks of 5 units: 3 chunks
         _write(units, chunk_size=5)
+
+
+def test_a_unit_s_works_cells_are_its_current_plan_contract_and_records(signed):
+    """The cells read from other records than the unit: the current plan (the latest version), the
+    contract's signatures counted once each though the unit has several city checks, the last city
+    acceptance passed, the works' dates, and the day the stage began in Shanghai."""
+    world = signed
+    plan_for(world.sibling_unit, total="500000")
+    current = plan_for(world.sibling_unit, total="420000", base=1)
+    build(world.unit, world.users["staff"], date(2026, 3, 2), date(2026, 4, 20))
+    for on, level, result in [
+        (date(2026, 5, 10), "city", "pass"),
+        (date(2026, 6, 1), "city", "pass"),
+        (date(2026, 6, 3), "city", "fail"),
+        (date(2026, 6, 5), "district", "pass"),
+    ]:
+        remarks = "井道渗水" if result == "fail" else ""
+        AcceptanceCheck.objects.create(unit=world.unit, level=level, result=result, date=on, inspector="检验员", remarks=remarks)
+    works.registration_save(unit=world.unit, by=None, number="川登2026-1", registered_on=date(2026, 6, 20), user_unit="物业")
+    Unit.objects.filter(pk=world.unit.pk).update(stage_since=datetime(2026, 3, 1, 17, 30, tzinfo=UTC))  # 3月2日 01:30
+    book = load_workbook(_write(Unit.objects.filter(building__estate__community__street=world.street)))
+    row = _unit_rows(book["绵纺社区"])[0]
+    plan = world.contract.plan
+    assert (row["工程总价（元）"], row["政府补助（元）"], row["居民自筹（元）"]) == (
+        plan.total_cost, plan.subsidy, plan.net_cost,
+    )
+    assert (row["已签字户数"], row["应签字户数"]) == (2, world.contract.signatures.count())
+    assert world.contract.signatures.count() > 2
+    days = [row[h].date() for h in ("开工日期", "竣工日期", "市级验收通过日期", "使用登记日期", "进入本阶段日期")]
+    assert days == [date(2026, 3, 2), date(2026, 4, 20), date(2026, 6, 1), date(2026, 6, 20), date(2026, 3, 2)]
+    sibling = _unit_rows(book["光华社区"])[0]
+    assert (sibling["工程总价（元）"], sibling["政府补助（元）"]) == (current.total_cost, current.subsidy)
+    assert sibling["已签字户数"] is None and sibling["应签字户数"] is None and sibling["市级验收通过日期"] is None
+
+
+def test_a_unit_whose_roster_is_in_conflict_shows_no_figures(world):
+    units = Unit.objects.filter(building__estate__community__street=world.street)
+    consent_by_unit(units.for_listing())
+    UnitTally.objects.filter(unit=world.unit).update(conflict="两户登记为同一业主")
+    book = load_workbook(_write(units))
+    row = _unit_rows(book["绵纺社区"])[0]
+    assert row["达到法定比例"] == "名册冲突"
+    assert [row[h] for h in ("户数", "同意", "参与人数比例", "还需同意人数", "情况分类")] == [None] * 5
+    assert _summary_table(book["汇总"])["绵纺社区"][:3] == (1, 0, 0)  # counted as a unit, without figures
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_ratio_cell_is_the_exact_ratio_to_six_places(seed):
+    """``ratio_of`` divides Decimals once; the cell is the same number as the exact Fraction's."""
+    rng = random.Random(seed)
+    for _ in range(2000):
+        whole = rng.choice([rng.randrange(1, 200), Decimal(rng.randrange(1, 10**6)) / 100])
+        part = rng.choice([rng.randrange(0, 200), Decimal(rng.randrange(0, 10**6)) / 100])
+        assert ratio_of(part, whole) == ratio_value(Fraction(part) / Fraction(whole)), (part, whole)
+        assert str(ratio_of(part, whole)) == str(ratio_value(Fraction(part) / Fraction(whole)))
+    assert ratio_of(3, 0) is None and ratio_of(Decimal("1.50"), Decimal("0.00")) is None
 
 
 def test_rows_are_written_in_order_across_chunks(world):
