@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
+from operator import itemgetter
 from pathlib import Path
 
 from django.conf import settings
@@ -493,25 +494,27 @@ def parse_table(table: list[list], merged=(), skipped: list[int] | None = None) 
         raise ImportFailed(errors)
     errors.extend(merged_errors(merged, header))
 
-    lines: list[tuple[int, RowReader]] = []
+    width = len(header)
+    numbered: list[tuple[int, list]] = []
     for number, values in enumerate(table[1:], start=2):
         if not any(safe_text(v) for v in values):
             continue  # blank lines between blocks are common in hand-kept ledgers
-        line = RowReader(values, positions)
-        if is_sample(line):
-            samples.append(number)
-            continue
-        lines.append((number, line))
-    readers = [line for _number, line in lines]
+        # Every line as wide as the header, so that a column is read without a bounds check per cell.
+        numbered.append((number, values if len(values) >= width else [*values, *[None] * (width - len(values))]))
+    sample_lines = set(where(column_cells([values for _number, values in numbered], positions.get(ESTATE)), _is_sample_estate))
+    samples.extend(number for n, (number, _values) in enumerate(numbered) if n in sample_lines)
+    lines = [(number, values) for n, (number, values) in enumerate(numbered) if n not in sample_lines]
+    table_rows = [values for _number, values in lines]
+    problems: list[list[str]] = [[] for _line in lines]  # each line's problems, in the order they are listed
 
     def column(name, check):
-        return read_column(readers, positions.get(name), check)
+        return read_column(column_cells(table_rows, positions.get(name)), problems, check)
 
     # Column by column, in the order a row's problems are listed.
     places = [column(c, required_check(c)) for c in (STREET, COMMUNITY, ESTATE, BUILDING, UNIT, ROOM)]
     floors = column(FLOOR, parsed_check(_floor))
     areas = column(AREA, parsed_check(_area))
-    owners = [line.owners(OWNER, PHONE) for line in readers]
+    owners = read_owners(table_rows, positions, problems)
     occupancies = column(OCCUPANCY, parsed_check(_occupancy))
     votes = column(VOTE, parsed_check(_vote))
     hardships = column(HARDSHIP, parsed_check(_hardship))
@@ -524,9 +527,9 @@ def parse_table(table: list[list], merged=(), skipped: list[int] | None = None) 
     has_age_band, has_id_number, has_institution = AGE_BAND in positions, ID_NUMBER in positions, INSTITUTION in positions
 
     rows: list[RosterRow] = []
-    for n, (number, line) in enumerate(lines):
-        if line.errors:
-            errors.extend(RowError(number, message) for message in line.errors)
+    for n, (number, _values) in enumerate(lines):
+        if problems[n]:
+            errors.extend(RowError(number, message) for message in problems[n])
             continue
         owner, phone, others = owners[n]
         rows.append(
@@ -552,22 +555,66 @@ def parse_table(table: list[list], merged=(), skipped: list[int] | None = None) 
 OCCUPANCY_CELL_WORDS = {**OCCUPANCY_WORDS, "": Occupancy.OWNER}
 
 
-def read_column(lines: list[RowReader], index: int | None, check) -> list:
-    """``check`` of one column's cell on every line, each problem added to its line's; worked out once per
-    value, as a ledger repeats its street, estates, floors and words on every row."""
-    memo: dict = {}
-    results = []
-    for line in lines:
-        values = line.values
-        value = values[index] if index is not None and index < len(values) else None
-        key = (type(value), value)  # the type too: 1, 1.0 and True are equal keys
-        found = memo.get(key)
-        if found is None:
-            found = memo[key] = check(value)
-        if found[1] is not None:
-            line.errors.append(found[1])
-        results.append(found[0])
-    return results
+def column_cells(rows: list[list], index: int | None) -> list:
+    """One column's cells, a line each (the lines as wide as the header); None for a column the sheet lacks."""
+    if index is None:
+        return [None] * len(rows)
+    return list(map(itemgetter(index), rows))
+
+
+def _cell_key(value) -> tuple:
+    return (type(value), value)  # the type too: 1, 1.0 and True are equal keys
+
+
+def read_column(cells: list, problems: list[list[str]], check) -> list:
+    """``check`` of one column's ``cells``, each problem added to its line's ``problems``; worked out once
+    per distinct value, as a ledger repeats its street, estates, floors and words on every row."""
+    keys = list(map(_cell_key, cells))
+    results, wrong = {}, {}
+    for key in set(keys):
+        results[key], problem = check(key[1])
+        if problem is not None:
+            wrong[key] = problem
+    if wrong:
+        for n, key in enumerate(keys):
+            if key in wrong:
+                problems[n].append(wrong[key])
+    return list(map(results.__getitem__, keys))
+
+
+def where(cells: list, test) -> list[int]:
+    """The positions of the cells that pass ``test``, each distinct value tested once."""
+    keys = list(map(_cell_key, cells))
+    passing = {key for key in set(keys) if test(key[1])}
+    return [n for n, key in enumerate(keys) if key in passing] if passing else []
+
+
+def read_owners(rows: list[list], positions: dict[str, int], problems: list[list[str]]) -> list[tuple[str, str, str]]:
+    """Each line's owner, phone and co-owners (``RowReader.owners``), its problems added to the line's.
+    One owner with a mobile in its one form, or none, most rows, is read at once; each distinct name is
+    looked at once."""
+    names = column_cells(rows, positions.get(OWNER))
+    numbers = column_cells(rows, positions.get(PHONE))
+    one_owner: dict[str, str | None] = {}
+    owners = []
+    for n, (written, text) in enumerate(zip(names, numbers, strict=True)):
+        if type(written) is str and (text is None or type(text) is str):
+            name = one_owner.get(written, "")
+            if name == "":
+                stripped = written.strip()
+                name = one_owner[written] = stripped if ONE_OWNER.fullmatch(stripped) else None
+            number = (text or "").strip()
+            if name is not None and (not number or phones.MOBILE.fullmatch(number)):
+                owners.append((name, number, ""))
+                continue
+        reader = RowReader(rows[n], positions)
+        reader.errors = problems[n]
+        owners.append(reader.owners(OWNER, PHONE))
+    return owners
+
+
+def _is_sample_estate(value) -> bool:
+    return safe_text(value) == SAMPLE_ESTATE
 
 
 def _floor(value) -> int:
