@@ -44,6 +44,7 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
 from numbers import Rational
+from typing import NamedTuple
 
 from retrofit import phones
 
@@ -237,9 +238,9 @@ class SameOwnerCandidate:
     reason: str  # one of SAME_OWNER_REASONS
 
 
-@dataclass(frozen=True)
-class _Holder:
-    """What the same-owner check compares of a flat, worked out once per flat rather than once per pair."""
+class _Holder(NamedTuple):
+    """What the same-owner check compares of a flat, worked out once per flat rather than once per pair
+    (a tuple: one is made for every flat a unit holds)."""
 
     settled: bool  # an institution's flat: the owner key has already decided
     id_hash: str
@@ -276,10 +277,6 @@ def same_owner_candidates(
     pair of a unit.
     """
     flats = list(flats)
-    done = {frozenset((_clean(a), _clean(b))) for a, b in decided}
-    owner_of = {}
-    for number, held in enumerate(owner_groups(flats, links)):
-        owner_of.update((_clean(flat.room), number) for flat in held)
     holders = [_Holder.of(flat) for flat in flats]
     sharing: dict[tuple[str, str], list[int]] = {}
     for n, holder in enumerate(holders):
@@ -287,6 +284,12 @@ def same_owner_candidates(
             if key[1]:
                 sharing.setdefault(key, []).append(n)
     pairs = sorted({(i, j) for positions in sharing.values() for k, i in enumerate(positions) for j in positions[k + 1 :]})
+    if not pairs:
+        return []  # no two flats share a phone or a name: most units, told without grouping their owners
+    done = {frozenset((_clean(a), _clean(b))) for a, b in decided}
+    owner_of = {}
+    for number, held in enumerate(owner_groups(flats, links)):
+        owner_of.update((_clean(flat.room), number) for flat in held)
     found = []
     for i, j in pairs:
         a, b = flats[i], flats[j]

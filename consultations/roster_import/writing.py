@@ -111,14 +111,14 @@ class ImportReport:
         return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()
 
 
-def _units_for(rows: list[RosterRow], floors_by_building: dict, report: ImportReport) -> dict[tuple, Unit]:
+def _units_for(keys: set[tuple], floors_by_building: dict, report: ImportReport) -> dict[tuple, Unit]:
     """Find or create every street … unit the rows name, one level at a time, counting what is created.
 
     Each level costs one lookup and, when something is new, one bulk insert, however many units the
     ledger holds (the lookups filter by the names in the file and match whole keys here). Parents are
-    set on their children, so unit.building.estate.community.street costs no query afterwards.
+    set on their children, so unit.building.estate.community.street costs no query afterwards. ``keys``
+    are the rows' unit keys (RosterRow.unit_key).
     """
-    keys = {row.unit_key for row in rows}
     # Each place is known by its key: the street's name, then the names down to its own ((street, community), …).
     street_names = {key[0] for key in keys}
     streets = {(s.name,): s for s in Street.objects.filter(name__in=street_names)}
@@ -224,7 +224,8 @@ def import_rows(
     """Write the checked rows in one transaction (rolled back for a dry run).
 
     ``reviewed`` is the ``changes_digest`` of the preview the user confirmed: when given, the import is
-    refused, writing nothing, unless it changes exactly those households, fields and values.
+    refused, writing nothing, unless it changes exactly those households, fields and values. ``rows``
+    are parse_table's: checked one by one and together (one room a unit, one owner one vote in the file).
     """
     errors = _scope_errors(rows, by)
     if plan_rows and not (errors and errors[0].row is None):
@@ -244,15 +245,16 @@ def import_rows(
 
 
 def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
+    unit_keys = [row.unit_key for row in rows]
     floors_by_building: dict[tuple, int] = defaultdict(int)
-    for row in rows:
-        building = row.unit_key[:4]
+    for key, row in zip(unit_keys, rows, strict=True):
+        building = key[:4]
         floors_by_building[building] = max(floors_by_building[building], row.floor)
 
-    unit_by_key = _units_for(rows, floors_by_building, report)
-    unit_of_row = {row.row: unit_by_key[row.unit_key] for row in rows}
-    units = {unit.pk: unit for unit in unit_of_row.values()}
-    _institutions_by_name(rows, unit_of_row, units)
+    unit_by_key = _units_for(set(unit_keys), floors_by_building, report)
+    unit_of_row = {row.row: unit_by_key[key] for key, row in zip(unit_keys, rows, strict=True)}
+    units = {unit.pk: unit for unit in unit_by_key.values()}
+    renamed = _institutions_by_name(rows, unit_of_row, units)
 
     errors: list[RowError] = []
     for row in rows:
@@ -266,7 +268,11 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
         (h.unit_id, h.room): h for h in Household.objects.filter(unit_id__in=units).select_related("vote")
     }
     final, decisions = _final_flats(rows, unit_of_row, existing), same_owner_decisions(units)
-    errors.extend(_owner_conflicts(final, decisions))
+    # parse_table has checked one owner one vote among the file's rows. A unit's owners can differ from
+    # those only where it holds stored flats, staff's same-owner links, or a row whose owner turned out to
+    # be an institution of its street's list (_institutions_by_name): those units are checked again here.
+    recheck = {unit_id for unit_id, _room in existing} | {unit_id for unit_id, made in decisions.items() if made} | renamed
+    errors.extend(_owner_conflicts(final, decisions, recheck))
     if errors:
         raise ImportFailed(sorted(errors, key=lambda e: e.row or 0))
     report.same_owner = _possible_same_owner(final, unit_of_row, decisions)
@@ -435,32 +441,31 @@ def _has_vote(household: Household) -> bool:
         return False
 
 
-def _institutions_by_name(rows: list[RosterRow], unit_of_row, units) -> None:
+def _institutions_by_name(rows: list[RosterRow], unit_of_row, units) -> set[int]:
     """A row without 产权单位 whose owner name is one of its street's institutions is held by that
-    institution (docs/rules.md, "Institutional owners"). The streets come with the units, no query."""
+    institution (docs/rules.md, "Institutional owners"). The streets come with the units, no query.
+    Returns the units of the rows so changed."""
     listed: dict[int, set[str]] = {}  # by unit
     for unit in units.values():
         names = unit.building.estate.community.street.institution_names
         listed[unit.pk] = {" ".join(line.split()) for line in names.splitlines()} - {""}
     if not any(listed.values()):
-        return  # no street of the ledger lists an institution
+        return set()  # no street of the ledger lists an institution
+    changed = set()
     for row in rows:
         if row.institution:
             continue
         name = " ".join(row.owner_name.split())
-        if name in listed[unit_of_row[row.row].pk]:
+        unit_id = unit_of_row[row.row].pk
+        if name in listed[unit_id]:
             row.institution, row.has_institution = name, True
+            changed.add(unit_id)
+    return changed
 
 
-@dataclass(frozen=True)
-class _FinalFlat:
-    """A flat of a unit as the import will leave it: the consent engine's flat (its vote aside), the owner's
-    name, the vote, and the ledger row (None: stored, not in the file)."""
-
-    flat: rules.Flat
-    owner_name: str
-    vote: str
-    row: int | None
+# A flat of a unit as the import will leave it: the consent engine's flat (its vote aside), the owner's
+# name, the vote, and the ledger row (None: stored, not in the file). A tuple: one is made for every row.
+_FinalFlat = tuple[rules.Flat, str, str, int | None]
 
 
 def _final_flats(rows, unit_of_row, existing) -> dict[int, list[_FinalFlat]]:
@@ -470,30 +475,34 @@ def _final_flats(rows, unit_of_row, existing) -> dict[int, list[_FinalFlat]]:
     for (unit_id, room), h in existing.items():
         vote = h.vote.value if _has_vote(h) else rules.UNDECIDED
         flat = rules.Flat(room, h.area, rules.UNDECIDED, h.owner_name, h.phone, h.id_hash, h.institution)
-        final[(unit_id, room)] = _FinalFlat(flat, h.owner_name, vote, None)
+        final[(unit_id, room)] = (flat, h.owner_name, vote, None)
+    undecided, flat_of = rules.UNDECIDED, rules.Flat
     for row in rows:
-        stored = existing.get((unit_of_row[row.row].pk, row.room))
+        place = (unit_of_row[row.row].pk, row.room)
+        stored = existing.get(place) if existing else None
         id_hash = row.id_hash if row.has_id_number or stored is None else stored.id_hash
         institution = row.institution if row.has_institution or stored is None else stored.institution
-        flat = rules.Flat(row.room, row.area, rules.UNDECIDED, row.owner_name, row.phone, id_hash, institution)
-        final[(unit_of_row[row.row].pk, row.room)] = _FinalFlat(flat, row.owner_name, row.vote, row.row)
+        flat = flat_of(row.room, row.area, undecided, row.owner_name, row.phone, id_hash, institution)
+        final[place] = (flat, row.owner_name, row.vote, row.row)
     by_unit: dict[int, list[_FinalFlat]] = defaultdict(list)
     for (unit_id, _room), entry in final.items():
         by_unit[unit_id].append(entry)
     return by_unit
 
 
-def _owner_conflicts(final: dict[int, list[_FinalFlat]], decisions) -> list[RowError]:
-    """One owner, one vote: the flats an owner holds in a unit (in the file or already stored) must agree.
+def _owner_conflicts(final: dict[int, list[_FinalFlat]], decisions, unit_ids) -> list[RowError]:
+    """One owner, one vote: the flats an owner holds in a unit (in the file or already stored) must agree;
+    the units ``unit_ids`` (the others' owners are the file's, checked by parse_table).
 
     Owners are known as the consent count knows them: the owner key, then staff's same-owner links
     (``decisions``), grouped by rules.owner_groups.
     """
     errors = []
-    for unit_id, entries in final.items():
-        for group in rules.owner_group_positions([entry.flat for entry in entries], links_of(decisions[unit_id])):
+    for unit_id in sorted(unit_ids):
+        entries = final[unit_id]
+        for group in rules.owner_group_positions([entry[0] for entry in entries], links_of(decisions[unit_id])):
             held = [entries[n] for n in group]
-            errors += one_vote_errors(held[0].owner_name, [(e.row, e.flat.room, e.vote) for e in held])
+            errors += one_vote_errors(held[0][1], [(row, flat.room, vote) for flat, _owner, vote, row in held])
     return errors
 
 
@@ -503,7 +512,7 @@ def _possible_same_owner(final: dict[int, list[_FinalFlat]], unit_of_row, decisi
     units = {unit.pk: unit for unit in unit_of_row.values()}
     lines = []
     for unit_id, entries in final.items():
-        flats = [entry.flat for entry in entries]
+        flats = [entry[0] for entry in entries]
         for candidate in same_owner_candidates(flats, decisions[unit_id]):
             lines.append(SameOwnerLine(_unit_name(units[unit_id]), *candidate.rooms, str(SAME_OWNER_REASONS[candidate.reason])))
     return sorted(lines, key=lambda line: line.unit)
