@@ -101,7 +101,7 @@ class ImportFailed(Exception):
         self.errors = errors
 
 
-@dataclass
+@dataclass(slots=True)
 class PlaceRow:
     """A row of a sheet that names its unit by place: street → community → estate → building → unit."""
 
@@ -117,7 +117,7 @@ class PlaceRow:
         return (self.street, self.community, self.estate, self.building, self.unit)
 
 
-@dataclass
+@dataclass(slots=True)  # one for every household of the ledger: no __dict__ each
 class RosterRow(PlaceRow):
     room: str
     floor: int
@@ -505,7 +505,7 @@ def parse_table(table: list[list], merged=(), skipped: list[int] | None = None) 
     samples.extend(number for n, (number, _values) in enumerate(numbered) if n in sample_lines)
     lines = [(number, values) for n, (number, values) in enumerate(numbered) if n not in sample_lines]
     table_rows = [values for _number, values in lines]
-    problems: list[list[str]] = [[] for _line in lines]  # each line's problems, in the order they are listed
+    problems: dict[int, list[str]] = {}  # the problems of a line (by position), in the order they are listed
 
     def column(name, check):
         return read_column(column_cells(table_rows, positions.get(name)), problems, check)
@@ -528,7 +528,7 @@ def parse_table(table: list[list], merged=(), skipped: list[int] | None = None) 
 
     rows: list[RosterRow] = []
     for n, (number, _values) in enumerate(lines):
-        if problems[n]:
+        if n in problems:
             errors.extend(RowError(number, message) for message in problems[n])
             continue
         owner, phone, others = owners[n]
@@ -562,34 +562,41 @@ def column_cells(rows: list[list], index: int | None) -> list:
     return list(map(itemgetter(index), rows))
 
 
-def _cell_key(value) -> tuple:
-    return (type(value), value)  # the type too: 1, 1.0 and True are equal keys
+def _distinct(cells: list) -> tuple[list, dict]:
+    """Each cell's key, and the distinct keys with their cell's value. A cell is its own key when the
+    column holds values of one type (most columns); else the type goes with it, as 1, 1.0 and True are
+    equal values that read differently. No tuple per cell in the common case: 180,000 of them kept the
+    garbage collector busy."""
+    if len(set(map(type, cells))) == 1:
+        return cells, {value: value for value in set(cells)}
+    keys = list(zip(map(type, cells), cells, strict=True))
+    return keys, {key: key[1] for key in set(keys)}
 
 
-def read_column(cells: list, problems: list[list[str]], check) -> list:
-    """``check`` of one column's ``cells``, each problem added to its line's ``problems``; worked out once
-    per distinct value, as a ledger repeats its street, estates, floors and words on every row."""
-    keys = list(map(_cell_key, cells))
+def read_column(cells: list, problems: dict[int, list[str]], check) -> list:
+    """``check`` of one column's ``cells``, each problem added to its line's ``problems`` (by position);
+    worked out once per distinct value, as a ledger repeats its street, estates, floors and words on every row."""
+    keys, distinct = _distinct(cells)
     results, wrong = {}, {}
-    for key in set(keys):
-        results[key], problem = check(key[1])
+    for key, value in distinct.items():
+        results[key], problem = check(value)
         if problem is not None:
             wrong[key] = problem
     if wrong:
         for n, key in enumerate(keys):
             if key in wrong:
-                problems[n].append(wrong[key])
+                problems.setdefault(n, []).append(wrong[key])
     return list(map(results.__getitem__, keys))
 
 
 def where(cells: list, test) -> list[int]:
     """The positions of the cells that pass ``test``, each distinct value tested once."""
-    keys = list(map(_cell_key, cells))
-    passing = {key for key in set(keys) if test(key[1])}
+    keys, distinct = _distinct(cells)
+    passing = {key for key, value in distinct.items() if test(value)}
     return [n for n, key in enumerate(keys) if key in passing] if passing else []
 
 
-def read_owners(rows: list[list], positions: dict[str, int], problems: list[list[str]]) -> list[tuple[str, str, str]]:
+def read_owners(rows: list[list], positions: dict[str, int], problems: dict[int, list[str]]) -> list[tuple[str, str, str]]:
     """Each line's owner, phone and co-owners (``RowReader.owners``), its problems added to the line's.
     One owner with a mobile in its one form, or none, most rows, is read at once; each distinct name is
     looked at once."""
@@ -608,8 +615,10 @@ def read_owners(rows: list[list], positions: dict[str, int], problems: list[list
                 owners.append((name, number, ""))
                 continue
         reader = RowReader(rows[n], positions)
-        reader.errors = problems[n]
+        reader.errors = problems.get(n, [])
         owners.append(reader.owners(OWNER, PHONE))
+        if reader.errors:
+            problems[n] = reader.errors
     return owners
 
 
