@@ -266,6 +266,17 @@ def _same_owner_reason(a: _Holder, b: _Holder) -> str | None:
     return None
 
 
+def share_a_phone_or_name(phone_numbers: Sequence[str | None], owner_names: Sequence[str | None]) -> bool:
+    """Whether two of a unit's flats (their phones, and their owners' names in the same order) share a
+    phone or a name, spaces aside: only such flats can be a pair of ``same_owner_candidates``. Strings
+    only, no object per flat."""
+    numbers = [number for number in map(phones.comparable, phone_numbers) if number]
+    if len(set(numbers)) < len(numbers):
+        return True
+    names = [bare for bare in ("".join((name or "").split()) for name in owner_names) if bare]
+    return len(set(names)) < len(names)
+
+
 def same_owner_candidates(
     flats: Iterable[Flat], *, links: Iterable[tuple[str, str]] = (), decided: Iterable[tuple[str, str]] = ()
 ) -> list[SameOwnerCandidate]:
@@ -277,6 +288,8 @@ def same_owner_candidates(
     pair of a unit.
     """
     flats = list(flats)
+    if not share_a_phone_or_name([flat.phone for flat in flats], [flat.owner_name for flat in flats]):
+        return []  # most units, told without grouping their owners
     holders = [_Holder.of(flat) for flat in flats]
     sharing: dict[tuple[str, str], list[int]] = {}
     for n, holder in enumerate(holders):
@@ -284,8 +297,6 @@ def same_owner_candidates(
             if key[1]:
                 sharing.setdefault(key, []).append(n)
     pairs = sorted({(i, j) for positions in sharing.values() for k, i in enumerate(positions) for j in positions[k + 1 :]})
-    if not pairs:
-        return []  # no two flats share a phone or a name: most units, told without grouping their owners
     done = {frozenset((_clean(a), _clean(b))) for a, b in decided}
     owner_of = {}
     for number, held in enumerate(owner_groups(flats, links)):

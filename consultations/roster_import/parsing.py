@@ -8,7 +8,6 @@ and every error is listed with its row number. Nothing here touches the database
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -672,9 +671,11 @@ def _check_rows_together(rows: list[RosterRow]) -> list[RowError]:
     """
     errors: list[RowError] = []
     seen: dict[tuple, int] = {}
-    by_owner: dict[tuple, list[RosterRow]] = defaultdict(list)
+    first: dict[tuple, RosterRow] = {}  # each owner's first flat
+    more: dict[tuple, list[RosterRow]] = {}  # the owners of several flats, all of them (most own one)
     for row in rows:
-        key = (*row.unit_key, row.room)
+        place = row.unit_key
+        key = (place, row.room)
         if key in seen:
             errors.append(
                 RowError(row.row, _("room %(room)s appears again (first in row %(first)d)") % {"room": row.room, "first": seen[key]})
@@ -683,8 +684,11 @@ def _check_rows_together(rows: list[RosterRow]) -> list[RowError]:
         seen[key] = row.row
         owner = row.owner_key
         if owner[0] != "room":
-            by_owner[(*row.unit_key, *owner)].append(row)
-    for flats in by_owner.values():
+            owner = (place, owner)
+            held = first.setdefault(owner, row)
+            if held is not row:
+                more.setdefault(owner, [held]).append(row)
+    for flats in more.values():
         errors += one_vote_errors(flats[0].owner_name, [(row.row, row.room, row.vote) for row in flats])
     return errors
 

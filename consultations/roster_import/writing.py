@@ -205,6 +205,7 @@ def import_roster(path: str | Path, *, by=None, dry_run: bool = False, reviewed:
             plan_rows = parse_plan_table(*plan_sheet, skipped=plan_samples)
         except ImportFailed as failed:
             errors.extend(failed.errors)
+    del table, merged, plan_sheet  # the rows hold what is needed of the sheets: their cells can go
     if errors:
         raise ImportFailed(errors)
     skipped = [SAMPLE_SKIPPED % {"row": n} for n in samples]
@@ -280,7 +281,7 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
     now = timezone.now()
     fields = ("floor", "area", "owner_name", "phone", "occupancy", "hardship", "note", "co_owners", "id_hash", "id_last4", "institution")
     signed_units = lifecycle.units_from_signing(units.values())
-    to_create: list[RosterRow] = []  # flats not stored yet (plain rows: see insert_rows)
+    to_create: list[tuple[int, RosterRow]] = []  # flats not stored yet, with their unit's id (plain rows: see insert_rows)
     to_update: list[Household] = []
     votes_to_update: list[Vote] = []
     votes_to_create: list[Vote] = []
@@ -288,11 +289,12 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
     roster_history: list[tuple] = []  # (household, field, before, after): HouseholdChange rows
     for row in rows:
         unit = unit_of_row[row.row]
-        household = existing.get((unit.pk, row.room))
+        unit_id = unit.pk
+        household = existing.get((unit_id, row.room)) if existing else None
         if household is None:
-            if unit.pk in signed_units:
+            if unit_id in signed_units:
                 errors.append(RowError(row.row, SIGNED_NEW_FLAT % {"unit": unit, "room": row.room}))
-            to_create.append(row)
+            to_create.append((unit_id, row))
             continue
         values = {
             "floor": row.floor,
@@ -330,7 +332,7 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
         if field_changes:
             diff = HouseholdDiff(row.row, _unit_name(unit), row.room, tuple(field_changes))
             report.changes.append(diff)
-            if unit.pk in signed_units and any(name in SIGNED_FIELDS for name in dirty):
+            if unit_id in signed_units and any(name in SIGNED_FIELDS for name in dirty):
                 errors.append(RowError(row.row, SIGNED_CHANGE % {"unit": unit, "changes": diff.describe(SIGNED_FIELDS)}))
         if dirty:
             to_update.append(household)
@@ -359,13 +361,13 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
         Household,
         ("unit", "room", "floor", "area", "owner_name", "phone", "occupancy", "hardship", "note", "co_owners", "age_band", *fields[-3:]),
         [
-            (unit_of_row[r.row].pk, r.room, r.floor, r.area, r.owner_name, r.phone, r.occupancy, r.hardship, r.note, r.co_owners, r.age_band)
+            (unit_id, r.room, r.floor, r.area, r.owner_name, r.phone, r.occupancy, r.hardship, r.note, r.co_owners, r.age_band)
             + (r.id_hash, r.id_last4, r.institution)
-            for r in to_create
+            for unit_id, r in to_create
         ],
     )
     if to_create:
-        new_rooms = {(unit_of_row[r.row].pk, r.room) for r in to_create}
+        new_rooms = {(unit_id, r.room) for unit_id, r in to_create}
         ids = {
             (unit_id, room): pk
             for unit_id, room, pk in Household.objects.filter(unit_id__in=units).values_list("unit_id", "room", "pk")
@@ -375,8 +377,8 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
     by_id = by.pk if by is not None else None
     votes = [(v.household_id, v.value, v.reason, by_id, when, v.version) for v in votes_to_create]
     history = [(c.household_id, c.before, c.after, c.reason, c.source, by_id, when) for c in changes]
-    for row in to_create:
-        pk = ids[(unit_of_row[row.row].pk, row.room)]
+    for unit_id, row in to_create:
+        pk = ids[(unit_id, row.room)]
         votes.append((pk, row.vote, row.reason, by_id, when, 1))
         history.append((pk, "", row.vote, row.reason, VoteSource.IMPORT, by_id, when))
     insert_rows(Vote, ("household", "value", "reason", "recorded_by", "recorded_at", "version"), votes)
@@ -463,31 +465,39 @@ def _institutions_by_name(rows: list[RosterRow], unit_of_row, units) -> set[int]
     return changed
 
 
-# A flat of a unit as the import will leave it: the consent engine's flat (its vote aside), the owner's
-# name, the vote, and the ledger row (None: stored, not in the file). A tuple: one is made for every row.
-_FinalFlat = tuple[rules.Flat, str, str, int | None]
+# A flat of a unit as the import will leave it: its ledger row (None: stored, not in the file) and the
+# household stored in its place (None: new). A tuple: one is made for every row.
+_FinalFlat = tuple[RosterRow | None, Household | None]
 
 
 def _final_flats(rows, unit_of_row, existing) -> dict[int, list[_FinalFlat]]:
-    """Each unit's flats after the import, stored ones the file leaves alone included. A column the ledger
-    lacks (证件号码, 产权单位) keeps the stored value, as the import does."""
-    final: dict[tuple[int, str], _FinalFlat] = {}
-    for (unit_id, room), h in existing.items():
-        vote = h.vote.value if _has_vote(h) else rules.UNDECIDED
-        flat = rules.Flat(room, h.area, rules.UNDECIDED, h.owner_name, h.phone, h.id_hash, h.institution)
-        final[(unit_id, room)] = (flat, h.owner_name, vote, None)
-    undecided, flat_of = rules.UNDECIDED, rules.Flat
+    """Each unit's flats after the import, stored ones the file leaves alone included."""
+    final: dict[tuple[int, str], _FinalFlat] = {place: (None, h) for place, h in existing.items()}
     for row in rows:
         place = (unit_of_row[row.row].pk, row.room)
-        stored = existing.get(place) if existing else None
-        id_hash = row.id_hash if row.has_id_number or stored is None else stored.id_hash
-        institution = row.institution if row.has_institution or stored is None else stored.institution
-        flat = flat_of(row.room, row.area, undecided, row.owner_name, row.phone, id_hash, institution)
-        final[place] = (flat, row.owner_name, row.vote, row.row)
+        final[place] = (row, existing.get(place) if existing else None)
     by_unit: dict[int, list[_FinalFlat]] = defaultdict(list)
     for (unit_id, _room), entry in final.items():
         by_unit[unit_id].append(entry)
     return by_unit
+
+
+def _consent_flats(entries: list[_FinalFlat]) -> list[tuple[rules.Flat, str, str, int | None]]:
+    """A unit's final flats as the consent engine's flats (their votes aside), each with its owner's name,
+    its vote and its ledger row. A column the ledger lacks (证件号码, 产权单位) keeps the stored value, as the
+    import does."""
+    flats = []
+    for row, h in entries:
+        if row is None:
+            vote = h.vote.value if _has_vote(h) else rules.UNDECIDED
+            flat = rules.Flat(h.room, h.area, rules.UNDECIDED, h.owner_name, h.phone, h.id_hash, h.institution)
+            flats.append((flat, h.owner_name, vote, None))
+            continue
+        id_hash = row.id_hash if row.has_id_number or h is None else h.id_hash
+        institution = row.institution if row.has_institution or h is None else h.institution
+        flat = rules.Flat(row.room, row.area, rules.UNDECIDED, row.owner_name, row.phone, id_hash, institution)
+        flats.append((flat, row.owner_name, row.vote, row.row))
+    return flats
 
 
 def _owner_conflicts(final: dict[int, list[_FinalFlat]], decisions, unit_ids) -> list[RowError]:
@@ -499,7 +509,7 @@ def _owner_conflicts(final: dict[int, list[_FinalFlat]], decisions, unit_ids) ->
     """
     errors = []
     for unit_id in sorted(unit_ids):
-        entries = final[unit_id]
+        entries = _consent_flats(final[unit_id])
         for group in rules.owner_group_positions([entry[0] for entry in entries], links_of(decisions[unit_id])):
             held = [entries[n] for n in group]
             errors += one_vote_errors(held[0][1], [(row, flat.room, vote) for flat, _owner, vote, row in held])
@@ -512,7 +522,10 @@ def _possible_same_owner(final: dict[int, list[_FinalFlat]], unit_of_row, decisi
     units = {unit.pk: unit for unit in unit_of_row.values()}
     lines = []
     for unit_id, entries in final.items():
-        flats = [entry[0] for entry in entries]
+        held = [row or stored for row, stored in entries]  # the row's phone and name, else the stored ones
+        if not rules.share_a_phone_or_name([h.phone for h in held], [h.owner_name for h in held]):
+            continue  # no pair to ask about (most units): no consent flats to make
+        flats = [entry[0] for entry in _consent_flats(entries)]
         for candidate in same_owner_candidates(flats, decisions[unit_id]):
             lines.append(SameOwnerLine(_unit_name(units[unit_id]), *candidate.rooms, str(SAME_OWNER_REASONS[candidate.reason])))
     return sorted(lines, key=lambda line: line.unit)
