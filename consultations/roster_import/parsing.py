@@ -525,19 +525,22 @@ def parse_table(table: list[list], merged=(), skipped: list[int] | None = None) 
     institutions = column(INSTITUTION, optional_check(INSTITUTION, limit=MAX_LENGTH[INSTITUTION]))
     has_age_band, has_id_number, has_institution = AGE_BAND in positions, ID_NUMBER in positions, INSTITUTION in positions
 
+    spaced = {name: " ".join(name.split()) for name in set(institutions)}
+    institutions = list(map(spaced.__getitem__, institutions))
     rows: list[RosterRow] = []
-    for n, (number, _values) in enumerate(lines):
+    # The fields in RosterRow's order (PlaceRow's first), a line each: no keyword to match per row.
+    for n, (number, street, community, estate, building, unit, room, floor, area, (owner, phone, others), occupancy, vote,
+            reason, hardship, note, age_band, relief, (id_hash, id_last4), institution) in enumerate(zip(
+                [number for number, _values in lines], *places, floors, areas, owners, occupancies, votes, reasons, hardships,
+                notes, age_bands, reliefs, ids, institutions, strict=True)):
         if n in problems:
             errors.extend(RowError(number, message) for message in problems[n])
             continue
-        owner, phone, others = owners[n]
         rows.append(
             RosterRow(
-                number, *(place[n] for place in places), floor=floors[n], area=areas[n], owner_name=owner, phone=phone,
-                occupancy=occupancies[n], vote=votes[n], reason=reasons[n], hardship=hardships[n], note=notes[n],
-                age_band=age_bands[n], has_age_band=has_age_band, relief=reliefs[n], id_hash=ids[n][0], id_last4=ids[n][1],
-                has_id_number=has_id_number, institution=" ".join(institutions[n].split()),
-                has_institution=has_institution, co_owners=others,
+                number, street, community, estate, building, unit, room, floor, area, owner, phone, occupancy, vote, reason,
+                hardship, note, age_band, has_age_band, relief, id_hash, id_last4, has_id_number, institution, has_institution,
+                others,
             )
         )
     if not rows and not errors and samples:
