@@ -494,16 +494,19 @@ def parse_table(table: list[list], merged=(), skipped: list[int] | None = None) 
     errors.extend(merged_errors(merged, header))
 
     width = len(header)
-    numbered: list[tuple[int, list]] = []
+    numbers: list[int] = []  # the lines' row numbers in the sheet
+    table_rows: list[list] = []  # their cells, every line as wide as the header (no bounds check per cell)
     for number, values in enumerate(table[1:], start=2):
-        if not any(safe_text(v) for v in values):
+        first = values[0] if values else None
+        if not (type(first) is str and first.strip()) and not any(safe_text(v) for v in values):
             continue  # blank lines between blocks are common in hand-kept ledgers
-        # Every line as wide as the header, so that a column is read without a bounds check per cell.
-        numbered.append((number, values if len(values) >= width else [*values, *[None] * (width - len(values))]))
-    sample_lines = set(where(column_cells([values for _number, values in numbered], positions.get(ESTATE)), _is_sample_estate))
-    samples.extend(number for n, (number, _values) in enumerate(numbered) if n in sample_lines)
-    lines = [(number, values) for n, (number, values) in enumerate(numbered) if n not in sample_lines]
-    table_rows = [values for _number, values in lines]
+        numbers.append(number)
+        table_rows.append(values if len(values) >= width else [*values, *[None] * (width - len(values))])
+    sample_lines = where(column_cells(table_rows, positions.get(ESTATE)), _is_sample_estate)
+    if sample_lines:
+        samples.extend(numbers[n] for n in sample_lines)
+        kept = sorted(set(range(len(numbers))) - set(sample_lines))
+        numbers, table_rows = [numbers[n] for n in kept], [table_rows[n] for n in kept]
     problems: dict[int, list[str]] = {}  # the problems of a line (by position), in the order they are listed
 
     def column(name, check):
@@ -531,7 +534,7 @@ def parse_table(table: list[list], merged=(), skipped: list[int] | None = None) 
     # The fields in RosterRow's order (PlaceRow's first), a line each: no keyword to match per row.
     for n, (number, street, community, estate, building, unit, room, floor, area, (owner, phone, others), occupancy, vote,
             reason, hardship, note, age_band, relief, (id_hash, id_last4), institution) in enumerate(zip(
-                [number for number, _values in lines], *places, floors, areas, owners, occupancies, votes, reasons, hardships,
+                numbers, *places, floors, areas, owners, occupancies, votes, reasons, hardships,
                 notes, age_bands, reliefs, ids, institutions, strict=True)):
         if n in problems:
             errors.extend(RowError(number, message) for message in problems[n])
@@ -673,24 +676,24 @@ def _check_rows_together(rows: list[RosterRow]) -> list[RowError]:
     lists these errors together with every other row error.
     """
     errors: list[RowError] = []
-    seen: dict[tuple, int] = {}
-    first: dict[tuple, RosterRow] = {}  # each owner's first flat
+    # By unit: each room's row, each owner's first flat (one dict each per unit, not a key per row).
+    rooms: dict[tuple, dict[str, int]] = {}
+    first: dict[tuple, dict[tuple, RosterRow]] = {}
     more: dict[tuple, list[RosterRow]] = {}  # the owners of several flats, all of them (most own one)
     for row in rows:
         place = row.unit_key
-        key = (place, row.room)
-        if key in seen:
+        seen = rooms.setdefault(place, {})
+        if row.room in seen:
             errors.append(
-                RowError(row.row, _("room %(room)s appears again (first in row %(first)d)") % {"room": row.room, "first": seen[key]})
+                RowError(row.row, _("room %(room)s appears again (first in row %(first)d)") % {"room": row.room, "first": seen[row.room]})
             )
             continue
-        seen[key] = row.row
+        seen[row.room] = row.row
         owner = row.owner_key
         if owner[0] != "room":
-            owner = (place, owner)
-            held = first.setdefault(owner, row)
+            held = first.setdefault(place, {}).setdefault(owner, row)
             if held is not row:
-                more.setdefault(owner, [held]).append(row)
+                more.setdefault((place, owner), [held]).append(row)
     for flats in more.values():
         errors += one_vote_errors(flats[0].owner_name, [(row.row, row.room, row.vote) for row in flats])
     return errors
