@@ -247,10 +247,12 @@ def import_rows(
 
 def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
     unit_keys = [row.unit_key for row in rows]
-    floors_by_building: dict[tuple, int] = defaultdict(int)
+    floors_by_unit: dict[tuple, int] = defaultdict(int)
     for key, row in zip(unit_keys, rows, strict=True):
-        building = key[:4]
-        floors_by_building[building] = max(floors_by_building[building], row.floor)
+        floors_by_unit[key] = max(floors_by_unit[key], row.floor)
+    floors_by_building: dict[tuple, int] = defaultdict(int)
+    for key, floor in floors_by_unit.items():
+        floors_by_building[key[:4]] = max(floors_by_building[key[:4]], floor)
 
     unit_by_key = _units_for(set(unit_keys), floors_by_building, report)
     unit_of_row = {row.row: unit_by_key[key] for key, row in zip(unit_keys, rows, strict=True)}
@@ -281,7 +283,9 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
     now = timezone.now()
     fields = ("floor", "area", "owner_name", "phone", "occupancy", "hardship", "note", "co_owners", "id_hash", "id_last4", "institution")
     signed_units = lifecycle.units_from_signing(units.values())
-    to_create: list[tuple[int, RosterRow]] = []  # flats not stored yet, with their unit's id (plain rows: see insert_rows)
+    # Flats not stored yet, and their units' ids (plain rows: see insert_rows); two lists, not a pair a flat.
+    to_create: list[RosterRow] = []
+    create_in: list[int] = []
     to_update: list[Household] = []
     votes_to_update: list[Vote] = []
     votes_to_create: list[Vote] = []
@@ -294,7 +298,8 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
         if household is None:
             if unit_id in signed_units:
                 errors.append(RowError(row.row, SIGNED_NEW_FLAT % {"unit": unit, "room": row.room}))
-            to_create.append((unit_id, row))
+            to_create.append(row)
+            create_in.append(unit_id)
             continue
         values = {
             "floor": row.floor,
@@ -361,24 +366,21 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
         Household,
         ("unit", "room", "floor", "area", "owner_name", "phone", "occupancy", "hardship", "note", "co_owners", "age_band", *fields[-3:]),
         [
-            (unit_id, r.room, r.floor, r.area, r.owner_name, r.phone, r.occupancy, r.hardship, r.note, r.co_owners, r.age_band)
-            + (r.id_hash, r.id_last4, r.institution)
-            for unit_id, r in to_create
+            (unit_id, r.room, r.floor, r.area, r.owner_name, r.phone, r.occupancy, r.hardship, r.note, r.co_owners, r.age_band,
+             r.id_hash, r.id_last4, r.institution)
+            for unit_id, r in zip(create_in, to_create, strict=True)
         ],
     )
+    ids: dict[int, dict[str, int]] = defaultdict(dict)  # by unit, by room: the new flats' ids (and the others')
     if to_create:
-        new_rooms = {(unit_id, r.room) for unit_id, r in to_create}
-        ids = {
-            (unit_id, room): pk
-            for unit_id, room, pk in Household.objects.filter(unit_id__in=units).values_list("unit_id", "room", "pk")
-            if (unit_id, room) in new_rooms
-        }
+        for unit_id, room, pk in Household.objects.filter(unit_id__in=units).values_list("unit_id", "room", "pk"):
+            ids[unit_id][room] = pk
     when = VoteChange._meta.get_field("changed_at").get_db_prep_save(now, connection)
     by_id = by.pk if by is not None else None
     votes = [(v.household_id, v.value, v.reason, by_id, when, v.version) for v in votes_to_create]
     history = [(c.household_id, c.before, c.after, c.reason, c.source, by_id, when) for c in changes]
-    for unit_id, row in to_create:
-        pk = ids[(unit_id, row.room)]
+    for unit_id, row in zip(create_in, to_create, strict=True):
+        pk = ids[unit_id][row.room]
         votes.append((pk, row.vote, row.reason, by_id, when, 1))
         history.append((pk, "", row.vote, row.reason, VoteSource.IMPORT, by_id, when))
     insert_rows(Vote, ("household", "value", "reason", "recorded_by", "recorded_at", "version"), votes)
@@ -472,11 +474,15 @@ _FinalFlat = tuple[RosterRow | None, Household | None]
 
 def _final_flats(rows, unit_of_row, existing) -> dict[int, list[_FinalFlat]]:
     """Each unit's flats after the import, stored ones the file leaves alone included."""
+    by_unit: dict[int, list[_FinalFlat]] = defaultdict(list)
+    if not existing:  # new units only (a new street): the rows, in their order
+        for row in rows:
+            by_unit[unit_of_row[row.row].pk].append((row, None))
+        return by_unit
     final: dict[tuple[int, str], _FinalFlat] = {place: (None, h) for place, h in existing.items()}
     for row in rows:
         place = (unit_of_row[row.row].pk, row.room)
-        final[place] = (row, existing.get(place) if existing else None)
-    by_unit: dict[int, list[_FinalFlat]] = defaultdict(list)
+        final[place] = (row, existing.get(place))
     for (unit_id, _room), entry in final.items():
         by_unit[unit_id].append(entry)
     return by_unit
