@@ -44,6 +44,7 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
 from numbers import Rational
+from typing import NamedTuple
 
 from retrofit import phones
 
@@ -237,9 +238,9 @@ class SameOwnerCandidate:
     reason: str  # one of SAME_OWNER_REASONS
 
 
-@dataclass(frozen=True)
-class _Holder:
-    """What the same-owner check compares of a flat, worked out once per flat rather than once per pair."""
+class _Holder(NamedTuple):
+    """What the same-owner check compares of a flat, worked out once per flat rather than once per pair
+    (a tuple: one is made for every flat a unit holds)."""
 
     settled: bool  # an institution's flat: the owner key has already decided
     id_hash: str
@@ -265,6 +266,17 @@ def _same_owner_reason(a: _Holder, b: _Holder) -> str | None:
     return None
 
 
+def share_a_phone_or_name(phone_numbers: Sequence[str | None], owner_names: Sequence[str | None]) -> bool:
+    """Whether two of a unit's flats (their phones, and their owners' names in the same order) share a
+    phone or a name, spaces aside: only such flats can be a pair of ``same_owner_candidates``. Strings
+    only, no object per flat."""
+    numbers = [number for number in map(phones.comparable, phone_numbers) if number]
+    if len(set(numbers)) < len(numbers):
+        return True
+    names = [bare for bare in ("".join((name or "").split()) for name in owner_names) if bare]
+    return len(set(names)) < len(names)
+
+
 def same_owner_candidates(
     flats: Iterable[Flat], *, links: Iterable[tuple[str, str]] = (), decided: Iterable[tuple[str, str]] = ()
 ) -> list[SameOwnerCandidate]:
@@ -276,10 +288,8 @@ def same_owner_candidates(
     pair of a unit.
     """
     flats = list(flats)
-    done = {frozenset((_clean(a), _clean(b))) for a, b in decided}
-    owner_of = {}
-    for number, held in enumerate(owner_groups(flats, links)):
-        owner_of.update((_clean(flat.room), number) for flat in held)
+    if not share_a_phone_or_name([flat.phone for flat in flats], [flat.owner_name for flat in flats]):
+        return []  # most units, told without grouping their owners
     holders = [_Holder.of(flat) for flat in flats]
     sharing: dict[tuple[str, str], list[int]] = {}
     for n, holder in enumerate(holders):
@@ -287,6 +297,10 @@ def same_owner_candidates(
             if key[1]:
                 sharing.setdefault(key, []).append(n)
     pairs = sorted({(i, j) for positions in sharing.values() for k, i in enumerate(positions) for j in positions[k + 1 :]})
+    done = {frozenset((_clean(a), _clean(b))) for a, b in decided}
+    owner_of = {}
+    for number, held in enumerate(owner_groups(flats, links)):
+        owner_of.update((_clean(flat.room), number) for flat in held)
     found = []
     for i, j in pairs:
         a, b = flats[i], flats[j]

@@ -8,10 +8,10 @@ and every error is listed with its row number. Nothing here touches the database
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
+from operator import itemgetter
 from pathlib import Path
 
 from django.conf import settings
@@ -100,7 +100,7 @@ class ImportFailed(Exception):
         self.errors = errors
 
 
-@dataclass
+@dataclass(slots=True)
 class PlaceRow:
     """A row of a sheet that names its unit by place: street → community → estate → building → unit."""
 
@@ -116,7 +116,7 @@ class PlaceRow:
         return (self.street, self.community, self.estate, self.building, self.unit)
 
 
-@dataclass
+@dataclass(slots=True)  # one for every household of the ledger: no __dict__ each
 class RosterRow(PlaceRow):
     room: str
     floor: int
@@ -493,25 +493,30 @@ def parse_table(table: list[list], merged=(), skipped: list[int] | None = None) 
         raise ImportFailed(errors)
     errors.extend(merged_errors(merged, header))
 
-    lines: list[tuple[int, RowReader]] = []
+    width = len(header)
+    numbers: list[int] = []  # the lines' row numbers in the sheet
+    table_rows: list[list] = []  # their cells, every line as wide as the header (no bounds check per cell)
     for number, values in enumerate(table[1:], start=2):
-        if not any(safe_text(v) for v in values):
+        first = values[0] if values else None
+        if not (type(first) is str and first.strip()) and not any(safe_text(v) for v in values):
             continue  # blank lines between blocks are common in hand-kept ledgers
-        line = RowReader(values, positions)
-        if is_sample(line):
-            samples.append(number)
-            continue
-        lines.append((number, line))
-    readers = [line for _number, line in lines]
+        numbers.append(number)
+        table_rows.append(values if len(values) >= width else [*values, *[None] * (width - len(values))])
+    sample_lines = where(column_cells(table_rows, positions.get(ESTATE)), _is_sample_estate)
+    if sample_lines:
+        samples.extend(numbers[n] for n in sample_lines)
+        kept = sorted(set(range(len(numbers))) - set(sample_lines))
+        numbers, table_rows = [numbers[n] for n in kept], [table_rows[n] for n in kept]
+    problems: dict[int, list[str]] = {}  # the problems of a line (by position), in the order they are listed
 
     def column(name, check):
-        return read_column(readers, positions.get(name), check)
+        return read_column(column_cells(table_rows, positions.get(name)), problems, check)
 
     # Column by column, in the order a row's problems are listed.
     places = [column(c, required_check(c)) for c in (STREET, COMMUNITY, ESTATE, BUILDING, UNIT, ROOM)]
     floors = column(FLOOR, parsed_check(_floor))
     areas = column(AREA, parsed_check(_area))
-    owners = [line.owners(OWNER, PHONE) for line in readers]
+    owners = read_owners(table_rows, positions, problems)
     occupancies = column(OCCUPANCY, parsed_check(_occupancy))
     votes = column(VOTE, parsed_check(_vote))
     hardships = column(HARDSHIP, parsed_check(_hardship))
@@ -523,19 +528,22 @@ def parse_table(table: list[list], merged=(), skipped: list[int] | None = None) 
     institutions = column(INSTITUTION, optional_check(INSTITUTION, limit=MAX_LENGTH[INSTITUTION]))
     has_age_band, has_id_number, has_institution = AGE_BAND in positions, ID_NUMBER in positions, INSTITUTION in positions
 
+    spaced = {name: " ".join(name.split()) for name in set(institutions)}
+    institutions = list(map(spaced.__getitem__, institutions))
     rows: list[RosterRow] = []
-    for n, (number, line) in enumerate(lines):
-        if line.errors:
-            errors.extend(RowError(number, message) for message in line.errors)
+    # The fields in RosterRow's order (PlaceRow's first), a line each: no keyword to match per row.
+    for n, (number, street, community, estate, building, unit, room, floor, area, (owner, phone, others), occupancy, vote,
+            reason, hardship, note, age_band, relief, (id_hash, id_last4), institution) in enumerate(zip(
+                numbers, *places, floors, areas, owners, occupancies, votes, reasons, hardships,
+                notes, age_bands, reliefs, ids, institutions, strict=True)):
+        if n in problems:
+            errors.extend(RowError(number, message) for message in problems[n])
             continue
-        owner, phone, others = owners[n]
         rows.append(
             RosterRow(
-                number, *(place[n] for place in places), floor=floors[n], area=areas[n], owner_name=owner, phone=phone,
-                occupancy=occupancies[n], vote=votes[n], reason=reasons[n], hardship=hardships[n], note=notes[n],
-                age_band=age_bands[n], has_age_band=has_age_band, relief=reliefs[n], id_hash=ids[n][0], id_last4=ids[n][1],
-                has_id_number=has_id_number, institution=" ".join(institutions[n].split()),
-                has_institution=has_institution, co_owners=others,
+                number, street, community, estate, building, unit, room, floor, area, owner, phone, occupancy, vote, reason,
+                hardship, note, age_band, has_age_band, relief, id_hash, id_last4, has_id_number, institution, has_institution,
+                others,
             )
         )
     if not rows and not errors and samples:
@@ -552,22 +560,75 @@ def parse_table(table: list[list], merged=(), skipped: list[int] | None = None) 
 OCCUPANCY_CELL_WORDS = {**OCCUPANCY_WORDS, "": Occupancy.OWNER}
 
 
-def read_column(lines: list[RowReader], index: int | None, check) -> list:
-    """``check`` of one column's cell on every line, each problem added to its line's; worked out once per
-    value, as a ledger repeats its street, estates, floors and words on every row."""
-    memo: dict = {}
-    results = []
-    for line in lines:
-        values = line.values
-        value = values[index] if index is not None and index < len(values) else None
-        key = (type(value), value)  # the type too: 1, 1.0 and True are equal keys
-        found = memo.get(key)
-        if found is None:
-            found = memo[key] = check(value)
-        if found[1] is not None:
-            line.errors.append(found[1])
-        results.append(found[0])
-    return results
+def column_cells(rows: list[list], index: int | None) -> list:
+    """One column's cells, a line each (the lines as wide as the header); None for a column the sheet lacks."""
+    if index is None:
+        return [None] * len(rows)
+    return list(map(itemgetter(index), rows))
+
+
+def _distinct(cells: list) -> tuple[list, dict]:
+    """Each cell's key, and the distinct keys with their cell's value. A cell is its own key when the
+    column holds values of one type (most columns); else the type goes with it, as 1, 1.0 and True are
+    equal values that read differently. No tuple per cell in the common case: 180,000 of them kept the
+    garbage collector busy."""
+    if len(set(map(type, cells))) == 1:
+        return cells, {value: value for value in set(cells)}
+    keys = list(zip(map(type, cells), cells, strict=True))
+    return keys, {key: key[1] for key in set(keys)}
+
+
+def read_column(cells: list, problems: dict[int, list[str]], check) -> list:
+    """``check`` of one column's ``cells``, each problem added to its line's ``problems`` (by position);
+    worked out once per distinct value, as a ledger repeats its street, estates, floors and words on every row."""
+    keys, distinct = _distinct(cells)
+    results, wrong = {}, {}
+    for key, value in distinct.items():
+        results[key], problem = check(value)
+        if problem is not None:
+            wrong[key] = problem
+    if wrong:
+        for n, key in enumerate(keys):
+            if key in wrong:
+                problems.setdefault(n, []).append(wrong[key])
+    return list(map(results.__getitem__, keys))
+
+
+def where(cells: list, test) -> list[int]:
+    """The positions of the cells that pass ``test``, each distinct value tested once."""
+    keys, distinct = _distinct(cells)
+    passing = {key for key, value in distinct.items() if test(value)}
+    return [n for n, key in enumerate(keys) if key in passing] if passing else []
+
+
+def read_owners(rows: list[list], positions: dict[str, int], problems: dict[int, list[str]]) -> list[tuple[str, str, str]]:
+    """Each line's owner, phone and co-owners (``RowReader.owners``), its problems added to the line's.
+    One owner with a mobile in its one form, or none, most rows, is read at once; each distinct name is
+    looked at once."""
+    names = column_cells(rows, positions.get(OWNER))
+    numbers = column_cells(rows, positions.get(PHONE))
+    one_owner: dict[str, str | None] = {}
+    owners = []
+    for n, (written, text) in enumerate(zip(names, numbers, strict=True)):
+        if type(written) is str and (text is None or type(text) is str):
+            name = one_owner.get(written, "")
+            if name == "":
+                stripped = written.strip()
+                name = one_owner[written] = stripped if ONE_OWNER.fullmatch(stripped) else None
+            number = (text or "").strip()
+            if name is not None and (not number or phones.MOBILE.fullmatch(number)):
+                owners.append((name, number, ""))
+                continue
+        reader = RowReader(rows[n], positions)
+        reader.errors = problems.get(n, [])
+        owners.append(reader.owners(OWNER, PHONE))
+        if reader.errors:
+            problems[n] = reader.errors
+    return owners
+
+
+def _is_sample_estate(value) -> bool:
+    return safe_text(value) == SAMPLE_ESTATE
 
 
 def _floor(value) -> int:
@@ -615,20 +676,25 @@ def _check_rows_together(rows: list[RosterRow]) -> list[RowError]:
     lists these errors together with every other row error.
     """
     errors: list[RowError] = []
-    seen: dict[tuple, int] = {}
-    by_owner: dict[tuple, list[RosterRow]] = defaultdict(list)
+    # By unit: each room's row, each owner's first flat (one dict each per unit, not a key per row).
+    rooms: dict[tuple, dict[str, int]] = {}
+    first: dict[tuple, dict[tuple, RosterRow]] = {}
+    more: dict[tuple, list[RosterRow]] = {}  # the owners of several flats, all of them (most own one)
     for row in rows:
-        key = (*row.unit_key, row.room)
-        if key in seen:
+        place = row.unit_key
+        seen = rooms.setdefault(place, {})
+        if row.room in seen:
             errors.append(
-                RowError(row.row, _("room %(room)s appears again (first in row %(first)d)") % {"room": row.room, "first": seen[key]})
+                RowError(row.row, _("room %(room)s appears again (first in row %(first)d)") % {"room": row.room, "first": seen[row.room]})
             )
             continue
-        seen[key] = row.row
+        seen[row.room] = row.row
         owner = row.owner_key
         if owner[0] != "room":
-            by_owner[(*row.unit_key, *owner)].append(row)
-    for flats in by_owner.values():
+            held = first.setdefault(place, {}).setdefault(owner, row)
+            if held is not row:
+                more.setdefault((place, owner), [held]).append(row)
+    for flats in more.values():
         errors += one_vote_errors(flats[0].owner_name, [(row.row, row.room, row.vote) for row in flats])
     return errors
 

@@ -111,14 +111,14 @@ class ImportReport:
         return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()
 
 
-def _units_for(rows: list[RosterRow], floors_by_building: dict, report: ImportReport) -> dict[tuple, Unit]:
+def _units_for(keys: set[tuple], floors_by_building: dict, report: ImportReport) -> dict[tuple, Unit]:
     """Find or create every street … unit the rows name, one level at a time, counting what is created.
 
     Each level costs one lookup and, when something is new, one bulk insert, however many units the
     ledger holds (the lookups filter by the names in the file and match whole keys here). Parents are
-    set on their children, so unit.building.estate.community.street costs no query afterwards.
+    set on their children, so unit.building.estate.community.street costs no query afterwards. ``keys``
+    are the rows' unit keys (RosterRow.unit_key).
     """
-    keys = {row.unit_key for row in rows}
     # Each place is known by its key: the street's name, then the names down to its own ((street, community), …).
     street_names = {key[0] for key in keys}
     streets = {(s.name,): s for s in Street.objects.filter(name__in=street_names)}
@@ -205,6 +205,7 @@ def import_roster(path: str | Path, *, by=None, dry_run: bool = False, reviewed:
             plan_rows = parse_plan_table(*plan_sheet, skipped=plan_samples)
         except ImportFailed as failed:
             errors.extend(failed.errors)
+    del table, merged, plan_sheet  # the rows hold what is needed of the sheets: their cells can go
     if errors:
         raise ImportFailed(errors)
     skipped = [SAMPLE_SKIPPED % {"row": n} for n in samples]
@@ -224,7 +225,8 @@ def import_rows(
     """Write the checked rows in one transaction (rolled back for a dry run).
 
     ``reviewed`` is the ``changes_digest`` of the preview the user confirmed: when given, the import is
-    refused, writing nothing, unless it changes exactly those households, fields and values.
+    refused, writing nothing, unless it changes exactly those households, fields and values. ``rows``
+    are parse_table's: checked one by one and together (one room a unit, one owner one vote in the file).
     """
     errors = _scope_errors(rows, by)
     if plan_rows and not (errors and errors[0].row is None):
@@ -244,15 +246,18 @@ def import_rows(
 
 
 def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
+    unit_keys = [row.unit_key for row in rows]
+    floors_by_unit: dict[tuple, int] = defaultdict(int)
+    for key, row in zip(unit_keys, rows, strict=True):
+        floors_by_unit[key] = max(floors_by_unit[key], row.floor)
     floors_by_building: dict[tuple, int] = defaultdict(int)
-    for row in rows:
-        building = row.unit_key[:4]
-        floors_by_building[building] = max(floors_by_building[building], row.floor)
+    for key, floor in floors_by_unit.items():
+        floors_by_building[key[:4]] = max(floors_by_building[key[:4]], floor)
 
-    unit_by_key = _units_for(rows, floors_by_building, report)
-    unit_of_row = {row.row: unit_by_key[row.unit_key] for row in rows}
-    units = {unit.pk: unit for unit in unit_of_row.values()}
-    _institutions_by_name(rows, unit_of_row, units)
+    unit_by_key = _units_for(set(unit_keys), floors_by_building, report)
+    unit_of_row = {row.row: unit_by_key[key] for key, row in zip(unit_keys, rows, strict=True)}
+    units = {unit.pk: unit for unit in unit_by_key.values()}
+    renamed = _institutions_by_name(rows, unit_of_row, units)
 
     errors: list[RowError] = []
     for row in rows:
@@ -266,7 +271,11 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
         (h.unit_id, h.room): h for h in Household.objects.filter(unit_id__in=units).select_related("vote")
     }
     final, decisions = _final_flats(rows, unit_of_row, existing), same_owner_decisions(units)
-    errors.extend(_owner_conflicts(final, decisions))
+    # parse_table has checked one owner one vote among the file's rows. A unit's owners can differ from
+    # those only where it holds stored flats, staff's same-owner links, or a row whose owner turned out to
+    # be an institution of its street's list (_institutions_by_name): those units are checked again here.
+    recheck = {unit_id for unit_id, _room in existing} | {unit_id for unit_id, made in decisions.items() if made} | renamed
+    errors.extend(_owner_conflicts(final, decisions, recheck))
     if errors:
         raise ImportFailed(sorted(errors, key=lambda e: e.row or 0))
     report.same_owner = _possible_same_owner(final, unit_of_row, decisions)
@@ -274,7 +283,9 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
     now = timezone.now()
     fields = ("floor", "area", "owner_name", "phone", "occupancy", "hardship", "note", "co_owners", "id_hash", "id_last4", "institution")
     signed_units = lifecycle.units_from_signing(units.values())
-    to_create: list[RosterRow] = []  # flats not stored yet (plain rows: see insert_rows)
+    # Flats not stored yet, and their units' ids (plain rows: see insert_rows); two lists, not a pair a flat.
+    to_create: list[RosterRow] = []
+    create_in: list[int] = []
     to_update: list[Household] = []
     votes_to_update: list[Vote] = []
     votes_to_create: list[Vote] = []
@@ -282,11 +293,13 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
     roster_history: list[tuple] = []  # (household, field, before, after): HouseholdChange rows
     for row in rows:
         unit = unit_of_row[row.row]
-        household = existing.get((unit.pk, row.room))
+        unit_id = unit.pk
+        household = existing.get((unit_id, row.room)) if existing else None
         if household is None:
-            if unit.pk in signed_units:
+            if unit_id in signed_units:
                 errors.append(RowError(row.row, SIGNED_NEW_FLAT % {"unit": unit, "room": row.room}))
             to_create.append(row)
+            create_in.append(unit_id)
             continue
         values = {
             "floor": row.floor,
@@ -324,7 +337,7 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
         if field_changes:
             diff = HouseholdDiff(row.row, _unit_name(unit), row.room, tuple(field_changes))
             report.changes.append(diff)
-            if unit.pk in signed_units and any(name in SIGNED_FIELDS for name in dirty):
+            if unit_id in signed_units and any(name in SIGNED_FIELDS for name in dirty):
                 errors.append(RowError(row.row, SIGNED_CHANGE % {"unit": unit, "changes": diff.describe(SIGNED_FIELDS)}))
         if dirty:
             to_update.append(household)
@@ -353,28 +366,25 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
         Household,
         ("unit", "room", "floor", "area", "owner_name", "phone", "occupancy", "hardship", "note", "co_owners", "age_band", *fields[-3:]),
         [
-            (unit_of_row[r.row].pk, r.room, r.floor, r.area, r.owner_name, r.phone, r.occupancy, r.hardship, r.note, r.co_owners, r.age_band)
-            + (r.id_hash, r.id_last4, r.institution)
-            for r in to_create
+            (unit_id, r.room, r.floor, r.area, r.owner_name, r.phone, r.occupancy, r.hardship, r.note, r.co_owners, r.age_band,
+             r.id_hash, r.id_last4, r.institution)
+            for unit_id, r in zip(create_in, to_create, strict=True)
         ],
     )
+    ids: dict[int, dict[str, int]] = defaultdict(dict)  # by unit, by room: the new flats' ids (and the others')
     if to_create:
-        new_rooms = {(unit_of_row[r.row].pk, r.room) for r in to_create}
-        ids = {
-            (unit_id, room): pk
-            for unit_id, room, pk in Household.objects.filter(unit_id__in=units).values_list("unit_id", "room", "pk")
-            if (unit_id, room) in new_rooms
-        }
+        for unit_id, room, pk in Household.objects.filter(unit_id__in=units).values_list("unit_id", "room", "pk"):
+            ids[unit_id][room] = pk
     when = VoteChange._meta.get_field("changed_at").get_db_prep_save(now, connection)
     by_id = by.pk if by is not None else None
     votes = [(v.household_id, v.value, v.reason, by_id, when, v.version) for v in votes_to_create]
     history = [(c.household_id, c.before, c.after, c.reason, c.source, by_id, when) for c in changes]
     weeks = [(c.household.unit_id, now, c.before, c.after) for c in changes]  # VoteWeek's terms
-    for row in to_create:
-        pk = ids[(unit_of_row[row.row].pk, row.room)]
+    for unit_id, row in zip(create_in, to_create, strict=True):
+        pk = ids[unit_id][row.room]
         votes.append((pk, row.vote, row.reason, by_id, when, 1))
         history.append((pk, "", row.vote, row.reason, VoteSource.IMPORT, by_id, when))
-        weeks.append((unit_of_row[row.row].pk, now, "", row.vote))
+        weeks.append((unit_id, now, "", row.vote))
     insert_rows(Vote, ("household", "value", "reason", "recorded_by", "recorded_at", "version"), votes)
     if votes_to_update:
         Vote.objects.bulk_update(votes_to_update, ["value", "reason", "recorded_by", "recorded_at", "version"], batch_size=500)
@@ -439,65 +449,80 @@ def _has_vote(household: Household) -> bool:
         return False
 
 
-def _institutions_by_name(rows: list[RosterRow], unit_of_row, units) -> None:
+def _institutions_by_name(rows: list[RosterRow], unit_of_row, units) -> set[int]:
     """A row without 产权单位 whose owner name is one of its street's institutions is held by that
-    institution (docs/rules.md, "Institutional owners"). The streets come with the units, no query."""
+    institution (docs/rules.md, "Institutional owners"). The streets come with the units, no query.
+    Returns the units of the rows so changed."""
     listed: dict[int, set[str]] = {}  # by unit
     for unit in units.values():
         names = unit.building.estate.community.street.institution_names
         listed[unit.pk] = {" ".join(line.split()) for line in names.splitlines()} - {""}
     if not any(listed.values()):
-        return  # no street of the ledger lists an institution
+        return set()  # no street of the ledger lists an institution
+    changed = set()
     for row in rows:
         if row.institution:
             continue
         name = " ".join(row.owner_name.split())
-        if name in listed[unit_of_row[row.row].pk]:
+        unit_id = unit_of_row[row.row].pk
+        if name in listed[unit_id]:
             row.institution, row.has_institution = name, True
+            changed.add(unit_id)
+    return changed
 
 
-@dataclass(frozen=True)
-class _FinalFlat:
-    """A flat of a unit as the import will leave it: the consent engine's flat (its vote aside), the owner's
-    name, the vote, and the ledger row (None: stored, not in the file)."""
-
-    flat: rules.Flat
-    owner_name: str
-    vote: str
-    row: int | None
+# A flat of a unit as the import will leave it: its ledger row (None: stored, not in the file) and the
+# household stored in its place (None: new). A tuple: one is made for every row.
+_FinalFlat = tuple[RosterRow | None, Household | None]
 
 
 def _final_flats(rows, unit_of_row, existing) -> dict[int, list[_FinalFlat]]:
-    """Each unit's flats after the import, stored ones the file leaves alone included. A column the ledger
-    lacks (证件号码, 产权单位) keeps the stored value, as the import does."""
-    final: dict[tuple[int, str], _FinalFlat] = {}
-    for (unit_id, room), h in existing.items():
-        vote = h.vote.value if _has_vote(h) else rules.UNDECIDED
-        flat = rules.Flat(room, h.area, rules.UNDECIDED, h.owner_name, h.phone, h.id_hash, h.institution)
-        final[(unit_id, room)] = _FinalFlat(flat, h.owner_name, vote, None)
-    for row in rows:
-        stored = existing.get((unit_of_row[row.row].pk, row.room))
-        id_hash = row.id_hash if row.has_id_number or stored is None else stored.id_hash
-        institution = row.institution if row.has_institution or stored is None else stored.institution
-        flat = rules.Flat(row.room, row.area, rules.UNDECIDED, row.owner_name, row.phone, id_hash, institution)
-        final[(unit_of_row[row.row].pk, row.room)] = _FinalFlat(flat, row.owner_name, row.vote, row.row)
+    """Each unit's flats after the import, stored ones the file leaves alone included."""
     by_unit: dict[int, list[_FinalFlat]] = defaultdict(list)
+    if not existing:  # new units only (a new street): the rows, in their order
+        for row in rows:
+            by_unit[unit_of_row[row.row].pk].append((row, None))
+        return by_unit
+    final: dict[tuple[int, str], _FinalFlat] = {place: (None, h) for place, h in existing.items()}
+    for row in rows:
+        place = (unit_of_row[row.row].pk, row.room)
+        final[place] = (row, existing.get(place))
     for (unit_id, _room), entry in final.items():
         by_unit[unit_id].append(entry)
     return by_unit
 
 
-def _owner_conflicts(final: dict[int, list[_FinalFlat]], decisions) -> list[RowError]:
-    """One owner, one vote: the flats an owner holds in a unit (in the file or already stored) must agree.
+def _consent_flats(entries: list[_FinalFlat]) -> list[tuple[rules.Flat, str, str, int | None]]:
+    """A unit's final flats as the consent engine's flats (their votes aside), each with its owner's name,
+    its vote and its ledger row. A column the ledger lacks (证件号码, 产权单位) keeps the stored value, as the
+    import does."""
+    flats = []
+    for row, h in entries:
+        if row is None:
+            vote = h.vote.value if _has_vote(h) else rules.UNDECIDED
+            flat = rules.Flat(h.room, h.area, rules.UNDECIDED, h.owner_name, h.phone, h.id_hash, h.institution)
+            flats.append((flat, h.owner_name, vote, None))
+            continue
+        id_hash = row.id_hash if row.has_id_number or h is None else h.id_hash
+        institution = row.institution if row.has_institution or h is None else h.institution
+        flat = rules.Flat(row.room, row.area, rules.UNDECIDED, row.owner_name, row.phone, id_hash, institution)
+        flats.append((flat, row.owner_name, row.vote, row.row))
+    return flats
+
+
+def _owner_conflicts(final: dict[int, list[_FinalFlat]], decisions, unit_ids) -> list[RowError]:
+    """One owner, one vote: the flats an owner holds in a unit (in the file or already stored) must agree;
+    the units ``unit_ids`` (the others' owners are the file's, checked by parse_table).
 
     Owners are known as the consent count knows them: the owner key, then staff's same-owner links
     (``decisions``), grouped by rules.owner_groups.
     """
     errors = []
-    for unit_id, entries in final.items():
-        for group in rules.owner_group_positions([entry.flat for entry in entries], links_of(decisions[unit_id])):
+    for unit_id in sorted(unit_ids):
+        entries = _consent_flats(final[unit_id])
+        for group in rules.owner_group_positions([entry[0] for entry in entries], links_of(decisions[unit_id])):
             held = [entries[n] for n in group]
-            errors += one_vote_errors(held[0].owner_name, [(e.row, e.flat.room, e.vote) for e in held])
+            errors += one_vote_errors(held[0][1], [(row, flat.room, vote) for flat, _owner, vote, row in held])
     return errors
 
 
@@ -507,7 +532,10 @@ def _possible_same_owner(final: dict[int, list[_FinalFlat]], unit_of_row, decisi
     units = {unit.pk: unit for unit in unit_of_row.values()}
     lines = []
     for unit_id, entries in final.items():
-        flats = [entry.flat for entry in entries]
+        held = [row or stored for row, stored in entries]  # the row's phone and name, else the stored ones
+        if not rules.share_a_phone_or_name([h.phone for h in held], [h.owner_name for h in held]):
+            continue  # no pair to ask about (most units): no consent flats to make
+        flats = [entry[0] for entry in _consent_flats(entries)]
         for candidate in same_owner_candidates(flats, decisions[unit_id]):
             lines.append(SameOwnerLine(_unit_name(units[unit_id]), *candidate.rooms, str(SAME_OWNER_REASONS[candidate.reason])))
     return sorted(lines, key=lambda line: line.unit)

@@ -298,6 +298,20 @@ def test_an_owner_name_the_street_lists_as_an_institution_makes_its_flats_one_ow
     assert 'data-testid="institution-101"' in page and "某机械厂" in page
 
 
+def test_flats_a_listed_institution_holds_in_a_new_unit_must_carry_one_vote(world, ledger):
+    # A new unit: no stored flat, yet the street's list makes the rows' owners one owner after the file's check.
+    world.street.institution_names = "某机械厂"
+    world.street.save()
+    rows = workbooks.flats(3)
+    rows[0][columns.OWNER] = rows[1][columns.OWNER] = "某机械厂"
+    rows[1][columns.VOTE] = "反对"
+    with pytest.raises(ImportFailed) as failed:
+        import_roster(ledger(rows), by=world.users["staff"])
+    assert [e.row for e in failed.value.errors] == [2, 3]
+    assert all("某机械厂" in e.message and "101" in e.message and "102" in e.message for e in failed.value.errors)
+    assert not Unit.objects.filter(building__estate__name="新华小区").exists()
+
+
 def test_an_institution_whose_flats_carry_two_votes_fails_the_import(world, ledger):
     rows = workbooks.flats(2, **{columns.INSTITUTION: "市房管局"})
     rows[1][columns.VOTE] = "反对"
