@@ -275,6 +275,15 @@ def consent_by_unit(units: Iterable[Unit], *, live: bool = False) -> dict[int, U
 TALLY_CHUNK = 500  # units whose missing tallies are computed at once before a sum reads them
 
 
+def next_steps_of(units) -> tuple[dict, dict]:
+    """The next step and the consent of each of these (few) units, the consent guard reusing their stored
+    tallies: (unit id → next step, unit id → consent). ``units`` as ``units.nextstep.next_steps`` takes them;
+    a fixed number of reads, whatever their count."""
+    listed = {unit.pk: unit for unit in units}
+    consents = consent_by_unit(listed.values()) if listed else {}
+    return (nextstep.next_steps(listed.values(), counted={"consent": consents}) if consents else {}), consents
+
+
 def store_missing_tallies(units_qs) -> None:
     """Compute the consent figures of the units of ``units_qs`` that have none stored yet (after an
     import or a vote), ``TALLY_CHUNK`` at a time, so that sums over many units read only the stored

@@ -5,6 +5,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from consultations.selectors import next_steps_of
+
 from .models import Reminder
 from .selectors import reminders_for
 from .services import reminders_store, unseen_count
@@ -18,7 +20,9 @@ def reminder_list(request):
     items = reminders_for(request.user, today)
     unseen = set(Reminder.objects.filter(user=request.user, seen_at__isnull=True).values_list("key", flat=True))
     reminders_store(user=request.user, items=items, seen=True)
-    return render(request, "reminders/list.html", {"items": items, "unseen": unseen, "today": today})
+    next_steps, _consents = next_steps_of({item.unit.pk: item.unit for item in items if item.unit}.values())
+    context = {"items": items, "unseen": unseen, "today": today, "next_steps": next_steps}
+    return render(request, "reminders/list.html", context)
 
 
 @login_required

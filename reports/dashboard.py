@@ -20,10 +20,9 @@ from django.utils import timezone
 
 from consultations import rules
 from consultations.models import VoteWeek
-from consultations.selectors import consent_by_unit, store_missing_tallies
+from consultations.selectors import next_steps_of, store_missing_tallies
 from retrofit import attention
 from retrofit.periods import periods_between
-from units import nextstep
 from units.models import Building, Stage, StageReached, Unit
 
 REACHED = {
@@ -144,16 +143,8 @@ def page_rows(board: Dashboard, units) -> list[tuple[Unit, object]]:
     """(unit, its consent) for a page of ``units`` (a slice of ``board.units``), the next steps of the page
     and of the attention list asked together: a fixed number of reads, whatever the units behind them."""
     units = list(units)
-    board.next_steps, consents = _next_steps([*units, *(unit for _item, unit in board.attention)])
+    board.next_steps, consents = next_steps_of([*units, *(unit for _item, unit in board.attention)])
     return [(unit, consents[unit.pk]) for unit in units]
-
-
-def _next_steps(units) -> tuple[dict, dict]:
-    """The next step and the consent of each of these (few) units, the consent guard reusing their stored
-    tallies: (unit id → next step, unit id → consent)."""
-    listed = {unit.pk: unit for unit in units}
-    consents = consent_by_unit(listed.values()) if listed else {}
-    return (nextstep.next_steps(listed.values(), counted={"consent": consents}) if consents else {}), consents
 
 
 def _attention(units_qs, today) -> tuple[list, int]:
@@ -245,7 +236,7 @@ def build_district(units_qs, *, today: date | None = None) -> DistrictBoard:
     today = today or timezone.localdate()
     totals, agreed = _totals(units_qs)
     shown, total = _attention(units_qs, today)
-    next_steps, _consents = _next_steps([unit for _item, unit in shown])
+    next_steps, _consents = next_steps_of([unit for _item, unit in shown])
     return DistrictBoard(
         streets=sorted(
             _group_rows(units_qs, STREET, f"{STREET}__name"),

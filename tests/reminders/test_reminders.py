@@ -80,22 +80,33 @@ def test_reminders_need_a_login(client):
     assert client.get(reverse("reminder_badge")).status_code == 302
 
 
+def test_each_unit_reminded_of_says_its_next_step(client, world):
+    """As on the dashboard: what stands in the unit's way, under the reminder."""
+    deadline_soon(world.unit, world.users["staff"])
+    client.force_login(world.users["staff"])
+    page = client.get(reverse("reminders"))
+    steps = page.context["next_steps"]
+    assert world.unit.pk in steps and steps[world.unit.pk].after
+    reminded = page.content.decode().split('data-testid="reminders"')[1]
+    assert reminded.count('data-testid="next-step-inline"') == len({i.unit.pk for i in page.context["items"] if i.unit})
+
+
 def test_reminders_page_query_count_does_not_grow(client, world, django_assert_num_queries):
     deadline_soon(world.unit, world.users["staff"])
     client.force_login(world.users["leader"])
     url = reverse("reminders")
     client.get(url)
     # session, user; the sources (stalled 1, works 2, payments 1, consultation 3); the units; action
-    # items; unseen keys; savepoint, stored keys, mark seen, release (nothing new to add);
-    # the menu's overdue actions and scope label
-    with django_assert_num_queries(18):
+    # items; unseen keys; savepoint, stored keys, mark seen, release (nothing new to add); the units'
+    # stored tallies for their next steps (their guards reuse them); the menu's overdue actions and scope label
+    with django_assert_num_queries(19):
         client.get(url)
     for number in range(2, 6):
         unit = make_unit(world.community, estate="绵纺厂宿舍小区", building="7", unit=str(number))
         add_flats(unit, ["agree"] * 6, owner_prefix=f"B7-{number}-")
         deadline_soon(unit, world.users["staff"], days=number)
     client.get(url)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         page = client.get(url)
     assert [item.due for item in page.context["items"]] == sorted(item.due for item in page.context["items"])
     assert len(page.context["items"]) == 5
