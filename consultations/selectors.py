@@ -258,18 +258,22 @@ def consent_by_unit(units: Iterable[Unit], *, live: bool = False) -> dict[int, U
             lock_units([u.pk for u in missing])
             grouped = households_of(missing, history=True)
             decisions = same_owner_decisions([u.pk for u in missing])
-            tallies = []
-            for unit in missing:
-                flats = grouped.get(unit.pk, [])
-                tally = _tally(unit.pk, evaluate_unit(unit, flats, decisions[unit.pk]))
-                tally.agree_net = sum(flat.agree_net for flat in flats)  # the vote history's, not the engine's
-                tallies.append(tally)
+            tallies = [_counted(unit, grouped.get(unit.pk, []), decisions[unit.pk])[0] for unit in missing]
             UnitTally.objects.bulk_create(tallies, ignore_conflicts=True)
         stored.update((t.unit_id, t) for t in tallies)
     return {
         unit.pk: UnitConsent(stored[unit.pk], None) if stored[unit.pk].ok else UnitConsent(None, stored[unit.pk].conflict)
         for unit in units
     }
+
+
+def _counted(unit: Unit, flats: list[Household], decisions) -> tuple[UnitTally, UnitConsent]:
+    """A unit's tally counted from its households (``households_of(..., history=True)``) and the engine's
+    answer it was made from: the one way a missing tally is stored, by any reader."""
+    answer = evaluate_unit(unit, flats, decisions)
+    tally = _tally(unit.pk, answer)
+    tally.agree_net = sum(flat.agree_net for flat in flats)  # the vote history's, not the engine's
+    return tally, answer
 
 
 TALLY_CHUNK = 500  # units whose missing tallies are computed at once before a sum reads them
@@ -411,7 +415,7 @@ def store_owners_to_visit(units: list[Unit]) -> None:
     unit's tally on it. Queries: households, same-owner decisions, then the writes, whatever the number of
     units.
 
-    The households are read in (floor, room) order: an owner's first flat in it stands for the owner. The
+    The households are taken in (floor, room) order: an owner's first flat in it stands for the owner. The
     units are locked first, as ``consent_by_unit`` does: a vote written meanwhile either committed before
     this read or drops the tally after this write."""
     ids = [u.pk for u in units]
@@ -419,14 +423,12 @@ def store_owners_to_visit(units: list[Unit]) -> None:
     tallies: dict[int, UnitTally] = {}
     with transaction.atomic():
         lock_units(ids)
-        grouped: dict[int, list[Household]] = defaultdict(list)
-        for household in Household.objects.filter(unit_id__in=ids).select_related("vote").order_by("floor", "room"):
-            grouped[household.unit_id].append(household)
+        grouped = households_of(units, history=True)
         decisions = same_owner_decisions(ids)
         for unit in units:
-            households = grouped.get(unit.pk, [])
-            answer = evaluate_unit(unit, households, decisions[unit.pk])
-            tally = tallies[unit.pk] = _tally(unit.pk, answer)
+            households = sorted(grouped.get(unit.pk, []), key=lambda h: (h.floor, h.room))
+            tally, answer = _counted(unit, households, decisions[unit.pk])
+            tallies[unit.pk] = tally
             tally.owners_to_visit = 0
             if not _short(tally):
                 continue

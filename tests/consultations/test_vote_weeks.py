@@ -6,9 +6,11 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from consultations.models import UnitTally, VoteChange, VoteWeek, week_of
-from consultations.selectors import consent_by_unit
+from consultations.selectors import consent_by_unit, store_owners_to_visit
 from consultations.services.votes import vote_record
+from tests.factories import add_flats, make_unit
 from tests.histories import nets, stored_weeks, weeks_from_history
+from units.models import Stage, Unit
 
 
 def net_of(unit):
@@ -70,3 +72,21 @@ def test_a_household_deleted_takes_its_history_out_of_its_units_weeks(world):
     assert stored_weeks() == weeks_from_history()
     assert nets(stored_weeks()) == {(world.unit.pk, week_of(timezone.now())): 1}
     assert net_of(world.unit) == 1
+
+
+def test_a_tally_first_stored_by_the_visit_list_carries_the_history_too(world):
+    """The visit list stores a missing tally with its owners to visit: the same figures, history's net
+    included, as any other reader storing it."""
+    unit = make_unit(world.community, estate=world.estate.name, building="2")
+    flats = add_flats(unit, ["oppose"] * 6 + ["undecided"] * 6, owner_prefix="甲")  # short of consent
+    Unit.objects.filter(pk=unit.pk).update(stage=Stage.CONSULTATION)
+    vote_record(household=flats[0], value="agree", by=world.users["staff"])
+    UnitTally.objects.filter(unit=unit).delete()
+    store_owners_to_visit(list(Unit.objects.filter(pk=unit.pk).for_listing()))
+    assert UnitTally.objects.get(unit=unit).owners_to_visit == 11
+    assert UnitTally.objects.get(unit=unit).agree_net == 1 == net_of_history(unit)
+
+
+def net_of_history(unit) -> int:
+    changes = VoteChange.objects.filter(household__unit=unit)
+    return sum((c.after == "agree") - (c.before == "agree") for c in changes)
