@@ -84,9 +84,7 @@ def test_a_tally_first_stored_by_the_visit_list_carries_the_history_too(world):
     UnitTally.objects.filter(unit=unit).delete()
     store_owners_to_visit(list(Unit.objects.filter(pk=unit.pk).for_listing()))
     assert UnitTally.objects.get(unit=unit).owners_to_visit == 11
-    assert UnitTally.objects.get(unit=unit).agree_net == 1 == net_of_history(unit)
+    assert UnitTally.objects.get(unit=unit).agree_net == 1 == sum(
+        net for (unit_id, _week), net in nets(weeks_from_history()).items() if unit_id == unit.pk
+    )
 
-
-def net_of_history(unit) -> int:
-    changes = VoteChange.objects.filter(household__unit=unit)
-    return sum((c.after == "agree") - (c.before == "agree") for c in changes)
