@@ -7,6 +7,10 @@ PORT ?= 8000
 WORKERS ?= $(shell echo $$(( $$(nproc) * 2 + 1 )))
 # pytest-xdist processes: one per core (TEST_WORKERS=0 runs the suite in this process, for pdb).
 TEST_WORKERS ?= auto
+# The tests keep compiled modules and pytest's rewritten test modules in __pycache__ (git ignores it) even where
+# the environment sets PYTHONDONTWRITEBYTECODE: without them each test process compiles and rewrites the whole
+# suite again, about 10 s of its start (README, Tests).
+PYTEST := env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest
 
 .PHONY: install run test test-fast lint migrations messages clean serve bench echarts
 
@@ -51,10 +55,10 @@ echarts:
 	cd tools/echarts && npm ci --no-audit --no-fund && npm run build
 
 test: install
-	$(PY) -m pytest -n $(TEST_WORKERS)
+	$(PYTEST) -n $(TEST_WORKERS)
 
 test-fast: install
-	$(PY) -m pytest -n $(TEST_WORKERS) -m "not browser"
+	$(PYTEST) -n $(TEST_WORKERS) -m "not browser"
 
 lint: install
 	$(VENV)/bin/ruff check .
