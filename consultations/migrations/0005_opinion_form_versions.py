@@ -1,4 +1,6 @@
 # Opinion forms become versions: the table and the pointer (0005 copies the old forms, 0006 drops the old field).
+# Constraints and indexes of the tables created here are in CreateModel's options: SQLite builds each
+# table once instead of once more for each AddConstraint; the schema is the same (compared on SQLite and PostgreSQL).
 
 import django.db.models.deletion
 import retrofit.documents
@@ -31,6 +33,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'opinion form versions',
                 'ordering': ['contact', 'number'],
                 'abstract': False,
+                'constraints': [models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='consultations_opinionformversion_number_valid'), models.CheckConstraint(condition=models.Q(('content_type__in', ('image/jpeg', 'image/png', 'application/pdf'))), name='consultations_opinionformversion_type_known'), models.CheckConstraint(condition=models.Q(('file', ''), _negated=True), name='consultations_opinionformversion_has_file')],
             },
         ),
         migrations.AddField(
@@ -47,18 +50,6 @@ class Migration(migrations.Migration):
             model_name='contact',
             name='opinion_form_version',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='consultations.opinionformversion', verbose_name='signed opinion form (photo or PDF)'),
-        ),
-        migrations.AddConstraint(
-            model_name='opinionformversion',
-            constraint=models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='consultations_opinionformversion_number_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='opinionformversion',
-            constraint=models.CheckConstraint(condition=models.Q(('content_type__in', ('image/jpeg', 'image/png', 'application/pdf'))), name='consultations_opinionformversion_type_known'),
-        ),
-        migrations.AddConstraint(
-            model_name='opinionformversion',
-            constraint=models.CheckConstraint(condition=models.Q(('file', ''), _negated=True), name='consultations_opinionformversion_has_file'),
         ),
         migrations.AddConstraint(
             model_name='opinionformversion',

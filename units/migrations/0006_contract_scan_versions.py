@@ -1,4 +1,6 @@
 # Scans become versions: the table and the pointer (0006 copies the old scans, 0007 drops the old field).
+# Constraints and indexes of the tables created here are in CreateModel's options: SQLite builds each
+# table once instead of once more for each AddConstraint; the schema is the same (compared on SQLite and PostgreSQL).
 
 import django.db.models.deletion
 import retrofit.documents
@@ -33,27 +35,12 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'contract scan versions',
                 'ordering': ['contract', 'number'],
                 'abstract': False,
+                'constraints': [models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='units_contractscanversion_number_valid'), models.CheckConstraint(condition=models.Q(('content_type__in', ('image/jpeg', 'image/png', 'application/pdf'))), name='units_contractscanversion_type_known'), models.CheckConstraint(condition=models.Q(('file', ''), _negated=True), name='units_contractscanversion_has_file'), models.UniqueConstraint(fields=('contract', 'number'), name='contractscanversion_unique_number')],
             },
         ),
         migrations.AddField(
             model_name='contract',
             name='scan_version',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='units.contractscanversion', verbose_name='scanned copy'),
-        ),
-        migrations.AddConstraint(
-            model_name='contractscanversion',
-            constraint=models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='units_contractscanversion_number_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='contractscanversion',
-            constraint=models.CheckConstraint(condition=models.Q(('content_type__in', ('image/jpeg', 'image/png', 'application/pdf'))), name='units_contractscanversion_type_known'),
-        ),
-        migrations.AddConstraint(
-            model_name='contractscanversion',
-            constraint=models.CheckConstraint(condition=models.Q(('file', ''), _negated=True), name='units_contractscanversion_has_file'),
-        ),
-        migrations.AddConstraint(
-            model_name='contractscanversion',
-            constraint=models.UniqueConstraint(fields=('contract', 'number'), name='contractscanversion_unique_number'),
         ),
     ]

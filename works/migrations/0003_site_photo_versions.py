@@ -1,4 +1,6 @@
 # Site photos become versions: the table and the pointer (0004 copies the old photos, 0005 drops the old field).
+# Constraints and indexes of the tables created here are in CreateModel's options: SQLite builds each
+# table once instead of once more for each AddConstraint; the schema is the same (compared on SQLite and PostgreSQL).
 
 import django.db.models.deletion
 import retrofit.documents
@@ -31,6 +33,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'site photo versions',
                 'ordering': ['entry', 'number'],
                 'abstract': False,
+                'constraints': [models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='works_sitephotoversion_number_valid'), models.CheckConstraint(condition=models.Q(('content_type__in', ('image/jpeg', 'image/png', 'application/pdf'))), name='works_sitephotoversion_type_known'), models.CheckConstraint(condition=models.Q(('file', ''), _negated=True), name='works_sitephotoversion_has_file'), models.CheckConstraint(condition=models.Q(('content_type__in', ['image/jpeg', 'image/png'])), name='sitephotoversion_is_image')],
             },
         ),
         migrations.AddField(
@@ -50,22 +53,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='sitephotoversion',
-            constraint=models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='works_sitephotoversion_number_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='sitephotoversion',
-            constraint=models.CheckConstraint(condition=models.Q(('content_type__in', ('image/jpeg', 'image/png', 'application/pdf'))), name='works_sitephotoversion_type_known'),
-        ),
-        migrations.AddConstraint(
-            model_name='sitephotoversion',
-            constraint=models.CheckConstraint(condition=models.Q(('file', ''), _negated=True), name='works_sitephotoversion_has_file'),
-        ),
-        migrations.AddConstraint(
-            model_name='sitephotoversion',
             constraint=models.UniqueConstraint(fields=('entry', 'number'), name='sitephotoversion_unique_number'),
-        ),
-        migrations.AddConstraint(
-            model_name='sitephotoversion',
-            constraint=models.CheckConstraint(condition=models.Q(('content_type__in', ['image/jpeg', 'image/png'])), name='sitephotoversion_is_image'),
         ),
     ]
