@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import transaction
 from django.utils import timezone
 
 from demo.services import seed_street
@@ -21,11 +22,19 @@ def unit(building, number):
     return Unit.objects.get(building__estate__name=ESTATE, building__number=building, number=number)
 
 
+@pytest.fixture(scope="module")
+def street_story(django_db_setup, django_db_blocker):
+    """The street's story without its works chapter (the signed units wait in approval), told once for the
+    module in a transaction rolled back after it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        seed_street()
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(db, settings, tmp_path):
-    """The street's story without its works chapter: the signed units wait in approval."""
-    settings.MEDIA_ROOT = tmp_path
-    seed_street()
+def demo(street_story, db):
+    """The street's story for one test; what the test writes is rolled back after it."""
 
 
 def test_the_demo_puts_one_unit_in_upkeep_and_one_in_construction(demo):
