@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 
 import segno
 from django.conf import settings
@@ -26,11 +27,15 @@ def _code(url: str):
     return segno.make(url, error="m", micro=False)
 
 
+# A code depends only on its address and size, and drawing one takes ~10–20 ms: each process keeps the last
+# few hundred it drew (the unit page and the notice printout draw the same one on every visit).
+@lru_cache(maxsize=512)
 def png(url: str, *, scale: int = 10) -> bytes:
     buffer = io.BytesIO()
     _code(url).save(buffer, kind="png", scale=scale, border=4)
     return buffer.getvalue()
 
 
+@lru_cache(maxsize=512)
 def svg_data_uri(url: str, *, scale: int = 4) -> str:
     return _code(url).svg_data_uri(scale=scale, border=4)
