@@ -124,26 +124,18 @@ def _charges(unit: Unit):
     return periods, arrears
 
 
-def _page_context(request, unit: Unit, bound: dict | None = None, saved: str = "") -> dict:
+SECTIONS = ("approval", "construction", "acceptance", "upkeep")
+
+
+def _page_context(request, unit: Unit, bound: dict | None = None, saved: str = "", sections=SECTIONS) -> dict:
+    """What the page shows of ``unit``, for the ``sections`` drawn: the whole page, or the one section an
+    HTMX post answers with (the others' lists are not queried nor their forms made)."""
     user = request.user
     today = timezone.localdate()
     checks = list(unit.acceptance_checks.select_related("recorded_by").order_by("date", "id"))
     summary = summarize([unit], today=today, checks=checks)[unit.pk]
     editable = editable_sections(user, unit)
     show_upkeep = can_see_upkeep(user)
-    attempts = defaultdict(list)
-    for check in checks:
-        attempts[check.level].append(check)
-    levels = [
-        {
-            "level": level,
-            "label": label,
-            "attempts": attempts[level],
-            "latest": summary.latest_checks.get(level),
-        }
-        for level, label in AcceptanceLevel.choices
-    ]
-    assignments = list(unit.assignments.all())
     context = {
         "unit": unit,
         "estate": unit.building.estate,
@@ -152,29 +144,31 @@ def _page_context(request, unit: Unit, bound: dict | None = None, saved: str = "
         "editable": editable,
         "show_upkeep": show_upkeep,
         "next_step": _next_step(unit),
-        "assignments": assignments,
-        "log": list(unit.log_entries.select_related("by")[:LOG_SHOWN]),
-        "levels": levels,
+        "assignments": list(unit.assignments.all()),
         "saved": saved,
     }
     bound = bound or {}
     construction = summary.construction
     approval = summary.approval
-    if APPROVAL in editable:
+    if "approval" in sections and APPROVAL in editable:
         context["approval_form"] = bound.get("approval_form") or forms.ApprovalForm(instance=approval)
-    if CONSTRUCTION in editable:
-        context["construction_form"] = bound.get("construction_form") or forms.ConstructionForm(
-            instance=construction, notice_date=approval.market_notice_date if approval else None
-        )
-        context["log_form"] = bound.get("log_form") or forms.LogEntryForm()
-    if ACCEPTANCE in editable:
-        context["acceptance_form"] = bound.get("acceptance_form") or forms.AcceptanceForm()
-    if SUBSIDY in editable:
-        context["subsidy_form"] = bound.get("subsidy_form") or forms.SubsidyForm(instance=summary.subsidy)
-        context["subsidy_application_form"] = bound.get("subsidy_application_form") or forms.SubsidyApplicationForm(
-            instance=summary.subsidy
-        )
-    if show_upkeep:
+    if "construction" in sections:
+        context["log"] = list(unit.log_entries.select_related("by")[:LOG_SHOWN])
+        if CONSTRUCTION in editable:
+            context["construction_form"] = bound.get("construction_form") or forms.ConstructionForm(
+                instance=construction, notice_date=approval.market_notice_date if approval else None
+            )
+            context["log_form"] = bound.get("log_form") or forms.LogEntryForm()
+    if "acceptance" in sections:
+        context["levels"] = _levels(summary, checks)
+        if ACCEPTANCE in editable:
+            context["acceptance_form"] = bound.get("acceptance_form") or forms.AcceptanceForm()
+        if SUBSIDY in editable:
+            context["subsidy_form"] = bound.get("subsidy_form") or forms.SubsidyForm(instance=summary.subsidy)
+            context["subsidy_application_form"] = bound.get(
+                "subsidy_application_form"
+            ) or forms.SubsidyApplicationForm(instance=summary.subsidy)
+    if "upkeep" in sections and show_upkeep:
         context["visits"], context["visit_count"] = _visits(unit, summary, today)
         context["inspections"] = list(unit.inspections.select_related("recorded_by")[:10])
         context["periods"], context["arrears"] = _charges(unit)
@@ -189,6 +183,17 @@ def _page_context(request, unit: Unit, bound: dict | None = None, saved: str = "
             context["charge_form"] = bound.get("charge_form") or forms.ChargeForm(unit=unit)
             context["paid_today"] = today
     return context
+
+
+def _levels(summary, checks) -> list[dict]:
+    """Each level of acceptance with its attempts, oldest first, and the latest one."""
+    attempts = defaultdict(list)
+    for check in checks:
+        attempts[check.level].append(check)
+    return [
+        {"level": level, "label": label, "attempts": attempts[level], "latest": summary.latest_checks.get(level)}
+        for level, label in AcceptanceLevel.choices
+    ]
 
 
 @login_required
@@ -208,9 +213,9 @@ def _section_page(
 ):
     """The page (no HTMX) or only the section that posted, with the "next step" box out of band (HTMX)."""
     unit = _load_unit(request.user, pk)
-    context = _page_context(request, unit, bound, saved=saved)
     if not request.htmx:
-        return render(request, "works/unit_works.html", context, status=status)
+        return render(request, "works/unit_works.html", _page_context(request, unit, bound, saved=saved), status=status)
+    context = _page_context(request, unit, bound, saved=saved, sections=(section,))
     context["section_error"] = error
     context["section_template"] = f"works/includes/_{section}.html"
     return render(request, "works/includes/_section_response.html", context, status=status)

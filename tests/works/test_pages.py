@@ -268,6 +268,32 @@ def test_the_works_page_query_count_does_not_grow(
     assert summary.arrears_count == (len(works.flats) + households) * months
 
 
+# A refused post to the approval section of a unit in upkeep, by a community's staff. Both answers start
+# with: 1 session, 2 user, 3 the unit (permission), 4 its approval (the bound form's instance), 5 the unit
+# with its records and upkeep figures, 6 assignments, 7 acceptance checks.
+#  - with HTMX that is all: only the approval section and the next step are drawn, so the log, visits,
+#    inspections and charges of the other sections are not queried (12 before they were left out);
+#  - without, the whole page again: 8 log, 9 visits, 10 inspections, 11 charges by period, 12 unpaid
+#    charges, 13 overdue action items (the menu), 14 the user's community (the heading), 15 the unit's
+#    leaders (registration form), 16-17 companies (registration and visit forms), 18 households (charges).
+REFUSED_SECTION_QUERIES = {"htmx": 7, "page": 18}
+
+
+@pytest.mark.parametrize("through", ["htmx", "page"])
+def test_a_refused_section_post_costs_a_fixed_number_of_queries(client, works, django_assert_num_queries, through):
+    unit = in_upkeep(works.unit, works.users["staff"], households=10, visits=5, months=3)
+    client.force_login(works.users["staff"])
+    url = reverse("works_approval", args=[unit.pk])
+    bad = {"permit_date": "not a date"}
+    extra = {"HTTP_HX_REQUEST": "true"} if through == "htmx" else {}
+    with django_assert_num_queries(REFUSED_SECTION_QUERIES[through]):
+        response = client.post(url, bad, **extra)
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert page.count('id="approval"') == 1 and "is-invalid" in page  # the error in place
+    assert ('id="upkeep"' in page) == (through == "page")
+
+
 # 1 session, 2 user, 3 units + records + upkeep figures, 4 assignments, 5 acceptance checks,
 # 6 the user's street or company (base.html / the heading), 7 overdue action items in the menu
 # (not shown to company users).
