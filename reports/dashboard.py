@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from urllib.parse import quote
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
 from consultations import rules
@@ -139,12 +141,38 @@ def build(units_qs, *, group_by: str, today: date | None = None) -> Dashboard:
     return board
 
 
-def page_rows(board: Dashboard, units) -> list[tuple[Unit, object]]:
-    """(unit, its consent) for a page of ``units`` (a slice of ``board.units``), the next steps of the page
-    and of the attention list asked together: a fixed number of reads, whatever the units behind them."""
+@dataclass
+class UnitRow:
+    """One row of the units table, what its cells show worked out here, not looked up cell by cell by the
+    template; read as (unit, consent) too."""
+
+    unit: Unit
+    consent: object  # consultations.selectors.UnitConsent
+    step: object  # its next step (units/nextstep.py)
+    href: str  # the unit's page, coming back to this one
+    name: str  # its estate's name and its own
+
+    def __iter__(self):
+        return iter((self.unit, self.consent))
+
+
+def page_rows(board: Dashboard, units, came_from: str = "") -> list[UnitRow]:
+    """The rows of a page of ``units`` (a slice of ``board.units``), the next steps of the page and of the
+    attention list asked together: a fixed number of reads, whatever the units behind them. Each row's
+    link opens the unit's page with ``came_from`` (this page's path) to come back to."""
     units = list(units)
     board.next_steps, consents = next_steps_of([*units, *(unit for _item, unit in board.attention)])
-    return [(unit, consents[unit.pk]) for unit in units]
+    back = f"?from={quote(came_from, safe='')}"
+    return [
+        UnitRow(
+            unit,
+            consents[unit.pk],
+            board.next_steps.get(unit.pk),
+            reverse("unit_detail", args=[unit.pk]) + back,
+            f"{unit.building.estate.name} {unit}",
+        )
+        for unit in units
+    ]
 
 
 def _attention(units_qs, today) -> tuple[list, int]:

@@ -103,7 +103,7 @@ def dashboard_view(request, level, pk):
         "obj": obj,
         "trail": _trail(level, obj, request.user),
         "board": board,
-        "rows": dashboard.page_rows(board, units_page.object_list),
+        "rows": dashboard.page_rows(board, units_page.object_list, came_from=request.get_full_path()),
         "units_page": units_page,
         "filters": filters,
         "options": options,
