@@ -750,10 +750,11 @@ def stored_support_pattern(units) -> SupportPattern:
     """``support_pattern`` summed over the units' stored tallies (UnitTally's support figures), one row a
     unit, not a household: the units' tallies are to be stored first (``store_missing_tallies``). One query."""
     names = UnitTally.support_fields()
-    sums = UnitTally.objects.filter(unit__in=units).aggregate(**{name: Coalesce(Sum(name), 0) for name in names})
+    # None where no tally is summed: 0 here, not Coalesce in SQL (33 expressions fewer to build a request)
+    sums = UnitTally.objects.filter(unit__in=units).aggregate(**{name: Sum(name) for name in names})
     return _pattern(
         {
-            (table, key, bucket): sums[UnitTally.support_field(table, key, bucket)]
+            (table, key, bucket): sums[UnitTally.support_field(table, key, bucket)] or 0
             for table, keys in UnitTally.SUPPORT.items()
             for key in keys
             for bucket in UnitTally.SUPPORT_BUCKETS

@@ -49,6 +49,7 @@ def test_the_stored_pattern_is_the_one_counted_flat_by_flat(world):
     counted = _tables(support_pattern(units))
     assert counted["households"] == 20
     assert _tables(stored_support_pattern(units)) == counted
+    assert _tables(stored_support_pattern(Unit.objects.none())) == _tables(support_pattern(Unit.objects.none()))
     for unit in units:  # and unit by unit
         one = Unit.objects.filter(pk=unit.pk)
         assert _tables(stored_support_pattern(one)) == _tables(support_pattern(one))
