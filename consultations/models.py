@@ -15,6 +15,7 @@ from retrofit import uploads
 from retrofit.documents import DocumentVersion, current_version, owner_key, versions_meta
 from retrofit.fields import YuanField, by_user, choice_checks, protected_key, unique_in, when_set
 from units.models import Community
+from units.roster_words import AgeBand, Occupancy
 
 from . import campaign, rules
 
@@ -709,12 +710,58 @@ class UnitTally(models.Model):
     # The owners of a unit short of consent that the visit list shows, once it has stored them (VisitFlat)
     # from the same households as these figures; None until then.
     owners_to_visit = models.PositiveIntegerField(null=True, blank=True)
+    # Not the engine's either: the unit's flats agreeing, opposing and neither (no vote row counts as
+    # neither) by floor band, occupancy and age group (SUPPORT), whatever the roster's conflicts: the support
+    # pattern a dashboard sums over its units (selectors.stored_support_pattern), counted from the same
+    # households as the figures above (selectors._counted), dropped and recounted with them.
+    floor_low_agree = models.PositiveIntegerField(default=0)
+    floor_low_oppose = models.PositiveIntegerField(default=0)
+    floor_low_other = models.PositiveIntegerField(default=0)
+    floor_middle_agree = models.PositiveIntegerField(default=0)
+    floor_middle_oppose = models.PositiveIntegerField(default=0)
+    floor_middle_other = models.PositiveIntegerField(default=0)
+    floor_high_agree = models.PositiveIntegerField(default=0)
+    floor_high_oppose = models.PositiveIntegerField(default=0)
+    floor_high_other = models.PositiveIntegerField(default=0)
+    occupancy_owner_agree = models.PositiveIntegerField(default=0)
+    occupancy_owner_oppose = models.PositiveIntegerField(default=0)
+    occupancy_owner_other = models.PositiveIntegerField(default=0)
+    occupancy_rented_agree = models.PositiveIntegerField(default=0)
+    occupancy_rented_oppose = models.PositiveIntegerField(default=0)
+    occupancy_rented_other = models.PositiveIntegerField(default=0)
+    occupancy_empty_agree = models.PositiveIntegerField(default=0)
+    occupancy_empty_oppose = models.PositiveIntegerField(default=0)
+    occupancy_empty_other = models.PositiveIntegerField(default=0)
+    age_under_40_agree = models.PositiveIntegerField(default=0)
+    age_under_40_oppose = models.PositiveIntegerField(default=0)
+    age_under_40_other = models.PositiveIntegerField(default=0)
+    age_40_59_agree = models.PositiveIntegerField(default=0)
+    age_40_59_oppose = models.PositiveIntegerField(default=0)
+    age_40_59_other = models.PositiveIntegerField(default=0)
+    age_60_74_agree = models.PositiveIntegerField(default=0)
+    age_60_74_oppose = models.PositiveIntegerField(default=0)
+    age_60_74_other = models.PositiveIntegerField(default=0)
+    age_75_plus_agree = models.PositiveIntegerField(default=0)
+    age_75_plus_oppose = models.PositiveIntegerField(default=0)
+    age_75_plus_other = models.PositiveIntegerField(default=0)
+    age_unrecorded_agree = models.PositiveIntegerField(default=0)
+    age_unrecorded_oppose = models.PositiveIntegerField(default=0)
+    age_unrecorded_other = models.PositiveIntegerField(default=0)
 
     # The consent engine's figures (rules.Consent), stored field for field, in this order everywhere.
     FIGURES = (
         "households", "owners", "area_total", "participants", "participant_area", "agree", "agree_area", "oppose",
         "abstain", "undecided", "unreachable", "participation_met", "agreement_met", "threshold_met", "agrees_needed",
     )
+
+    # The support pattern's tables and their rows' keys, as selectors.support_pattern lists them: floor bands
+    # (campaign.FLOOR_BANDS), occupancy (units Occupancy), the oldest resident's age (AgeBand, "" unrecorded).
+    SUPPORT = {
+        "floor": campaign.FLOOR_BANDS,
+        "occupancy": tuple(Occupancy.values),
+        "age": (*AgeBand.values, ""),
+    }
+    SUPPORT_BUCKETS = ("agree", "oppose", "other")
 
     def __str__(self):
         return f"{self.unit_id}: {self.agree}/{self.owners}"
@@ -734,6 +781,20 @@ class UnitTally(models.Model):
     @property
     def ok(self) -> bool:
         return not self.conflict
+
+    @staticmethod
+    def support_field(table: str, key: str, bucket: str) -> str:
+        """The field counting one support pattern's row (``SUPPORT``) and one of its ``SUPPORT_BUCKETS``."""
+        return f"{table}_{key or 'unrecorded'}_{bucket}"
+
+    @classmethod
+    def support_fields(cls) -> list[str]:
+        return [
+            cls.support_field(table, key, bucket)
+            for table, keys in cls.SUPPORT.items()
+            for key in keys
+            for bucket in cls.SUPPORT_BUCKETS
+        ]
 
 
 class VisitFlat(models.Model):

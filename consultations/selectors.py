@@ -273,6 +273,10 @@ def _counted(unit: Unit, flats: list[Household], decisions) -> tuple[UnitTally, 
     answer = evaluate_unit(unit, flats, decisions)
     tally = _tally(unit.pk, answer)
     tally.agree_net = sum(flat.agree_net for flat in flats)  # the vote history's, not the engine's
+    for flat in flats:  # the support pattern's, every flat whatever the engine found
+        for table, key in _support_keys(flat.floor, flat.occupancy, flat.age_band):
+            name = UnitTally.support_field(table, key, _bucket(current_vote(flat).value))
+            setattr(tally, name, getattr(tally, name) + 1)
     return tally, answer
 
 
@@ -694,21 +698,41 @@ def _bucket(vote: str | None) -> str:
     return OTHER_BUCKET  # abstain, undecided, unreachable, or no vote row yet
 
 
-def support_pattern(units) -> SupportPattern:
-    """Agree / oppose / not yet by floor band, occupancy and age group, counted in flats, in one query.
+def _support_keys(floor: int, occupancy: str, age_band: str) -> list[tuple[str, str]]:
+    """The support pattern's rows a flat counts in (``UnitTally.SUPPORT``): its floor band, its occupancy and
+    its age group, each while it is one the pattern lists."""
+    keys = (("floor", campaign.floor_band(floor)), ("occupancy", occupancy), ("age", age_band or ""))
+    return [(table, key) for table, key in keys if key in UnitTally.SUPPORT[table]]
 
-    ``units`` is a queryset of units (already scoped to the user).
-    """
-    floor_labels = {
-        campaign.LOW: _("Floors 1–2"),
-        campaign.MIDDLE: _("Floors 3–4"),
-        campaign.HIGH: _("Floor 5 and up"),
+
+def _pattern(counted: dict[tuple[str, str, str], int]) -> SupportPattern:
+    """The pattern's tables from the flats counted per (table, key, bucket)."""
+    labels = {
+        "floor": {campaign.LOW: _("Floors 1–2"), campaign.MIDDLE: _("Floors 3–4"), campaign.HIGH: _("Floor 5 and up")},
+        "occupancy": dict(Occupancy.choices),
+        "age": {**dict(AgeBand.choices), "": _("Age not recorded")},
     }
-    by_floor = {band: SupportRow(band, floor_labels[band]) for band in campaign.FLOOR_BANDS}
-    by_occupancy = {value: SupportRow(value, label) for value, label in Occupancy.choices}
-    by_age = {value: SupportRow(value, label) for value, label in AgeBand.choices}
-    by_age[""] = SupportRow("", _("Age not recorded"))
-    total = 0
+    tables = {
+        table: [
+            SupportRow(key, labels[table][key], *(counted.get((table, key, b), 0) for b in UnitTally.SUPPORT_BUCKETS))
+            for key in keys
+        ]
+        for table, keys in UnitTally.SUPPORT.items()
+    }
+    return SupportPattern(
+        by_floor=tables["floor"],
+        by_occupancy=tables["occupancy"],
+        by_age=[row for row in tables["age"] if row.key or row.total],
+        households=sum(row.total for row in tables["floor"]),  # every flat is on a floor
+    )
+
+
+def support_pattern(units) -> SupportPattern:
+    """Agree / oppose / not yet by floor band, occupancy and age group, counted in flats, in one query:
+    a GROUP BY over the households of ``units``, a queryset of units (already scoped to the user). For the
+    few units of an estate or a community; a dashboard sums the stored figures (``stored_support_pattern``).
+    """
+    counted: dict[tuple[str, str, str], int] = defaultdict(int)
     groups = (
         Household.objects.filter(unit__in=units)
         .values("floor", "occupancy", "age_band", "vote__value")
@@ -716,21 +740,25 @@ def support_pattern(units) -> SupportPattern:
         .order_by()
     )
     for group in groups:
-        bucket, n = _bucket(group["vote__value"]), group["n"]
-        total += n
-        for table, key in (
-            (by_floor, campaign.floor_band(group["floor"])),
-            (by_occupancy, group["occupancy"]),
-            (by_age, group["age_band"] or ""),
-        ):
-            row = table.get(key)
-            if row is not None:
-                setattr(row, bucket, getattr(row, bucket) + n)
-    return SupportPattern(
-        by_floor=list(by_floor.values()),
-        by_occupancy=list(by_occupancy.values()),
-        by_age=[row for row in by_age.values() if row.key or row.total],
-        households=total,
+        bucket = _bucket(group["vote__value"])
+        for table, key in _support_keys(group["floor"], group["occupancy"], group["age_band"]):
+            counted[table, key, bucket] += group["n"]
+    return _pattern(counted)
+
+
+def stored_support_pattern(units) -> SupportPattern:
+    """``support_pattern`` summed over the units' stored tallies (UnitTally's support figures), one row a
+    unit, not a household: the units' tallies are to be stored first (``store_missing_tallies``). One query."""
+    names = UnitTally.support_fields()
+    # None where no tally is summed: 0 here, not Coalesce in SQL (33 expressions fewer to build a request)
+    sums = UnitTally.objects.filter(unit__in=units).aggregate(**{name: Sum(name) for name in names})
+    return _pattern(
+        {
+            (table, key, bucket): sums[UnitTally.support_field(table, key, bucket)] or 0
+            for table, keys in UnitTally.SUPPORT.items()
+            for key in keys
+            for bucket in UnitTally.SUPPORT_BUCKETS
+        }
     )
 
 

@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from urllib.parse import quote
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
 from consultations import rules
@@ -120,12 +122,12 @@ def build(units_qs, *, group_by: str, today: date | None = None) -> Dashboard:
     of the units and adds the next steps of both."""
     today = today or timezone.localdate()
     store_missing_tallies(units_qs)
-    totals, agreed = _totals(units_qs)
+    totals, agreed, stage_counts, situation_counts = _figures(units_qs)
     key, name = GROUP_FIELDS[group_by]
     board = Dashboard(
         units=units_qs.for_listing().order_by("building__estate__name", "building__number", "number", "pk"),
-        stage_counts=_stage_counts(units_qs),
-        situation_counts=_situation_counts(units_qs),
+        stage_counts=stage_counts,
+        situation_counts=situation_counts,
         funnel=_funnel(totals),
         groups=sorted(
             _group_rows(units_qs, key, name),
@@ -139,12 +141,38 @@ def build(units_qs, *, group_by: str, today: date | None = None) -> Dashboard:
     return board
 
 
-def page_rows(board: Dashboard, units) -> list[tuple[Unit, object]]:
-    """(unit, its consent) for a page of ``units`` (a slice of ``board.units``), the next steps of the page
-    and of the attention list asked together: a fixed number of reads, whatever the units behind them."""
+@dataclass
+class UnitRow:
+    """One row of the units table, what its cells show worked out here, not looked up cell by cell by the
+    template; read as (unit, consent) too."""
+
+    unit: Unit
+    consent: object  # consultations.selectors.UnitConsent
+    step: object  # its next step (units/nextstep.py)
+    href: str  # the unit's page, coming back to this one
+    name: str  # its estate's name and its own
+
+    def __iter__(self):
+        return iter((self.unit, self.consent))
+
+
+def page_rows(board: Dashboard, units, came_from: str = "") -> list[UnitRow]:
+    """The rows of a page of ``units`` (a slice of ``board.units``), the next steps of the page and of the
+    attention list asked together: a fixed number of reads, whatever the units behind them. Each row's
+    link opens the unit's page with ``came_from`` (this page's path) to come back to."""
     units = list(units)
     board.next_steps, consents = next_steps_of([*units, *(unit for _item, unit in board.attention)])
-    return [(unit, consents[unit.pk]) for unit in units]
+    back = f"?from={quote(came_from, safe='')}"
+    return [
+        UnitRow(
+            unit,
+            consents[unit.pk],
+            board.next_steps.get(unit.pk),
+            reverse("unit_detail", args=[unit.pk]) + back,
+            f"{unit.building.estate.name} {unit}",
+        )
+        for unit in units
+    ]
 
 
 def _attention(units_qs, today) -> tuple[list, int]:
@@ -234,7 +262,7 @@ def build_district(units_qs, *, today: date | None = None) -> DistrictBoard:
     do not grow with the units: the units are never read into Python, only the worst few needing attention.
     The consent figures are the stored tallies: ``store_missing_tallies`` first."""
     today = today or timezone.localdate()
-    totals, agreed = _totals(units_qs)
+    totals, agreed, stage_counts, situation_counts = _figures(units_qs)
     shown, total = _attention(units_qs, today)
     next_steps, _consents = next_steps_of([unit for _item, unit in shown])
     return DistrictBoard(
@@ -243,8 +271,8 @@ def build_district(units_qs, *, today: date | None = None) -> DistrictBoard:
             key=lambda r: (-r.accepted, -r.building, -r.signed, -r.reached, -(r.agree_share or 0), r.name),
         ),
         totals=totals,
-        stage_counts=_stage_counts(units_qs),
-        situation_counts=_situation_counts(units_qs),
+        stage_counts=stage_counts,
+        situation_counts=situation_counts,
         funnel=_funnel(totals),
         progress=_progress(units_qs),
         trend=_trend(units_qs, today, agreed),
@@ -280,11 +308,29 @@ def _row(key: int, name: str, figures: dict) -> GroupRow:
     return GroupRow(key=key, name=name, building=figures.pop("constructing"), **figures)
 
 
-def _totals(units_qs) -> tuple[GroupRow, int]:
-    """The units' figures, and their vote histories' net into agree (the consent trend's level today)."""
-    figures = units_qs.order_by().aggregate(**_sums(), agree_net=Coalesce(Sum("tally__agree_net"), 0))
-    agreed = figures.pop("agree_net")
-    return _row(0, "", figures), agreed
+def _figures(units_qs) -> tuple[GroupRow, int, list[tuple[str, str, int]], dict[str, int]]:
+    """The units' figures (a GroupRow), their vote histories' net into agree (the consent trend's level
+    today), the units in each stage and in each situation: one GROUP BY stage and situation, whose few rows
+    (at most a stage's times a situation's) are added up here."""
+    rows = (
+        units_qs.values("stage", "tally__situation")
+        .annotate(**_sums(), agree_net=Coalesce(Sum("tally__agree_net"), 0))
+        .order_by()
+    )
+    summed, stages, situations = Counter(), Counter(), Counter()
+    for row in rows:
+        stage, situation = row.pop("stage"), row.pop("tally__situation")
+        summed.update(row)
+        stages[stage] += row["units"]
+        if situation in rules.SITUATIONS:
+            situations[situation] += row["units"]
+    agreed = summed.pop("agree_net", 0)
+    return (
+        _row(0, "", {name: summed[name] for name in _sums()}),
+        agreed,
+        [(s.value, s.label, stages[s.value]) for s in Stage],
+        {code: situations[code] for code in rules.SITUATIONS},
+    )
 
 
 def _funnel(totals: GroupRow) -> dict[str, int]:
@@ -296,18 +342,3 @@ def _group_rows(units_qs, key: str, name: str) -> list[GroupRow]:
     rows = units_qs.values(key, name).annotate(**_sums()).order_by()
     named = (lambda number: str(Building(number=number))) if key == "building" else str
     return [_row(row.pop(key), named(row.pop(name)), row) for row in rows]
-
-
-def _stage_counts(units_qs) -> list[tuple[str, str, int]]:
-    counted = dict(units_qs.values_list("stage").annotate(n=Count("pk")).order_by())
-    return [(s.value, s.label, counted.get(s.value, 0)) for s in Stage]
-
-
-def _situation_counts(units_qs) -> dict[str, int]:
-    counted = dict(
-        units_qs.filter(tally__situation__in=rules.SITUATIONS)
-        .values_list("tally__situation")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return {code: counted.get(code, 0) for code in rules.SITUATIONS}

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from consultations import rules
-from consultations.selectors import support_pattern
+from consultations.selectors import stored_support_pattern
 from retrofit.params import int_param
 from units.models import Community, Estate, Stage, Unit
 from units.permissions import LEVELS, require_roster, scope_at_level
@@ -103,7 +103,7 @@ def dashboard_view(request, level, pk):
         "obj": obj,
         "trail": _trail(level, obj, request.user),
         "board": board,
-        "rows": dashboard.page_rows(board, units_page.object_list),
+        "rows": dashboard.page_rows(board, units_page.object_list, came_from=request.get_full_path()),
         "units_page": units_page,
         "filters": filters,
         "options": options,
@@ -111,7 +111,7 @@ def dashboard_view(request, level, pk):
         "situations": rules.SITUATIONS,
         "next_level": next_level,
         "charts": {"progress": board.progress, "trend": board.trend},
-        "pattern": support_pattern(filtered),
+        "pattern": stored_support_pattern(filtered),  # build stored the missing tallies
     }
     return _render(request, context, "dashboard/includes/_body.html")
 

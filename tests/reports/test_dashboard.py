@@ -166,11 +166,12 @@ def test_the_units_table_shows_one_page_of_units_with_links_to_the_others_keepin
 
 
 # The street dashboard's queries: the session, the user, the street and whether it holds any of the user's
-# units; the missing tallies; the totals, stages, situations and communities (one GROUP BY each); progress
+# units; the missing tallies; the totals with the stages and situations (one GROUP BY stage and situation)
+# and the communities (one GROUP BY); progress
 # over time; the trend; the attention sources and the few units they name; the filters' communities and
 # estates; the support pattern; the page of units (its count, its rows, their tallies) and the guards of
 # their next steps; the menu.
-STREET_QUERIES = 27
+STREET_QUERIES = 25
 
 
 def test_the_street_dashboard_reads_a_pinned_number_of_queries_and_one_page_of_units(

@@ -17,11 +17,11 @@ from tests.factories import PASSWORD, add_flats, at_stage, fail_check, make_unit
 from units.models import Community, District, Stage, Street, Unit
 
 # The district dashboard's queries: the session, the user, the district and whether it holds any of the
-# user's units; the missing tallies; the totals; the streets; the seven attention sources (their units are
-# read only when one needs attention); the stages; the situations; progress over time; the trend; the
+# user's units; the missing tallies; the totals with the stages and situations (one GROUP BY); the streets;
+# the seven attention sources (their units are read only when one needs attention); progress over time; the trend; the
 # menu's overdue action items and its scope label. (Units needing attention add their tallies and next steps:
 # a fixed number of reads, whatever their count, test_each_unit_needing_attention_says_its_next_step.)
-DISTRICT_QUERIES = 20
+DISTRICT_QUERIES = 18
 
 
 @pytest.fixture
