@@ -154,6 +154,20 @@ def owner_key(
     return ("room", room)
 
 
+def owner_keys_may_repeat(owner_names: Sequence[str], id_hashes: Sequence[str], institutions: Sequence[str]) -> bool:
+    """Whether two of a unit's flats (their owners' names, certificate hashes and institutions, in one
+    order) may have one ``owner_key``: only when two share an institution, a hash or a name (spaces aside,
+    a blank name too), as every key but a room's is made of one of these. Strings only, no key per flat."""
+    names = ["".join(name.split()) for name in owner_names]
+    if len(set(names)) < len(names):
+        return True
+    for values in (id_hashes, institutions):
+        given = [text for text in ("".join(value.split()) for value in values) if text]
+        if len(set(given)) < len(given):
+            return True
+    return False
+
+
 def owner_groups(flats: Sequence[Flat], links: Iterable[tuple[str, str]] = ()) -> list[list[Flat]]:
     """Who is one owner: the flats grouped by owner key, then groups joined by each link (a pair of rooms
     staff decided hold one owner; rooms not in the roster are ignored). Groups in order of first appearance,

@@ -516,7 +516,7 @@ def parse_table(table: list[list], merged=(), skipped: list[int] | None = None) 
     places = [column(c, required_check(c)) for c in (STREET, COMMUNITY, ESTATE, BUILDING, UNIT, ROOM)]
     floors = column(FLOOR, parsed_check(_floor))
     areas = column(AREA, parsed_check(_area))
-    owners = read_owners(table_rows, positions, problems)
+    owners, phone_numbers, others = read_owners(table_rows, positions, problems)
     occupancies = column(OCCUPANCY, parsed_check(_occupancy))
     votes = column(VOTE, parsed_check(_vote))
     hardships = column(HARDSHIP, parsed_check(_hardship))
@@ -532,9 +532,9 @@ def parse_table(table: list[list], merged=(), skipped: list[int] | None = None) 
     institutions = list(map(spaced.__getitem__, institutions))
     rows: list[RosterRow] = []
     # The fields in RosterRow's order (PlaceRow's first), a line each: no keyword to match per row.
-    for n, (number, street, community, estate, building, unit, room, floor, area, (owner, phone, others), occupancy, vote,
+    for n, (number, street, community, estate, building, unit, room, floor, area, owner, phone, co_owned, occupancy, vote,
             reason, hardship, note, age_band, relief, (id_hash, id_last4), institution) in enumerate(zip(
-                numbers, *places, floors, areas, owners, occupancies, votes, reasons, hardships,
+                numbers, *places, floors, areas, owners, phone_numbers, others, occupancies, votes, reasons, hardships,
                 notes, age_bands, reliefs, ids, institutions, strict=True)):
         if n in problems:
             errors.extend(RowError(number, message) for message in problems[n])
@@ -543,7 +543,7 @@ def parse_table(table: list[list], merged=(), skipped: list[int] | None = None) 
             RosterRow(
                 number, street, community, estate, building, unit, room, floor, area, owner, phone, occupancy, vote, reason,
                 hardship, note, age_band, has_age_band, relief, id_hash, id_last4, has_id_number, institution, has_institution,
-                others,
+                co_owned,
             )
         )
     if not rows and not errors and samples:
@@ -601,14 +601,17 @@ def where(cells: list, test) -> list[int]:
     return [n for n, key in enumerate(keys) if key in passing] if passing else []
 
 
-def read_owners(rows: list[list], positions: dict[str, int], problems: dict[int, list[str]]) -> list[tuple[str, str, str]]:
-    """Each line's owner, phone and co-owners (``RowReader.owners``), its problems added to the line's.
-    One owner with a mobile in its one form, or none, most rows, is read at once; each distinct name is
-    looked at once."""
+def read_owners(
+    rows: list[list], positions: dict[str, int], problems: dict[int, list[str]]
+) -> tuple[list[str], list[str], list[str]]:
+    """Each line's owner, phone and co-owners (``RowReader.owners``), three lists (strings, no tuple a
+    line), its problems added to the line's. One owner with a mobile in its one form, or none, most rows,
+    is read at once; each distinct name is looked at once."""
     names = column_cells(rows, positions.get(OWNER))
     numbers = column_cells(rows, positions.get(PHONE))
     one_owner: dict[str, str | None] = {}
-    owners = []
+    owners, owner_phones, others = [], [], []
+    mobile = phones.MOBILE.fullmatch
     for n, (written, text) in enumerate(zip(names, numbers, strict=True)):
         if type(written) is str and (text is None or type(text) is str):
             name = one_owner.get(written, "")
@@ -616,15 +619,20 @@ def read_owners(rows: list[list], positions: dict[str, int], problems: dict[int,
                 stripped = written.strip()
                 name = one_owner[written] = stripped if ONE_OWNER.fullmatch(stripped) else None
             number = (text or "").strip()
-            if name is not None and (not number or phones.MOBILE.fullmatch(number)):
-                owners.append((name, number, ""))
+            if name is not None and (not number or mobile(number)):
+                owners.append(name)
+                owner_phones.append(number)
+                others.append("")
                 continue
         reader = RowReader(rows[n], positions)
         reader.errors = problems.get(n, [])
-        owners.append(reader.owners(OWNER, PHONE))
+        owner, phone, co_owned = reader.owners(OWNER, PHONE)
+        owners.append(owner)
+        owner_phones.append(phone)
+        others.append(co_owned)
         if reader.errors:
             problems[n] = reader.errors
-    return owners
+    return owners, owner_phones, others
 
 
 def _is_sample_estate(value) -> bool:
@@ -676,26 +684,35 @@ def _check_rows_together(rows: list[RosterRow]) -> list[RowError]:
     lists these errors together with every other row error.
     """
     errors: list[RowError] = []
-    # By unit: each room's row, each owner's first flat (one dict each per unit, not a key per row).
-    rooms: dict[tuple, dict[str, int]] = {}
-    first: dict[tuple, dict[tuple, RosterRow]] = {}
-    more: dict[tuple, list[RosterRow]] = {}  # the owners of several flats, all of them (most own one)
+    by_unit: dict[tuple, list[RosterRow]] = {}
     for row in rows:
-        place = row.unit_key
-        seen = rooms.setdefault(place, {})
-        if row.room in seen:
-            errors.append(
-                RowError(row.row, _("room %(room)s appears again (first in row %(first)d)") % {"room": row.room, "first": seen[row.room]})
-            )
-            continue
-        seen[row.room] = row.row
-        owner = row.owner_key
-        if owner[0] != "room":
-            held = first.setdefault(place, {}).setdefault(owner, row)
-            if held is not row:
-                more.setdefault((place, owner), [held]).append(row)
-    for flats in more.values():
-        errors += one_vote_errors(flats[0].owner_name, [(row.row, row.room, row.vote) for row in flats])
+        by_unit.setdefault(row.unit_key, []).append(row)
+    # Unit by unit: each room's row, each owner's first flat, kept only while the unit is looked at.
+    for flats in by_unit.values():
+        seen: dict[str, int] = {}
+        distinct = []  # the unit's flats, a room each
+        for row in flats:
+            if row.room in seen:
+                errors.append(
+                    RowError(row.row, _("room %(room)s appears again (first in row %(first)d)") % {"room": row.room, "first": seen[row.room]})
+                )
+                continue
+            seen[row.room] = row.row
+            distinct.append(row)
+        if not rules.owner_keys_may_repeat(
+            [row.owner_name for row in distinct], [row.id_hash for row in distinct], [row.institution for row in distinct]
+        ):
+            continue  # every flat its own owner (most units): no owner key to make
+        first: dict[tuple, RosterRow] = {}
+        more: dict[tuple, list[RosterRow]] = {}  # the owners of several flats, all of them (most own one)
+        for row in distinct:
+            owner = row.owner_key
+            if owner[0] != "room":
+                held = first.setdefault(owner, row)
+                if held is not row:
+                    more.setdefault(owner, [held]).append(row)
+        for held in more.values():
+            errors += one_vote_errors(held[0].owner_name, [(row.row, row.room, row.vote) for row in held])
     return errors
 
 

@@ -295,8 +295,9 @@ def _parse_small(fh, by_name: dict, name: str, handler):
 def _unusual(rows: int, columns: int) -> re.Pattern:
     """What a sheet plainly within the bounds never holds, as Excel, WPS and openpyxl write it: a cell
     (``<c``) or row whose first attribute is not a reference plainly inside the bounds (letters of a column
-    below ``columns``, a row number below ``rows``), a <dimension>, a declaration, comment or CDATA
-    (``<!``), or a prefixed c, row or dimension element."""
+    below ``columns``, a row number below ``rows``), a <dimension>, or a declaration, comment or CDATA
+    (``<!``). One branch a tag after the "<", each ending on its own: a tag of the ledger's body
+    (<is>, <t>, </c> …) fails at its first letter. Prefixed elements are _PREFIXED's."""
     digits = str(rows)
     small = [f"[1-9][0-9]{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []
     if digits[0] > "1":
@@ -307,9 +308,13 @@ def _unusual(rows: int, columns: int) -> re.Pattern:
         letters += 1
     column = f"[A-Z]{{1,{letters}}}" if letters else "(?!)"
     return re.compile(
-        f'<(?:c(?! r="{column}(?:{number})")|row(?! r="(?:{number})")|dimension)[\\s/>]|<!'
-        f"|<[A-Za-z_][\\w.-]*:(?:c|row|dimension)[\\s/>]".encode()
+        f'<(?:c(?! r="{column}(?:{number})")[\\s/>]|row(?! r="(?:{number})")[\\s/>]|dimension[\\s/>]|!)'.encode()
     )
+
+
+# A prefixed c, row or dimension element (<x:c …>) is read as the plain one by calamine: a sheet holding
+# one goes to the exact scan. Looked for from the colon, so text such as "备注:c " sends it there too.
+_PREFIXED = re.compile(rb":(?:c|row|dimension)[\s/>]")
 
 
 _PLAIN_TAG = re.compile(rb'<(?:(c|row) r="([A-Z]*)([0-9]*)"|dimension ref="([A-Z0-9:]*)")')
@@ -320,7 +325,7 @@ def _plainly_within_bounds(fh, entry: zipfile.ZipInfo, limits: _Limits) -> bool:
 
     False when the look cannot tell (another encoding, a cell without its reference first, a comment …)
     or a bound is passed: the exact scan (``_SheetBounds``) then decides and words the refusal. The
-    ordinary tags (every cell of a ledger) are looked at by one regex only, each unusual one here in
+    ordinary tags (every cell of a ledger) are looked at by two regexes only, each unusual one here in
     Python: a tenth of what the exact scan, which calls Python for every element, costs.
     """
     unusual = _unusual(limits.rows, limits.columns)
@@ -335,6 +340,8 @@ def _plainly_within_bounds(fh, entry: zipfile.ZipInfo, limits: _Limits) -> bool:
         if cut < 0 or len(window) - cut > CHUNK:
             return False
         part, carry = window[:cut], window[cut:]
+        if _PREFIXED.search(part):
+            return False
         if not all(_plain_tag_within(part, match.start(), limits) for match in unusual.finditer(part)):
             return False
         rows += part.count(b"<row")  # <rowBreaks counted too: one row too many only means the exact scan

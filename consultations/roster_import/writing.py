@@ -246,16 +246,19 @@ def import_rows(
 
 
 def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
-    unit_keys = [row.unit_key for row in rows]
-    floors_by_unit: dict[tuple, int] = defaultdict(int)
-    for key, row in zip(unit_keys, rows, strict=True):
-        floors_by_unit[key] = max(floors_by_unit[key], row.floor)
+    # The units named and each building's top floor: a key a unit, not one kept a row.
+    unit_keys: set[tuple] = set()
     floors_by_building: dict[tuple, int] = defaultdict(int)
-    for key, floor in floors_by_unit.items():
-        floors_by_building[key[:4]] = max(floors_by_building[key[:4]], floor)
+    for row in rows:
+        key = row.unit_key
+        if key not in unit_keys:
+            unit_keys.add(key)
+        building = key[:4]
+        if row.floor > floors_by_building[building]:
+            floors_by_building[building] = row.floor
 
-    unit_by_key = _units_for(set(unit_keys), floors_by_building, report)
-    unit_of_row = {row.row: unit_by_key[key] for key, row in zip(unit_keys, rows, strict=True)}
+    unit_by_key = _units_for(unit_keys, floors_by_building, report)
+    unit_of_row = {row.row: unit_by_key[row.unit_key] for row in rows}
     units = {unit.pk: unit for unit in unit_by_key.values()}
     renamed = _institutions_by_name(rows, unit_of_row, units)
 
@@ -275,10 +278,10 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
     # those only where it holds stored flats, staff's same-owner links, or a row whose owner turned out to
     # be an institution of its street's list (_institutions_by_name): those units are checked again here.
     recheck = {unit_id for unit_id, _room in existing} | {unit_id for unit_id, made in decisions.items() if made} | renamed
-    errors.extend(_owner_conflicts(final, decisions, recheck))
+    errors.extend(_owner_conflicts(final, existing, decisions, recheck))
     if errors:
         raise ImportFailed(sorted(errors, key=lambda e: e.row or 0))
-    report.same_owner = _possible_same_owner(final, unit_of_row, decisions)
+    report.same_owner = _possible_same_owner(final, existing, unit_of_row, decisions)
 
     now = timezone.now()
     fields = ("floor", "area", "owner_name", "phone", "occupancy", "hardship", "note", "co_owners", "id_hash", "id_last4", "institution")
@@ -377,18 +380,22 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
             ids[unit_id][room] = pk
     when = VoteChange._meta.get_field("changed_at").get_db_prep_save(now, connection)
     by_id = by.pk if by is not None else None
-    votes = [(v.household_id, v.value, v.reason, by_id, when, v.version) for v in votes_to_create]
-    history = [(c.household_id, c.before, c.after, c.reason, c.source, by_id, when) for c in changes]
-    weeks = [(c.household.unit_id, now, c.before, c.after) for c in changes]  # VoteWeek's terms
-    for unit_id, row in zip(create_in, to_create, strict=True):
-        pk = ids[unit_id][row.room]
-        votes.append((pk, row.vote, row.reason, by_id, when, 1))
-        history.append((pk, "", row.vote, row.reason, VoteSource.IMPORT, by_id, when))
-        weeks.append((unit_id, now, "", row.vote))
-    insert_rows(Vote, ("household", "value", "reason", "recorded_by", "recorded_at", "version"), votes)
+    # Each list of rows made just before it is written and dropped after: one list of tuples alive at a time.
+    created = [ids[unit_id][row.room] for unit_id, row in zip(create_in, to_create, strict=True)]  # the new flats' ids
+    insert_rows(
+        Vote,
+        ("household", "value", "reason", "recorded_by", "recorded_at", "version"),
+        [(v.household_id, v.value, v.reason, by_id, when, v.version) for v in votes_to_create]
+        + [(pk, row.vote, row.reason, by_id, when, 1) for pk, row in zip(created, to_create, strict=True)],
+    )
     if votes_to_update:
         Vote.objects.bulk_update(votes_to_update, ["value", "reason", "recorded_by", "recorded_at", "version"], batch_size=500)
-    insert_rows(VoteChange, ("household", "before", "after", "reason", "source", "changed_by", "changed_at"), history)
+    insert_rows(
+        VoteChange,
+        ("household", "before", "after", "reason", "source", "changed_by", "changed_at"),
+        [(c.household_id, c.before, c.after, c.reason, c.source, by_id, when) for c in changes]
+        + [(pk, "", row.vote, row.reason, VoteSource.IMPORT, by_id, when) for pk, row in zip(created, to_create, strict=True)],
+    )
     insert_rows(
         HouseholdChange,
         ("household", "field", "before", "after", "source", "changed_by", "changed_at"),
@@ -401,7 +408,10 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
     # Bulk writes send no signals: drop the stored consent figures of every unit touched (which locks
     # them) and count the new history in their weeks.
     drop_tallies(units)
-    VoteWeek.add(weeks)
+    VoteWeek.add(  # VoteWeek's terms: (unit, when, before, after)
+        [(c.household.unit_id, now, c.before, c.after) for c in changes]
+        + [(unit_id, now, "", row.vote) for unit_id, row in zip(create_in, to_create, strict=True)]
+    )
 
 
 def insert_rows(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
@@ -471,9 +481,10 @@ def _institutions_by_name(rows: list[RosterRow], unit_of_row, units) -> set[int]
     return changed
 
 
-# A flat of a unit as the import will leave it: its ledger row (None: stored, not in the file) and the
-# household stored in its place (None: new). A tuple: one is made for every row.
-_FinalFlat = tuple[RosterRow | None, Household | None]
+# A flat of a unit as the import will leave it: its ledger row, or the household stored there that the file
+# leaves alone. The household a row replaces is looked up in ``existing`` (by unit and room) when needed:
+# no pair is made for every row.
+_FinalFlat = RosterRow | Household
 
 
 def _final_flats(rows, unit_of_row, existing) -> dict[int, list[_FinalFlat]]:
@@ -481,28 +492,29 @@ def _final_flats(rows, unit_of_row, existing) -> dict[int, list[_FinalFlat]]:
     by_unit: dict[int, list[_FinalFlat]] = defaultdict(list)
     if not existing:  # new units only (a new street): the rows, in their order
         for row in rows:
-            by_unit[unit_of_row[row.row].pk].append((row, None))
+            by_unit[unit_of_row[row.row].pk].append(row)
         return by_unit
-    final: dict[tuple[int, str], _FinalFlat] = {place: (None, h) for place, h in existing.items()}
+    final: dict[tuple[int, str], _FinalFlat] = dict(existing)
     for row in rows:
-        place = (unit_of_row[row.row].pk, row.room)
-        final[place] = (row, existing.get(place))
+        final[(unit_of_row[row.row].pk, row.room)] = row
     for (unit_id, _room), entry in final.items():
         by_unit[unit_id].append(entry)
     return by_unit
 
 
-def _consent_flats(entries: list[_FinalFlat]) -> list[tuple[rules.Flat, str, str, int | None]]:
+def _consent_flats(unit_id: int, entries: list[_FinalFlat], existing) -> list[tuple[rules.Flat, str, str, int | None]]:
     """A unit's final flats as the consent engine's flats (their votes aside), each with its owner's name,
     its vote and its ledger row. A column the ledger lacks (证件号码, 产权单位) keeps the stored value, as the
     import does."""
     flats = []
-    for row, h in entries:
-        if row is None:
+    for entry in entries:
+        if isinstance(entry, Household):
+            h = entry
             vote = h.vote.value if _has_vote(h) else rules.UNDECIDED
             flat = rules.Flat(h.room, h.area, rules.UNDECIDED, h.owner_name, h.phone, h.id_hash, h.institution)
             flats.append((flat, h.owner_name, vote, None))
             continue
+        row, h = entry, existing.get((unit_id, entry.room))
         id_hash = row.id_hash if row.has_id_number or h is None else h.id_hash
         institution = row.institution if row.has_institution or h is None else h.institution
         flat = rules.Flat(row.room, row.area, rules.UNDECIDED, row.owner_name, row.phone, id_hash, institution)
@@ -510,7 +522,7 @@ def _consent_flats(entries: list[_FinalFlat]) -> list[tuple[rules.Flat, str, str
     return flats
 
 
-def _owner_conflicts(final: dict[int, list[_FinalFlat]], decisions, unit_ids) -> list[RowError]:
+def _owner_conflicts(final: dict[int, list[_FinalFlat]], existing, decisions, unit_ids) -> list[RowError]:
     """One owner, one vote: the flats an owner holds in a unit (in the file or already stored) must agree;
     the units ``unit_ids`` (the others' owners are the file's, checked by parse_table).
 
@@ -519,23 +531,23 @@ def _owner_conflicts(final: dict[int, list[_FinalFlat]], decisions, unit_ids) ->
     """
     errors = []
     for unit_id in sorted(unit_ids):
-        entries = _consent_flats(final[unit_id])
+        entries = _consent_flats(unit_id, final[unit_id], existing)
         for group in rules.owner_group_positions([entry[0] for entry in entries], links_of(decisions[unit_id])):
             held = [entries[n] for n in group]
             errors += one_vote_errors(held[0][1], [(row, flat.room, vote) for flat, _owner, vote, row in held])
     return errors
 
 
-def _possible_same_owner(final: dict[int, list[_FinalFlat]], unit_of_row, decisions) -> list[SameOwnerLine]:
+def _possible_same_owner(final: dict[int, list[_FinalFlat]], existing, unit_of_row, decisions) -> list[SameOwnerLine]:
     """The pairs of flats the units will hold after the import that a person must still decide (docs/rules.md,
     "Possible same owner"), ``decisions`` already stored (``same_owner_decisions``) taken into account."""
     units = {unit.pk: unit for unit in unit_of_row.values()}
     lines = []
     for unit_id, entries in final.items():
-        held = [row or stored for row, stored in entries]  # the row's phone and name, else the stored ones
-        if not rules.share_a_phone_or_name([h.phone for h in held], [h.owner_name for h in held]):
+        # Each flat's phone and name: its row's, or those of the stored household the file leaves alone.
+        if not rules.share_a_phone_or_name([flat.phone for flat in entries], [flat.owner_name for flat in entries]):
             continue  # no pair to ask about (most units): no consent flats to make
-        flats = [entry[0] for entry in _consent_flats(entries)]
+        flats = [entry[0] for entry in _consent_flats(unit_id, entries, existing)]
         for candidate in same_owner_candidates(flats, decisions[unit_id]):
             lines.append(SameOwnerLine(_unit_name(units[unit_id]), *candidate.rooms, str(SAME_OWNER_REASONS[candidate.reason])))
     return sorted(lines, key=lambda line: line.unit)

@@ -297,6 +297,11 @@ def test_a_plain_sheet_passes_the_quick_look_and_anything_else_goes_to_the_exact
     with pytest.raises(workbook_guard.WorkbookRefused) as refused:
         inspect(xlsx(tmp_path / "far.xlsx", f'<sheetData>{rows}<row r="10"><c r="D10"><v>1</v></c></row></sheetData>'), max_rows=10, max_columns=3)
     assert refused.value.params["cell"] == "D10" and len(scanned) == 3
+    # A prefixed cell is a cell to calamine: past the bounds, the exact scan refuses it too.
+    prefixed = f'<sheetData xmlns:x="{MAIN}">{rows}<row r="10"><x:c r="D10"><v>1</v></x:c></row></sheetData>'
+    with pytest.raises(workbook_guard.WorkbookRefused) as refused:
+        inspect(xlsx(tmp_path / "prefixed.xlsx", prefixed), max_rows=10, max_columns=3)
+    assert refused.value.params["cell"] == "D10" and len(scanned) == 4
 
 
 def test_the_dimension_is_read_without_reading_the_rest_of_the_sheet(tmp_path):
