@@ -111,11 +111,8 @@ def next_step_inline(step: NextStep | None):
     what goes on; ``None`` (no step read) an empty one. Markup in Python, not a template: a dashboard
     shows 65 of them a page (units/includes/_next_step_inline.html is this tag)."""
     if step is None:
-        return mark_safe(
-            '<span class="next-step-inline small" data-testid="next-step-inline" data-can-advance="no" '
-            'data-blocked-by=""><span class="text-muted"></span></span>'
-        )
-    if step.blockers:
+        said = mark_safe('<span class="text-muted"></span>')
+    elif step.blockers:
         said = format_html(
             '<span class="text-danger">{}{}</span>',
             _with_stage(gettext("Blocked before “%(stage)s”:"), step.after_label),
@@ -127,8 +124,8 @@ def next_step_inline(step: NextStep | None):
         said = format_html('<span class="text-muted">{}</span>', step.action)
     return format_html(
         '<span class="next-step-inline small" data-testid="next-step-inline" data-can-advance="{}" data-blocked-by="{}">{}</span>',
-        "yes" if step.can_advance else "no",
-        step.blocked_by_names,
+        "yes" if step is not None and step.can_advance else "no",
+        step.blocked_by_names if step is not None else "",
         said,
     )
 
