@@ -13,17 +13,14 @@ from __future__ import annotations
 import importlib
 import inspect
 import re
-from contextlib import contextmanager
 from pathlib import Path
-from unittest import mock
 
 import pytest
-import weasyprint
 from django import forms as django_forms
 from django.test import Client
 
 from retrofit.models import User
-from tests.urlwalk import urls_for
+from tests.urlwalk import pdf_laid_out, urls_for
 
 JUNK = ["abc", "²", "-1", "1e9", "99999999999999999999", "", "%00", "\x00"]
 APPS = ["consultations", "units", "retrofit", "residents", "payments", "works", "reminders", "reports"]
@@ -59,21 +56,6 @@ def form_field_names() -> set[str]:
             if issubclass(cls, django_forms.BaseForm) and cls.__module__ == module.__name__:
                 names |= set(cls.base_fields)
     return names
-
-
-@contextmanager
-def pdf_laid_out(really: bool):
-    """WeasyPrint's PDF layout, for real or skipped.
-
-    It takes most of the time of a PDF route and sees only the HTML the view rendered from the parameters
-    (rendered every time): each role's visit with the first junk value lays the PDF out for real, the
-    other values skip the layout.
-    """
-    if really:
-        yield
-        return
-    with mock.patch.object(weasyprint.HTML, "write_pdf", lambda self, target=None, **kwargs: None):
-        yield
 
 
 def test_the_source_grep_finds_the_parameters():
