@@ -25,10 +25,18 @@ def lock_units(unit_ids=None, *, household_id=None) -> None:
     list(units.order_by("pk").values_list("pk", flat=True))
 
 
+def drop_tallies(unit_ids) -> None:
+    """Lock these units and drop their stored tallies; for bulk writes too, which send no signals."""
+    unit_ids = list(unit_ids)
+    lock_units(unit_ids)
+    UnitTally.objects.filter(unit_id__in=unit_ids).delete()
+
+
 @receiver([post_save, post_delete], sender=Household)
-def household_changed(sender, instance, **kwargs):
-    lock_units([instance.unit_id])
-    UnitTally.objects.filter(unit_id=instance.unit_id).delete()
+@receiver([post_save, post_delete], sender=SameOwnerDecision)
+def unit_counted_differently(sender, instance, **kwargs):
+    """A household, or a decision on two flats as one owner, changes who the unit's count holds."""
+    drop_tallies([instance.unit_id])
 
 
 @receiver(post_delete, sender=Household)
@@ -57,19 +65,6 @@ def vote_history_changed(sender, instance, created, **kwargs):
         VoteWeek.store([unit_id])
 
 
-@receiver([post_save, post_delete], sender=SameOwnerDecision)
-def same_owner_decided(sender, instance, **kwargs):
-    lock_units([instance.unit_id])
-    UnitTally.objects.filter(unit_id=instance.unit_id).delete()
-
-
 @receiver(post_save, sender=Street)
 def street_changed(sender, instance, **kwargs):
     UnitTally.objects.filter(unit__building__estate__community__street=instance).delete()
-
-
-def drop_tallies(unit_ids) -> None:
-    """For bulk writes, which send no signals."""
-    unit_ids = list(unit_ids)
-    lock_units(unit_ids)
-    UnitTally.objects.filter(unit_id__in=unit_ids).delete()
