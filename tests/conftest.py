@@ -12,10 +12,10 @@ from django.db import connection, transaction
 from django.test import override_settings
 from hypothesis import settings as hypothesis_settings
 
-from retrofit.models import Role
+from retrofit.models import Role, User
 from tests import urlwalk
 from tests.factories import add_flats, make_unit, make_user
-from units.models import Community, Street
+from units.models import Community, Household, Street, Unit
 from works.models import Assignment, Company, CompanyKind
 
 # Hypothesis checks what the code does, not how fast it does it: no deadline per example. On a busy machine a
@@ -39,12 +39,22 @@ _demo_open = {"open": False}
 
 
 def pytest_collection_modifyitems(items):
-    """Tests on the demo street run last, in their collected order.
+    """Tests on the demo street run last, in their collected order; in each module, the tests that share
+    the module's world (``_saved_world``) run after the others.
 
     The demo stays in an open transaction from the first of them to the end of the session; running
     them last keeps every other test on an empty database (``_demo_isolation`` checks it).
     """
-    items.sort(key=lambda item: "demo_db" in getattr(item, "fixturenames", ()))
+    modules = {}
+    for item in items:
+        modules.setdefault(getattr(item, "module", None), len(modules))
+    items.sort(
+        key=lambda item: (
+            "demo_db" in getattr(item, "fixturenames", ()),
+            modules[getattr(item, "module", None)],
+            _shares_the_world(item),
+        )
+    )
 
 
 @pytest.fixture(scope="session")
@@ -93,8 +103,11 @@ def _demo_isolation(request):
 # --- a small street and its people -----------------------------------------------------------------
 
 
-@pytest.fixture
-def world(db):
+class World:
+    """The small street of ``world``: streets, communities, units, the first unit's flats, the personas."""
+
+
+def _build_world() -> World:
     """Two streets; street A has two communities, each with a unit. Personas for every role."""
     street = Street.objects.create(name="红旗街道")
     other_street = Street.objects.create(name="东风街道")
@@ -117,10 +130,6 @@ def world(db):
         "viewer": make_user("viewer", Role.VIEWER, street=street),
         "outsider": make_user("outsider", Role.STREET_LEADER, street=other_street),
     }
-
-    class World:
-        pass
-
     w = World()
     w.street, w.other_street = street, other_street
     w.community, w.sibling, w.far = community, sibling, far
@@ -129,6 +138,87 @@ def world(db):
     w.flats = flats
     w.users = users
     return w
+
+
+def _fetch_world(saved: World) -> World:
+    """Fresh instances of the saved world's rows, read back from the database (a few queries instead of
+    the ~60 inserts of building it): what a test changes on them is its own."""
+    streets = Street.objects.in_bulk([saved.street.pk, saved.other_street.pk])
+    communities = Community.objects.in_bulk([saved.community.pk, saved.sibling.pk, saved.far.pk])
+    units = Unit.objects.select_related("building__estate").in_bulk(
+        [saved.unit.pk, saved.sibling_unit.pk, saved.far_unit.pk]
+    )
+    users = User.objects.in_bulk([user.pk for user in saved.users.values()])
+    w = World()
+    w.street, w.other_street = streets[saved.street.pk], streets[saved.other_street.pk]
+    w.community, w.sibling, w.far = (communities[c.pk] for c in (saved.community, saved.sibling, saved.far))
+    w.unit, w.sibling_unit, w.far_unit = (units[u.pk] for u in (saved.unit, saved.sibling_unit, saved.far_unit))
+    w.estate = w.unit.building.estate
+    w.flats = list(Household.objects.filter(unit=w.unit).order_by("pk"))
+    w.users = {name: users[user.pk] for name, user in saved.users.items()}
+    # One instance per row, linked as the built world's are: a street changed and saved through
+    # ``world.street`` is the street ``world.unit``'s estate reads.
+    for community in communities.values():
+        community.street = streets[community.street_id]
+    for unit in units.values():
+        unit.building.estate.community = communities[unit.building.estate.community_id]
+    for flat in w.flats:
+        flat.unit = w.unit
+    for user in users.values():
+        if user.street_id:
+            user.street = streets[user.street_id]
+        if user.community_id:
+            user.community = communities[user.community_id]
+    return w
+
+
+_world_open = {"open": False}
+
+
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+def _shares_the_world(item) -> bool:
+    return "world" in getattr(item, "fixturenames", ()) and not _transactional(item)
+
+
+@pytest.fixture(scope="module")
+def _saved_world(request, django_db_setup, django_db_blocker):
+    """The world built once for a module, in a transaction rolled back after it; each test runs in a
+    savepoint on top (as ``demo_db`` does for the demo). None in a module with a transactional test that
+    uses the world: a test that commits must not find an open transaction, so there it is built per test.
+
+    ``pytest_collection_modifyitems`` runs a module's tests that share it last in the module, so no other
+    test of the module meets its rows (``_world_isolation`` checks it)."""
+    mine = [item for item in request.session.items if item.module is request.module and "world" in item.fixturenames]
+    if any(_transactional(item) for item in mine):
+        yield None
+        return
+    with django_db_blocker.unblock(), transaction.atomic():
+        _world_open["open"] = True
+        try:
+            yield _build_world()
+        finally:
+            _world_open["open"] = False
+            transaction.set_rollback(True)
+
+
+@pytest.fixture
+def world(_saved_world, db):
+    """Two streets; street A has two communities, each with a unit. Personas for every role."""
+    if _saved_world is None:
+        return _build_world()
+    return _fetch_world(_saved_world)
+
+
+@pytest.fixture(autouse=True)
+def _world_isolation(request):
+    if _world_open["open"] and not _shares_the_world(request.node):
+        pytest.fail("a test without the shared world ran while the module's world transaction was open")
 
 
 @pytest.fixture
