@@ -12,6 +12,13 @@ from tests.factories import add_flats, make_unit
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """With motion, as most phones are: the sheet slides in as a worker sees it (tests/browser/conftest.py
+    asks the other browser tests' phone for reduced motion)."""
+    return {**browser_context_args, "reduced_motion": "no-preference"}
+
+
 def _consent(unit):
     return evaluate_unit(unit, households_of([unit])[unit.pk]).consent
 
