@@ -36,11 +36,14 @@ def _media_root(tmp_path_factory):
 # --- the demo street, once per session -------------------------------------------------------------
 
 _demo_open = {"open": False}
+# The longest modules on the demo street, first among the demo's tests: the parallel test processes share
+# their many parts at once, and the run does not end with one process still walking while the other waits.
+LONGEST_ON_THE_DEMO = ("test_junk_params.py", "test_every_url.py")
 
 
 def pytest_collection_modifyitems(items):
-    """Tests on the demo street run last, in their collected order; in each module, the tests that share
-    the module's world (``_saved_world``) run after the others.
+    """Tests on the demo street run last, the route walks first among them (``LONGEST_ON_THE_DEMO``); in
+    each module, the tests that share the module's world (``_saved_world``) run after the others.
 
     The demo stays in an open transaction from the first of them to the end of the session; running
     them last keeps every other test on an empty database (``_demo_isolation`` checks it).
@@ -48,13 +51,13 @@ def pytest_collection_modifyitems(items):
     modules = {}
     for item in items:
         modules.setdefault(getattr(item, "module", None), len(modules))
-    items.sort(
-        key=lambda item: (
-            "demo_db" in getattr(item, "fixturenames", ()),
-            modules[getattr(item, "module", None)],
-            _shares_the_world(item),
-        )
-    )
+
+    def order(item):
+        demo = "demo_db" in getattr(item, "fixturenames", ())
+        walk = LONGEST_ON_THE_DEMO.index(item.path.name) if item.path.name in LONGEST_ON_THE_DEMO else len(LONGEST_ON_THE_DEMO)
+        return demo, walk if demo else 0, modules[getattr(item, "module", None)], _shares_the_world(item)
+
+    items.sort(key=order)
 
 
 @pytest.fixture(scope="session")

@@ -62,7 +62,7 @@ def test_the_source_grep_finds_the_parameters():
     assert MUST_FIND <= parameter_names(), MUST_FIND - parameter_names()
 
 
-SHARDS = 4  # the routes in four parts, so that parallel test processes share the work
+SHARDS = 8  # the routes in eight parts (~4 s each), so that parallel test processes share the work evenly
 
 
 @pytest.mark.django_db
@@ -78,7 +78,7 @@ def test_junk_in_any_parameter_of_any_url_is_never_a_server_error(url_demo, user
         for value in JUNK:
             data = dict.fromkeys(names, value)
             for method in (client.get, client.post):
-                with pdf_laid_out(really=value == JUNK[0]):
+                with pdf_laid_out(really=value == JUNK[0] and method == client.get):
                     response = method(url, data)
                 if response.status_code >= 500:
                     failures.append((username, method.__name__, route_name, repr(value), response.status_code))

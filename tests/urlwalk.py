@@ -40,8 +40,8 @@ def pdf_laid_out(really: bool):
     It takes most of the time of a PDF route (a unit's file: ~1.3 s) and sees only the HTML the view
     rendered (rendered every time, whoever asks and with whatever parameters): the walks lay the PDF out
     for real on some visits and skip the layout on the others (tests/test_junk_params.py: the first junk
-    value of each role; tests/test_every_url.py: a role that reads names in full and one that reads them
-    masked).
+    value of each role, by GET, since a PDF view reads no POST data; tests/test_every_url.py: a role that
+    reads names in full and one that reads them masked).
     """
     if really:
         yield
