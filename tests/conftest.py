@@ -197,7 +197,10 @@ def _saved_world(request, django_db_setup, django_db_blocker):
 
     ``pytest_collection_modifyitems`` runs a module's tests that share it last in the module, so no other
     test of the module meets its rows (``_world_isolation`` checks it)."""
-    mine = [item for item in request.session.items if item.module is request.module and "world" in item.fixturenames]
+    mine = [
+        item for item in request.session.items
+        if getattr(item, "module", None) is request.module and "world" in getattr(item, "fixturenames", ())
+    ]
     if any(_transactional(item) for item in mine):
         yield None
         return
