@@ -124,7 +124,8 @@ def _charges(unit: Unit):
     return periods, arrears
 
 
-SECTIONS = ("approval", "construction", "acceptance", "upkeep")
+# The page's sections, in order, named as the permissions that edit them (the subsidy is drawn in acceptance's).
+SECTIONS = (APPROVAL, CONSTRUCTION, ACCEPTANCE, UPKEEP)
 
 
 def _page_context(request, unit: Unit, bound: dict | None = None, saved: str = "", sections=SECTIONS) -> dict:
@@ -150,16 +151,16 @@ def _page_context(request, unit: Unit, bound: dict | None = None, saved: str = "
     bound = bound or {}
     construction = summary.construction
     approval = summary.approval
-    if "approval" in sections and APPROVAL in editable:
+    if APPROVAL in sections and APPROVAL in editable:
         context["approval_form"] = bound.get("approval_form") or forms.ApprovalForm(instance=approval)
-    if "construction" in sections:
+    if CONSTRUCTION in sections:
         context["log"] = list(unit.log_entries.select_related("by")[:LOG_SHOWN])
         if CONSTRUCTION in editable:
             context["construction_form"] = bound.get("construction_form") or forms.ConstructionForm(
                 instance=construction, notice_date=approval.market_notice_date if approval else None
             )
             context["log_form"] = bound.get("log_form") or forms.LogEntryForm()
-    if "acceptance" in sections:
+    if ACCEPTANCE in sections:
         context["levels"] = _levels(summary, checks)
         if ACCEPTANCE in editable:
             context["acceptance_form"] = bound.get("acceptance_form") or forms.AcceptanceForm()
@@ -168,7 +169,7 @@ def _page_context(request, unit: Unit, bound: dict | None = None, saved: str = "
             context["subsidy_application_form"] = bound.get(
                 "subsidy_application_form"
             ) or forms.SubsidyApplicationForm(instance=summary.subsidy)
-    if "upkeep" in sections and show_upkeep:
+    if UPKEEP in sections and show_upkeep:
         context["visits"], context["visit_count"] = _visits(unit, summary, today)
         context["inspections"] = list(unit.inspections.select_related("recorded_by")[:10])
         context["periods"], context["arrears"] = _charges(unit)
@@ -222,13 +223,7 @@ def _section_page(
 
 
 # The section of the page each permission edits.
-SECTION_OF = {
-    APPROVAL: "approval",
-    CONSTRUCTION: "construction",
-    ACCEPTANCE: "acceptance",
-    SUBSIDY: "acceptance",
-    UPKEEP: "upkeep",
-}
+SECTION_OF = {**{section: section for section in SECTIONS}, SUBSIDY: ACCEPTANCE}
 
 
 def _section_post(permission: str, form_name: str, form, save, *, said=None):
@@ -356,8 +351,8 @@ def charge_paid(request, pk):
                 messages.error(request, error)
             else:
                 messages.success(request, saved)
-            return _back(unit, "upkeep")
-        return _section_page(request, unit.pk, section="upkeep", saved=saved, error=error, status=status)
+            return _back(unit, UPKEEP)
+        return _section_page(request, unit.pk, section=UPKEEP, saved=saved, error=error, status=status)
 
     def page(form, status):
         return answer(error_line(form), status)

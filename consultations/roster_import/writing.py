@@ -251,8 +251,7 @@ def _write(rows: list[RosterRow], by, report: ImportReport) -> None:
     floors_by_building: dict[tuple, int] = defaultdict(int)
     for row in rows:
         key = row.unit_key
-        if key not in unit_keys:
-            unit_keys.add(key)
+        unit_keys.add(key)
         building = key[:4]
         if row.floor > floors_by_building[building]:
             floors_by_building[building] = row.floor

@@ -121,10 +121,6 @@ def _write(units, chunk_size=progress.CHUNK_SIZE):
     return handle
 
 
-def _write_summary_of(units, chunk_size):
-    return progress.write_progress_workbook(units, io.BytesIO(), title="红旗街道", chunk_size=chunk_size)
-
-
 def test_one_query_whatever_the_rows_and_chunks(world, django_assert_num_queries):
     """One ordered query, read a chunk at a time: the units with their places, stored consent, plan,
     contract, works records, signatures and acceptance."""
@@ -142,7 +138,7 @@ def test_one_query_whatever_the_rows_and_chunks(world, django_assert_num_queries
     with django_assert_num_queries(1):  # 12 units, 102 households
         _write(units)
     with django_assert_num_queries(1):  # chunks of 5 units: 3 chunks
-        summary = _write_summary_of(units, chunk_size=5)
+        summary = progress.write_progress_workbook(units, io.BytesIO(), title="红旗街道", chunk_size=5)
     assert (summary.rows, summary.chunks) == (12, 3)
 
 

@@ -122,10 +122,11 @@ def next_step_inline(step: NextStep | None):
         said = format_html('<span class="text-success">{}</span>', _with_stage(gettext("Can move to “%(stage)s”"), step.after_label))
     else:
         said = format_html('<span class="text-muted">{}</span>', step.action)
+    can_advance, blocked_by = ("yes" if step.can_advance else "no", step.blocked_by_names) if step is not None else ("no", "")
     return format_html(
         '<span class="next-step-inline small" data-testid="next-step-inline" data-can-advance="{}" data-blocked-by="{}">{}</span>',
-        "yes" if step is not None and step.can_advance else "no",
-        step.blocked_by_names if step is not None else "",
+        can_advance,
+        blocked_by,
         said,
     )
 
