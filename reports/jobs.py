@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import zipfile
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -44,10 +45,11 @@ from .exports.common import (
     XLSX_TYPE,
     ZIP_TYPE,
     get_scope,
-    render_pdf,
+    pdf_source,
     scope_label,
     unit_label,
 )
+from .exports.layout import LayoutProcess
 from .exports.progress import write_progress_workbook
 from .exports.status_sheet import sheet_context, unit_sheets, write_status_workbook
 from .models import ACTIVE, ExportJob, JobError, JobKind, JobStatus
@@ -121,29 +123,51 @@ def run_job(job_id: int) -> None:
         purge_expired()
 
 
-def _sheets_by_chunk(job: ExportJob):
+def _chunks(job: ExportJob):
     """The status sheets of every unit of the job's scope (as it is now, with the user's masking), ``CHUNK``
-    units at a time in the units' order; the job's bar moves after each chunk is used."""
+    units at a time in the units' order."""
     _obj, units = get_scope(job.user, job.level, job.scope_pk)
     ids = list(units.order_by(*UNIT_ORDER).values_list("pk", flat=True))
     ExportJob.objects.filter(pk=job.pk).update(units_total=len(ids))
     for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        yield unit_sheets(Unit.objects.filter(pk__in=chunk), job.user)
-        _advance(job, len(chunk))
+        yield unit_sheets(Unit.objects.filter(pk__in=ids[start : start + CHUNK]), job.user)
+
+
+def _sheets_by_chunk(job: ExportJob):
+    """``_chunks``, the job's bar moving after each chunk is used."""
+    for sheets in _chunks(job):
+        yield sheets
+        _advance(job, len(sheets))
 
 
 def write_status_sheets(job: ExportJob) -> None:
-    """Every unit's status sheet of the scope as one PDF: each chunk is rendered to its own file, whose
-    pages are appended to the whole at once (``PdfJoin``: the join's memory stays flat however many
-    units), and the whole is saved when complete."""
-    with tempfile.TemporaryDirectory(prefix="export-") as folder, tempfile.TemporaryFile() as handle:
+    """Every unit's status sheet of the scope as one PDF. Each chunk's HTML is rendered here and laid out
+    in a child process (``LayoutProcess``: the worker's memory stays flat however many units) while the next
+    chunk's HTML is rendered; its pages are appended to the whole as soon as it is laid out (``PdfJoin``:
+    the join's memory stays flat too), the bar moves, and the whole is saved when complete."""
+    with (
+        tempfile.TemporaryDirectory(prefix="export-") as folder,
+        tempfile.TemporaryFile() as handle,
+        LayoutProcess(CHUNK) as layout,
+    ):
         joined = PdfJoin(handle)
-        for number, sheets in enumerate(_sheets_by_chunk(job)):
-            part = Path(folder) / f"{number:05d}.pdf"
-            render_pdf("exports/unit_sheet_pdf.html", sheet_context(sheets, job.user), part)
+        sent = deque()  # (its layout, its file, its units), at most two: one laid out, one rendered
+
+        def join_first():
+            laid_out, part, units = sent.popleft()
+            laid_out.result()  # what the layout raised, raised here
             joined.add(part)
-            part.unlink()  # its pages are in the whole: the disk holds one chunk besides it
+            part.unlink()  # its pages are in the whole: the disk holds two chunks besides it
+            _advance(job, units)
+
+        for number, sheets in enumerate(_chunks(job)):
+            part = Path(folder) / f"{number:05d}.pdf"
+            source = pdf_source("exports/unit_sheet_pdf.html", sheet_context(sheets, job.user))
+            sent.append((layout.send(*source, part), part, len(sheets)))
+            if len(sent) > 1:
+                join_first()
+        while sent:
+            join_first()
         joined.close()
         _finish(job, handle)
 

@@ -7,7 +7,6 @@ export here carries votes or consent figures, so they get a 403, as on the roste
 
 from __future__ import annotations
 
-import logging
 import re
 import unicodedata
 from datetime import date, datetime
@@ -18,13 +17,14 @@ from django.contrib.staticfiles import finders
 from django.http import FileResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import CSS, HTML
 
 from consultations import rules
 from retrofit.models import ExportLog
 from retrofit.params import int_param
 from units.models import Building, Community, Estate, Stage, Street, Unit
 from units.permissions import get_unit_for_user, require_roster, scope_at_level
+
+from .layout import lay_out
 
 # level → (model, the unit field that reaches it, what the workbook's sheets are per)
 LEVELS = {
@@ -181,24 +181,20 @@ def file_response(handle, filename: str, content_type: str) -> FileResponse:
 # --- PDF ------------------------------------------------------------------------------------------
 
 
-def render_pdf(template: str, context: dict, output) -> None:
-    """Render a template to PDF with WeasyPrint.
-
-    Nothing is fetched: the stylesheets are passed in as text (print.css and the export sheet CSS), and
-    the templates link no images, so the PDF is the same on an intranet machine without internet.
-    """
-    html = render_to_string(template, context)
+def pdf_source(template: str, context: dict) -> tuple[str, list[str]]:
+    """A PDF's HTML and its stylesheets as text (print.css and the export sheet CSS), for ``lay_out``."""
     stylesheets = []
     path = finders.find("css/print.css")
     if path:
         with open(path, encoding="utf-8") as fh:
-            stylesheets.append(CSS(string=fh.read()))
-    stylesheets.append(CSS(string=render_to_string("exports/includes/_sheet.css", {"pdf": True})))
-    # Fonts are looked up by fontconfig; WeasyPrint logs every font subset at INFO and would also
-    # warn about the (absent) base URL: keep its chatter out of the server log.
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    logging.getLogger("fontTools").setLevel(logging.ERROR)
-    HTML(string=html, base_url=None).write_pdf(output, stylesheets=stylesheets)
+            stylesheets.append(fh.read())
+    stylesheets.append(render_to_string("exports/includes/_sheet.css", {"pdf": True}))
+    return render_to_string(template, context), stylesheets
+
+
+def render_pdf(template: str, context: dict, output) -> None:
+    """Render a template to PDF with WeasyPrint, in this process (exports/layout.py)."""
+    lay_out(*pdf_source(template, context), output)
 
 
 def ratio_of(part, whole) -> Decimal | None:

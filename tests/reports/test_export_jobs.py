@@ -2,7 +2,9 @@
 of units total as it goes, a clear error when it fails, one job per request, a download only for its
 asker while the scope is still theirs, recorded in ExportLog; and the database worker running it for real."""
 
+import os
 import zipfile
+from concurrent.futures.process import BrokenProcessPool
 from datetime import timedelta
 from io import BytesIO, StringIO
 
@@ -91,10 +93,21 @@ def run_broken(monkeypatch, writer: str, user, kind: str, level: str, pk: int) -
 
 
 def test_a_failure_marks_the_job_failed_with_a_message_and_no_file(world, login, queued_only, monkeypatch):
-    job = run_broken(monkeypatch, "render_pdf", world.users["leader"], JobKind.STATUS_SHEETS, "street", world.street.pk)
+    job = run_broken(monkeypatch, "pdf_source", world.users["leader"], JobKind.STATUS_SHEETS, "street", world.street.pk)
     assert (job.status, job.error, job.file.name, job.units_done) == (JobStatus.FAILED, JobError.FAILED, "", 0)
     body = login(world.users["leader"]).get("/exports/mine/").content.decode()
     assert "导出未能完成" in body and "export-job-download" not in body
+
+
+def test_a_layout_process_killed_mid_job_fails_the_job_with_no_file(world, queued_only, monkeypatch):
+    """The child process laying the PDF out dies (killed for its memory, say): the job is failed and no half
+    file is offered."""
+    monkeypatch.setattr(jobs.LayoutProcess, "send", lambda self, *args: self.pool.submit(os._exit, 9))
+    job, _created = jobs.start_job(world.users["leader"], JobKind.STATUS_SHEETS, "street", world.street.pk)
+    with pytest.raises(BrokenProcessPool):
+        jobs.run_job(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.error, job.file.name, job.units_done) == (JobStatus.FAILED, JobError.FAILED, "", 0)
 
 
 def test_a_second_request_shows_the_first_job_and_a_job_runs_once(world, login, queued_only):
