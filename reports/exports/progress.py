@@ -19,7 +19,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import islice
 
-from django.db.models import Count, FilteredRelation, Max, OuterRef, Q, Subquery
+from django.db.models import Count, FilteredRelation, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -28,7 +29,8 @@ from consultations.selectors import POLICY_FIELDS, consent_by_unit, policy_of
 from consultations.situations import NAMES as SITUATION_NAMES
 from reports.dashboard import MILESTONES, GroupRow
 from retrofit import xlsx
-from units.models import Plan, SignatureStatus, Stage, Unit
+from units.models import Plan, Signature, SignatureStatus, Stage, Unit
+from works.models import AcceptanceCheck, AcceptanceLevel, Result
 
 from .common import (
     AREA_FORMAT,
@@ -202,20 +204,22 @@ def _rows(units, chunk_size: int):
 
 
 def _with_works_figures(units):
-    """``units`` with what the unit query reads of their other records, joined: their current plan (its
-    latest version; the signed one once signed), their contract's signatures (summed: all and signed, 0
-    without any) and the date of their last passed city acceptance check (the join holds only those)."""
+    """``units`` with what the unit query reads of their other records: their current plan (its latest
+    version; the signed one once signed), joined; their contract's signatures counted (all and signed, 0
+    without any) and the date of their last passed city acceptance check, each a subquery on its unit's
+    index, so that the query needs no GROUP BY over every column it reads (nor a sort of them for it)."""
     latest = Plan.objects.filter(unit=OuterRef("pk")).order_by("-version").values("version")[:1]
-    joins = {
-        "current_plan": FilteredRelation("plans", condition=Q(plans__version=Subquery(latest))),
-        "city_checks": FilteredRelation(
-            "acceptance_checks", condition=Q(acceptance_checks__level="city", acceptance_checks__result="pass")
-        ),
-    }
-    return units.annotate(**joins).annotate(
-        signatures=Count("contract__signatures", distinct=True),
-        signed=Count("contract__signatures", filter=Q(contract__signatures__status=SignatureStatus.SIGNED), distinct=True),
-        city_pass=Max("city_checks__date"),
+    signatures = Signature.objects.filter(contract__unit=OuterRef("pk")).order_by().values("contract")
+
+    def counted(**condition):
+        return Coalesce(Subquery(signatures.annotate(n=Count("pk", filter=Q(**condition))).values("n")), 0)
+
+    city_pass = AcceptanceCheck.objects.filter(unit=OuterRef("pk"), level=AcceptanceLevel.CITY, result=Result.PASS)
+    return units.annotate(
+        current_plan=FilteredRelation("plans", condition=Q(plans__version=Subquery(latest))),
+        signatures=counted(),
+        signed=counted(status=SignatureStatus.SIGNED),
+        city_pass=Subquery(city_pass.order_by("-date").values("date")[:1]),
     )
 
 
