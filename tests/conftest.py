@@ -15,6 +15,7 @@ from hypothesis import settings as hypothesis_settings
 from retrofit.models import Role, User
 from tests import urlwalk
 from tests.factories import add_flats, make_unit, make_user
+from tests.sqlite_schema.demo import demo_database
 from units.models import Community, Household, Street, Unit
 from works.models import Assignment, Company, CompanyKind
 
@@ -62,16 +63,24 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def demo_db(django_db_setup, django_db_blocker):
-    """``seed_demo`` once per session, inside a transaction rolled back at the end of the session.
+    """``seed_demo`` once per session (on SQLite, copied from the day's seed when there is one:
+    tests/sqlite_schema/demo.py), and a transaction on top rolled back at the end of the session.
 
     Yields what the command printed. Use ``demo_street`` in a test: it runs in its own savepoint on top.
     """
-    with django_db_blocker.unblock(), transaction.atomic():
+
+    def seed():
         out = StringIO()
         call_command("seed_demo", "--if-empty", stdout=out)
+        return out.getvalue()
+
+    with django_db_blocker.unblock():
+        printed = demo_database(connection, seed)
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = printed if printed is not None else seed()
         _demo_open["open"] = True
         try:
-            yield out.getvalue()
+            yield out
         finally:
             _demo_open["open"] = False
             transaction.set_rollback(True)
