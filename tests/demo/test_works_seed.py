@@ -5,11 +5,12 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from demo.services import seed_street
 from retrofit.models import User
+from tests.sqlite_schema.demo import emptied, seeded_database
 from units.lifecycle import MACHINE
 from units.models import Stage, Unit
 from works.models import Company, ConstructionLogEntry
@@ -25,11 +26,24 @@ def unit(building, number):
 @pytest.fixture(scope="module")
 def street_story(django_db_setup, django_db_blocker):
     """The street's story without its works chapter (the signed units wait in approval), told once for the
-    module in a transaction rolled back after it."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    module in a transaction rolled back after it (on SQLite copied from the day's telling, and the empty
+    schema put back after it: tests/sqlite_schema/demo.py)."""
+
+    def tell():
         seed_street()
-        yield
-        transaction.set_rollback(True)
+        return ""
+
+    with django_db_blocker.unblock():
+        copied = seeded_database(connection, "street-story", tell)
+        try:
+            with transaction.atomic():
+                if copied is None:
+                    tell()
+                yield
+                transaction.set_rollback(True)
+        finally:
+            if copied is not None:
+                emptied(connection)
 
 
 @pytest.fixture

@@ -44,6 +44,11 @@ def schema_key() -> str:
     return digest.hexdigest()[:16]
 
 
+def schema_copy() -> Path:
+    """Where the migrated database is kept."""
+    return Path(tempfile.gettempdir()) / f"{PREFIX}{schema_key()}.sqlite3"
+
+
 @contextmanager
 def _locked(folder: Path):
     """One test process at a time writes or reads the copy."""
@@ -60,8 +65,8 @@ class DatabaseCreation(creation.DatabaseCreation):
         name = self._get_test_db_name()
         if keepdb or not self.is_in_memory_db(name):
             return super().create_test_db(verbosity, autoclobber, serialize, keepdb)
-        folder = Path(tempfile.gettempdir())
-        copy = folder / f"{PREFIX}{schema_key()}.sqlite3"
+        copy = schema_copy()
+        folder = copy.parent
         with _locked(folder):
             if not copy.exists():
                 name = super().create_test_db(verbosity, autoclobber, serialize, keepdb)

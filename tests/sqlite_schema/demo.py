@@ -1,4 +1,5 @@
-"""The demo street for the test suite, seeded once a day per machine and copied into each test process.
+"""The demo street for the test suite, seeded once a day per machine and copied into each test process
+(and the street's story without its works chapter, likewise, for tests/demo/test_works_seed.py).
 
 ``seed_demo`` plays the pilot's story through the product's own services (~3.5 s), in every test process
 of every run. On SQLite in memory (tests/settings.py), ``demo_database`` does it once: the first process
@@ -6,6 +7,9 @@ seeds the demo on the migrated schema and writes aside the database, the files i
 photos) and what the command printed; later processes copy the three back instead. The copy is named by
 a digest of the schema's name (base.py), every source file of the product, the test settings and today's
 date (the demo is dated from today), so a changed line of code or a new day seeds it again.
+
+``seeded_database`` does the same for another state of the demo under another name; ``emptied`` puts
+the migrated schema back afterwards (its rows came in by copy, not in a transaction to roll back).
 
 PostgreSQL seeds the demo in each process, as before (``demo_database`` answers None).
 """
@@ -24,7 +28,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .base import PREFIX, _locked, schema_key
+from .base import PREFIX, _locked, schema_copy, schema_key
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 # Not the product's: what the demo's code cannot read. tests/settings.py is read (below): the test settings
@@ -33,8 +37,8 @@ SKIPPED = {".git", ".venv", "node_modules", "__pycache__", "tests", "docs", "ben
 DEMO = f"{PREFIX}demo-"
 
 
-def demo_key() -> str:
-    digest = hashlib.sha256(f"{schema_key()} {timezone.localdate().isoformat()}".encode())
+def demo_key(name: str = "demo") -> str:
+    digest = hashlib.sha256(f"{name} {schema_key()} {timezone.localdate().isoformat()}".encode())
     files = [ROOT / "tests" / "settings.py"]
     for folder, names, found in os.walk(ROOT):
         names[:] = sorted(name for name in names if name not in SKIPPED and not name.startswith("."))
@@ -49,10 +53,15 @@ def demo_database(connection, seed: Callable[[], str]) -> str | None:
     """The demo in ``connection``'s database (SQLite in memory, on the migrated schema with no row of a
     test's), copied from the day's copy or seeded by ``seed`` and then copied aside; what the seed printed.
     None for any other database: the caller seeds it."""
+    return seeded_database(connection, "demo", seed)
+
+
+def seeded_database(connection, name: str, seed: Callable[[], str]) -> str | None:
+    """``demo_database`` for the state ``seed`` makes, copied under ``name``."""
     if connection.vendor != "sqlite" or not connection.is_in_memory_db():
         return None
     folder = Path(tempfile.gettempdir())
-    copy = folder / f"{DEMO}{demo_key()}"
+    copy = folder / f"{DEMO}{name}-{demo_key(name)}"
     media = Path(settings.MEDIA_ROOT)
     connection.ensure_connection()
     with _locked(folder):
@@ -60,25 +69,34 @@ def demo_database(connection, seed: Callable[[], str]) -> str | None:
             before = set(_files(media))
             with transaction.atomic():
                 printed = seed()
-            _write(copy, connection, media, [path for path in _files(media) if path not in before], printed)
+            _write(copy, name, connection, media, [path for path in _files(media) if path not in before], printed)
             return printed
-        source = sqlite3.connect(copy / "db.sqlite3")
-        try:
-            source.backup(connection.connection)
-        finally:
-            source.close()
+        _restore(connection, copy / "db.sqlite3")
         shutil.copytree(copy / "media", media, dirs_exist_ok=True)
         return (copy / "printed.txt").read_text(encoding="utf-8")
+
+
+def emptied(connection) -> None:
+    """The migrated schema back in ``connection``'s database, with no row of a test's (SQLite in memory)."""
+    _restore(connection, schema_copy())
+
+
+def _restore(connection, path: Path) -> None:
+    source = sqlite3.connect(path)
+    try:
+        source.backup(connection.connection)
+    finally:
+        source.close()
 
 
 def _files(media: Path) -> list[Path]:
     return [path.relative_to(media) for path in media.rglob("*") if path.is_file()] if media.exists() else []
 
 
-def _write(copy: Path, connection, media: Path, uploaded: list[Path], printed: str) -> None:
+def _write(copy: Path, name: str, connection, media: Path, uploaded: list[Path], printed: str) -> None:
     """The database, the files the seed uploaded and what it printed, to ``copy`` (a folder written aside,
     then renamed: never seen half-written); copies made for other code or days are removed."""
-    for old in copy.parent.glob(f"{DEMO}*"):
+    for old in copy.parent.glob(f"{DEMO}{name}-*"):
         shutil.rmtree(old, ignore_errors=True)
     partial = copy.with_name(f"{copy.name}.{os.getpid()}.part")
     (partial / "media").mkdir(parents=True)
