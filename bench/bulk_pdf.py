@@ -5,8 +5,8 @@
 Runs the job of street 1's first community, then of street 1 (721 units on the 10,000-household district),
 each in a process of its own as a worker would (the peak resident memory of a process is its own), and
 prints `name value unit` lines: units, seconds, seconds a unit, peak memory (the larger of the worker's own
-and its layout processes', reports/exports/layout.py, both printed too); then the street's peak over the
-community's (flat memory: about 1).
+and its layout processes', reports/exports/layout.py, both printed too, and their sum: the two run at
+once); then the street's peak over the community's, and the same of the sums (flat memory: about 1).
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def main(argv=None) -> None:
         setup_django()
         run_one(args.one)
         return
-    peaks = {}
+    peaks, together = {}, {}
     for level in ("community", "street"):
         found = subprocess.run(
             [sys.executable, "-W", "ignore", "-m", "bench.bulk_pdf", "--one", level], cwd=ROOT, env=dict(os.environ),
@@ -71,9 +71,12 @@ def main(argv=None) -> None:
         emit(f"{name}.peak_memory", peak, "MiB")
         emit(f"{name}.peak_memory.worker", worker, "MiB")
         emit(f"{name}.peak_memory.layout_process", layouts, "MiB")
+        emit(f"{name}.peak_memory.together", worker + layouts, "MiB")  # both at once, at most
+        together[level] = worker + layouts
         emit(f"{name}.file", size / 2**20, "MiB")
         peaks[level] = peak
     emit(f"{args.prefix}.bulk_pdf.peak_street_over_community", peaks["street"] / peaks["community"], "x")
+    emit(f"{args.prefix}.bulk_pdf.together_street_over_community", together["street"] / together["community"], "x")
 
 
 if __name__ == "__main__":

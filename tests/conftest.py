@@ -15,7 +15,7 @@ from hypothesis import settings as hypothesis_settings
 from retrofit.models import Role, User
 from tests import urlwalk
 from tests.factories import add_flats, make_unit, make_user
-from tests.sqlite_schema.demo import demo_database
+from tests.sqlite_schema.demo import seeded
 from units.models import Community, Household, Street, Unit
 from works.models import Assignment, Company, CompanyKind
 
@@ -63,8 +63,8 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def demo_db(django_db_setup, django_db_blocker):
-    """``seed_demo`` once per session (on SQLite, copied from the day's seed when there is one:
-    tests/sqlite_schema/demo.py), and a transaction on top rolled back at the end of the session.
+    """``seed_demo`` once per session (on SQLite copied from the day's seed: tests/sqlite_schema/demo.py),
+    with a transaction on top rolled back at the end of the session.
 
     Yields what the command printed. Use ``demo_street`` in a test: it runs in its own savepoint on top.
     """
@@ -74,16 +74,12 @@ def demo_db(django_db_setup, django_db_blocker):
         call_command("seed_demo", "--if-empty", stdout=out)
         return out.getvalue()
 
-    with django_db_blocker.unblock():
-        printed = demo_database(connection, seed)
-    with django_db_blocker.unblock(), transaction.atomic():
-        out = printed if printed is not None else seed()
+    with django_db_blocker.unblock(), seeded(connection, "demo", seed) as printed:
         _demo_open["open"] = True
         try:
-            yield out
+            yield printed
         finally:
             _demo_open["open"] = False
-            transaction.set_rollback(True)
     # Playwright's event loop can leave this connection in a context the database teardown does not see;
     # closed here, PostgreSQL lets the test database be dropped at the end of the session.
     connection.close()

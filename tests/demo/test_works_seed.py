@@ -5,12 +5,12 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from demo.services import seed_street
 from retrofit.models import User
-from tests.sqlite_schema.demo import emptied, seeded_database
+from tests.sqlite_schema.demo import seeded
 from units.lifecycle import MACHINE
 from units.models import Stage, Unit
 from works.models import Company, ConstructionLogEntry
@@ -26,24 +26,15 @@ def unit(building, number):
 @pytest.fixture(scope="module")
 def street_story(django_db_setup, django_db_blocker):
     """The street's story without its works chapter (the signed units wait in approval), told once for the
-    module in a transaction rolled back after it (on SQLite copied from the day's telling, and the empty
-    schema put back after it: tests/sqlite_schema/demo.py)."""
+    module (on SQLite copied from the day's telling: tests/sqlite_schema/demo.py), in a transaction rolled
+    back after it."""
 
     def tell():
         seed_street()
         return ""
 
-    with django_db_blocker.unblock():
-        copied = seeded_database(connection, "street-story", tell)
-        try:
-            with transaction.atomic():
-                if copied is None:
-                    tell()
-                yield
-                transaction.set_rollback(True)
-        finally:
-            if copied is not None:
-                emptied(connection)
+    with django_db_blocker.unblock(), seeded(connection, "street-story", tell):
+        yield
 
 
 @pytest.fixture

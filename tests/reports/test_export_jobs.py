@@ -3,6 +3,7 @@ of units total as it goes, a clear error when it fails, one job per request, a d
 asker while the scope is still theirs, recorded in ExportLog; and the database worker running it for real."""
 
 import os
+import signal
 import zipfile
 from concurrent.futures.process import BrokenProcessPool
 from datetime import timedelta
@@ -17,6 +18,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from reports import jobs
+from reports.exports.layout import LayoutProcess
 from reports.models import ExportJob, JobError, JobKind, JobStatus
 from retrofit.models import ExportFormat, ExportKind, ExportLog
 from tests.factories import add_flats, make_unit
@@ -102,12 +104,33 @@ def test_a_failure_marks_the_job_failed_with_a_message_and_no_file(world, login,
 def test_a_layout_process_killed_mid_job_fails_the_job_with_no_file(world, queued_only, monkeypatch):
     """The child process laying the PDF out dies (killed for its memory, say): the job is failed and no half
     file is offered."""
-    monkeypatch.setattr(jobs.LayoutProcess, "send", lambda self, *args: self.pool.submit(os._exit, 9))
+    monkeypatch.setattr(jobs.LayoutProcess, "send", lambda self, *args: self.executor().submit(os._exit, 9))
     job, _created = jobs.start_job(world.users["leader"], JobKind.STATUS_SHEETS, "street", world.street.pk)
     with pytest.raises(BrokenProcessPool):
         jobs.run_job(job.pk)
     job.refresh_from_db()
     assert (job.status, job.error, job.file.name, job.units_done) == (JobStatus.FAILED, JobError.FAILED, "", 0)
+
+
+def test_a_layout_that_fails_in_its_process_fails_the_job_with_no_file(world, queued_only, monkeypatch):
+    """What the layout raises in the child process is raised in the worker: the job is failed, no file."""
+    monkeypatch.setattr(jobs.LayoutProcess, "send", lambda self, *args: self.executor().submit(int, "第一页"))
+    job, _created = jobs.start_job(world.users["leader"], JobKind.STATUS_SHEETS, "street", world.street.pk)
+    with pytest.raises(ValueError):
+        jobs.run_job(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.error, job.file.name, job.units_done) == (JobStatus.FAILED, JobError.FAILED, "", 0)
+
+
+def test_a_layout_process_is_replaced_after_its_units_and_ignores_the_signals_that_stop_the_worker():
+    """A street's parts go to a new child every ``units_per_process`` units, each child started clean; a
+    SIGTERM or SIGINT sent to the worker's process group leaves a child laying out."""
+    with LayoutProcess(units_per_part=10, units_per_process=30) as layout:
+        children = [layout.executor().submit(os.getpid).result() for _part in range(7)]
+        handlers = [layout.executor().submit(signal.getsignal, which).result() for which in (signal.SIGTERM, signal.SIGINT)]
+    assert [len(set(children[i : i + 3])) for i in (0, 3, 6)] == [1, 1, 1]
+    assert len(set(children)) == 3 and os.getpid() not in children
+    assert handlers == [signal.SIG_IGN, signal.SIG_IGN]
 
 
 def test_a_second_request_shows_the_first_job_and_a_job_runs_once(world, login, queued_only):

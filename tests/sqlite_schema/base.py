@@ -17,6 +17,7 @@ import importlib.util
 import os
 import sqlite3
 import tempfile
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -49,6 +50,28 @@ def schema_copy() -> Path:
     return Path(tempfile.gettempdir()) / f"{PREFIX}{schema_key()}.sqlite3"
 
 
+def read_into(connection, path: Path) -> None:
+    """The database kept at ``path`` copied into ``connection``'s (SQLite's backup API), all of it replaced.
+    Opened read-only: a copy that is not there is an error, never an empty database."""
+    connection.ensure_connection()
+    try:
+        source = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    except sqlite3.OperationalError as error:
+        raise RuntimeError(f"the test database's copy {path.name} is missing from {path.parent}") from error
+    try:
+        source.backup(connection.connection)
+    finally:
+        source.close()
+
+
+def write_aside(target: Path, write: Callable[[Path], None]) -> None:
+    """``write(partial)`` makes the file or folder ``partial``, renamed to ``target`` when complete: a copy is
+    never seen half-written."""
+    partial = target.with_name(f"{target.name}.{os.getpid()}.part")
+    write(partial)
+    os.replace(partial, target)
+
+
 @contextmanager
 def _locked(folder: Path):
     """One test process at a time writes or reads the copy."""
@@ -75,12 +98,7 @@ class DatabaseCreation(creation.DatabaseCreation):
             self.connection.close()
             settings.DATABASES[self.connection.alias]["NAME"] = name
             self.connection.settings_dict["NAME"] = name
-            self.connection.ensure_connection()
-            source = sqlite3.connect(copy)
-            try:
-                source.backup(self.connection.connection)
-            finally:
-                source.close()
+            read_into(self.connection, copy)
         if serialize:
             self.connection._test_serialized_contents = self.serialize_db_to_string()
         return name
@@ -90,14 +108,16 @@ class DatabaseCreation(creation.DatabaseCreation):
         made for other migrations are removed."""
         for old in copy.parent.glob(f"{PREFIX}*.sqlite3"):
             old.unlink(missing_ok=True)
-        partial = copy.with_suffix(f".{os.getpid()}.part")
-        target = sqlite3.connect(partial)
-        try:
-            self.connection.ensure_connection()
-            self.connection.connection.backup(target)
-        finally:
-            target.close()
-        os.replace(partial, copy)
+
+        def write(partial: Path) -> None:
+            target = sqlite3.connect(partial)
+            try:
+                self.connection.ensure_connection()
+                self.connection.connection.backup(target)
+            finally:
+                target.close()
+
+        write_aside(copy, write)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
