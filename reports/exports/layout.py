@@ -6,8 +6,8 @@ docs/benchmarks.md). A request lays out one PDF and is done; the export worker l
 district's status sheets, ten units at a time, and grew with them: 257 MiB for a community's 68 units,
 309 MiB for a street's 721. ``LayoutProcess`` lays each part out in a child process that is replaced after
 ``UNITS_PER_PROCESS`` units, and the next part's HTML is rendered in the worker while the child lays out
-the one before. Neither grows with the units of a job: the worker peaks at 100 and 108 MiB, its layout
-process at 185 and 196 MiB (together 286 and 304 MiB, for a community and for a street).
+the one before. Neither grows with the units of a job: the worker peaks at 121 and 131 MiB, its layout
+process at 186 and 193 MiB (together 307 and 324 MiB, for a community and for a street).
 
 This module imports no Django: the child process imports it alone.
 """
@@ -23,7 +23,8 @@ from weasyprint import CSS, HTML
 
 # Units a layout process lays out before it is replaced. Starting one costs about half a second; fewer
 # units a process cost time (20: 0.145 s a unit), more let its memory grow (50: a street's peak 1.18 times a
-# community's); 30: 0.138 s a unit and 1.06 times (one process for every part: 0.166 s a unit).
+# community's); 30: 0.138 s a unit and 1.06 times (one process for every part: 0.166 s a unit), measured
+# side by side on one morning (docs/benchmarks.md).
 UNITS_PER_PROCESS = 30
 
 
@@ -47,34 +48,43 @@ def _child() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
+def _started() -> None:
+    """Nothing: running it, a new child has imported this module and WeasyPrint (about 54 MiB)."""
+
+
 class LayoutProcess:
     """Lays parts out in a child process, one at a time, in the order they are sent: ``send`` returns at
     once with a future (done when the part's file is written, raising what the layout raised), so the
     caller renders the next part meanwhile. After the parts that make ``units_per_process`` units (at
-    least one part), the next part goes to a new child, once the old one has finished its parts.
+    least one part), the next part goes to a new child, started while the old one lays out its last part.
 
-    Use as a context manager: leaving it waits for the parts sent and ends the child."""
+    Use as a context manager: leaving it waits for the parts sent and ends the children."""
 
     def __init__(self, units_per_part: int, units_per_process: int = UNITS_PER_PROCESS) -> None:
         self.parts_per_process = max(1, units_per_process // max(1, units_per_part))
-        self.pool: ProcessPoolExecutor | None = None
-        self.sent = 0  # parts sent to the current child
+        self.pool: ProcessPoolExecutor | None = None  # the child laying out
+        self.next_pool: ProcessPoolExecutor | None = None  # the one started to take over from it
+        self.sent = 0  # parts sent to the child laying out
 
     def executor(self) -> ProcessPoolExecutor:
-        """The child the next part goes to. The child is replaced here rather than by the executor's own
+        """The child the next part goes to. Children are replaced here rather than by the executor's own
         ``max_tasks_per_child``, which can leave the last part waiting forever (CPython issue 115634)."""
-        if self.pool is not None and self.sent >= self.parts_per_process:
-            self.pool.shutdown(wait=True)  # its last part is the one the caller waits for next anyway
-            self.pool = None
-        if self.pool is None:
-            # "spawn": a child that starts clean, not a copy of a worker holding database connections and
-            # threads.
-            self.pool = ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_child
-            )
-            self.sent = 0
+        if self.pool is None or self.sent == self.parts_per_process:
+            old, self.pool = self.pool, self.next_pool or self._start()
+            self.next_pool, self.sent = None, 0
+            if old is not None:
+                old.shutdown(wait=True)  # its last part: the one the caller waits for next anyway
         self.sent += 1
+        if self.sent == self.parts_per_process:
+            self.next_pool = self._start()  # starting costs half a second: meanwhile, not in the way
         return self.pool
+
+    @staticmethod
+    def _start() -> ProcessPoolExecutor:
+        # "spawn": a child that starts clean, not a copy of a worker holding database connections and threads.
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_child)
+        pool.submit(_started)
+        return pool
 
     def send(self, html: str, stylesheets: list[str], output: str) -> Future:
         return self.executor().submit(lay_out, html, stylesheets, str(output))
@@ -83,5 +93,6 @@ class LayoutProcess:
         return self
 
     def __exit__(self, *exc) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=exc[0] is not None)
+        for pool in (self.pool, self.next_pool):
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=exc[0] is not None)
