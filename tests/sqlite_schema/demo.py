@@ -34,10 +34,13 @@ from .base import PREFIX, _locked, read_into, schema_copy, schema_key, write_asi
 FORMAT = "2"  # of the copy's folder: a change here makes every copy stale
 ROOT = Path(__file__).resolve().parent.parent.parent
 # The product's files: what the seed runs and reads. Not the tests, docs, benchmark, assets or databases.
-SKIPPED = {".git", ".venv", "node_modules", "__pycache__", "tests", "docs", "bench", "media", "static", "staticfiles"}
+SKIPPED = {
+    ".git", ".venv", "node_modules", "__pycache__", "tests", "docs", "bench", "media", "static", "staticfiles",
+    "test-artifacts",
+}
 SUFFIXES = {".py", ".html", ".txt", ".css", ".js", ".po", ".mo", ".toml", ".json"}
-# The test files that seed (the seed's own call) or copy (this package).
-SEEDING = ["tests/settings.py", "tests/conftest.py", "tests/demo/test_works_seed.py", "tests/sqlite_schema/*.py"]
+# The test files that seed (the seed's own call) or copy (this package), and the settings' .env.
+SEEDING = [".env", "tests/settings.py", "tests/conftest.py", "tests/demo/test_works_seed.py", "tests/sqlite_schema/*.py"]
 DEMO = f"{PREFIX}demo-"
 
 
