@@ -162,7 +162,7 @@ def write_status_sheets(job: ExportJob) -> None:
 
         for number, sheets in enumerate(_chunks(job)):
             part = Path(folder) / f"{number:05d}.pdf"
-            source = pdf_source("exports/unit_sheet_pdf.html", sheet_context(sheets, job.user))
+            source = pdf_source("exports/unit_sheet_pdf.html", sheet_context(sheets, job.user), joined=True)
             sent.append((layout.send(*source, part), part, len(sheets)))
             if len(sent) > 1:
                 join_first()

@@ -181,14 +181,16 @@ def file_response(handle, filename: str, content_type: str) -> FileResponse:
 # --- PDF ------------------------------------------------------------------------------------------
 
 
-def pdf_source(template: str, context: dict) -> tuple[str, list[str]]:
-    """A PDF's HTML and its stylesheets as text (print.css and the export sheet CSS), for ``lay_out``."""
+def pdf_source(template: str, context: dict, *, joined: bool = False) -> tuple[str, list[str]]:
+    """A PDF's HTML and its stylesheets as text (print.css and the export sheet CSS), for ``lay_out``.
+    ``joined``: one of the parts of a file joined from several (reports/pdfjoin.py), whose pages are
+    footed with their unit's name, not with the part's own page count."""
     stylesheets = []
     path = finders.find("css/print.css")
     if path:
         with open(path, encoding="utf-8") as fh:
             stylesheets.append(fh.read())
-    stylesheets.append(render_to_string("exports/includes/_sheet.css", {"pdf": True}))
+    stylesheets.append(render_to_string("exports/includes/_sheet.css", {"pdf": True, "joined": joined}))
     return render_to_string(template, context), stylesheets
 
 

@@ -9,7 +9,9 @@ district's status sheets, ten units at a time, and grew with them: 257 MiB for a
 the one before. Neither grows with the units of a job: the worker peaks at 121 and 131 MiB, its layout
 process at 186 and 193 MiB (together 307 and 324 MiB, for a community and for a street).
 
-This module imports no Django: the child process imports it alone.
+This module imports no Django: the child process imports it alone. Like any "spawn" child, it also
+imports the worker's main module: a script that runs a job itself keeps its work under
+``if __name__ == "__main__":`` (manage.py, gunicorn and pytest do).
 """
 
 from __future__ import annotations
@@ -27,16 +29,17 @@ from weasyprint import CSS, HTML
 # side by side on one morning (docs/benchmarks.md).
 UNITS_PER_PROCESS = 30
 
+# Fonts are looked up by fontconfig; WeasyPrint logs every font subset at INFO and would also warn about the
+# (absent) base URL: keep its chatter out of the server log.
+logging.getLogger("weasyprint").setLevel(logging.ERROR)
+logging.getLogger("fontTools").setLevel(logging.ERROR)
+
 
 def lay_out(html: str, stylesheets: list[str], output) -> None:
     """Lay ``html`` out with ``stylesheets`` (CSS texts) into ``output`` (a path or a binary file).
 
     Nothing is fetched: the stylesheets come as text and the pages link no images, so the PDF is the same
     on an intranet machine without internet."""
-    # Fonts are looked up by fontconfig; WeasyPrint logs every font subset at INFO and would also warn
-    # about the (absent) base URL: keep its chatter out of the server log.
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    logging.getLogger("fontTools").setLevel(logging.ERROR)
     HTML(string=html, base_url=None).write_pdf(output, stylesheets=[CSS(string=text) for text in stylesheets])
 
 

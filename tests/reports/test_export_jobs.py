@@ -60,6 +60,24 @@ def test_a_street_s_status_sheets_become_one_pdf(world, login, immediate, django
     assert job.finished_at is not None
 
 
+def test_each_page_of_a_joined_pdf_names_its_unit_not_its_part_s_page_count(
+    world, login, queued_only, monkeypatch
+):
+    """The parts are laid out apart: a part's own "1 / 1" would restart the numbering every part, so each
+    page is footed with its unit's name."""
+    add_flats(make_unit(world.community, estate="绵纺厂宿舍小区", building="2"), ["agree"] * 2)
+    monkeypatch.setattr(jobs, "CHUNK", 1)
+    job, _created = jobs.start_job(world.users["leader"], JobKind.STATUS_SHEETS, "street", world.street.pk)
+    jobs.run_job(job.pk)
+    job.refresh_from_db()
+    with job.file.open("rb") as handle:
+        pages = [page.extract_text() for page in PdfReader(BytesIO(handle.read())).pages]
+    assert len(pages) == 3 and not any(" / " in text for text in pages)
+    for text in pages:
+        title = text.strip().splitlines()[0]  # the sheet's heading, "… · 状态表"
+        assert text.count(title) == 2, text  # …and again at the foot of its page
+
+
 def test_units_done_counts_up_chunk_by_chunk(world, login, queued_only, monkeypatch, django_capture_on_commit_callbacks):
     for building in "234":
         add_flats(make_unit(world.community, estate="绵纺厂宿舍小区", building=building), ["agree"] * 2)
