@@ -6,7 +6,8 @@ Runs the job of street 1's first community, then of street 1 (721 units on the 1
 each in a process of its own as a worker would (the peak resident memory of a process is its own), and
 prints `name value unit` lines: units, seconds, seconds a unit, peak memory (the larger of the worker's own
 and its layout processes', reports/exports/layout.py, both printed too, and their sum: the two run at
-once); then the street's peak over the community's, and the same of the sums (flat memory: about 1).
+once, and the fork server's that forks them); then the street's peak over the community's, and the same of the
+sums (flat memory: about 1).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import os
 import resource
 import subprocess
 import sys
+from multiprocessing import forkserver
 
 from .common import ROOT, Timer, emit, setup_django
 
@@ -38,10 +40,19 @@ def run_one(level: str) -> None:
         jobs.run_job(job.pk)
     job = ExportJob.objects.get(pk=job.pk)
     assert job.status == JobStatus.DONE, job.error
+    # The layout processes are forked by the fork server (reports/exports/layout.py), which waits for them:
+    # its own peak is read while it runs; stopped and waited for, theirs count among this process's children.
+    server = forkserver._forkserver
+    with open(f"/proc/{server._forkserver_pid}/status", encoding="ascii") as status:
+        fork_server = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+    server._stop()  # Python's own tests' way to stop it
     # The worker's peak: its own, or its layout processes' (reports/exports/layout.py), whichever is larger
     # (ru_maxrss: KiB on Linux; the children's is the largest of those ended and waited for).
     worker, layouts = (resource.getrusage(who).ru_maxrss / 1024 for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
-    print(f"{level} {job.units_total} {timer.seconds:.3f} {worker:.1f} {layouts:.1f} {job.file.size}", flush=True)
+    print(
+        f"{level} {job.units_total} {timer.seconds:.3f} {worker:.1f} {layouts:.1f} {job.file.size} {fork_server:.1f}",
+        flush=True,
+    )
     job.file.delete(save=False)
     job.delete()
 
@@ -62,7 +73,7 @@ def main(argv=None) -> None:
             capture_output=True, text=True, check=True,
         ).stdout.split()
         units, seconds, size = int(found[1]), float(found[2]), int(found[5])
-        worker, layouts = float(found[3]), float(found[4])
+        worker, layouts, fork_server = float(found[3]), float(found[4]), float(found[6])
         peak = max(worker, layouts)
         name = f"{args.prefix}.bulk_pdf.{level}"
         emit(f"{name}.units", units, "units")
@@ -71,8 +82,10 @@ def main(argv=None) -> None:
         emit(f"{name}.peak_memory", peak, "MiB")
         emit(f"{name}.peak_memory.worker", worker, "MiB")
         emit(f"{name}.peak_memory.layout_process", layouts, "MiB")
-        emit(f"{name}.peak_memory.together", worker + layouts, "MiB")  # both at once, at most
-        together[level] = worker + layouts
+        emit(f"{name}.peak_memory.fork_server", fork_server, "MiB")
+        # all three at once, at most (a layout process shares most of the fork server's pages: counted twice)
+        emit(f"{name}.peak_memory.together", worker + layouts + fork_server, "MiB")
+        together[level] = worker + layouts + fork_server
         emit(f"{name}.file", size / 2**20, "MiB")
         peaks[level] = peak
     emit(f"{args.prefix}.bulk_pdf.peak_street_over_community", peaks["street"] / peaks["community"], "x")

@@ -9,24 +9,28 @@ district's status sheets, ten units at a time, and grew with them: 257 MiB for a
 the one before. Neither grows with the units of a job: the worker peaks at 121 and 131 MiB, its layout
 process at 186 and 193 MiB (together 307 and 324 MiB, for a community and for a street).
 
-This module imports no Django: the child process imports it alone. Like any "spawn" child, it also
-imports the worker's main module: a script that runs a job itself keeps its work under
-``if __name__ == "__main__":`` (manage.py, gunicorn and pytest do).
+This module imports no Django: the fork server the children come from imports it alone (layout_server.py).
+Like a "spawn" child, the fork server also imports the worker's main module: a script that runs a job
+itself keeps its work under ``if __name__ == "__main__":`` (manage.py, gunicorn and pytest do).
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
+import select
 import signal
+import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from weasyprint import CSS, HTML
 
-# Units a layout process lays out before it is replaced. Starting one costs about half a second; fewer
-# units a process cost time (20: 0.145 s a unit), more let its memory grow (50: a street's peak 1.18 times a
-# community's); 30: 0.138 s a unit and 1.06 times (one process for every part: 0.166 s a unit), measured
-# side by side on one morning (docs/benchmarks.md).
+# Units a layout process lays out before it is replaced. More let its memory grow (50: a street's peak 1.18
+# times a community's); 30: 1.04 times. Measured side by side when each new child was a fresh interpreter
+# (about half a second to start, which 20 units a process paid for in time); forked from the fork server,
+# a child starts in milliseconds (docs/benchmarks.md).
 UNITS_PER_PROCESS = 30
 
 # Fonts are looked up by fontconfig; WeasyPrint logs every font subset at INFO and would also warn about the
@@ -43,16 +47,49 @@ def lay_out(html: str, stylesheets: list[str], output) -> None:
     HTML(string=html, base_url=None).write_pdf(output, stylesheets=[CSS(string=text) for text in stylesheets])
 
 
-def _child() -> None:
+def _child(worker: int) -> None:
     """A layout process leaves stopping to the worker: the worker catches SIGTERM and SIGINT to finish its
-    job first, and a service manager or a terminal sends them to the whole process group. (A child whose
-    worker is gone ends anyway: its pipe to the worker closes.)"""
+    job first, and a service manager or a terminal sends them to the whole process group. It ends when the
+    worker is gone, whatever stopped it: killed (out of memory, say), the worker tells it nothing, and its
+    pipes to the worker stay open (it holds both ends of its queue)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    threading.Thread(target=_end_with, args=(worker,), name="end-with-worker", daemon=True).start()
+
+
+def _end_with(worker: int) -> None:
+    try:
+        gone = os.pidfd_open(worker)  # readable once the worker has ended (Linux 5.3 and newer)
+    except (AttributeError, OSError):
+        while _alive(worker):
+            time.sleep(1)
+    else:
+        select.select([gone], [], [])
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: it exists
+        pass
+    return True
 
 
 def _started() -> None:
     """Nothing: running it, a new child has imported this module and WeasyPrint (about 54 MiB)."""
+
+
+def _context():
+    """Children forked from Python's fork server: a process the worker starts once, which has imported this
+    module and WeasyPrint and nothing else (layout_server.py). A child starts clean, not a copy of a worker
+    holding database connections and threads, in a few milliseconds instead of the second a fresh interpreter
+    takes to import WeasyPrint."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([f"{__package__}.layout_server"])
+    return context
 
 
 class LayoutProcess:
@@ -84,8 +121,7 @@ class LayoutProcess:
 
     @staticmethod
     def _start() -> ProcessPoolExecutor:
-        # "spawn": a child that starts clean, not a copy of a worker holding database connections and threads.
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_child)
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=_context(), initializer=_child, initargs=(os.getpid(),))
         pool.submit(_started)
         return pool
 

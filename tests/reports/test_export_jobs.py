@@ -4,10 +4,15 @@ asker while the scope is still theirs, recorded in ExportLog; and the database w
 
 import os
 import signal
+import subprocess
+import sys
+import time
 import zipfile
 from concurrent.futures.process import BrokenProcessPool
 from datetime import timedelta
 from io import BytesIO, StringIO
+from multiprocessing import forkserver
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -149,6 +154,61 @@ def test_a_layout_process_is_replaced_after_its_units_and_ignores_the_signals_th
     assert [len(set(children[i : i + 3])) for i in (0, 3, 6)] == [1, 1, 1]
     assert len(set(children)) == 3 and os.getpid() not in children
     assert handlers == [signal.SIG_IGN, signal.SIG_IGN]
+
+
+def test_a_sigterm_to_the_worker_s_process_group_leaves_the_fork_server_and_its_children_laying_out():
+    """A service manager stops the worker with a SIGTERM to its process group, and the worker finishes its job:
+    the fork server the layout processes come from stays, and so do they (their end is reported through it)."""
+    with LayoutProcess(units_per_part=10, units_per_process=20) as layout:
+        first = layout.executor().submit(os.getpid).result()
+        server = forkserver._forkserver._forkserver_pid
+        os.kill(server, signal.SIGTERM)
+        os.kill(first, signal.SIGTERM)
+        time.sleep(0.2)
+        again = layout.executor().submit(os.getpid).result()  # the second part, in the same child…
+        after = layout.executor().submit(os.getpid).result()  # …and the third in a new one
+    assert again == first and after != first
+    assert forkserver._forkserver._forkserver_pid == server and _state(server) not in ("Z", "X")
+
+
+def _state(pid: int) -> str:
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        return stat.read().rsplit(")", 1)[1].split()[0]
+
+
+def test_a_layout_process_and_its_fork_server_end_when_the_worker_is_killed():
+    """Killed (out of memory, say), the worker tells its layout process nothing: it must not lay out, or wait,
+    forever, nor the fork server beside it."""
+    worker = subprocess.Popen(
+        [sys.executable, "-c", KILLED_WORKER], stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}
+    )
+    child, server = map(int, worker.stdout.readline().split())
+    worker.kill()
+    worker.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and (_running(child) or _running(server)):
+        time.sleep(0.05)
+    assert not _running(child) and not _running(server)
+
+
+ROOT = Path(__file__).resolve().parents[2]
+KILLED_WORKER = """
+import os, time
+from multiprocessing import forkserver
+from reports.exports.layout import LayoutProcess
+with LayoutProcess(units_per_part=10) as layout:
+    child = layout.executor().submit(os.getpid).result()
+    print(child, forkserver._forkserver._forkserver_pid, flush=True)
+    layout.executor().submit(time.sleep, 60)
+    time.sleep(60)
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        return _state(pid) not in ("Z", "X")
+    except FileNotFoundError:
+        return False
 
 
 def test_a_second_request_shows_the_first_job_and_a_job_runs_once(world, login, queued_only):
