@@ -10,8 +10,8 @@ the one before. Neither grows with the units of a job: the worker peaks at 121 a
 process at 186 and 193 MiB (together 307 and 324 MiB, for a community and for a street).
 
 This module imports no Django: the fork server the children come from imports it alone (layout_server.py).
-Like a "spawn" child, the fork server also imports the worker's main module: a script that runs a job
-itself keeps its work under ``if __name__ == "__main__":`` (manage.py, gunicorn and pytest do).
+Like a "spawn" child, each child also imports the worker's main module: a script that runs a job itself
+keeps its work under ``if __name__ == "__main__":`` (manage.py, gunicorn and pytest do).
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import select
 import signal
 import threading
-import time
 from concurrent.futures import Future, ProcessPoolExecutor
+from multiprocessing import forkserver
+from pathlib import Path
 
 from weasyprint import CSS, HTML
 
@@ -32,6 +32,9 @@ from weasyprint import CSS, HTML
 # (about half a second to start, which 20 units a process paid for in time); forked from the fork server,
 # a child starts in milliseconds (docs/benchmarks.md).
 UNITS_PER_PROCESS = 30
+
+# The folder holding this package, for the fork server to import it from.
+PROJECT = str(Path(__file__).resolve().parents[2])
 
 # Fonts are looked up by fontconfig; WeasyPrint logs every font subset at INFO and would also warn about the
 # (absent) base URL: keep its chatter out of the server log.
@@ -47,35 +50,22 @@ def lay_out(html: str, stylesheets: list[str], output) -> None:
     HTML(string=html, base_url=None).write_pdf(output, stylesheets=[CSS(string=text) for text in stylesheets])
 
 
-def _child(worker: int) -> None:
-    """A layout process leaves stopping to the worker: the worker catches SIGTERM and SIGINT to finish its
-    job first, and a service manager or a terminal sends them to the whole process group. It ends when the
-    worker is gone, whatever stopped it: killed (out of memory, say), the worker tells it nothing, and its
-    pipes to the worker stay open (it holds both ends of its queue)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    threading.Thread(target=_end_with, args=(worker,), name="end-with-worker", daemon=True).start()
+# What stops the worker, which catches them to finish its job first (django-tasks' db_worker: SIGQUIT too); a
+# service manager or a terminal sends them to the whole process group.
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGQUIT") if hasattr(signal, name))
 
 
-def _end_with(worker: int) -> None:
-    try:
-        gone = os.pidfd_open(worker)  # readable once the worker has ended (Linux 5.3 and newer)
-    except (AttributeError, OSError):
-        while _alive(worker):
-            time.sleep(1)
-    else:
-        select.select([gone], [], [])
+def _child() -> None:
+    """A layout process leaves stopping to the worker, and ends when the worker is gone, whatever stopped it:
+    killed (out of memory, say), the worker tells it nothing, and its queue stays open (it holds both ends)."""
+    for which in STOP_SIGNALS:
+        signal.signal(which, signal.SIG_IGN)
+    threading.Thread(target=_end_with_the_worker, name="end-with-the-worker", daemon=True).start()
+
+
+def _end_with_the_worker() -> None:
+    multiprocessing.parent_process().join()  # its pipe from the worker, closed once the worker has ended
     os._exit(1)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process: it exists
-        pass
-    return True
 
 
 def _started() -> None:
@@ -85,10 +75,24 @@ def _started() -> None:
 def _context():
     """Children forked from Python's fork server: a process the worker starts once, which has imported this
     module and WeasyPrint and nothing else (layout_server.py). A child starts clean, not a copy of a worker
-    holding database connections and threads, in a few milliseconds instead of the second a fresh interpreter
-    takes to import WeasyPrint."""
+    holding database connections and threads, in a few milliseconds instead of the half second a fresh
+    interpreter takes to import WeasyPrint.
+
+    The fork server is a new interpreter that is not given the worker's ``sys.path`` (Python 3.11): it finds
+    this package through ``PYTHONPATH``, set to the project's folder while it starts (a worker started from
+    another folder, as a service manager does, would otherwise have a fork server that silently imports
+    nothing, and dies of the worker's SIGTERM with every child it forked)."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([f"{__package__}.layout_server"])
+    before = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [PROJECT, before]))
+    try:
+        forkserver.ensure_running()
+    finally:
+        if before is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = before
     return context
 
 
@@ -116,12 +120,12 @@ class LayoutProcess:
                 old.shutdown(wait=True)  # its last part: the one the caller waits for next anyway
         self.sent += 1
         if self.sent == self.parts_per_process:
-            self.next_pool = self._start()  # starting costs half a second: meanwhile, not in the way
+            self.next_pool = self._start()  # ready when the old one has laid out its last part
         return self.pool
 
     @staticmethod
     def _start() -> ProcessPoolExecutor:
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=_context(), initializer=_child, initargs=(os.getpid(),))
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=_context(), initializer=_child)
         pool.submit(_started)
         return pool
 

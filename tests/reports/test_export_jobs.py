@@ -2,7 +2,9 @@
 of units total as it goes, a clear error when it fails, one job per request, a download only for its
 asker while the scope is still theirs, recorded in ExportLog; and the database worker running it for real."""
 
+import contextlib
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -176,24 +178,34 @@ def _state(pid: int) -> str:
         return stat.read().rsplit(")", 1)[1].split()[0]
 
 
-def test_a_layout_process_and_its_fork_server_end_when_the_worker_is_killed():
-    """Killed (out of memory, say), the worker tells its layout process nothing: it must not lay out, or wait,
-    forever, nor the fork server beside it."""
-    worker = subprocess.Popen(
-        [sys.executable, "-c", KILLED_WORKER], stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}
-    )
-    child, server = map(int, worker.stdout.readline().split())
-    worker.kill()
-    worker.wait()
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and (_running(child) or _running(server)):
-        time.sleep(0.05)
-    assert not _running(child) and not _running(server)
+def test_a_worker_s_layout_process_and_fork_server_stand_its_sigterm_and_end_when_it_is_killed():
+    """A worker started from another folder, as a service manager starts it: its fork server has imported the
+    layout (and so ignores SIGTERM, which the worker catches to finish its job). Killed (out of memory, say),
+    the worker tells its layout process nothing: neither it nor the fork server may wait forever."""
+    worker = subprocess.Popen([sys.executable, "-c", WORKER], cwd="/", stdout=subprocess.PIPE, text=True, env=ENV)
+    child = server = None
+    try:
+        assert select.select([worker.stdout], [], [], 30)[0], "the worker printed nothing"
+        child, server = map(int, worker.stdout.readline().split())
+        assert _ignored(server) & _ignored(child) & SIGTERM_BIT
+        worker.kill()
+        worker.wait()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and (_running(child) or _running(server)):
+            time.sleep(0.05)
+        assert not _running(child) and not _running(server)
+    finally:
+        worker.kill()
+        worker.stdout.close()
+        for pid in (child, server):
+            with contextlib.suppress(TypeError, ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
-ROOT = Path(__file__).resolve().parents[2]
-KILLED_WORKER = """
-import os, time
+# A worker's main module, as manage.py finds the project: from its own path, whatever the folder it runs in.
+WORKER = f"""
+import os, sys, time
+sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})
 from multiprocessing import forkserver
 from reports.exports.layout import LayoutProcess
 with LayoutProcess(units_per_part=10) as layout:
@@ -202,6 +214,13 @@ with LayoutProcess(units_per_part=10) as layout:
     layout.executor().submit(time.sleep, 60)
     time.sleep(60)
 """
+ENV = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+SIGTERM_BIT = 1 << (signal.SIGTERM - 1)
+
+
+def _ignored(pid: int) -> int:
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        return next(int(line.split()[1], 16) for line in status if line.startswith("SigIgn:"))
 
 
 def _running(pid: int) -> bool:
