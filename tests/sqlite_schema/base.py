@@ -64,6 +64,16 @@ def read_into(connection, path: Path) -> None:
         source.close()
 
 
+def write_out(connection, path: Path) -> None:
+    """``connection``'s database copied to the file ``path`` (SQLite's backup API); ``read_into`` reads it back."""
+    target = sqlite3.connect(path)
+    try:
+        connection.ensure_connection()
+        connection.connection.backup(target)
+    finally:
+        target.close()
+
+
 def write_aside(target: Path, write: Callable[[Path], None]) -> None:
     """``write(partial)`` makes the file or folder ``partial``, renamed to ``target`` when complete: a copy is
     never seen half-written."""
@@ -108,16 +118,7 @@ class DatabaseCreation(creation.DatabaseCreation):
         made for other migrations are removed."""
         for old in copy.parent.glob(f"{PREFIX}*.sqlite3"):
             old.unlink(missing_ok=True)
-
-        def write(partial: Path) -> None:
-            target = sqlite3.connect(partial)
-            try:
-                self.connection.ensure_connection()
-                self.connection.connection.backup(target)
-            finally:
-                target.close()
-
-        write_aside(copy, write)
+        write_aside(copy, lambda partial: write_out(self.connection, partial))
 
 
 class DatabaseWrapper(base.DatabaseWrapper):

@@ -29,7 +29,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .base import PREFIX, _locked, read_into, schema_copy, schema_key, write_aside
+from .base import PREFIX, _locked, read_into, schema_copy, schema_key, write_aside, write_out
 
 FORMAT = "2"  # of the copy's folder: a change here makes every copy stale
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -112,11 +112,7 @@ def _files(media: Path) -> list[Path]:
 def _write(partial: Path, connection, media: Path, uploaded: list[Path], printed: str) -> None:
     """The database, the files the seed uploaded and what it printed, into the folder ``partial``."""
     (partial / "media").mkdir(parents=True)
-    target = sqlite3.connect(partial / "db.sqlite3")
-    try:
-        connection.connection.backup(target)
-    finally:
-        target.close()
+    write_out(connection, partial / "db.sqlite3")
     for path in uploaded:
         (partial / "media" / path).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(media / path, partial / "media" / path)
