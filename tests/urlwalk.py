@@ -9,6 +9,8 @@ from contextlib import contextmanager
 from unittest import mock
 
 from django.core.files.base import ContentFile
+from django.core.handlers.wsgi import WSGIRequest
+from django.http import HttpRequest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
@@ -39,16 +41,58 @@ def pdf_laid_out(really: bool):
 
     It takes most of the time of a PDF route (a unit's file: ~1.3 s, and ~0.1 s more to parse its HTML and
     CSS before that) and sees only the HTML and stylesheets the view rendered (rendered every time, whoever
-    asks and with whatever parameters): the walks lay the PDF out
-    for real on some visits and skip the layout on the others (tests/test_junk_params.py: the first junk
-    value of each role, by GET, since a PDF view reads no POST data; tests/test_every_url.py: a role that
-    reads names in full and one that reads them masked).
+    asks): tests/test_every_url.py lays the PDFs out for real for a role that reads names in full and one
+    that reads them masked, and skips the layout for the others; tests/test_junk_params.py skips it (the
+    PDF views read no parameter, so junk changes nothing the layout would see).
     """
     if really:
         yield
         return
     with mock.patch.object(common, "lay_out", lambda html, stylesheets, output: None):
         yield
+
+
+@contextmanager
+def parameters_read():
+    """What the requests made inside look at of their parameters (a list, empty if nothing).
+
+    A request's parameters are its query string and its body; whatever reads them (``request.GET``,
+    ``request.POST``, ``request.body``, ``get_full_path``, a form bound to them) reads the query string
+    from the request's WSGI environ or the body from the request itself, so both are watched there:
+    ``QUERY_STRING`` read from the environ (or the environ read whole), and the body read. A request that
+    looked at neither answers the same whatever its parameters say (tests/test_junk_params.py).
+    """
+    seen = []
+
+    def watched(method):
+        def read(environ, *args):
+            if method not in ("__getitem__", "get") or args[0] == "QUERY_STRING":
+                seen.append(f"environ.{method}")
+            return getattr(dict, method)(environ, *args)
+
+        return read
+
+    # The environ's own methods, so that also a copy or an iteration of it (``dict(request.META)``) counts.
+    environ = type("WatchedEnviron", (dict,), {
+        method: watched(method) for method in ("__getitem__", "get", "items", "values", "keys", "copy", "__iter__")
+    })
+
+    def body(method):
+        original = getattr(HttpRequest, method)
+
+        def read(request, *args, **kwargs):
+            seen.append(f"body.{method}")
+            return original(request, *args, **kwargs)
+
+        return read
+
+    init = WSGIRequest.__init__
+    with (
+        mock.patch.object(WSGIRequest, "__init__", lambda request, env: init(request, environ(env))),
+        mock.patch.object(HttpRequest, "read", body("read")),
+        mock.patch.object(HttpRequest, "readline", body("readline")),
+    ):
+        yield seen
 
 
 def routes():
