@@ -3,19 +3,20 @@ within 7 days or passed, a public notice ending within 7 days (or ended while th
 objections to a running notice not settled yet, and units that stopped moving for 30 days.
 
 Registered by the consultation app (apps.ready) in the one list, retrofit/attention.py. Four queries
-for any number of units; the stalled units, which may be many, are counted and the first few listed in
-the database when a dashboard shows only the worst few.
+for any number of units. The feedback deadlines and the stalled units, which may be many (a district has
+over a thousand rounds past their deadline), are counted and the first few listed in the database when a
+dashboard shows only the worst few: no reason is built for a unit that is not shown.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, F, Func, Min, OuterRef, Subquery
+from django.db.models import Case, Count, Exists, Min, OuterRef, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from retrofit.attention import Attention, Capped
+from retrofit.attention import ORDER, Attention, Capped, first_and_count
 from units.models import Stage
 
 from . import campaign
@@ -34,20 +35,32 @@ OBJECTIONS_OPEN = _("%(n)d open, the first received on %(date)s")
 LAST_CHANGE = _("last change %(date)s")
 
 
-def consultation_attention(units, today: date) -> list[Attention]:
-    return [*_round_deadlines(units, today), *_notices_ending(units, today), *_open_objections(units)]
+def _first_consultation(units, today: date, n: int | None) -> tuple[list[Attention], int]:
+    """The feedback deadlines, the notices ending and the open objections: the first ``n`` of the
+    deadlines (listed and counted by the database) with every notice and objection reason (one a unit at
+    the most, and few), and how many reasons in all."""
+    rounds, round_count = _first_round_deadlines(units, today, n)
+    others = [*_notices_ending(units, today), *_open_objections(units)]
+    return [*rounds, *others], round_count + len(others)
 
 
-def _round_deadlines(units, today: date) -> list[Attention]:
-    """Open rounds whose feedback deadline is within DEADLINE_DAYS, or passed."""
-    rounds = ConsultationRound.objects.filter(
+def _first_round_deadlines(units, today: date, n: int | None) -> tuple[list[Attention], int]:
+    """Open rounds whose feedback deadline is within DEADLINE_DAYS, or passed: the first ``n`` in the
+    list's order (a deadline coming before one passed, then by day and unit) and how many, in one query
+    whose rows are the ``n`` rounds; the count is an uncorrelated subquery, computed once."""
+    passed = Case(When(deadline__lt=today, then=Value(ORDER["overdue"])), default=Value(ORDER["deadline"]))
+    due = ConsultationRound.objects.filter(
         unit__in=units, status=RoundStatus.OPEN, deadline__lte=today + timedelta(days=DEADLINE_DAYS)
-    ).values_list("unit_id", "number", "deadline")
+    ).order_by(passed, "deadline", "unit_id", "number")
+    rows, count = first_and_count(due, n, ("unit_id", "number", "deadline"))
     items = []
-    for unit_id, number, deadline in rounds:
+    for unit_id, number, deadline in rows:
         kind, message = ("overdue", ROUND_OVERDUE) if deadline < today else ("deadline", ROUND_DEADLINE)
         items.append(Attention.told(unit_id, kind, message, deadline, n=number, date=deadline))
-    return items
+    return items, count
+
+
+consultation_attention = Capped(_first_consultation)
 
 
 def _notices_ending(units, today: date) -> list[Attention]:
@@ -94,23 +107,18 @@ def _first_stalled(units, today: date, n: int | None) -> tuple[list[Attention], 
     """The first ``n`` stalled units by id (the list's order: a stalled unit has no due day), each with
     its last change, and how many are stalled: one query, whose rows are the ``n`` units. The count is
     an uncorrelated subquery, computed once; the last change is read for the ``n`` rows only."""
-    stalled = _stalled(units, today)
     last_vote = VoteWeek.objects.filter(unit=OuterRef("pk")).order_by("-week").values("last_at")[:1]
-    count = stalled.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
-    rows = (
-        stalled.order_by("pk")
-        .annotate(last_vote=Subquery(last_vote), stalled=Subquery(count))
-        .values_list("pk", "stage_since", "last_vote", "stalled")
+    rows, count = first_and_count(
+        _stalled(units, today).order_by("pk"), n, ("pk", "stage_since", "last_vote"), last_vote=Subquery(last_vote)
     )
-    rows = list(rows[:n] if n is not None else rows)
     items = []
-    for pk, stage_since, last_vote, _stalled_count in rows:
+    for pk, stage_since, last_vote in rows:
         last = max([d for d in (stage_since, last_vote) if d], default=None)
         if last:
             items.append(Attention.told(pk, "stalled", LAST_CHANGE, date=timezone.localdate(last)))
         else:
             items.append(Attention(pk, "stalled"))
-    return items, rows[0][3] if rows else 0
+    return items, count
 
 
 stalled_units = Capped(_first_stalled)

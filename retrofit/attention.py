@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import F, Func, Subquery
 from django.utils.translation import gettext_lazy as _
 
 # Kinds, in the order of urgency the list is sorted by.
@@ -62,6 +63,16 @@ class Capped:
 
     def __call__(self, units, today: date) -> list[Attention]:
         return self.first(units, today, None)[0]
+
+
+def first_and_count(queryset, n: int | None, fields, **annotations) -> tuple[list[tuple], int]:
+    """The first ``n`` rows of the ordered ``queryset`` (all of them for ``n=None``) as tuples of
+    ``fields``, which may name ``annotations``, and how many rows it has in all: one query, whose rows are
+    the ``n`` listed, the count an uncorrelated subquery computed once (a capped source's ``first``)."""
+    count = queryset.order_by().annotate(found=Func(F("pk"), function="COUNT")).values("found")
+    rows = queryset.annotate(**annotations, found=Subquery(count)).values_list(*fields, "found")
+    rows = list(rows[:n] if n is not None else rows)
+    return [row[:-1] for row in rows], rows[0][-1] if rows else 0
 
 
 def register(source: Source) -> Source:

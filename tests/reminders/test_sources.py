@@ -10,8 +10,8 @@ from consultations.models import ActionItem, ConsultationRound, Meeting, Notice,
 from payments import services as payments
 from payments.models import Method
 from reminders import selectors
-from retrofit.attention import attention_for
-from tests.factories import signed_plan_for
+from retrofit.attention import Attention, attention_for, worst
+from tests.factories import make_unit, signed_plan_for
 from units.models import Stage, Unit
 from works.models import Inspection, MaintenanceVisit, Registration
 
@@ -79,6 +79,45 @@ def test_the_consultation_source_costs_three_queries(world, django_assert_num_qu
     notice(world, TODAY)
     with django_assert_num_queries(3):
         consultation_attention(Unit.objects.all(), TODAY)
+
+
+def rounds_due(world, days):
+    """A unit with an open round due ``days`` from TODAY for each of ``days``, stalled for 60 days too."""
+    units = []
+    for index, offset in enumerate(days):
+        unit = make_unit(world.community, estate="期限小区", unit=str(index + 1))
+        ConsultationRound.objects.create(
+            unit=unit, opened_on=date(2026, 5, 1), deadline=TODAY + timedelta(days=offset), by_notice=True,
+            opened_by=world.users["staff"],
+        )
+        units.append(unit.pk)
+    since = timezone.make_aware(datetime.combine(TODAY - timedelta(days=60), datetime.min.time()))
+    Unit.objects.filter(pk__in=units).update(stage=Stage.CONSULTATION, stage_since=since)
+    return Unit.objects.filter(pk__in=units)
+
+
+def test_the_worst_few_are_the_whole_lists_first_and_every_reason_is_counted(world):
+    """Deadlines within the week and passed, on days shared and not, and stalled units: a dashboard's worst
+    few are the first of the whole list, in its order (a deadline coming before one passed), and its count
+    is the whole list's."""
+    units = rounds_due(world, [-3, 5, -3, 0, 7, -1, 2, 5, 8, -10])
+    everything = attention_for(units, TODAY)
+    assert [a.kind for a in everything[:6]] == ["deadline"] * 5 + ["overdue"]
+    assert [a.due for a in everything[:6]] == [TODAY + timedelta(days=d) for d in (0, 2, 5, 5, 7, -10)]
+    for n in (1, 4, 6, 12, len(everything)):
+        assert worst(units, TODAY, n) == (everything[:n], len(everything))
+
+
+def test_the_worst_few_build_no_reason_for_a_round_not_shown(world, monkeypatch):
+    """A district has over a thousand rounds past their deadline; its dashboard shows the worst fifteen
+    reasons, and builds those, not one per round."""
+    units = rounds_due(world, [-d for d in range(1, 13)])
+    built = []
+    told = Attention.told.__func__
+    monkeypatch.setattr(Attention, "told", classmethod(lambda cls, *a, **k: built.append(a[1]) or told(cls, *a, **k)))
+    shown, total = worst(units, TODAY, 3)
+    assert [a.kind for a in shown] == ["overdue"] * 3 and total == 24  # twelve rounds passed, twelve units stalled
+    assert built.count("overdue") == 3
 
 
 def test_unpaid_shares_before_construction(world):
