@@ -21,6 +21,11 @@ def _service_worker_controls(page):
     return page.evaluate("!!navigator.serviceWorker.controller")
 
 
+# Run again once if it fails: Chromium's offline emulation reaches a page loaded meanwhile only a moment after
+# its scripts start, so the unit page opened from the phone's copy may, rarely (once in about ten runs),
+# see itself online and send the kept visit before the emulation catches up, which a phone without signal
+# never can. A product fault fails both runs.
+@pytest.mark.flaky(reruns=1)
 def test_votes_and_a_visit_without_signal_are_recorded_once_when_it_returns(world, live_server, log_in):
     unit = make_unit(world.community, estate=world.estate.name, building="2")
     flats = add_flats(unit, ["undecided"] * 6)
