@@ -4,6 +4,7 @@ exactly once, at the time they were taken and in the worker's name, when the sig
 import re
 
 import pytest
+from django.test.testcases import QuietWSGIRequestHandler
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -14,6 +15,36 @@ from tests.factories import add_flats, make_unit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+@pytest.fixture
+def signal(live_server, monkeypatch):
+    """The stairwell's signal: ``signal(page, on=False)`` takes it away, ``on=True`` brings it back.
+
+    Chromium's offline emulation reaches a page loaded meanwhile only a moment after its scripts start: the
+    unit page opened from the phone's copy could see itself online and send what it keeps before the
+    emulation caught up (once in about ten runs), which a phone without signal never can. So while the
+    signal is gone the live server also drops every request it reads, unanswered, as no network would carry
+    it: the page's send fails as it does in a stairwell."""
+    gone = []
+    parse = QuietWSGIRequestHandler.parse_request
+
+    def parse_request(handler):
+        if gone:  # read, never answered: the connection closes
+            handler.close_connection = True
+            return False
+        return parse(handler)
+
+    monkeypatch.setattr(QuietWSGIRequestHandler, "parse_request", parse_request)
+
+    def switch(page, *, on):
+        if on:
+            gone.clear()
+        else:
+            gone.append(True)
+        page.context.set_offline(not on)
+
+    return switch
+
+
 def _service_worker_controls(page):
     """The page is served through the worker (it registers on the first page, controls after a reload)."""
     page.evaluate("navigator.serviceWorker.ready")
@@ -21,12 +52,7 @@ def _service_worker_controls(page):
     return page.evaluate("!!navigator.serviceWorker.controller")
 
 
-# Run again once if it fails: Chromium's offline emulation reaches a page loaded meanwhile only a moment after
-# its scripts start, so the unit page opened from the phone's copy may, rarely (once in about ten runs),
-# see itself online and send the kept visit before the emulation catches up, which a phone without signal
-# never can. A product fault fails both runs.
-@pytest.mark.flaky(reruns=1)
-def test_votes_and_a_visit_without_signal_are_recorded_once_when_it_returns(world, live_server, log_in):
+def test_votes_and_a_visit_without_signal_are_recorded_once_when_it_returns(world, live_server, log_in, signal):
     unit = make_unit(world.community, estate=world.estate.name, building="2")
     flats = add_flats(unit, ["undecided"] * 6)
     staff = world.users["staff"]
@@ -41,7 +67,7 @@ def test_votes_and_a_visit_without_signal_are_recorded_once_when_it_returns(worl
     expect(page.get_by_test_id("pending-badge")).to_be_hidden()
 
     went_offline = timezone.now()
-    page.context.set_offline(True)
+    signal(page, on=False)
 
     # The visit of 302, logged without signal: kept on the phone.
     page.goto(f"{live_server.url}/households/{flats[3].pk}/contacts/new/")
@@ -78,7 +104,7 @@ def test_votes_and_a_visit_without_signal_are_recorded_once_when_it_returns(worl
     assert not VoteChange.objects.filter(household__unit=unit).exists() and not Contact.objects.filter(household=flats[3]).exists()
 
     came_back = timezone.now()
-    page.context.set_offline(False)
+    signal(page, on=True)
     expect(page.get_by_test_id("pending-badge")).to_be_hidden(timeout=15000)
     expect(page.get_by_test_id(f"flat-{flats[1].room}")).to_have_class(re.compile(r"\bvote-oppose\b"))
     expect(page.locator(".flat-pending-tag")).to_have_count(0)
@@ -101,14 +127,14 @@ def test_votes_and_a_visit_without_signal_are_recorded_once_when_it_returns(worl
     assert VoteChange.objects.filter(household__unit=unit).count() == 3
 
 
-def test_a_vote_changed_on_the_server_meanwhile_is_shown_beside_the_workers_to_choose(world, live_server, log_in):
+def test_a_vote_changed_on_the_server_meanwhile_is_shown_beside_the_workers_to_choose(world, live_server, log_in, signal):
     unit = make_unit(world.community, estate=world.estate.name, building="2")
     flats = add_flats(unit, ["undecided"] * 4)
     flat = flats[1]
     page = log_in(world.users["staff"])
     page.goto(f"{live_server.url}/units/{unit.pk}/")
     expect(page.get_by_test_id("floor-grid")).to_be_visible()
-    page.context.set_offline(True)
+    signal(page, on=False)
     page.get_by_test_id(f"flat-{flat.room}").click()
     sheet = page.locator("#vote-sheet")
     sheet.locator("label.vote-agree").click()
@@ -117,7 +143,7 @@ def test_a_vote_changed_on_the_server_meanwhile_is_shown_beside_the_workers_to_c
 
     # Meanwhile the leader records another vote for the flat.
     vote_record(household=flat, value="oppose", reason="不同意出钱", by=world.users["leader"])
-    page.context.set_offline(False)
+    signal(page, on=True)
     expect(page.get_by_test_id(f"pending-{flat.room}")).to_have_text("待确认")
     assert Vote.objects.get(household=flat).value == "oppose"
 
@@ -136,7 +162,7 @@ def test_a_vote_changed_on_the_server_meanwhile_is_shown_beside_the_workers_to_c
     assert list(VoteChange.objects.filter(household=flat).order_by("id").values_list("after", flat=True)) == ["oppose", "agree"]
 
 
-def test_a_sheet_opened_with_signal_and_saved_without_is_kept_with_its_key(world, live_server, log_in):
+def test_a_sheet_opened_with_signal_and_saved_without_is_kept_with_its_key(world, live_server, log_in, signal):
     unit = make_unit(world.community, estate=world.estate.name, building="2")
     flat = add_flats(unit, ["undecided"] * 2)[0]
     page = log_in(world.users["staff"])
@@ -148,7 +174,7 @@ def test_a_sheet_opened_with_signal_and_saved_without_is_kept_with_its_key(world
     expect(sheet.locator("input[name=client_key]")).to_have_value(re.compile(r"^[0-9a-f-]{36}$"))
     key = sheet.locator("input[name=client_key]").input_value()
 
-    page.context.set_offline(True)  # the signal goes while the worker talks
+    signal(page, on=False)  # the signal goes while the worker talks
     sheet.locator("label.vote-agree").click()
     sheet.get_by_test_id("save-vote").click()
     expect(sheet).to_be_hidden()
@@ -156,7 +182,7 @@ def test_a_sheet_opened_with_signal_and_saved_without_is_kept_with_its_key(world
     expect(page.get_by_test_id(f"flat-{flat.room}")).to_have_class(re.compile(r"\bvote-agree\b"))
     expect(page.get_by_test_id("pending-badge")).to_have_text("待上传 1 条")
 
-    page.context.set_offline(False)
+    signal(page, on=True)
     expect(page.get_by_test_id("pending-badge")).to_be_hidden(timeout=15000)
     assert ClientSave.objects.get(household=flat).key == key
     assert VoteChange.objects.get(household=flat).after == "agree"
