@@ -57,7 +57,8 @@ SOURCES: list[Source] = []
 class Capped:
     """A source whose reasons the database lists in the order the list sorts them (urgency, due day, unit),
     the first ``n`` only, and counts, in one query: ``first(units, today, n)`` gives
-    (the first ``n`` reasons, how many in all); ``n=None``: all of them."""
+    (at least its first ``n`` reasons, how many in all); ``n=None``: all of them. A few more than ``n`` may
+    come along (a source's reasons that are one a unit at the most): ``worst`` sorts and cuts them all."""
 
     first: Callable[[object, date, int | None], tuple[list[Attention], int]]
 
@@ -71,8 +72,8 @@ def first_and_count(queryset, n: int | None, fields, **annotations) -> tuple[lis
     the ``n`` listed, the count an uncorrelated subquery computed once (a capped source's ``first``)."""
     count = queryset.order_by().annotate(found=Func(F("pk"), function="COUNT")).values("found")
     rows = queryset.annotate(**annotations, found=Subquery(count)).values_list(*fields, "found")
-    rows = list(rows[:n] if n is not None else rows)
-    return [row[:-1] for row in rows], rows[0][-1] if rows else 0
+    rows = list(rows[: max(n, 1)] if n is not None else rows)  # one row at least, to carry the count
+    return [row[:-1] for row in rows[:n]], rows[0][-1] if rows else 0
 
 
 def register(source: Source) -> Source:

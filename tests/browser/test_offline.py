@@ -16,7 +16,7 @@ from tests.factories import add_flats, make_unit
 pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
-def signal(live_server, monkeypatch):
+def signal(monkeypatch):
     """The stairwell's signal: ``signal(page, on=False)`` takes it away, ``on=True`` brings it back.
 
     Chromium's offline emulation reaches a page loaded meanwhile only a moment after its scripts start: the
